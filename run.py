@@ -1,0 +1,152 @@
+"""Command line: parse, load, call into ``sim``, print. No model logic here.
+
+    python run.py                       the main job: compare the key presets over replicates
+    python run.py run SCENARIO [...]    one run, per-week table
+    python run.py compare A B [...]     several designs on common random numbers
+    python run.py presets               list the built-in presets
+
+Exit codes: 0 ok, 2 bad input (one line on stderr), 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from sim.errors import InputError as BadInput
+
+MAIN_JOB_PRESETS = (
+    "command_and_control",
+    "technology_only_rollout",
+    "culture_first_rollout",
+    "kotter_programme",
+    "functional_silos",
+    "matrix",
+    "self_organised",
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="run.py",
+        description="Simulate how organisation design and culture shape CRM adoption, "
+        "customers, people and the business case.",
+    )
+    sub = p.add_subparsers(dest="cmd")
+    r = sub.add_parser("run", help="run one scenario and write its per-week table")
+    r.add_argument("scenario", help="preset name or path to a scenario TOML file")
+    r.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    r.add_argument("--weeks", type=int, help="weeks to run (default: the scenario's horizon)")
+    r.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario field, e.g. --set culture.psychological_safety=0.8",
+    )
+    r.add_argument("--out", type=Path, help="write the per-week table here (.csv or .parquet)")
+    c = sub.add_parser("compare", help="compare designs over replicates on common random numbers")
+    c.add_argument("scenarios", nargs="+", help="preset names or scenario files")
+    c.add_argument("--replicates", type=int, default=10)
+    c.add_argument("--seed", type=int, default=2026, help="root seed of the replicates")
+    c.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a field in every scenario",
+    )
+    c.add_argument("--out", type=Path, help="results folder (default: results/compare-<time>)")
+    c.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    sub.add_parser("presets", help="list the built-in presets with their descriptions")
+    return p
+
+
+def _load(names: list[str], overrides: list[str]):
+    from sim.scenario import load_scenario, parse_override
+
+    pairs = dict(parse_override(o) for o in overrides)
+    out = {}
+    for name in names:
+        s = load_scenario(name)
+        if pairs:
+            s = s.with_overrides(pairs)
+        key = s.name if s.name not in out else f"{s.name}#{len(out)}"
+        out[key] = s
+    return out
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from sim import OrgModel
+    from sim.experiment import headline
+    from sim.outputs import print_table, write_table
+
+    if args.weeks is not None and args.weeks < 1:
+        raise BadInput(f"--weeks must be at least 1 (got {args.weeks})")
+    if args.seed < 0:
+        raise BadInput(f"--seed must be >= 0 (got {args.seed})")
+    if args.out is not None and args.out.suffix not in (".csv", ".parquet"):
+        raise BadInput(f"--out {args.out}: expected a .csv or .parquet file name")
+    (scenario,) = _load([args.scenario], args.overrides).values()
+    model = OrgModel(scenario, rng=args.seed)
+    df = model.run(steps=args.weeks)
+    print(f"{scenario.name}: {len(df)} weeks, seed {args.seed}")
+    print_table({k: [v] for k, v in headline(df).items()}, ["value"])
+    if args.out:
+        write_table(df.reset_index(), args.out)
+        print(f"per-week table written to {args.out}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace, names: list[str] | None = None) -> int:
+    from sim.outputs import compare_and_save
+
+    if args.replicates < 1:
+        raise BadInput(f"--replicates must be at least 1 (got {args.replicates})")
+    if args.workers < 1:
+        raise BadInput(f"--workers must be at least 1 (got {args.workers})")
+    if args.seed < 0:
+        raise BadInput(f"--seed must be >= 0 (got {args.seed})")
+    scenarios = _load(names or args.scenarios, args.overrides)
+    compare_and_save(scenarios, args.replicates, args.seed, args.workers, args.out)
+    return 0
+
+
+def cmd_presets(_: argparse.Namespace) -> int:
+    from sim.scenario import load_scenario, preset_names
+
+    for name in preset_names():
+        s = load_scenario(name)
+        print(f"{name} ({s.organisation.structure}, {s.organisation.employees} people)")
+        print("   " + " ".join(s.description.split()))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.cmd is None:
+            ns = argparse.Namespace(
+                replicates=8, seed=2026, workers=os.cpu_count() or 1, out=None, overrides=[]
+            )
+            return cmd_compare(ns, names=list(MAIN_JOB_PRESETS))
+        return {"run": cmd_run, "compare": cmd_compare, "presets": cmd_presets}[args.cmd](args)
+    except BadInput as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written for the unfinished command", file=sys.stderr)
+        return 130
+    except Exception as e:
+        if os.environ.get("SIM_DEBUG"):
+            raise
+        print(f"error: {type(e).__name__}: {e} (set SIM_DEBUG=1 for a traceback)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

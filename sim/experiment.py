@@ -1,0 +1,204 @@
+"""Replicated runs of several designs on common random numbers, and their summaries.
+
+Replicate r of every design uses the same seed (``sim.rng.replicate_seeds``), so designs are
+compared pairwise on the same customers' issues, the same quit draws and so on. Results are
+ordered by (design, replicate) whatever order the workers finish in, so the table is identical
+for any worker count.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.model import OrgModel
+from sim.rng import replicate_seeds
+from sim.scenario import Scenario
+
+# Headline outcomes at the horizon: name -> (label, how to read it)
+HEADLINES: dict[str, str] = {
+    "adoption_rate": "CRM adoption (share of front line using it for most work), final week",
+    "data_quality": "CRM data quality, final week",
+    "decision_latency_days": "days to a customer decision, mean of the last 13 weeks",
+    "first_contact_resolution": "first-contact resolution, mean of the last 13 weeks",
+    "satisfaction_mean": "customer satisfaction, final week",
+    "annual_churn": "customer churn over the last 52 weeks",
+    "silent_churn_share": "share of all churners who never complained",
+    "complaints_per_churner": "complaints received per customer lost (management's view)",
+    "morale_mean": "employee morale, final week",
+    "annual_staff_turnover": "front-line quits over the last 52 weeks / front-line headcount",
+    "net_benefit_total": "cumulative revenue minus all costs",
+    "roi": "ROI of CRM and programme spend against no change, same random numbers",
+}
+
+
+def headline(df: pd.DataFrame) -> dict[str, float]:
+    """Headline outcomes of one run from its per-week table."""
+    last = df.iloc[-1]
+    tail = df.iloc[-13:]
+    year = df.iloc[-52:]
+    start_idx = max(len(df) - 53, 0)
+    active_start = (
+        df["customers_active"].iloc[start_idx]
+        if len(df) > 52
+        else df["customers_active"].iloc[0] + df["churned_total"].iloc[0]
+    )
+    churned_year = last["churned_total"] - (
+        df["churned_total"].iloc[start_idx] if len(df) > 52 else 0.0
+    )
+    q = df["front_line_quits_total"]
+    quits_year = last["front_line_quits_total"] - (q.iloc[start_idx] if len(df) > 52 else 0)
+    scale = 52.0 / min(len(df), 52)
+    return {
+        "adoption_rate": float(last["adoption_rate"]),
+        "data_quality": float(last["data_quality"]),
+        "decision_latency_days": float(tail["decision_latency_days"].mean()),
+        "first_contact_resolution": float(tail["first_contact_resolution"].mean()),
+        "satisfaction_mean": float(last["satisfaction_mean"]),
+        "annual_churn": float(churned_year / max(active_start, 1.0) * scale),
+        "silent_churn_share": float(last["churned_silent_total"] / last["churned_total"])
+        if last["churned_total"] > 0
+        else float("nan"),
+        "complaints_per_churner": float(last["complaints_total"] / last["churned_total"])
+        if last["churned_total"] > 0
+        else float("nan"),
+        "morale_mean": float(last["morale_mean"]),
+        "annual_staff_turnover": float(
+            quits_year / max(year["front_line_active"].mean(), 1.0) * scale
+        ),
+        "net_benefit_total": float(last["net_benefit_total"]),
+        "roi": float(last["roi"]),
+    }
+
+
+def _run_job(job: tuple[str, int, int, Scenario]) -> tuple[str, int, int, pd.DataFrame]:
+    name, rep, seed, scenario = job
+    df = OrgModel(scenario, rng=seed).run()
+    return name, rep, seed, df
+
+
+def run_replicates(
+    scenarios: dict[str, Scenario],
+    replicates: int,
+    root_seed: int,
+    *,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """Run every design ``replicates`` times on common random numbers.
+
+    Args:
+        scenarios: design name -> scenario.
+        replicates: runs per design (>= 1).
+        root_seed: seed from which the replicate seeds are spawned.
+        workers: processes to use (1 runs in this process).
+        progress: called with 1 after each finished run (e.g. a tqdm ``update``).
+
+    Returns:
+        Tidy per-week table: columns ``scenario, replicate, seed, week`` then every metric.
+    """
+    if replicates < 1:
+        raise ValueError("replicates must be at least 1")
+    seeds = replicate_seeds(root_seed, replicates)
+    jobs = [(n, r, seeds[r], s) for n, s in scenarios.items() for r in range(replicates)]
+    out: list[tuple[str, int, int, pd.DataFrame]] = []
+    if workers <= 1:
+        for job in jobs:
+            out.append(_run_job(job))
+            if progress:
+                progress(1)
+    else:
+        ctx = mp.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            for res in pool.map(_run_job, jobs, chunksize=1):
+                out.append(res)
+                if progress:
+                    progress(1)
+    order = {n: i for i, n in enumerate(scenarios)}
+    out.sort(key=lambda t: (order[t[0]], t[1]))
+    frames = []
+    for name, rep, seed, df in out:
+        df = df.reset_index()
+        df.insert(0, "seed", seed)
+        df.insert(0, "replicate", rep)
+        df.insert(0, "scenario", name)
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def headlines_table(weekly: pd.DataFrame) -> pd.DataFrame:
+    """One row per (scenario, replicate) with the headline outcomes."""
+    rows = []
+    for (name, rep), g in weekly.groupby(["scenario", "replicate"], sort=False):
+        rows.append({"scenario": name, "replicate": rep, **headline(g.set_index("week"))})
+    return pd.DataFrame(rows)
+
+
+def mean_ci(
+    values: Sequence[float] | np.ndarray, level: float = 0.95
+) -> tuple[float, float, float]:
+    """Mean and Student-t confidence interval (NaNs dropped); a single value has no interval."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    m = float(x.mean())
+    if x.size < 2:
+        return m, float("nan"), float("nan")
+    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+    return m, m - half, m + half
+
+
+def summarise(heads: pd.DataFrame, outcomes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Mean, sd and 95% CI of each headline outcome per scenario (long format)."""
+    outcomes = list(outcomes or HEADLINES)
+    rows = []
+    for name, g in heads.groupby("scenario", sort=False):
+        for k in outcomes:
+            m, lo, hi = mean_ci(g[k])
+            rows.append(
+                {
+                    "scenario": name,
+                    "outcome": k,
+                    "mean": m,
+                    "sd": float(np.nanstd(g[k], ddof=1)) if g[k].notna().sum() > 1 else np.nan,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "n": int(g[k].notna().sum()),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def paired_differences(
+    heads: pd.DataFrame, baseline: str, outcomes: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Each scenario minus the baseline, paired by replicate (common random numbers)."""
+    outcomes = list(outcomes or HEADLINES)
+    base = heads[heads["scenario"] == baseline].set_index("replicate")
+    rows = []
+    for name, g in heads.groupby("scenario", sort=False):
+        if name == baseline:
+            continue
+        g = g.set_index("replicate")
+        common = g.index.intersection(base.index)
+        for k in outcomes:
+            d = (g.loc[common, k] - base.loc[common, k]).to_numpy(dtype=float)
+            m, lo, hi = mean_ci(d)
+            rows.append(
+                {
+                    "scenario": name,
+                    "baseline": baseline,
+                    "outcome": k,
+                    "diff": m,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "n": int(np.isfinite(d).sum()),
+                }
+            )
+    return pd.DataFrame(rows)

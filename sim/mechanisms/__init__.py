@@ -1,0 +1,1 @@
+"""One module per mechanism of the model brief; each holds small pure functions over arrays."""

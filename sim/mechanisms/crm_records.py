@@ -1,0 +1,57 @@
+"""The CRM as shared information: logging, record decay and a network externality.
+
+Seeds 003 ("Dead-End Processes": data "collected ... only to sit unread") and 004 ("CRM software
+can provide important information to both management and frontline staff"). Each interaction is
+logged with the handler's usage probability; records go stale without new logging; the value a
+person sees in the CRM grows with how much others log (a network externality, Katz & Shapiro 1985)
+and with whether the data is actually used.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+STALE_RATE = 0.03  # weekly loss of record freshness without new logging
+LOG_GAIN = 0.5  # share of the gap to a complete record closed by one logged interaction
+
+
+def decay(record: np.ndarray) -> np.ndarray:
+    """A week passes: records lose freshness unless something new is logged."""
+    return record * (1.0 - STALE_RATE)
+
+
+def log_interactions(
+    record: np.ndarray, touched: np.ndarray, usage_of_toucher: np.ndarray, *, rng
+) -> tuple[np.ndarray, np.ndarray]:
+    """Log each interaction with the toucher's usage probability.
+
+    Returns the new records and the boolean array of logged interactions.
+    """
+    logged = touched & (rng.random(record.shape[0]) < usage_of_toucher)
+    return np.where(logged, record + LOG_GAIN * (1.0 - record), record), logged
+
+
+def data_quality(record: np.ndarray, active: np.ndarray, duplicate_share: float) -> float:
+    """Completeness and freshness of active customers' records, net of duplicated contacts."""
+    if not active.any():
+        return 0.0
+    return float(record[active].mean() * (1.0 - duplicate_share))
+
+
+def effective_data_use(data_use: float, executive_commitment: float) -> float:
+    """Committed leaders run the business on CRM data, so less of it is dead-end."""
+    return data_use + (1.0 - data_use) * 0.5 * executive_commitment
+
+
+def perceived_usefulness(
+    tool_quality: float,
+    org_usage: float,
+    own_records: np.ndarray,
+    data_use: float,
+    vision: float,
+) -> np.ndarray:
+    """Usefulness each person sees: the tool, what others put in, and whether it is used."""
+    network = 0.5 * org_usage + 0.5 * own_records
+    return np.clip(
+        tool_quality * (0.3 + 0.7 * network) * (0.5 + 0.5 * data_use) + 0.15 * vision, 0, 1
+    )

@@ -1,0 +1,86 @@
+"""Customer experience, complaints and silent churn.
+
+Seeds 001 ("In many cases, the customer will not express their dissatisfaction ... In this way, a
+possible churn is never recognized") and 003 ("One bad experience with an employee will undo all
+you've built"). Satisfaction follows experienced quality and waiting (expectation-confirmation,
+Oliver 1980); churn hazard rises as satisfaction falls; only a small share of unhappy customers
+ever complain (TARP/White House Office of Consumer Affairs: about 1 in 26), so complaints -
+management's view - understate churn risk.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+UNHAPPY = 0.45  # satisfaction below which a customer is dissatisfied
+ANGRY = 0.40  # below which, or with an open issue, a sales call lands badly
+
+
+def weekly_hazard(annual_rate: float) -> float:
+    """Weekly probability equivalent to an annual rate of leaving (constant hazard)."""
+    return (
+        float(-np.log1p(-min(annual_rate, 0.999)) / 52.0) if annual_rate < 1 else annual_rate / 52
+    )
+
+
+def new_issues(
+    active: np.ndarray, issue_open: np.ndarray, rate: float, decision_share: float, *, rng
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which customers raise an issue this week, and the severity of the decision each needs.
+
+    Severity 0 means an information request the handler can settle if they have the facts; the
+    others need a decision of Beta(2, 3) severity (most small, a few large).
+    """
+    m = active.shape[0]
+    u = rng.random(m)
+    needs = rng.random(m) < decision_share
+    sev = rng.beta(2.0, 3.0, m)
+    new = active & ~issue_open & (u < rate)
+    return new, np.where(needs & new, np.maximum(sev, 1e-6), 0.0)
+
+
+def satisfaction_target(
+    service_quality: float, owner_orientation: np.ndarray, care: float, expectation: np.ndarray
+) -> np.ndarray:
+    """Satisfaction a customer settles at when nothing goes wrong, net of their expectations."""
+    base = 0.22 + 0.35 * service_quality + 0.15 * owner_orientation + 0.1 * care
+    return np.clip(base - expectation, 0, 1)
+
+
+def update_satisfaction(
+    satisfaction: np.ndarray,
+    target: np.ndarray,
+    delta: np.ndarray,
+    drift: float = 0.05,
+) -> np.ndarray:
+    """Drift towards the target plus this week's experiences (``delta``), clipped to [0, 1]."""
+    return np.clip(satisfaction + drift * (target - satisfaction) + delta, 0.0, 1.0)
+
+
+def churn(
+    active: np.ndarray,
+    satisfaction: np.ndarray,
+    base_annual: float,
+    dissatisfied_annual: float,
+    *,
+    rng,
+) -> np.ndarray:
+    """Who leaves this week: a base hazard plus one that grows as satisfaction falls."""
+    u = rng.random(active.shape[0])
+    gap = np.clip((0.7 - satisfaction) / 0.7, 0.0, 1.0)
+    hazard = weekly_hazard(base_annual) + dissatisfied_annual / 52.0 * gap**2
+    return active & (u < hazard)
+
+
+def complaints(
+    active: np.ndarray, satisfaction: np.ndarray, propensity: float, *, rng
+) -> np.ndarray:
+    """Who complains this week: only dissatisfied customers, each with a small chance."""
+    u = rng.random(active.shape[0])
+    return active & (satisfaction < UNHAPPY) & (u < propensity)
+
+
+def acquisitions(n_sales: int, rate: float, effort: float, lead_boost: float, *, rng) -> int:
+    """New customers won this week (Poisson in sales capacity and acquisition effort)."""
+    lam = max(rate * n_sales * effort * (1.0 + lead_boost), 0.0)
+    return int(rng.poisson(lam))

@@ -1,0 +1,37 @@
+"""The business case against a no-change counterfactual.
+
+Seed 002 ("their business case is breaking down because expected costs savings are evaporating due
+to turnover, inefficiencies, and additional staff required") and seed 003 ("profit comes ... in
+renewals, upsells and cross-sells"). Weekly revenue is the recurring value of active customers;
+costs are cost of goods, salaries, hiring and newcomer training, the CRM (implementation and
+licences) and the change programme. ROI compares cumulative net benefit with the same organisation
+without the CRM or the programme, run on the same random numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MANAGER_SALARY_FACTOR = 1.6
+
+
+def weekly_revenue(value: np.ndarray, active: np.ndarray) -> float:
+    """Recurring revenue booked this week."""
+    return float(value[active].sum() / 52.0)
+
+
+def weekly_staff_cost(filled: np.ndarray, front: np.ndarray, salary_annual: float) -> float:
+    """Salaries of occupied positions this week."""
+    factor = np.where(front, 1.0, MANAGER_SALARY_FACTOR)
+    return float((filled * factor).sum() * salary_annual / 52.0)
+
+
+def roi(cum_net: float, cum_net_counterfactual: float, cum_investment: float) -> float:
+    """Return on the CRM and programme spend: (extra net benefit - spend) / spend.
+
+    ``cum_net`` already has the spend deducted, so the extra benefit over the counterfactual,
+    divided by the spend, is the ROI. NaN before anything has been spent.
+    """
+    if cum_investment <= 0:
+        return float("nan")
+    return float((cum_net - cum_net_counterfactual) / cum_investment)

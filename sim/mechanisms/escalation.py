@@ -1,0 +1,104 @@
+"""Decision rights and escalation latency.
+
+Seeds 001 ("the customer ... has to wait for a decision (because an employee asks the line manager
+and the answer is delayed) ... goes straight to the competition") and 004 ("a customer needs to talk
+to 5 different departments"). Published analogue: exception handling in the Virtual Design Team
+model (Jin & Levitt 1996) and Galbraith's (1974) information-processing view: exceptions above a
+position's authority climb the hierarchy and queue at each manager.
+
+An issue that needs a decision of severity ``s`` is decided by the first position on the handler's
+primary line (the handler first) whose authority is at least ``s``. Each hop adds a hand-over time
+plus a queueing wait at that manager proportional to the manager's load over capacity (a
+deterministic M/D/1-like approximation; the top decides everything). In a matrix, a decision also
+needs the second line's sign-off, adding one more queue.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+WORKING_DAYS_PER_WEEK = 5.0
+EDGE_DECISION_DAYS = 0.5
+MAX_WAIT_DAYS = 90.0
+
+
+def effective_authority(base_authority: np.ndarray, decision_rights: float) -> np.ndarray:
+    """Authority after the decision-rights dial moves decisions down the line.
+
+    ``decision_rights`` = 0 leaves the structure's base authority; 1 lets every position decide
+    almost anything (up to 0.9 severity) for the customer in front of them.
+    """
+    return base_authority + (1.0 - base_authority) * 0.9 * decision_rights
+
+
+def deciding_hop(
+    severity: np.ndarray, chain_authority: np.ndarray, chain_valid: np.ndarray
+) -> np.ndarray:
+    """Index along the chain (0 = handler) of the first position allowed to decide.
+
+    Args:
+        severity: (k,) issue severities.
+        chain_authority: (k, L) authority of handler (column 0) and ancestors.
+        chain_valid: (k, L) bool, False where the chain has ended.
+
+    Returns:
+        (k,) hop index; the last valid position (the top) decides when nobody else may.
+    """
+    ok = (chain_authority >= severity[:, None]) & chain_valid
+    last = chain_valid.sum(axis=1) - 1
+    first = np.where(ok.any(axis=1), ok.argmax(axis=1), last)
+    return first
+
+
+def route_escalations(
+    handler: np.ndarray,
+    severity: np.ndarray,
+    authority: np.ndarray,
+    ancestors: np.ndarray,
+    second_manager: np.ndarray,
+    backlog: np.ndarray,
+    capacity: np.ndarray,
+    hop_days: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Route this week's decisions and return their latency.
+
+    Args:
+        handler: (k,) position handling each issue.
+        severity: (k,) severity of the decision each issue needs.
+        authority: (n,) effective authority per position.
+        ancestors: (n, D) primary-line ancestors (-1 padded).
+        second_manager: (n,) second reporting line or -1.
+        backlog: (n,) decisions already waiting at each position.
+        capacity: (n,) decisions each position clears per week (vacant managers clear fewer).
+        hop_days: hand-over days per hop.
+
+    Returns:
+        latency_days (k,), hops (k,), and the load (n,) this week's escalations put on each
+        position (to be added to its backlog).
+    """
+    n = authority.shape[0]
+    k = handler.shape[0]
+    if k == 0:
+        return np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(n)
+    chain = np.concatenate([handler[:, None], ancestors[handler]], axis=1)
+    valid = chain >= 0
+    chain_auth = np.where(valid, authority[np.maximum(chain, 0)], -1.0)
+    hop = deciding_hop(severity, chain_auth, valid)
+    # every manager strictly above the handler and up to the decider handles the issue
+    cols = np.arange(chain.shape[1])[None, :]
+    passes = (cols >= 1) & (cols <= hop[:, None]) & valid
+    load = np.bincount(chain[passes], minlength=n).astype(float)
+    sm = second_manager[handler]
+    needs_second = (hop >= 1) & (sm >= 0)
+    load += np.bincount(sm[needs_second], minlength=n)
+    queue = backlog + load
+    wait = WORKING_DAYS_PER_WEEK * queue / np.maximum(capacity, 1e-9)
+    wait_on_chain = np.where(passes, wait[np.maximum(chain, 0)] + hop_days, 0.0).sum(axis=1)
+    wait_on_chain += np.where(needs_second, wait[np.maximum(sm, 0)] + hop_days, 0.0)
+    latency = np.where(hop == 0, EDGE_DECISION_DAYS, wait_on_chain)
+    return np.minimum(latency, MAX_WAIT_DAYS), hop, load
+
+
+def update_backlog(backlog: np.ndarray, load: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Decisions left waiting after a week of work at each position."""
+    return np.maximum(backlog + load - capacity, 0.0)

@@ -1,0 +1,55 @@
+"""Silos and information sharing between units.
+
+Seed 003: "service fails to tell sales about support issues, so upselling efforts fall completely
+flat as sales people call customers who are actively angry at the company"; "marketing launches an
+effort that succeeds spectacularly, but sales and operations are blindsided ... overwhelmed by
+leads"; "they send over only data about hot leads ... Sales people may be prospecting as well,
+duplicating contacts". Permeability between units is the ``information_sharing`` dial, helped by
+direct collaboration ties and by the CRM itself when the issue was logged and the owner reads it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def permeability(
+    information_sharing: float, same_group: np.ndarray, tie: np.ndarray, cross_unit_share: float
+) -> np.ndarray:
+    """Chance that what one side knows about a customer reaches the other, without the CRM.
+
+    People in the same team or circle mostly talk; across units it takes the sharing culture,
+    and a direct collaboration tie (or a structure rich in cross-unit ties) helps it through.
+    """
+    across = information_sharing * np.where(tie, 0.9, 0.3 + 0.6 * min(cross_unit_share / 0.4, 1))
+    return np.where(same_group, 0.6 + 0.4 * information_sharing, across)
+
+
+def sales_knows(
+    perm: np.ndarray, logged: np.ndarray, record: np.ndarray, owner_usage: np.ndarray, *, rng
+) -> np.ndarray:
+    """Whether the account owner knows about an angry customer before calling."""
+    via_crm = logged * record * owner_usage
+    p = 1.0 - (1.0 - perm) * (1.0 - via_crm)
+    return rng.random(perm.shape[0]) < p
+
+
+def campaign(
+    n_marketing: int, information_sharing: float, *, rng, rate: float = 0.15
+) -> tuple[float, bool]:
+    """A marketing campaign this week: (lead boost to acquisition, announced to sales?).
+
+    Unannounced campaigns still bring leads, but they land on sales as a workload spike.
+    """
+    fires = rng.random() < rate
+    announced = rng.random() < information_sharing
+    if not fires or n_marketing == 0:
+        return 0.0, True
+    return 0.5, bool(announced)
+
+
+def duplicate_growth(information_sharing: float, sales_usage: float, campaign_fired: bool) -> float:
+    """Share of contacts duplicated by a campaign when marketing hoards its lists."""
+    if not campaign_fired:
+        return 0.0
+    return 0.02 * (1.0 - information_sharing) * (1.0 - sales_usage)

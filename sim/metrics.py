@@ -1,0 +1,83 @@
+"""Output columns: one row per week, one pure function of state per column where possible.
+
+``COLUMNS`` documents every column of ``OrgModel.run()``; the ODD refers to this table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.state import State
+
+COLUMNS: dict[str, str] = {
+    "adoption_rate": "share of active front-line staff who log most interactions (usage >= 0.5)",
+    "usage_mean": "mean CRM usage of active front-line staff",
+    "data_quality": "mean completeness/freshness of active customers' records, net of duplicates",
+    "decision_latency_days": "mean days from an issue to its decision, for decisions this week",
+    "first_contact_resolution": "share of this week's new issues resolved at first contact",
+    "escalations": "issues escalated above the handler this week",
+    "satisfaction_mean": "mean satisfaction of active customers",
+    "dissatisfied_share": "share of active customers below the dissatisfaction line (0.45)",
+    "customers_active": "customers with us at the end of the week",
+    "churn_rate": "churned this week / active at the start of the week",
+    "churned_total": "customers lost so far",
+    "churned_silent_total": "customers lost so far who never complained",
+    "complaints_total": "complaints received so far (what management sees)",
+    "upsell_to_angry_total": "sales calls so far to customers angry about an issue sales missed",
+    "acquired_total": "customers won so far",
+    "morale_mean": "mean morale of people in post",
+    "psych_safety_mean": "mean felt psychological safety of people in post",
+    "employees_active": "positions filled at the end of the week",
+    "quits_total": "people who have quit so far",
+    "front_line_quits_total": "front-line people who have quit so far",
+    "front_line_active": "front-line positions filled (measured before this week's quits)",
+    "problems_reported_total": "distinct problems reported so far",
+    "problems_fixed_total": "problems fixed so far",
+    "service_quality": "quality of service processes (1 - share of unfixed problems x 0.4)",
+    "revenue": "recurring revenue booked this week",
+    "cost": "all costs this week (goods, staff, hiring, CRM, programme)",
+    "net_benefit_total": "cumulative revenue - cost",
+    "investment_total": "cumulative CRM and change-programme spend",
+    "roi": "(net benefit - counterfactual net benefit) / investment, cumulative; NaN without one",
+}
+
+
+def front_active(state: State) -> np.ndarray:
+    """Mask of filled front-line positions."""
+    return state.emp.front & state.emp.filled
+
+
+def adoption_rate(state: State) -> float:
+    """Share of active front-line staff who use the CRM for most interactions."""
+    m = front_active(state)
+    return float((state.emp.usage[m] >= 0.5).mean()) if m.any() else 0.0
+
+
+def usage_mean(state: State) -> float:
+    """Mean usage intensity of active front-line staff."""
+    m = front_active(state)
+    return float(state.emp.usage[m].mean()) if m.any() else 0.0
+
+
+def satisfaction_mean(state: State) -> float:
+    """Mean satisfaction of active customers."""
+    a = state.cust.active
+    return float(state.cust.satisfaction[a].mean()) if a.any() else float("nan")
+
+
+def dissatisfied_share(state: State, line: float = 0.45) -> float:
+    """Share of active customers below the dissatisfaction line."""
+    a = state.cust.active
+    return float((state.cust.satisfaction[a] < line).mean()) if a.any() else 0.0
+
+
+def morale_mean(state: State) -> float:
+    """Mean morale of people in post."""
+    f = state.emp.filled
+    return float(state.emp.morale[f].mean()) if f.any() else float("nan")
+
+
+def psych_safety_mean(state: State) -> float:
+    """Mean felt psychological safety of people in post."""
+    f = state.emp.filled
+    return float(state.emp.safety[f].mean()) if f.any() else float("nan")

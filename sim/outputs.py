@@ -1,0 +1,177 @@
+"""Writing results: tables on the terminal, Parquet/CSV files and charts, written atomically.
+
+A results folder is assembled under a temporary name and renamed into place only when complete,
+so an interrupted command never leaves a half-written folder behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+from sim.scenario import Scenario
+
+
+def write_table(df: pd.DataFrame, path: Path) -> None:
+    """Write a table to .csv or .parquet through a temporary file and an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        if path.suffix == ".parquet":
+            df.to_parquet(tmp, index=False)
+        else:
+            df.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _fmt(v: float) -> str:
+    if v is None or (isinstance(v, float) and not np.isfinite(v)):
+        return "-"
+    a = abs(v)
+    if a >= 1e6:
+        return f"{v / 1e6:,.2f}M"
+    if a >= 1000:
+        return f"{v:,.0f}"
+    if a >= 10:
+        return f"{v:.1f}"
+    return f"{v:.3f}"
+
+
+def print_table(columns: dict[str, Sequence[float]], header: Sequence[str]) -> None:
+    """Print rows ``name: values`` under a header, aligned."""
+    width = max(len(k) for k in columns) + 2
+    print(" " * width + "".join(f"{h:>14}" for h in header))
+    for k, vals in columns.items():
+        print(f"{k:<{width}}" + "".join(f"{_fmt(v):>14}" for v in vals))
+
+
+def print_summary(summary: pd.DataFrame) -> None:
+    """Mean [95% CI] per outcome (rows) and scenario (columns)."""
+    names = list(dict.fromkeys(summary["scenario"]))
+    outcomes = list(dict.fromkeys(summary["outcome"]))
+    cell = {
+        (r.scenario, r.outcome): f"{_fmt(r.mean)} [{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]"
+        for r in summary.itertuples()
+    }
+    w0 = max(len(o) for o in outcomes) + 2
+    widths = [max(len(n), *(len(cell[(n, o)]) for o in outcomes)) + 2 for n in names]
+    print(" " * w0 + "".join(f"{n:>{w}}" for n, w in zip(names, widths)))
+    for o in outcomes:
+        print(f"{o:<{w0}}" + "".join(f"{cell[(n, o)]:>{w}}" for n, w in zip(names, widths)))
+
+
+CHART_OUTCOMES = (
+    ("adoption_rate", "CRM adoption"),
+    ("satisfaction_mean", "Customer satisfaction"),
+    ("churn_rate", "Weekly churn"),
+    ("decision_latency_days", "Days to a decision"),
+    ("morale_mean", "Employee morale"),
+    ("net_benefit_total", "Cumulative net benefit"),
+)
+
+
+def plot_weekly(weekly: pd.DataFrame, path: Path) -> None:
+    """Mean and 95% band over replicates of key outcomes per week, one line per scenario."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim.experiment import mean_ci  # noqa: F401 - same interval as the tables
+
+    fig, axes = plt.subplots(2, 3, figsize=(15, 8), constrained_layout=True)
+    for ax, (col, title) in zip(axes.ravel(), CHART_OUTCOMES):
+        for name, g in weekly.groupby("scenario", sort=False):
+            piv = g.pivot(index="week", columns="replicate", values=col)
+            if col == "churn_rate":
+                piv = piv.rolling(8, min_periods=1).mean()
+            m = piv.mean(axis=1)
+            se = piv.std(axis=1, ddof=1) / np.sqrt(max(piv.shape[1], 1))
+            ax.plot(m.index, m.values, label=name, lw=1.6)
+            if piv.shape[1] > 1:
+                ax.fill_between(m.index, m - 1.96 * se, m + 1.96 * se, alpha=0.2)
+        ax.set_title(title + (" (8-week mean)" if col == "churn_rate" else ""))
+        ax.set_xlabel("week")
+        ax.grid(alpha=0.3)
+    axes[0, 0].legend(fontsize=8, loc="best")
+    fig.suptitle("Designs compared on common random numbers (mean and 95% band over replicates)")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def compare_and_save(
+    scenarios: dict[str, Scenario],
+    replicates: int,
+    seed: int,
+    workers: int,
+    out: Path | None,
+) -> Path:
+    """Run a comparison with a progress bar, print the summary and write a results folder."""
+    from tqdm import tqdm
+
+    from sim import __version__
+    from sim.experiment import headlines_table, paired_differences, run_replicates, summarise
+
+    out = Path(out) if out else Path("results") / time.strftime("compare-%Y%m%d-%H%M%S")
+    if out.exists() and any(out.iterdir()):
+        raise InputError(f"--out {out}: folder exists and is not empty; choose another")
+    total = len(scenarios) * replicates
+    print(
+        f"Comparing {len(scenarios)} designs x {replicates} replicates on common random numbers "
+        f"(root seed {seed}, {workers} worker{'s' if workers > 1 else ''})",
+        file=sys.stderr,
+    )
+    t0 = time.perf_counter()
+    with tqdm(total=total, unit="run", file=sys.stderr, disable=None) as bar:
+        weekly = run_replicates(
+            scenarios, replicates, seed, workers=min(workers, total), progress=bar.update
+        )
+    elapsed = time.perf_counter() - t0
+    heads = headlines_table(weekly)
+    summary = summarise(heads)
+    baseline = next(iter(scenarios))
+    diffs = paired_differences(heads, baseline)
+    print(f"\nAt week {int(weekly['week'].max())}: mean [95% CI] over {replicates} replicates")
+    print_summary(summary)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        weekly.to_parquet(tmp / "weekly.parquet", index=False)
+        heads.to_csv(tmp / "headlines.csv", index=False)
+        summary.to_csv(tmp / "summary.csv", index=False)
+        diffs.to_csv(tmp / "paired_differences.csv", index=False)
+        plot_weekly(weekly, tmp / "chart.png")
+        manifest = {
+            "version": __version__,
+            "root_seed": seed,
+            "replicates": replicates,
+            "seeds": sorted({int(s) for s in weekly["seed"]}),
+            "baseline": baseline,
+            "scenarios": {k: s.to_toml_dict() for k, s in scenarios.items()},
+            "elapsed_seconds": round(elapsed, 2),
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        if out.exists():
+            out.rmdir()
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"\nPaired differences against {baseline} are in {out / 'paired_differences.csv'}")
+    print(f"Results written to {out}/ (weekly.parquet, summary.csv, chart.png) in {elapsed:.0f} s")
+    return out

@@ -1,0 +1,51 @@
+"""Seeds: one integer per run, from which every random stream of the run is derived.
+
+Each mechanism draws from its own stream, spawned from the run's seed with
+``numpy.random.SeedSequence``, and draws fixed-size arrays whatever the state. Two runs with the
+same seed (a design and its no-change counterfactual, or two designs compared on common random
+numbers) therefore see the same customer issues, the same quit draws and so on, and differ only
+where the design makes them differ. Replicate seeds come from ``SeedSequence(root).spawn``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+STREAMS = (
+    "structure",
+    "init",
+    "issues",
+    "escalation",
+    "crm",
+    "silos",
+    "customers",
+    "acquisition",
+    "learning",
+    "adoption",
+    "people",
+)
+
+
+def seed_from(rng: int | np.integer | None) -> int:
+    """Normalise a user seed to a non-negative int; ``None`` draws one from OS entropy."""
+    if rng is None:
+        return int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] >> 1)
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
+        raise TypeError(f"rng must be an int seed or None, not {type(rng).__name__}")
+    if rng < 0:
+        raise ValueError(f"seed must be >= 0 (got {rng})")
+    return int(rng)
+
+
+def make_streams(seed: int) -> dict[str, np.random.Generator]:
+    """One independent generator per mechanism, all derived from ``seed``."""
+    children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    return {name: np.random.Generator(np.random.PCG64(ss)) for name, ss in zip(STREAMS, children)}
+
+
+def replicate_seeds(root: int, replicates: int) -> list[int]:
+    """Per-replicate seeds from a root seed; replicate r gets the same seed in every design."""
+    return [
+        int(ss.generate_state(1, dtype=np.uint64)[0] >> 1)
+        for ss in np.random.SeedSequence(root).spawn(replicates)
+    ]

@@ -1,0 +1,535 @@
+"""Scenario schema: a declarative description of one organisation, validated on load.
+
+One pydantic model per section (organisation, customers, culture, crm, change programme, people,
+economics). Every numeric field carries its accepted range and a plain-language label and help line
+in its metadata; the CLI's ``--set``, sweep factors and the app's sliders all read them from
+:func:`field_specs`, so there is one source of truth for what a parameter means and may be.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sim.errors import InputError
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+STRUCTURES = ("hierarchical", "functional_silos", "matrix", "self_organised")
+KOTTER_STEPS = (
+    "urgency",
+    "coalition",
+    "vision",
+    "communication",
+    "remove_obstacles",
+    "quick_wins",
+    "consolidate",
+    "anchor",
+)
+
+
+class ScenarioError(InputError):
+    """A scenario (file or override) is invalid; the message names the file and the field."""
+
+
+def _f(default: Any, lo: float | None, hi: float | None, label: str, help: str, **kw: Any) -> Any:
+    """A field with its range, label and one-line help (read by CLI, sweeps and UI)."""
+    return Field(
+        default,
+        ge=lo,
+        le=hi,
+        description=help,
+        json_schema_extra={"label": label},
+        **kw,
+    )
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class RoleMix(_Section):
+    sales: float = _f(0.40, 0.0, 1.0, "Sales share", "Share of front-line staff in sales.")
+    service: float = _f(0.45, 0.0, 1.0, "Service share", "Share of front-line staff in service.")
+    marketing: float = _f(
+        0.15, 0.0, 1.0, "Marketing share", "Share of front-line staff in marketing."
+    )
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> RoleMix:
+        total = self.sales + self.service + self.marketing
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(f"sales + service + marketing must sum to 1 (got {total:.4g})")
+        if self.sales == 0 or self.service == 0:
+            raise ValueError("an organisation needs both sales and service staff")
+        return self
+
+
+class Organisation(_Section):
+    structure: Literal["hierarchical", "functional_silos", "matrix", "self_organised"] = Field(
+        "hierarchical",
+        description="How people are organised: a depth x span hierarchy, functional silos, a "
+        "matrix with two reporting lines, or self-organised cross-functional circles.",
+        json_schema_extra={"label": "Structure"},
+    )
+    employees: int = _f(300, 10, 2_000_000, "Employees", "Number of people, managers included.")
+    span_of_control: int = _f(8, 2, 50, "Span of control", "Direct reports per manager.")
+    role_mix: RoleMix = RoleMix()
+    manager_capacity: float = _f(
+        12.0, 0.5, 1000.0, "Manager capacity", "Escalated decisions a manager clears per week."
+    )
+    hop_days: float = _f(
+        1.0, 0.0, 30.0, "Days per escalation hop", "Hand-over time added by each escalation hop."
+    )
+
+
+class Customers(_Section):
+    count: int = _f(3000, 10, 20_000_000, "Customers", "Customers at the start.")
+    annual_value: float = _f(
+        20000.0, 0.0, 1e9, "Annual value", "Mean yearly revenue per customer (currency units)."
+    )
+    value_dispersion: float = _f(
+        0.8, 0.0, 3.0, "Value dispersion", "Log-normal sigma of customer value (big vs small)."
+    )
+    issue_rate: float = _f(
+        0.06, 0.0, 1.0, "Issue rate", "Chance per week that a customer raises a service issue."
+    )
+    base_churn_annual: float = _f(
+        0.06, 0.0, 0.9, "Base churn", "Yearly churn of a fully satisfied customer (moves, M&A)."
+    )
+    dissatisfied_churn_annual: float = _f(
+        3.0,
+        0.0,
+        20.0,
+        "Dissatisfied churn hazard",
+        "Extra yearly churn hazard of a customer at the bottom of the satisfaction scale.",
+    )
+    complaint_propensity: float = _f(
+        0.012,
+        0.0,
+        1.0,
+        "Complaint propensity",
+        "Chance per week that an unhappy customer complains (about 1 in 26 ever do).",
+    )
+    acquisition_rate: float = _f(
+        0.05,
+        0.0,
+        50.0,
+        "Acquisition rate",
+        "New customers won per sales person per week at full acquisition effort.",
+    )
+    upsell_rate: float = _f(
+        0.10, 0.0, 1.0, "Upsell rate", "Share of accounts a sales person contacts each week."
+    )
+    upsell_value: float = _f(
+        0.10, 0.0, 5.0, "Upsell size", "One upsell adds this share of the customer's value."
+    )
+
+
+class Culture(_Section):
+    psychological_safety: float = _f(
+        0.3,
+        0.0,
+        1.0,
+        "Psychological safety",
+        "How safe people feel to report problems and mistakes without blame.",
+    )
+    decision_rights: float = _f(
+        0.2,
+        0.0,
+        1.0,
+        "Decision rights at the edge",
+        "0: every decision goes to the top; 1: front-line staff decide for the customer.",
+    )
+    information_sharing: float = _f(
+        0.3,
+        0.0,
+        1.0,
+        "Information sharing",
+        "How freely units tell each other about customers (permeability of silos).",
+    )
+    executive_commitment: float = _f(
+        0.2,
+        0.0,
+        1.0,
+        "Executive commitment",
+        "Leaders make hard decisions (structure, rights, incentives, staff), not just speeches.",
+    )
+    executive_support: float = _f(
+        0.5, 0.0, 1.0, "Executive support", "Leaders speak up for the CRM (words, not decisions)."
+    )
+    incentive_alignment: float = _f(
+        0.2,
+        0.0,
+        1.0,
+        "Incentive alignment",
+        "0: bonuses for new deals only; 1: rewards for the whole customer lifecycle.",
+    )
+    responsiveness: float = _f(
+        0.3,
+        0.0,
+        1.0,
+        "Responsiveness",
+        "How fast reported problems get fixed (learning cycles, feedback loops).",
+    )
+    customer_orientation: float = _f(
+        0.4,
+        0.0,
+        1.0,
+        "Customer orientation",
+        "Average trait of staff: putting the customer's outcome first.",
+    )
+    socialisation: float = _f(
+        0.3,
+        0.0,
+        1.0,
+        "Culture strength",
+        "How fast people (newcomers most) take on their team's and leaders' ways.",
+    )
+    supportive_leadership: float = _f(
+        0.3,
+        0.0,
+        1.0,
+        "Supportive leadership",
+        "Share of managers who coach and role-model rather than direct.",
+    )
+
+
+class Crm(_Section):
+    enabled: bool = Field(True, description="Whether a CRM is rolled out at all.")
+    go_live_week: int = _f(4, 0, 1000, "Go-live week", "Week the CRM goes live.")
+    tool_quality: float = _f(
+        0.7, 0.0, 1.0, "Tool quality", "How good and usable the software itself is."
+    )
+    training: float = _f(
+        0.4, 0.0, 1.0, "Training", "Depth of user training at go-live and for newcomers."
+    )
+    reinforcement_weeks: int = _f(
+        12,
+        0,
+        1000,
+        "Reinforcement after go-live",
+        "Weeks of coaching and follow-up after go-live before the project team leaves.",
+    )
+    data_use: float = _f(
+        0.3,
+        0.0,
+        1.0,
+        "Data actually used",
+        "Share of CRM data that feeds decisions (the rest is dead-end busywork).",
+    )
+    innovation: float = _f(
+        0.02,
+        0.0,
+        1.0,
+        "Own initiative (Bass p)",
+        "Weekly chance a person starts using the CRM on their own, at full intention.",
+    )
+    imitation: float = _f(
+        0.25,
+        0.0,
+        5.0,
+        "Peer influence (Bass q)",
+        "Weekly pull towards using the CRM when all of one's contacts use it.",
+    )
+    threshold_mean: float = _f(
+        0.55,
+        0.0,
+        2.0,
+        "Adoption threshold",
+        "Mean share of contacts who must use the CRM before a person follows (Granovetter).",
+    )
+    threshold_sd: float = _f(0.2, 0.0, 1.0, "Threshold spread", "Spread of personal thresholds.")
+    habit_decay: float = _f(
+        0.04,
+        0.0,
+        1.0,
+        "Usage decay",
+        "Weekly pull of usage back towards intention once reinforcement stops.",
+    )
+    licence_cost_per_user_week: float = _f(
+        15.0, 0.0, 1e6, "Licence cost", "CRM cost per front-line seat per week."
+    )
+    implementation_cost: float = _f(
+        300_000.0, 0.0, 1e12, "Implementation cost", "One-off cost of the rollout at go-live."
+    )
+
+
+class ProgrammeStep(_Section):
+    step: Literal[
+        "urgency",
+        "coalition",
+        "vision",
+        "communication",
+        "remove_obstacles",
+        "quick_wins",
+        "consolidate",
+        "anchor",
+    ] = Field(description="One of Kotter's eight steps.")
+    week: int = _f(0, 0, 10_000, "Week", "Week the step fires.")
+
+
+class ChangeProgramme(_Section):
+    steps: tuple[ProgrammeStep, ...] = Field(
+        (), description="Kotter's eight steps as scheduled interventions (any subset, any order)."
+    )
+    intensity: float = _f(
+        0.7, 0.0, 1.0, "Programme intensity", "How well each step is carried out."
+    )
+    cost_per_step: float = _f(
+        40_000.0, 0.0, 1e12, "Cost per step", "Consulting and staff time per programme step."
+    )
+    champion_share: float = _f(
+        0.08, 0.0, 1.0, "Champions", "Share of staff recruited to the guiding coalition."
+    )
+
+
+class People(_Section):
+    base_quit_annual: float = _f(
+        0.28,
+        0.0,
+        3.0,
+        "Base turnover",
+        "Yearly quit rate of front-line staff at middling morale.",
+    )
+    hiring_delay_weeks: int = _f(6, 0, 104, "Hiring delay", "Weeks a vacancy stays open.")
+    newcomer_skill: float = _f(
+        0.3, 0.0, 1.0, "Newcomer skill", "Skill of a new hire relative to a seasoned one."
+    )
+    learning_weeks: float = _f(
+        20.0, 1.0, 520.0, "Learning time", "Weeks for a newcomer to close most of the skill gap."
+    )
+    workload_norm: float = _f(
+        1.0,
+        0.2,
+        5.0,
+        "Workload norm",
+        "Workload one person carries without strain (1 = the staffing plan).",
+    )
+    salary_annual: float = _f(
+        55_000.0, 0.0, 1e9, "Salary", "Yearly cost per employee (managers cost 1.6x)."
+    )
+    hiring_cost: float = _f(8_000.0, 0.0, 1e9, "Hiring cost", "Cost to recruit one person.")
+    training_cost: float = _f(
+        3_000.0, 0.0, 1e9, "Newcomer training cost", "Cost to train one new hire."
+    )
+
+
+class Economics(_Section):
+    gross_margin: float = _f(
+        0.6, 0.0, 1.0, "Gross margin", "Share of revenue left after the cost of goods."
+    )
+
+
+class Scenario(_Section):
+    """A whole scenario; fields read as attributes (``scenario.culture.responsiveness``)."""
+
+    name: str = Field("unnamed", min_length=1, max_length=200)
+    description: str = Field("", max_length=5000)
+    horizon_weeks: int = _f(104, 1, 5200, "Horizon", "Weeks to simulate.")
+    organisation: Organisation = Organisation()
+    customers: Customers = Customers()
+    culture: Culture = Culture()
+    crm: Crm = Crm()
+    change_programme: ChangeProgramme = ChangeProgramme()
+    people: People = People()
+    economics: Economics = Economics()
+
+    @field_validator("name")
+    @classmethod
+    def _no_blank_name(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("name must not be blank")
+        return v
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """Return a validated copy with dotted keys replaced (``{"culture.responsiveness": 0.8}``).
+
+        Raises:
+            ScenarioError: naming the key when it is unknown or its value is out of range.
+        """
+        data = self.model_dump()
+        for key, value in overrides.items():
+            _set_dotted(data, key, value)
+        return _validate(data, source="override")
+
+    def counterfactual(self) -> Scenario:
+        """The same organisation with no CRM and no change programme (the business case's base)."""
+        return self.with_overrides({"crm.enabled": False, "change_programme.steps": []})
+
+    def to_toml_dict(self) -> dict[str, Any]:
+        """Plain data, for recording a scenario beside results."""
+        return self.model_dump(mode="json")
+
+
+def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    parts = key.split(".")
+    node: Any = data
+    for i, part in enumerate(parts):
+        if not isinstance(node, dict) or part not in node:
+            where = ".".join(parts[: i + 1])
+            raise ScenarioError(f"override {key!r}: unknown field {where!r}")
+        if i == len(parts) - 1:
+            node[part] = value
+        else:
+            node = node[part]
+
+
+def _describe_range(path: tuple[Any, ...]) -> str:
+    """Accepted values of a field, read from the schema, for error messages."""
+    model: Any = Scenario
+    info = None
+    for part in path:
+        if isinstance(part, int) or model is None:
+            continue
+        fields = getattr(model, "model_fields", {})
+        if part not in fields:
+            return ""
+        info = fields[part]
+        ann = info.annotation
+        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+        if model is None and ann is not None and getattr(ann, "__args__", None):
+            inner = [a for a in ann.__args__ if isinstance(a, type) and issubclass(a, BaseModel)]
+            model = inner[0] if inner else None
+    if info is None:
+        return ""
+    lo = hi = None
+    for meta in info.metadata:
+        lo = getattr(meta, "ge", lo)
+        hi = getattr(meta, "le", hi)
+    if lo is not None or hi is not None:
+        return f"accepted range [{lo}, {hi}]"
+    args = getattr(info.annotation, "__args__", None)
+    if args and all(isinstance(a, str) for a in args):
+        return "accepted values: " + ", ".join(args)
+    return ""
+
+
+def _format_errors(err: ValidationError, source: str) -> str:
+    lines = []
+    for e in err.errors():
+        path = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key"
+        else:
+            msg = e["msg"]
+        rng = _describe_range(e["loc"])
+        if "input" in e and e["type"] != "missing" and not isinstance(e["input"], dict):
+            msg += f" (got {e['input']!r})"
+        lines.append(f"{source}: {path}: {msg}" + (f"; {rng}" if rng else ""))
+    return "\n".join(lines)
+
+
+def _validate(data: dict[str, Any], source: str) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(_format_errors(err, source)) from None
+
+
+def preset_names() -> list[str]:
+    """Names of the built-in presets under ``scenarios/``."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
+def resolve_scenario_path(name_or_path: str | Path) -> Path:
+    """A preset name or a file path -> an existing file path, or ScenarioError."""
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists():
+        if not p.is_file():
+            raise ScenarioError(f"{p}: no such scenario file")
+        return p
+    preset = SCENARIO_DIR / f"{name_or_path}.toml"
+    if preset.is_file():
+        return preset
+    raise ScenarioError(
+        f"{name_or_path}: not a scenario file or preset; presets: {', '.join(preset_names())}"
+    )
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load and validate a scenario from a preset name (``"command_and_control"``) or a TOML path.
+
+    Raises:
+        ScenarioError: for a missing, unreadable, malformed or invalid file; the message names the
+            file, the dotted field path and the accepted range.
+    """
+    path = resolve_scenario_path(name_or_path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ScenarioError(f"{path}: cannot read ({e.strerror})") from None
+    if len(raw) > 5_000_000:
+        raise ScenarioError(f"{path}: file is {len(raw)} bytes; a scenario is at most 5 MB")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {e.start}); save it as UTF-8") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(f"{path}: TOML syntax error: {e}") from None
+    return _validate(data, source=str(path))
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What one numeric or boolean scenario field is and may be."""
+
+    path: str
+    kind: str
+    default: Any
+    lo: float | None
+    hi: float | None
+    label: str
+    help: str
+
+
+def field_specs(model: type[BaseModel] = Scenario, prefix: str = "") -> list[FieldSpec]:
+    """Every scalar field of the schema with its dotted path, range, label and help."""
+    out: list[FieldSpec] = []
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            out.extend(field_specs(ann, prefix=path + "."))
+            continue
+        if ann not in (int, float, bool):
+            continue
+        lo = hi = None
+        for meta in info.metadata:
+            lo = getattr(meta, "ge", lo)
+            hi = getattr(meta, "le", hi)
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        out.append(
+            FieldSpec(
+                path=path,
+                kind=ann.__name__,
+                default=info.default,
+                lo=lo,
+                hi=hi,
+                label=str(extra.get("label", name)),
+                help=info.description or "",
+            )
+        )
+    return out
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse a CLI ``key=value`` override; the value is read as a TOML value, else as a string."""
+    if "=" not in text:
+        raise ScenarioError(f"--set {text!r}: expected key=value, e.g. culture.responsiveness=0.8")
+    key, _, raw = text.partition("=")
+    key, raw = key.strip(), raw.strip()
+    if not key:
+        raise ScenarioError(f"--set {text!r}: missing key before '='")
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key, value

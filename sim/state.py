@@ -1,0 +1,263 @@
+"""The arrays the model owns: one row per employee position and one per customer slot.
+
+Mesa agents (``sim.agents``) are thin handles onto these rows; mechanisms read and write the arrays
+in bulk. Positions, not people, are the rows: when someone quits the position stays, vacant for the
+hiring delay, and a newcomer fills it with fresh attributes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from sim.scenario import Scenario
+from sim.structures import MANAGER, SALES, SERVICE, OrgStructure
+
+EXPECTATION_SD = 0.12  # spread of customers' expectations (some are never easily pleased)
+AFFINITY_SD = 0.15  # spread of personal attitudes to technology (TAM's attitude term)
+
+
+@dataclass
+class Employees:
+    """Per-position arrays (length n)."""
+
+    role: np.ndarray
+    unit: np.ndarray
+    manager: np.ndarray
+    second_manager: np.ndarray
+    base_authority: np.ndarray
+    ancestors: np.ndarray  # (n, depth) primary-line ancestors, -1 padded
+    front: np.ndarray  # bool: front-line (sales, service, marketing)
+    adjacency: sp.csr_matrix  # collaboration ties, row-normalised later where needed
+    degree: np.ndarray
+    filled: np.ndarray  # bool: position occupied
+    vacant_weeks: np.ndarray  # weeks left before a newcomer arrives
+    adopted: np.ndarray  # bool: uses the CRM at all
+    usage: np.ndarray  # share of interactions logged in the CRM
+    intention: np.ndarray
+    affinity: np.ndarray  # personal attitude to technology, added to the intention
+    threshold: np.ndarray  # Granovetter threshold on the share of contacts using the CRM
+    skill: np.ndarray
+    morale: np.ndarray
+    safety: np.ndarray  # perceived psychological safety
+    orientation: np.ndarray  # customer orientation (culture trait)
+    tenure: np.ndarray  # weeks in the position
+    workload: np.ndarray
+    powerless: np.ndarray  # share of own customers' issues stuck in escalation
+    supportive: np.ndarray  # bool: leadership style (managers; unused for others)
+    champion: np.ndarray  # bool: member of the guiding coalition
+    backlog: np.ndarray  # escalations waiting at this position (managers)
+
+    @property
+    def n(self) -> int:
+        return self.role.shape[0]
+
+
+@dataclass
+class Customers:
+    """Per-slot arrays (length capacity >= initial count; new customers fill unused slots)."""
+
+    exists: np.ndarray  # bool: slot used (customer acquired at some point)
+    active: np.ndarray  # bool: customer currently with us
+    owner: np.ndarray  # sales account owner (employee position)
+    handler: np.ndarray  # service handler (employee position)
+    value: np.ndarray  # annual revenue
+    satisfaction: np.ndarray
+    issue_open: np.ndarray
+    issue_severity: np.ndarray  # 0 when no decision is needed
+    issue_days_left: np.ndarray
+    issue_days: np.ndarray  # days the open issue has waited so far
+    issue_logged: np.ndarray  # bool: the open issue was logged in the CRM
+    complained: np.ndarray  # bool: ever complained
+    record: np.ndarray  # CRM record completeness and freshness in [0, 1]
+    expectation: np.ndarray  # how demanding the customer is (shifts their satisfaction level)
+    joined_week: np.ndarray
+    churned_week: np.ndarray  # -1 while active or never acquired
+    same_group: np.ndarray  # bool: owner and handler share a unit or a second line
+    tie: np.ndarray  # bool: owner and handler have a collaboration tie
+
+    @property
+    def capacity(self) -> int:
+        return self.exists.shape[0]
+
+
+@dataclass
+class Levers:
+    """Organisation-wide dials and programme effects; the change programme moves them."""
+
+    decision_rights: float
+    information_sharing: float
+    incentive_alignment: float
+    responsiveness: float
+    executive_commitment: float
+    executive_support: float
+    psychological_safety: float
+    orientation_norm: float
+    urgency: float = 0.0
+    vision: float = 0.0
+    communication: float = 0.0
+    quick_win_boost: float = 0.0
+    reinforce_until: int = -1
+    anchored: bool = False
+    steps_done: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Org:
+    """Organisation-level state that is not per agent."""
+
+    problems_latent: float
+    problems_initial: float
+    problems_queue: float = 0.0
+    voice_efficacy: float = 0.5  # recent share of reported problems that got fixed
+    duplicate_share: float = 0.0  # duplicated contacts in the CRM (silo symptom)
+    cross_unit_share: float = 0.0
+
+
+@dataclass
+class State:
+    """Everything the mechanisms read and write."""
+
+    emp: Employees
+    cust: Customers
+    levers: Levers
+    org: Org
+    week: int = 0
+
+
+def _lognormal_values(rng: np.random.Generator, n: int, mean: float, sigma: float) -> np.ndarray:
+    """Values with the given arithmetic mean (log-normal, so a few big accounts dominate)."""
+    mu = np.log(max(mean, 1e-12)) - sigma**2 / 2
+    return rng.lognormal(mu, sigma, n) if mean > 0 else np.zeros(n)
+
+
+def customer_capacity(scenario: Scenario, n_sales: int) -> int:
+    """Slots to preallocate: the initial book plus generous room for acquisitions."""
+    c = scenario.customers
+    expected = c.acquisition_rate * max(n_sales, 1) * scenario.horizon_weeks
+    return int(c.count + 1.5 * expected + 16)
+
+
+def assign_accounts(
+    owners: np.ndarray,
+    emp: Employees,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pick a service handler for each account, preferring the owner's own unit or second line.
+
+    Returns handler, same_group and tie arrays. Where the owner's group has service staff, 80% of
+    accounts are handled there (regional or circle teams); otherwise handlers come from the
+    service function at large, which is what a functional silo means for the customer.
+    """
+    service = np.flatnonzero(emp.role == SERVICE)
+    u = rng.random(owners.shape[0])
+    pick_any = service[rng.integers(0, service.shape[0], owners.shape[0])]
+    handler = pick_any.copy()
+    # group key: the second line in a matrix, else the unit
+    key = np.where(emp.second_manager >= 0, emp.second_manager + emp.n, emp.unit)
+    skeys = key[service]
+    order = np.argsort(skeys, kind="stable")
+    sorted_keys = skeys[order]
+    okeys = key[owners]
+    lo = np.searchsorted(sorted_keys, okeys, side="left")
+    hi = np.searchsorted(sorted_keys, okeys, side="right")
+    has = hi > lo
+    local = lo + (rng.random(owners.shape[0]) * np.maximum(hi - lo, 1)).astype(np.int64)
+    local = np.minimum(local, np.maximum(hi - 1, 0))
+    use_local = has & (u < 0.8)
+    handler[use_local] = service[order[local[use_local]]]
+    same_group = key[owners] == key[handler]
+    tie = np.asarray(emp.adjacency[owners, handler]).ravel() > 0
+    return handler, same_group, tie
+
+
+def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Generator) -> State:
+    """Initial arrays from a scenario and a structure (one draw of each random attribute)."""
+    s = structure
+    n = s.n
+    cul = scenario.culture
+    crm = scenario.crm
+    front = s.front_line_mask()
+    g = s.collaboration
+    edges = np.array(list(g.edges()), dtype=np.int64).reshape(-1, 2)
+    data = np.ones(edges.shape[0] * 2)
+    rows = np.concatenate([edges[:, 0], edges[:, 1]])
+    cols = np.concatenate([edges[:, 1], edges[:, 0]])
+    adj = sp.csr_matrix((data, (rows, cols)), shape=(n, n))
+    adj.data[:] = 1.0
+    degree = np.asarray(adj.sum(axis=1)).ravel()
+    is_mgr = ~front
+    emp = Employees(
+        role=s.role.astype(np.int8),
+        unit=s.unit.astype(np.int64),
+        manager=s.manager.astype(np.int64),
+        second_manager=s.second_manager.astype(np.int64),
+        base_authority=s.authority.astype(float),
+        ancestors=s.ancestors(),
+        front=front,
+        adjacency=adj,
+        degree=degree,
+        filled=np.ones(n, dtype=bool),
+        vacant_weeks=np.zeros(n, dtype=np.int64),
+        adopted=np.zeros(n, dtype=bool),
+        usage=np.zeros(n),
+        intention=np.zeros(n),
+        affinity=rng.normal(0.0, AFFINITY_SD, n),
+        threshold=rng.normal(crm.threshold_mean, crm.threshold_sd, n),
+        skill=np.clip(rng.beta(8, 2, n), 0, 1),
+        morale=np.clip(rng.normal(0.62, 0.1, n), 0, 1),
+        safety=np.clip(rng.normal(cul.psychological_safety, 0.1, n), 0, 1),
+        orientation=np.clip(rng.normal(cul.customer_orientation, 0.15, n), 0, 1),
+        tenure=rng.integers(26, 520, n),
+        workload=np.ones(n),
+        powerless=np.zeros(n),
+        supportive=is_mgr & (rng.random(n) < cul.supportive_leadership),
+        champion=np.zeros(n, dtype=bool),
+        backlog=np.zeros(n),
+    )
+    emp.role[is_mgr & (emp.role != 0)] = MANAGER
+    sales = np.flatnonzero(emp.role == SALES)
+    cap = customer_capacity(scenario, sales.shape[0])
+    m0 = scenario.customers.count
+    owners = sales[rng.integers(0, sales.shape[0], cap)]
+    handler, same_group, tie = assign_accounts(owners, emp, rng)
+    exists = np.zeros(cap, dtype=bool)
+    exists[:m0] = True
+    cust = Customers(
+        exists=exists,
+        active=exists.copy(),
+        owner=owners,
+        handler=handler,
+        value=_lognormal_values(
+            rng, cap, scenario.customers.annual_value, scenario.customers.value_dispersion
+        ),
+        satisfaction=np.clip(rng.beta(6.5, 3.5, cap), 0, 1),
+        issue_open=np.zeros(cap, dtype=bool),
+        issue_severity=np.zeros(cap),
+        issue_days_left=np.zeros(cap),
+        issue_days=np.zeros(cap),
+        issue_logged=np.zeros(cap, dtype=bool),
+        complained=np.zeros(cap, dtype=bool),
+        record=np.where(exists, np.clip(rng.normal(0.3, 0.1, cap), 0, 1), 0.0),
+        expectation=rng.normal(0.0, EXPECTATION_SD, cap),
+        joined_week=np.where(exists, 0, -1),
+        churned_week=np.full(cap, -1),
+        same_group=same_group,
+        tie=tie,
+    )
+    levers = Levers(
+        decision_rights=cul.decision_rights,
+        information_sharing=cul.information_sharing,
+        incentive_alignment=cul.incentive_alignment,
+        responsiveness=cul.responsiveness,
+        executive_commitment=cul.executive_commitment,
+        executive_support=cul.executive_support,
+        psychological_safety=cul.psychological_safety,
+        orientation_norm=cul.customer_orientation,
+    )
+    # Latent process and tool defects: more of them with a poorer tool.
+    p0 = 20.0 + 40.0 * (1.0 - crm.tool_quality)
+    org = Org(problems_latent=p0, problems_initial=p0, cross_unit_share=s.cross_unit_tie_share())
+    return State(emp=emp, cust=cust, levers=levers, org=org)

@@ -33,6 +33,7 @@ COLUMNS: dict[str, str] = {
     "front_line_active": "front-line positions filled (measured before this week's quits)",
     "problems_reported_total": "distinct problems reported so far",
     "problems_fixed_total": "problems fixed so far",
+    "problems_unreported": "problems that exist but nobody has reported (management cannot see)",
     "service_quality": "quality of service processes (1 - share of unfixed problems x 0.4)",
     "revenue": "recurring revenue booked this week",
     "cost": "all costs this week (goods, staff, hiring, CRM, programme)",

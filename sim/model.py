@@ -33,6 +33,7 @@ from sim.structures import SALES, SERVICE, OrgStructure, build_structure
 
 DECISION_SHARE = 0.3  # share of customer issues that need a decision, not just information
 TURBULENCE = 0.3  # new process problems per week from a changing market
+ANGRY_CALL_COST = 0.12  # seed 003: "One bad experience ... will undo all you've built"
 
 
 class OrgModel(Model):
@@ -205,7 +206,10 @@ class OrgModel(Model):
         h = c.handler
         h_filled = e.filled[h]
         skill_h = np.where(h_filled, e.skill[h], sc.people.newcomer_skill)
-        info_p = 0.5 + 0.25 * skill_h + 0.15 * quality + 0.15 * usage[h] * c.record
+        # the facts come from the CRM record or from asking the other units (permeability)
+        perm = silos.permeability(lv.information_sharing, c.same_group, c.tie, org.cross_unit_share)
+        facts = 1.0 - (1.0 - usage[h] * c.record) * (1.0 - 0.6 * perm)
+        info_p = 0.45 + 0.25 * skill_h + 0.13 * quality + 0.2 * facts
         info_ok = R["escalation"].random(c.capacity) < info_p
         needs = sev > 0
         edge_ok = sev <= self.authority[h]
@@ -265,11 +269,10 @@ class OrgModel(Model):
             c.active & e.filled[o] & (r_s.random(c.capacity) < sc.customers.upsell_rate * care_eff)
         )
         angry = c.issue_open | (c.satisfaction < customers.ANGRY)
-        perm = silos.permeability(lv.information_sharing, c.same_group, c.tie, org.cross_unit_share)
         knows = silos.sales_knows(perm, c.issue_logged, c.record, usage[o], rng=r_s)
         angry_call = contact & angry & ~knows
         care_call = contact & angry & knows
-        delta[angry_call] -= 0.08
+        delta[angry_call] -= ANGRY_CALL_COST
         delta[care_call] += 0.03 * (0.5 + e.orientation[o[care_call]])
         win_u = r_s.random(c.capacity)
         # CRM insight (record x owner's usage x data actually used) sharpens the offer
@@ -538,6 +541,7 @@ class OrgModel(Model):
                 "front_line_active": float(front_f.sum()),
                 "problems_reported_total": t["reported"],
                 "problems_fixed_total": t["fixed"],
+                "problems_unreported": max(org.problems_latent - org.problems_queue, 0.0),
                 "service_quality": quality,
                 "revenue": revenue,
                 "cost": cost,

@@ -50,7 +50,7 @@ def _f(default: Any, lo: float | None, hi: float | None, label: str, help: str, 
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 class RoleMix(_Section):
@@ -275,8 +275,8 @@ class ProgrammeStep(_Section):
 
 
 class ChangeProgramme(_Section):
-    steps: tuple[ProgrammeStep, ...] = Field(
-        (), description="Kotter's eight steps as scheduled interventions (any subset, any order)."
+    steps: list[ProgrammeStep] = Field(
+        [], description="Kotter's eight steps as scheduled interventions (any subset, any order)."
     )
     intensity: float = _f(
         0.7, 0.0, 1.0, "Programme intensity", "How well each step is carried out."

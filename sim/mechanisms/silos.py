@@ -21,7 +21,7 @@ def permeability(
     People in the same team or circle mostly talk; across units it takes the sharing culture,
     and a direct collaboration tie (or a structure rich in cross-unit ties) helps it through.
     """
-    across = information_sharing * np.where(tie, 0.9, 0.3 + 0.6 * min(cross_unit_share / 0.4, 1))
+    across = information_sharing * np.where(tie, 0.9, 0.45 + 0.45 * min(cross_unit_share / 0.3, 1))
     return np.where(same_group, 0.6 + 0.4 * information_sharing, across)
 
 

@@ -1,322 +1,642 @@
 """``OrgStructure``: what every structure generator (and the org-chart importer) returns.
 
-Structure changes decision paths and who talks to whom, which is the whole point of the model
-(model brief). A structure is two graphs over integer ids 0..n-1 (Mesa's network drawer needs
-integer ids): the reporting lines (a DiGraph, manager -> report) and the collaboration ties (an
-undirected Graph), plus per-position arrays the model reads in bulk.
+Structure changes decision paths and who talks to whom, which is why the model treats it as a
+first-class input (model brief): the reporting lines decide how far an issue travels before
+someone may decide it, and the collaboration ties decide whether sales hears what service knows.
+
+A structure is two graphs over integer ids 0..n-1 (Mesa's network drawer needs integer ids): the
+reporting lines (a DiGraph, manager -> report) and the collaboration ties (an undirected Graph),
+plus per-position arrays that the model reads in bulk. The module also holds the vectorised
+building blocks the generators share (balanced trees, team cliques, bulk random ties, function
+assignment), so that every generator stays near-linear in the number of people.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
 
-EXECUTIVE, MANAGER, SALES, SERVICE, MARKETING = 0, 1, 2, 3, 4
+EXECUTIVE = 0
+MANAGER = 1
+SALES = 2
+SERVICE = 3
+MARKETING = 4
 ROLE_NAMES = ("executive", "manager", "sales", "service", "marketing")
 FRONT_LINE = (SALES, SERVICE, MARKETING)
 
+#: Front-line role codes in ``role_mix`` order (sales, service, marketing).
+FUNCTIONS = np.array(FRONT_LINE, dtype=np.int8)
+#: Within-team degree cap: teams up to ``TEAM_DEGREE + 1`` people are cliques.
+TEAM_DEGREE = 10
+
+_NO_EDGES = np.zeros((0, 2), dtype=np.int64)
+
 
 def levels_from_managers(manager: np.ndarray) -> np.ndarray:
-    """Depth of each position (0 at the top), vectorised by pointer jumping.
+    """Depth of each position below the top (0 at the top), by pointer doubling.
+
+    Each round replaces every pointer by its pointer's pointer, so a tree of depth D takes
+    ``log2(D) + 1`` vectorised rounds whatever its shape (an imported chart may be a long chain).
+
+    Args:
+        manager: (n,) primary manager of each position, -1 at the top.
+
+    Returns:
+        (n,) int64 levels.
 
     Raises:
-        ValueError: if the manager pointers contain a cycle.
+        ValueError: if a manager id is out of range or the reporting lines contain a cycle.
     """
+    manager = np.asarray(manager, dtype=np.int64)
     n = manager.shape[0]
-    level = np.zeros(n, dtype=np.int64)
-    cur = manager.copy()
-    for _ in range(n + 1):
-        alive = cur >= 0
-        if not alive.any():
+    if n and ((manager < -1) | (manager >= n)).any():
+        raise ValueError(f"manager ids must be -1 or in 0..{n - 1}")
+    level = (manager >= 0).astype(np.int64)
+    anc = manager.copy()
+    # invariant: anc[i] is the ancestor level[i] hops above i, or -1 once the top is reached
+    for _ in range(max(n, 1).bit_length() + 1):
+        live = np.flatnonzero(anc >= 0)
+        if live.shape[0] == 0:
             return level
-        level[alive] += 1
-        cur[alive] = manager[cur[alive]]
+        up = anc[live]
+        level[live] += level[up]
+        anc[live] = anc[up]
     raise ValueError("reporting lines contain a cycle")
 
 
-@dataclass(frozen=True)
+def _single_root(manager: np.ndarray) -> np.ndarray:
+    """The top position(s); raises unless there is exactly one."""
+    roots = np.flatnonzero(manager < 0)
+    if roots.shape[0] != 1:
+        raise ValueError(
+            "primary reporting lines must form one tree with exactly one top position; "
+            f"found {roots.shape[0]} positions without a manager"
+        )
+    return roots
+
+
+def _edge_array(graph: nx.Graph) -> np.ndarray:
+    """(m, 2) int64 array of a graph's edges, without a Python list of tuples."""
+    flat = np.fromiter(
+        itertools.chain.from_iterable(graph.edges()),
+        dtype=np.int64,
+        count=2 * graph.number_of_edges(),
+    )
+    return flat.reshape(-1, 2)
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    # the same structure is shared by a run and its counterfactual twin: freeze the arrays
+    a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True, eq=False)
 class OrgStructure:
-    """An organisation's positions, reporting lines and collaboration ties."""
+    """An organisation's positions, reporting lines and collaboration ties.
+
+    Build it with :meth:`from_arrays` (every generator and the org-chart importer do), which
+    derives levels and graphs and validates. The arrays are read-only.
+
+    Attributes:
+        name: structure kind, e.g. ``"hierarchical"``.
+        reporting: manager -> report DiGraph over ids 0..n-1, node attributes ``role``, ``unit``,
+            ``level``; edge attribute ``line`` is ``"primary"`` or (matrix) ``"secondary"``.
+        collaboration: undirected ties: who talks to whom.
+        manager: (n,) primary line manager, -1 for the top.
+        second_manager: (n,) second reporting line (matrix), -1 where there is none.
+        unit: (n,) index into ``unit_names``.
+        unit_names: names of the units (regions, functions or circles).
+        role: (n,) int8 role codes (``EXECUTIVE`` ... ``MARKETING``).
+        level: (n,) 0 at the top, +1 per primary reporting hop.
+        authority: (n,) base decision authority in [0, 1]: the largest issue severity the
+            position may decide alone, before the culture dial is applied.
+    """
 
     name: str
-    reporting: nx.DiGraph
-    collaboration: nx.Graph
-    manager: np.ndarray
-    second_manager: np.ndarray
-    unit: np.ndarray
-    unit_names: tuple[str, ...]
-    role: np.ndarray
-    level: np.ndarray
-    authority: np.ndarray
+    reporting: nx.DiGraph = field(repr=False)
+    collaboration: nx.Graph = field(repr=False)
+    manager: np.ndarray = field(repr=False)
+    second_manager: np.ndarray = field(repr=False)
+    unit: np.ndarray = field(repr=False)
+    unit_names: tuple[str, ...] = field(repr=False)
+    role: np.ndarray = field(repr=False)
+    level: np.ndarray = field(repr=False)
+    authority: np.ndarray = field(repr=False)
+
+    def __repr__(self) -> str:
+        depth = int(self.level.max()) if self.n else 0
+        return (
+            f"OrgStructure(name={self.name!r}, n={self.n}, units={len(self.unit_names)}, "
+            f"depth={depth}, ties={self.collaboration.number_of_edges()})"
+        )
 
     @property
     def n(self) -> int:
-        """Number of positions."""
+        """Number of people (positions)."""
         return int(self.manager.shape[0])
 
     def front_line_mask(self) -> np.ndarray:
-        """True for sales, service and marketing positions."""
+        """(n,) True for sales, service and marketing positions."""
         return np.isin(self.role, FRONT_LINE)
 
     def span(self) -> np.ndarray:
-        """Number of direct primary reports of each position."""
-        m = self.manager[self.manager >= 0]
-        return np.bincount(m, minlength=self.n)
+        """(n,) number of direct primary reports of each position."""
+        return np.bincount(self.manager[self.manager >= 0], minlength=self.n)
 
     def ancestors(self, max_depth: int | None = None) -> np.ndarray:
-        """(n, D) primary-line ancestors: column k is the (k+1)-th manager up; -1 padded."""
+        """Primary-line ancestors, one column per hop up.
+
+        Args:
+            max_depth: keep at most this many hops (default: the full depth).
+
+        Returns:
+            (n, D) int64: column k is the (k+1)-th primary ancestor, -1 past the top.
+            ``D = max(level)`` or ``min(max(level), max_depth)``.
+        """
         depth = int(self.level.max()) if self.n else 0
         if max_depth is not None:
+            if max_depth < 0:
+                raise ValueError(f"max_depth must be >= 0 (got {max_depth})")
             depth = min(depth, max_depth)
-        out = np.full((self.n, max(depth, 1)), -1, dtype=np.int64)
+        out = np.full((self.n, depth), -1, dtype=np.int64)
         cur = self.manager.copy()
+        # one vectorised hop per column: O(n * depth), which is the size of the output
         for k in range(depth):
             out[:, k] = cur
             cur = np.where(cur >= 0, self.manager[np.maximum(cur, 0)], -1)
         return out
 
     def cross_unit_tie_share(self) -> float:
-        """Share of collaboration ties that join different units."""
-        if self.collaboration.number_of_edges() == 0:
+        """Share of collaboration ties that join people in different units (0 if no ties)."""
+        e = _edge_array(self.collaboration)
+        if e.shape[0] == 0:
             return 0.0
-        e = np.array(list(self.collaboration.edges()), dtype=np.int64)
         return float((self.unit[e[:, 0]] != self.unit[e[:, 1]]).mean())
 
     def validate(self) -> None:
-        """Check the invariants; raise ValueError naming the first one broken."""
+        """Check the structure's invariants.
+
+        Raises:
+            ValueError: naming the first invariant that is broken.
+        """
         n = self.n
-        for name in ("second_manager", "unit", "role", "level", "authority"):
-            if getattr(self, name).shape != (n,):
-                raise ValueError(f"{name} has shape {getattr(self, name).shape}, expected ({n},)")
-        roots = np.flatnonzero(self.manager < 0)
-        if roots.shape[0] != 1:
-            raise ValueError(f"expected exactly one top position, found {roots.shape[0]}")
-        if ((self.manager >= n) | (self.manager < -1)).any():
-            raise ValueError("manager ids out of range")
-        if not np.array_equal(levels_from_managers(self.manager), self.level):
-            raise ValueError("levels do not match the reporting lines")
-        has_reports = self.span() > 0
-        if (has_reports & self.front_line_mask()).any():
-            raise ValueError("front-line positions must not have reports")
-        if (~has_reports & ~self.front_line_mask() & (self.role != EXECUTIVE)).any():
-            # managers without reports occur only as matrix second-line managers
-            sm = set(self.second_manager[self.second_manager >= 0].tolist())
-            lonely = np.flatnonzero(~has_reports & ~self.front_line_mask())
-            if any(int(i) not in sm for i in lonely if self.role[i] == MANAGER):
-                raise ValueError("a manager position has no reports")
-        if ((self.authority < 0) | (self.authority > 1)).any():
+        if n < 1:
+            raise ValueError("a structure needs at least one position")
+        for name in ("manager", "second_manager", "unit", "role", "level", "authority"):
+            shape = getattr(self, name).shape
+            if shape != (n,):
+                raise ValueError(f"{name} has shape {shape}, expected ({n},)")
+        ids = np.arange(n)
+        if (self.manager == ids).any():
+            raise ValueError("a position cannot be its own manager")
+        roots = _single_root(self.manager)
+        level = levels_from_managers(self.manager)  # raises on a cycle or out-of-range id
+        if not np.array_equal(level, self.level):
+            bad = int(np.flatnonzero(level != self.level)[0])
+            raise ValueError(
+                f"level of position {bad} is {self.level[bad]}, but it is {level[bad]} hops "
+                "below the top"
+            )
+        if ((self.role < EXECUTIVE) | (self.role > MARKETING)).any():
+            raise ValueError(f"role codes must be in 0..{MARKETING} ({', '.join(ROLE_NAMES)})")
+        top = int(roots[0])
+        if self.role[top] != EXECUTIVE or (self.role == EXECUTIVE).sum() != 1:
+            raise ValueError("exactly one EXECUTIVE, the top position (level 0), is required")
+        sm = self.second_manager
+        if ((sm < -1) | (sm >= n)).any():
+            raise ValueError(f"second_manager ids must be -1 or in 0..{n - 1}")
+        if ((sm == ids) | ((sm >= 0) & (sm == self.manager))).any():
+            raise ValueError("a second reporting line must differ from the person and the first")
+        primary_reports = self.span()
+        any_reports = primary_reports + np.bincount(sm[sm >= 0], minlength=n)
+        front = self.front_line_mask()
+        if (front & (any_reports > 0)).any():
+            bad = int(np.flatnonzero(front & (any_reports > 0))[0])
+            raise ValueError(
+                f"front-line position {bad} ({ROLE_NAMES[self.role[bad]]}) has reports; anyone "
+                "with reports must be EXECUTIVE or MANAGER"
+            )
+        idle = (self.role == MANAGER) & (any_reports == 0)
+        if idle.any():
+            raise ValueError(f"MANAGER position {int(np.flatnonzero(idle)[0])} has no reports")
+        a = self.authority
+        if not np.isfinite(a).all() or ((a < 0) | (a > 1)).any():
             raise ValueError("authority must lie in [0, 1]")
-        if self.unit.min() < 0 or self.unit.max() >= len(self.unit_names):
-            raise ValueError("unit index out of range of unit_names")
-        if sorted(self.reporting.nodes) != list(range(n)):
-            raise ValueError("reporting graph nodes must be the integers 0..n-1")
+        if n and (self.unit.min() < 0 or self.unit.max() >= len(self.unit_names)):
+            raise ValueError(f"unit indices must be in 0..{len(self.unit_names) - 1}")
+        for gname, g in (("reporting", self.reporting), ("collaboration", self.collaboration)):
+            nodes = np.fromiter(g.nodes, dtype=np.int64, count=g.number_of_nodes())
+            if nodes.shape[0] != n or not np.array_equal(np.sort(nodes), ids):
+                raise ValueError(f"{gname} graph nodes must be exactly the integers 0..{n - 1}")
+        expected = (n - 1) + int((sm >= 0).sum())
+        if self.reporting.number_of_edges() != expected:
+            raise ValueError(
+                f"reporting graph has {self.reporting.number_of_edges()} edges, expected "
+                f"{expected} (one per primary and per second reporting line)"
+            )
+        if nx.number_of_selfloops(self.collaboration):
+            raise ValueError("collaboration graph has self-loops")
 
     @classmethod
     def from_arrays(
         cls,
         name: str,
-        manager: np.ndarray,
-        role: np.ndarray,
-        unit: np.ndarray,
-        unit_names: tuple[str, ...],
-        authority: np.ndarray | None = None,
-        second_manager: np.ndarray | None = None,
-        collaboration_edges: np.ndarray | None = None,
+        manager: Sequence[int] | np.ndarray,
+        role: Sequence[int] | Sequence[str] | np.ndarray,
+        unit: Sequence[int] | np.ndarray,
+        unit_names: Sequence[str],
+        authority: Sequence[float] | np.ndarray | None = None,
+        second_manager: Sequence[int] | np.ndarray | None = None,
+        collaboration_edges: np.ndarray | Sequence[tuple[int, int]] | None = None,
     ) -> OrgStructure:
         """Build and validate a structure from per-position arrays.
 
-        ``authority`` defaults to the hierarchical rule: 1 at the top, ``1 - level / max_level``
-        for managers, 0 at the front line.
+        Levels are derived from ``manager``; the reporting graph gets one ``line="primary"`` edge
+        per manager and one ``line="secondary"`` edge per second line; the collaboration graph
+        gets ``collaboration_edges`` (self-loops and duplicates dropped) plus a tie between every
+        person and each of their managers (managers talk to their reports).
+
+        Args:
+            name: structure kind.
+            manager: (n,) primary manager ids, -1 for the single top position.
+            role: (n,) role codes, or role names from ``ROLE_NAMES``.
+            unit: (n,) unit indices into ``unit_names``.
+            unit_names: names of the units.
+            authority: (n,) base decision authority; default: the top 1.0, managers
+                ``1 - level / max_level`` (kept above 0), front line 0.0.
+            second_manager: (n,) second reporting line ids, -1 where none (default: none).
+            collaboration_edges: (m, 2) collaboration ties.
+
+        Returns:
+            A validated ``OrgStructure``.
+
+        Raises:
+            ValueError: if the arrays break an invariant (see :meth:`validate`).
         """
-        manager = np.asarray(manager, dtype=np.int64)
+        manager = np.array(manager, dtype=np.int64).reshape(-1)
         n = manager.shape[0]
-        role = np.asarray(role, dtype=np.int8)
-        unit = np.asarray(unit, dtype=np.int64)
+        role_in = np.asarray(role)
+        if role_in.dtype.kind in "US":
+            lookup = {r: i for i, r in enumerate(ROLE_NAMES)}
+            unknown = set(role_in.tolist()) - set(lookup)
+            if unknown:
+                raise ValueError(f"unknown role names {sorted(unknown)}; use {ROLE_NAMES}")
+            role_in = np.array([lookup[r] for r in role_in.tolist()])
+        role_arr = role_in.astype(np.int8).reshape(-1)
+        unit_arr = np.array(unit, dtype=np.int64).reshape(-1)
+        if role_arr.shape != (n,) or unit_arr.shape != (n,):
+            raise ValueError(f"role and unit must have length {n} like manager")
+        _single_root(manager)
         level = levels_from_managers(manager)
         sm = (
             np.full(n, -1, dtype=np.int64)
             if second_manager is None
-            else np.asarray(second_manager, dtype=np.int64)
+            else np.array(second_manager, dtype=np.int64).reshape(-1)
         )
+        if sm.shape != (n,):
+            raise ValueError(f"second_manager must have length {n} like manager")
         if authority is None:
-            top = max(int(level.max()), 1)
-            authority = np.where(np.isin(role, FRONT_LINE), 0.0, 1.0 - level / top)
-            authority = np.clip(authority, 0.0, 1.0)
-            authority[manager < 0] = 1.0
+            authority_arr = default_authority(level, role_arr)
+        else:
+            authority_arr = np.array(authority, dtype=np.float64).reshape(-1)
+
         ids = np.arange(n)
+        has1 = np.flatnonzero(manager >= 0)
+        has2 = np.flatnonzero(sm >= 0)
         rep = nx.DiGraph()
         rep.add_nodes_from(
-            (int(i), {"role": int(r), "unit": int(u), "level": int(lv)})
-            for i, r, u, lv in zip(ids, role, unit, level)
+            (i, {"role": r, "unit": u, "level": lv})
+            for i, r, u, lv in zip(
+                ids.tolist(), role_arr.tolist(), unit_arr.tolist(), level.tolist()
+            )
         )
-        has = manager >= 0
-        rep.add_edges_from(zip(manager[has].tolist(), ids[has].tolist()), line="primary")
-        has2 = sm >= 0
-        rep.add_edges_from(zip(sm[has2].tolist(), ids[has2].tolist()), line="secondary")
+        rep.add_edges_from(zip(manager[has1].tolist(), has1.tolist()), line="primary")
+        rep.add_edges_from(zip(sm[has2].tolist(), has2.tolist()), line="secondary")
+
+        lines = np.concatenate(
+            [np.stack([manager[has1], has1], axis=1), np.stack([sm[has2], has2], axis=1)]
+        )
+        if collaboration_edges is not None and len(collaboration_edges):
+            extra = np.asarray(collaboration_edges, dtype=np.int64).reshape(-1, 2)
+            if extra.min() < 0 or extra.max() >= n:
+                raise ValueError(f"collaboration edge ids must be in 0..{n - 1}")
+            lines = np.concatenate([lines, extra])
         col = nx.Graph()
         col.add_nodes_from(range(n))
-        if collaboration_edges is not None and len(collaboration_edges):
-            e = np.asarray(collaboration_edges, dtype=np.int64).reshape(-1, 2)
-            e = e[e[:, 0] != e[:, 1]]
-            col.add_edges_from(e.tolist())
-        # line ties are collaboration ties too: managers talk to their reports
-        col.add_edges_from(zip(manager[has].tolist(), ids[has].tolist()))
+        col.add_edges_from(unique_edges(lines).tolist())
+
         s = cls(
             name=name,
             reporting=rep,
             collaboration=col,
-            manager=manager,
-            second_manager=sm,
-            unit=unit,
+            manager=_readonly(manager),
+            second_manager=_readonly(sm),
+            unit=_readonly(unit_arr),
             unit_names=tuple(unit_names),
-            role=role,
-            level=level,
-            authority=np.asarray(authority, dtype=float),
+            role=_readonly(role_arr),
+            level=_readonly(level),
+            authority=_readonly(authority_arr),
         )
         s.validate()
         return s
 
 
-def check_args(n_employees: int, span: int, role_mix: tuple[float, float, float]) -> np.ndarray:
-    """Validate the common generator arguments; return the role mix as an array."""
-    if n_employees < 2:
-        raise ValueError(f"n_employees must be at least 2 (got {n_employees})")
-    if span < 2:
-        raise ValueError(f"span must be at least 2 (got {span})")
-    mix = np.asarray(role_mix, dtype=float)
-    if mix.shape != (3,) or (mix < 0).any() or not np.isclose(mix.sum(), 1.0, atol=1e-6):
+def default_authority(level: np.ndarray, role: np.ndarray) -> np.ndarray:
+    """Hierarchical base authority: 1 at the top, falling with level, 0 at the front line.
+
+    Managers get ``1 - level / max_level``; a manager can only sit at ``max_level`` in an
+    imported chart without front line below, so it is floored at ``0.5 / max_level`` to keep
+    every manager strictly above the front line (a monotone floor keeps authority
+    non-increasing down every line).
+    """
+    top = max(int(level.max()) if level.shape[0] else 0, 1)
+    a = np.maximum(1.0 - level / top, 0.5 / top)
+    a = np.where(np.isin(role, FRONT_LINE), 0.0, a)
+    a[level == 0] = 1.0
+    return a.astype(np.float64)
+
+
+def unique_edges(edges: np.ndarray) -> np.ndarray:
+    """Undirected edges as sorted (low, high) pairs, self-loops and duplicates dropped."""
+    e = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    e = e[e[:, 0] != e[:, 1]]
+    if e.shape[0] == 0:
+        return _NO_EDGES
+    lo, hi = np.minimum(e[:, 0], e[:, 1]), np.maximum(e[:, 0], e[:, 1])
+    # one int64 key per pair: a 1-d unique is much faster than np.unique(axis=0)
+    width = int(hi.max()) + 1
+    key = np.unique(lo * width + hi)
+    return np.stack([key // width, key % width], axis=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building blocks shared by the generators
+# ---------------------------------------------------------------------------------------------
+
+
+def check_args(
+    n_employees: int, span: int, role_mix: Sequence[float], **non_negative: float
+) -> np.ndarray:
+    """Validate the arguments every generator takes; return the role mix as an array.
+
+    Args:
+        n_employees: number of people (>= 2).
+        span: span of control (>= 2).
+        role_mix: shares of sales, service and marketing (non-negative, summing to 1).
+        **non_negative: tie rates and similar keywords that must be finite and >= 0.
+
+    Raises:
+        ValueError: with the offending argument named.
+    """
+    if int(n_employees) != n_employees or n_employees < 2:
+        raise ValueError(f"n_employees must be an integer >= 2 (got {n_employees!r})")
+    if int(span) != span or span < 2:
+        raise ValueError(f"span must be an integer >= 2 (got {span!r})")
+    mix = np.asarray(role_mix, dtype=np.float64)
+    if (
+        mix.shape != (3,)
+        or not np.isfinite(mix).all()
+        or (mix < 0).any()
+        or not np.isclose(mix.sum(), 1.0, rtol=0.0, atol=1e-6)
+    ):
         raise ValueError(
-            f"role_mix must be three non-negative shares summing to 1 (got {role_mix})"
+            "role_mix must be three non-negative shares (sales, service, marketing) summing to "
+            f"1 (got {role_mix!r})"
         )
-    return mix
+    for key, value in non_negative.items():
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(f"{key} must be a finite number >= 0 (got {value!r})")
+    return mix / mix.sum()
 
 
-def layered_tree(n_front: int, span: int) -> np.ndarray:
-    """Manager pointers of a balanced tree over ``n_front`` leaves (ids 0..n_front-1).
-
-    Leaves are grouped ``span`` at a time under a manager, managers ``span`` at a time, up to a
-    single root (the last id, manager -1). There is always at least one manager above the leaves.
-    """
-    parents: list[tuple[np.ndarray, np.ndarray]] = []
-    layer = np.arange(n_front)
-    next_id = n_front
+def _layer_sizes(n_front: int, span: int, leaf_span: int) -> list[int]:
+    """Layer sizes bottom-up: the front line, its team leads, ... up to a single top."""
+    sizes = [n_front]
+    width = leaf_span
     while True:
-        k = -(-layer.shape[0] // span)
-        bosses = np.arange(next_id, next_id + k)
-        parents.append((layer, bosses[np.arange(layer.shape[0]) // span]))
-        next_id += k
-        layer = bosses
-        if k == 1:
-            break
-    mgr = np.full(next_id, -1, dtype=np.int64)
-    for child, parent in parents:
-        mgr[child] = parent
-    return mgr
+        sizes.append(-(-sizes[-1] // width))
+        width = span
+        if sizes[-1] == 1:
+            return sizes
 
 
-def tree_size(n_front: int, span: int) -> int:
-    """Nodes in ``layered_tree(n_front, span)``."""
-    total, layer = n_front, n_front
-    while True:
-        layer = -(-layer // span)
-        total += layer
-        if layer == 1:
-            return total
+def tree_size(n_front: int, span: int, leaf_span: int | None = None) -> int:
+    """Positions in a balanced tree over ``n_front`` front-line people (managers included)."""
+    return sum(_layer_sizes(n_front, span, leaf_span or span))
 
 
-def tree_with_total(n_total: int, span: int) -> np.ndarray:
-    """Manager pointers of exactly ``n_total`` nodes: a balanced tree, surplus at the front line.
+def balanced_tree(n_total: int, span: int, leaf_span: int | None = None) -> np.ndarray:
+    """Manager pointers of a balanced reporting tree of exactly ``n_total`` positions.
 
-    The front line is as large as fits; leftover positions join the lowest-level teams in turn.
-    Leaves come first (ids 0..F-1 and the surplus at the end). A single node is its own root.
+    The front line F is the largest for which F plus its managers (ceil(F / leaf_span) team
+    leads, ceil(that / span) above, ... up to one top) fits in ``n_total``; the few positions
+    left over (fewer than the depth) become extra front-line people in the last teams. Each
+    layer is split as evenly as possible, so no team is much smaller than the others.
+
+    Ids run top-down: the top is 0, then each layer in turn, the front line last.
+
+    Args:
+        n_total: number of positions (>= 1; a single position is a lone top).
+        span: reports per manager above the team leads.
+        leaf_span: reports per team lead (default ``span``).
+
+    Returns:
+        (n_total,) int64 manager pointers, -1 at the top.
     """
+    leaf_span = leaf_span or span
     if n_total == 1:
         return np.array([-1], dtype=np.int64)
-    lo, hi = 1, n_total - 1
+    lo, hi = 1, n_total - 1  # tree_size(1) == 2 <= n_total, and tree_size is monotone in F
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if tree_size(mid, span) <= n_total:
+        if tree_size(mid, span, leaf_span) <= n_total:
             lo = mid
         else:
             hi = mid - 1
-    mgr = layered_tree(lo, span)
-    extra = n_total - mgr.shape[0]
-    if extra > 0:
-        team_leads = np.unique(mgr[:lo])
-        mgr = np.concatenate([mgr, team_leads[np.arange(extra) % team_leads.shape[0]]])
-    return mgr
-
-
-def assign_functions(team: np.ndarray, mix: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
-    """Front-line roles for people in ``team`` (team id per person), matching ``mix``.
-
-    Whole teams get one function when there are enough teams for every function with a share;
-    otherwise people are assigned individually (largest remainder), so even a tiny organisation
-    has sales and service staff.
-    """
-    n = team.shape[0]
-    funcs = np.array([SALES, SERVICE, MARKETING])
-    teams, sizes = np.unique(team, return_counts=True)
-    needed = int((mix > 0).sum())
-    if teams.shape[0] >= 2 * needed:
-        order = rng.permutation(teams.shape[0])
-        mid = (np.cumsum(sizes[order]) - sizes[order] / 2) / n
-        f_of_team = np.empty(teams.shape[0], dtype=np.int64)
-        f_of_team[order] = np.minimum(np.searchsorted(np.cumsum(mix), mid), 2)
-        if set(np.unique(f_of_team)) >= set(np.flatnonzero(mix > 0)):
-            return funcs[f_of_team[np.searchsorted(teams, team)]].astype(np.int8)
-    counts = np.floor(mix * n).astype(np.int64)
-    rem = n - counts.sum()
-    counts[np.argsort(-(mix * n - counts), kind="stable")[:rem]] += 1
-    for f in (0, 1):  # at least one sales and one service person when possible
-        if counts[f] == 0 and n >= 2:
-            counts[f] = 1
-            counts[np.argmax(counts)] -= 1
-    roles = np.repeat(funcs, counts)
-    return rng.permutation(roles).astype(np.int8)
-
-
-def random_ties(
-    groups: np.ndarray, per_person: float, *, rng: np.random.Generator, same: bool
-) -> np.ndarray:
-    """About ``per_person`` random ties per node, within (``same``) or across groups.
-
-    Endpoints are drawn in bulk; pairs violating the group condition or self-loops are dropped,
-    so the realised count is a little lower than asked for small groups.
-    """
-    n = groups.shape[0]
-    m = int(round(per_person * n / 2))
-    if m == 0 or n < 2:
-        return np.zeros((0, 2), dtype=np.int64)
-    a = rng.integers(0, n, m)
-    if not same:
-        b = rng.integers(0, n, m)
-        keep = groups[a] != groups[b]
-        return np.stack([a[keep], b[keep]], axis=1)
-    order = np.argsort(groups, kind="stable")
-    g_sorted = groups[order]
-    lo = np.searchsorted(g_sorted, groups[a], side="left")
-    hi = np.searchsorted(g_sorted, groups[a], side="right")
-    pick = lo + (rng.random(m) * (hi - lo)).astype(np.int64)
-    b = order[np.minimum(pick, hi - 1)]
-    keep = a != b
-    return np.stack([a[keep], b[keep]], axis=1)
+    sizes = _layer_sizes(lo, span, leaf_span)[::-1]  # top-down
+    starts = np.cumsum([0, *sizes])
+    parts = [np.array([-1], dtype=np.int64)]
+    for k in range(1, len(sizes)):
+        # spread the layer evenly over the layer above: child i -> parent i * above // size
+        idx = np.arange(sizes[k], dtype=np.int64) * sizes[k - 1] // sizes[k]
+        parts.append(starts[k - 1] + idx)
+    surplus = n_total - int(starts[-1])
+    if surplus:
+        leads = np.arange(starts[-3], starts[-2], dtype=np.int64)
+        parts.append(leads[::-1][np.arange(surplus) % leads.shape[0]])
+    return np.concatenate(parts)
 
 
 def team_ties(
-    members: np.ndarray, team: np.ndarray, *, rng: np.random.Generator, max_degree: int = 10
+    members: np.ndarray,
+    team: np.ndarray,
+    *,
+    rng: np.random.Generator,
+    max_degree: int = TEAM_DEGREE,
 ) -> np.ndarray:
-    """Dense ties inside teams: a clique for small teams, ~``max_degree`` ties each otherwise.
+    """Dense ties inside teams: a clique for small teams, ``max_degree`` ties each otherwise.
 
-    Members are shuffled within their team and each is tied to the next ``max_degree // 2``
-    members of the same team (a ring lattice, which is a clique up to ``max_degree + 1``).
+    Members are shuffled within their team. A team of up to ``max_degree + 1`` people becomes a
+    clique; a bigger team becomes a ring lattice on the shuffled order in which everyone is tied
+    to ``max_degree // 2`` neighbours on each side, which caps the within-team degree as real
+    large teams do (nobody works closely with 40 colleagues).
+
+    Args:
+        members: (m,) person ids.
+        team: (m,) team key of each member.
+        rng: random generator.
+        max_degree: within-team degree cap.
+
+    Returns:
+        (k, 2) int64 edges between member ids.
     """
-    order = np.lexsort((rng.random(members.shape[0]), team))
+    m = members.shape[0]
+    if m < 2:
+        return _NO_EDGES
+    order = np.lexsort((rng.random(m), team))
     ids, t = members[order], team[order]
-    edges = [np.zeros((0, 2), dtype=np.int64)]
-    for shift in range(1, max_degree // 2 + 1):
-        same = t[:-shift] == t[shift:]
-        edges.append(np.stack([ids[:-shift][same], ids[shift:][same]], axis=1))
-    return np.concatenate(edges)
+    starts = np.flatnonzero(np.r_[True, t[1:] != t[:-1]])
+    sizes = np.diff(np.r_[starts, m])
+    block = np.repeat(np.arange(starts.shape[0]), sizes)
+    rank = np.arange(m) - starts[block]
+    size = sizes[block]
+    small = size <= max_degree + 1
+    out = [_NO_EDGES]
+    for step in range(1, max_degree + 1):
+        ok = np.where(small, rank + step < size, step <= max_degree // 2)
+        partner = np.where(small, rank + step, (rank + step) % size)
+        sel = np.flatnonzero(ok)
+        out.append(np.stack([ids[sel], ids[starts[block[sel]] + partner[sel]]], axis=1))
+    return np.concatenate(out)
+
+
+def random_ties(
+    per_person: float,
+    group: np.ndarray,
+    exclude: np.ndarray,
+    *,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Bulk random ties inside a group and across blocks, about ``per_person`` per person.
+
+    Each tie joins two people of the same ``group`` but different ``exclude`` blocks.
+    ``round(per_person * m / 2)`` first endpoints are drawn uniformly; each partner is drawn
+    uniformly among the eligible people (same group, other block) by indexing into the sorted
+    order and skipping the person's own block, so no draw is wasted. Use a constant ``group``
+    for "anyone in another block". Duplicate pairs are dropped, so small groups get a little
+    fewer ties than asked.
+
+    Args:
+        per_person: mean number of such ties per person.
+        group: (m,) int group key (>= 0); ties stay inside a group.
+        exclude: (m,) int block key (>= 0); ties never join two people of the same block.
+        rng: random generator.
+
+    Returns:
+        (k, 2) int64 edges as indices into ``group`` (map them through the member ids).
+    """
+    m = group.shape[0]
+    k = int(round(per_person * m / 2))
+    if k == 0 or m < 2:
+        return _NO_EDGES
+    group = np.asarray(group, dtype=np.int64)
+    exclude = np.asarray(exclude, dtype=np.int64)
+    key = group * (int(exclude.max()) + 1) + exclude
+    order = np.argsort(key, kind="stable")
+    skey, sgroup = key[order], group[order]
+    a = rng.integers(0, m, k)
+    u = rng.random(k)
+    g_lo = np.searchsorted(sgroup, group[a], side="left")
+    g_hi = np.searchsorted(sgroup, group[a], side="right")
+    x_lo = np.searchsorted(skey, key[a], side="left")
+    x_hi = np.searchsorted(skey, key[a], side="right")
+    eligible = (g_hi - g_lo) - (x_hi - x_lo)
+    keep = eligible > 0
+    a, u, g_lo, x_lo, x_hi, eligible = (v[keep] for v in (a, u, g_lo, x_lo, x_hi, eligible))
+    idx = g_lo + np.minimum((u * eligible).astype(np.int64), eligible - 1)
+    idx += np.where(idx >= x_lo, x_hi - x_lo, 0)  # skip over the person's own block
+    return unique_edges(np.stack([a, order[idx]], axis=1))
+
+
+def stratified_functions(
+    stratum: np.ndarray,
+    weight: np.ndarray,
+    mix: np.ndarray,
+    *,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Function index (0 sales, 1 service, 2 marketing) per item, matching ``mix`` per stratum.
+
+    Items (teams or people) are shuffled within their stratum and laid end to end by weight;
+    a systematic sample with one random offset per stratum picks each item's function. Every
+    stratum's composition is then within one item of ``mix`` (a division of eight teams gets
+    all three functions; a circle of eight people gets a mix), and the random offset keeps the
+    whole organisation's shares right in expectation.
+
+    Args:
+        stratum: (m,) stratum key per item (division, circle, ...).
+        weight: (m,) item weights (team sizes, or ones for people).
+        mix: (3,) shares.
+        rng: random generator.
+
+    Returns:
+        (m,) int64 function indices.
+    """
+    m = stratum.shape[0]
+    if m == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((rng.random(m), stratum))
+    s, w = stratum[order], weight[order].astype(np.float64)
+    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+    block = np.repeat(np.arange(starts.shape[0]), np.diff(np.r_[starts, m]))
+    csum = np.cumsum(w)
+    before = csum - w - (csum - w)[starts][block]
+    total = np.add.reduceat(w, starts)[block]
+    offset = rng.random(starts.shape[0])[block]
+    point = (before + offset * w) / total
+    func = np.empty(m, dtype=np.int64)
+    func[order] = np.minimum(np.searchsorted(np.cumsum(mix), point, side="right"), 2)
+    return func
+
+
+def ensure_functions(func: np.ndarray, mix: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
+    """Make sure every function with a positive share has someone, when headcount allows.
+
+    Tiny organisations can miss a function by rounding; the model needs sales and service
+    people to own and serve customers. Functions are filled in order (sales, service,
+    marketing) by moving one random person from the largest function.
+
+    Args:
+        func: (m,) function indices per front-line person.
+        mix: (3,) shares.
+        rng: random generator.
+
+    Returns:
+        (m,) function indices (a copy).
+    """
+    func = func.copy()
+    for f in np.flatnonzero(mix > 0):
+        counts = np.bincount(func, minlength=3)
+        if counts[f] == 0 and counts.max() >= 2:
+            donors = np.flatnonzero(func == int(np.argmax(counts)))
+            func[donors[rng.integers(0, donors.shape[0])]] = f
+    return func
+
+
+def roles_from_tree(manager: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Roles implied by a reporting tree: EXECUTIVE at the top, MANAGER with reports.
+
+    Returns:
+        (role, front) where ``role`` holds -1 for front-line positions (to be filled with a
+        function by the caller) and ``front`` marks them.
+    """
+    n = manager.shape[0]
+    has_reports = np.bincount(manager[manager >= 0], minlength=n) > 0
+    role = np.where(has_reports, MANAGER, -1).astype(np.int8)
+    role[manager < 0] = EXECUTIVE
+    return role, ~has_reports & (manager >= 0)

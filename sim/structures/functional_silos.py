@@ -1,9 +1,11 @@
-"""Functional silos: sales, service and marketing each with its own hierarchy.
+"""Functional silos: sales, service and marketing each with its own hierarchy under one CEO.
 
-Seed 003 ("Organizational Silos ... service fails to tell sales about support issues") and seed 001
-("Customer orientation has a natural enemy: the function-oriented form of organization"). A CEO
-over three functional divisions; ties are dense inside teams, present inside a division, rare
-across divisions.
+Models the function-oriented company in which every function is a separate division with its own
+reporting tree, and only the CEO sits above all three. Structure changes decision paths and who
+talks to whom (model brief): a customer issue that needs both sales and service climbs two
+separate trees before anyone sees the whole customer, and people talk densely inside their team,
+somewhat inside their function and seldom across functions, which is how service ends up not
+telling sales about an angry customer.
 """
 
 from __future__ import annotations
@@ -12,64 +14,67 @@ import numpy as np
 
 from sim.structures.base import (
     EXECUTIVE,
-    FRONT_LINE,
+    FUNCTIONS,
     MANAGER,
     OrgStructure,
+    balanced_tree,
     check_args,
     random_ties,
     team_ties,
-    tree_size,
-    tree_with_total,
 )
 
-UNIT_NAMES = ("sales", "service", "marketing", "executive")
+#: Unit names of the silo and matrix structures; units 0-2 are the functional divisions.
+UNIT_NAMES = ("sales", "service", "marketing", "head office")
+HEAD_OFFICE = 3
 
 
-def functional_trees(
-    n_positions: int, span: int, mix: np.ndarray, first_id: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Divisional trees filling ``n_positions``: (manager, function index, division roots).
+def division_sizes(n_positions: int, mix: np.ndarray) -> np.ndarray:
+    """Positions per functional division, proportional to ``mix`` (largest remainder).
 
-    Division sizes follow ``mix`` over their front lines; manager ids are offset by ``first_id``.
-    A division with a zero share is left out; a tiny organisation may have fewer divisions.
+    Every function with a positive share gets at least one position when headcount allows
+    (sales first, then service, then marketing), taken from the largest division.
     """
-    funcs = np.flatnonzero(mix > 0)
-    # positions per division in proportion to the mix, at least 2 each when they fit
-    sizes = np.floor(mix[funcs] / mix[funcs].sum() * n_positions).astype(np.int64)
-    sizes[np.argmax(sizes)] += n_positions - sizes.sum()
-    while (sizes < 2).any() and sizes.shape[0] > 1:
-        small = int(np.argmin(sizes))
-        sizes[np.argmax(sizes)] += sizes[small]
-        sizes = np.delete(sizes, small)
-        funcs = np.delete(funcs, small)
-    mgrs, fn, roots = [], [], []
-    offset = first_id
-    for f, size in zip(funcs, sizes):
-        m = tree_with_total(int(size), span)
-        r = int(np.flatnonzero(m < 0)[0])
-        mgrs.append(np.where(m >= 0, m + offset, -1))
-        fn.append(np.full(m.shape[0], f))
-        roots.append(r + offset)
-        offset += m.shape[0]
-    return np.concatenate(mgrs), np.concatenate(fn), np.array(roots)
+    exact = mix * n_positions
+    sizes = np.floor(exact).astype(np.int64)
+    rest = n_positions - int(sizes.sum())
+    sizes[np.argsort(-(exact - sizes), kind="stable")[:rest]] += 1
+    for f in np.flatnonzero(mix > 0):
+        if sizes[f] == 0 and sizes.max() >= 2:
+            sizes[np.argmax(sizes)] -= 1
+            sizes[f] = 1
+    return sizes
 
 
-def _silo_arrays(
-    n_employees: int, span: int, mix: np.ndarray, extra_top: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Manager pointers, function and role arrays for CEO (id 0) + ``extra_top`` + divisions."""
-    head = 1 + extra_top
-    mgr_div, fn, roots = functional_trees(n_employees - head, span, mix, first_id=head)
-    mgr = np.concatenate([np.full(head, -1), mgr_div])
-    mgr[1:head] = 0
-    mgr[roots] = 0
-    n = mgr.shape[0]
-    has_reports = np.bincount(mgr[mgr >= 0], minlength=n) > 0
-    func = np.concatenate([np.full(head, 3), fn])
-    role = np.where(has_reports, MANAGER, np.array(FRONT_LINE)[np.minimum(func, 2)])
+def silo_tree(
+    n_employees: int, span: int, mix: np.ndarray, n_office: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A CEO over one balanced tree per function: (manager, unit, role).
+
+    Ids: the CEO is 0, ``n_office`` head-office positions reporting to the CEO are
+    1..n_office (the matrix's regional managers), then the sales, service and marketing
+    divisions, each numbered top-down. Division heads report to the CEO; a division of a single
+    position is one front-line person reporting to the CEO. Head-office positions get the
+    MANAGER role (the caller gives them reports).
+    """
+    head = 1 + n_office
+    sizes = division_sizes(n_employees - head, mix)
+    mgr = [np.r_[-1, np.zeros(n_office, dtype=np.int64)]]
+    unit = [np.full(head, HEAD_OFFICE, dtype=np.int64)]
+    offset = head
+    for f in range(3):
+        if sizes[f] == 0:
+            continue
+        tree = balanced_tree(int(sizes[f]), span)
+        mgr.append(np.where(tree >= 0, tree + offset, 0))
+        unit.append(np.full(tree.shape[0], f, dtype=np.int64))
+        offset += tree.shape[0]
+    manager = np.concatenate(mgr).astype(np.int64)
+    units = np.concatenate(unit)
+    has_reports = np.bincount(manager[manager >= 0], minlength=manager.shape[0]) > 0
+    role = np.where(has_reports, MANAGER, FUNCTIONS[np.minimum(units, 2)]).astype(np.int8)
     role[1:head] = MANAGER
     role[0] = EXECUTIVE
-    return mgr, func, role.astype(np.int8), has_reports
+    return manager, units, role
 
 
 def functional_silos(
@@ -79,31 +84,51 @@ def functional_silos(
     role_mix: tuple[float, float, float] = (0.4, 0.45, 0.15),
     rng: np.random.Generator,
     cross_unit_ties: float = 0.1,
-    within_unit_ties: float = 1.0,
+    cross_team_ties: float = 1.0,
 ) -> OrgStructure:
-    """A CEO over functional divisions of exactly ``n_employees`` positions in all.
+    """A CEO over three functional divisions, exactly ``n_employees`` positions in all.
+
+    Division sizes follow ``role_mix``; each division is a balanced tree of the same shape as
+    :func:`~sim.structures.hierarchical.hierarchical` and its front line all has the division's
+    role. Units are ``"sales"``, ``"service"``, ``"marketing"`` and ``"head office"`` (the CEO).
+
+    Collaboration ties: teams are cliques (a degree-10 lattice over 11 people), managers are
+    tied to their reports, ``cross_team_ties`` random ties per front-line person go to other
+    teams of the same division and only ``cross_unit_ties`` to other divisions (that is the
+    silo).
 
     Args:
-        n_employees: positions, managers included (>= 2).
-        span: direct reports per manager.
-        role_mix: shares of sales, service and marketing.
-        rng: the run's generator.
-        cross_unit_ties: random ties per person to other divisions (few: that is the silo).
-        within_unit_ties: random ties per person inside the division, beyond the team.
+        n_employees: number of people, managers included (>= 2).
+        span: direct reports per manager (>= 2).
+        role_mix: shares of sales, service and marketing (sizes the divisions).
+        rng: the random generator; every random choice uses it.
+        cross_unit_ties: mean random ties per person to other divisions.
+        cross_team_ties: mean random ties per person to other teams of the same division.
+
+    Returns:
+        An ``OrgStructure`` named ``"functional_silos"``; the CEO is position 0.
+
+    Raises:
+        ValueError: for n_employees < 2, span < 2, a bad role_mix or negative tie rates.
     """
-    mix = check_args(n_employees, span, role_mix)
-    mgr, func, role, has_reports = _silo_arrays(n_employees, span, mix, extra_top=0)
-    fl = np.flatnonzero(~has_reports & (mgr >= 0))
+    mix = check_args(
+        n_employees,
+        span,
+        role_mix,
+        cross_unit_ties=cross_unit_ties,
+        cross_team_ties=cross_team_ties,
+    )
+    mgr, unit, role = silo_tree(int(n_employees), int(span), mix)
+    staff = np.flatnonzero(mgr >= 0)
+    fl = np.flatnonzero(np.isin(role, FUNCTIONS))
+    everyone = np.zeros(fl.shape[0], dtype=np.int64)
     edges = np.concatenate(
         [
-            team_ties(fl, mgr[fl], rng=rng),
-            fl[random_ties(func[fl], within_unit_ties, rng=rng, same=True)],
-            fl[random_ties(func[fl], cross_unit_ties, rng=rng, same=False)],
+            team_ties(staff, mgr[staff], rng=rng),
+            fl[random_ties(cross_team_ties, unit[fl], mgr[fl], rng=rng)],
+            fl[random_ties(cross_unit_ties, everyone, unit[fl], rng=rng)],
         ]
     )
     return OrgStructure.from_arrays(
-        "functional_silos", mgr, role, func, UNIT_NAMES, collaboration_edges=edges
+        "functional_silos", mgr, role, unit, UNIT_NAMES, collaboration_edges=edges
     )
-
-
-__all__ = ["functional_silos", "functional_trees", "tree_size"]

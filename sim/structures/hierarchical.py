@@ -1,9 +1,13 @@
-"""A classic hierarchy: depth x span, decisions escalate up the line.
+"""A classic hierarchy: a depth x span reporting tree in which decisions escalate up the line.
 
-The traditional functional-regional company: a CEO over regional divisions, each a tree of teams
-of ``span`` people; a team is one function (sales, service or marketing); authority falls with
-distance from the top. Escalation through such trees is the information-processing problem of
-Galbraith (1974) and the exception handling of the Virtual Design Team model (Jin & Levitt 1996).
+Models the traditional divisional company: a CEO over regional divisions, each a tree of
+single-function teams (sales, service or marketing) of about ``span`` people, with decision
+authority falling with distance from the top. Structure changes decision paths and who talks to
+whom (model brief): here an issue beyond a front-line person's authority climbs the tree one
+manager at a time, which is the information-processing load of Galbraith (1974) and the
+exception handling through the hierarchy of the Virtual Design Team model (Jin & Levitt 1996).
+People talk mostly inside their team, sometimes to other teams of their region, and rarely
+across regions.
 """
 
 from __future__ import annotations
@@ -11,28 +15,30 @@ from __future__ import annotations
 import numpy as np
 
 from sim.structures.base import (
-    EXECUTIVE,
-    MANAGER,
+    FUNCTIONS,
     OrgStructure,
-    assign_functions,
+    balanced_tree,
     check_args,
+    ensure_functions,
+    levels_from_managers,
     random_ties,
+    roles_from_tree,
+    stratified_functions,
     team_ties,
-    tree_with_total,
 )
 
 
-def division_of(manager: np.ndarray) -> np.ndarray:
-    """For each node, its ancestor just below the root (the root maps to itself)."""
-    root = int(np.flatnonzero(manager < 0)[0])
+def divisions(manager: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Each position's division: its ancestor at level 1 (the top maps to itself).
+
+    One vectorised hop per level: O(n * depth).
+    """
     cur = np.arange(manager.shape[0])
-    for _ in range(manager.shape[0]):
-        up = manager[cur]
-        move = (up >= 0) & (up != root)
-        if not move.any():
-            break
-        cur = np.where(move, up, cur)
-    return cur
+    while True:
+        deep = np.flatnonzero(level[cur] > 1)
+        if deep.shape[0] == 0:
+            return cur
+        cur[deep] = manager[cur[deep]]
 
 
 def hierarchical(
@@ -44,34 +50,69 @@ def hierarchical(
     cross_team_ties: float = 2.0,
     cross_unit_ties: float = 0.5,
 ) -> OrgStructure:
-    """A balanced reporting tree of exactly ``n_employees`` positions.
+    """A balanced reporting tree of exactly ``n_employees`` positions under one CEO.
+
+    The front line is as large as the tree allows (F plus ceil(F / span) team leads plus ...
+    plus the CEO), with any remainder as extra front-line people in the last teams. Teams (the
+    reports of a lowest-level manager) are single-function; units are the divisions (regions)
+    headed by the CEO's direct reports, each holding all three functions when it has enough
+    teams. In a tiny organisation whose teams cannot cover every function, functions are mixed
+    inside teams instead, so sales and service always exist.
+
+    Collaboration ties: every team is a clique (a degree-10 lattice for teams over 11), managers
+    are tied to their reports, and on average ``cross_team_ties`` random ties per front-line
+    person go to other teams of the same division and ``cross_unit_ties`` to other divisions.
 
     Args:
-        n_employees: positions, managers included (>= 2).
-        span: direct reports per manager.
+        n_employees: number of people, managers included (>= 2).
+        span: direct reports per manager (>= 2).
         role_mix: shares of sales, service and marketing in the front line.
-        rng: the run's generator.
-        cross_team_ties: random ties per person to other teams of the same division.
-        cross_unit_ties: random ties per person to other divisions.
+        rng: the random generator; every random choice uses it.
+        cross_team_ties: mean random ties per person to other teams of the same division.
+        cross_unit_ties: mean random ties per person to other divisions.
+
+    Returns:
+        An ``OrgStructure`` named ``"hierarchical"``; the CEO is position 0.
+
+    Raises:
+        ValueError: for n_employees < 2, span < 2, a bad role_mix or negative tie rates.
     """
-    mix = check_args(n_employees, span, role_mix)
-    mgr = tree_with_total(n_employees, span)
-    n = mgr.shape[0]
-    has_reports = np.bincount(mgr[mgr >= 0], minlength=n) > 0
-    front = ~has_reports
-    root = int(np.flatnonzero(mgr < 0)[0])
-    role = np.full(n, MANAGER, dtype=np.int8)
-    role[root] = EXECUTIVE
-    fl = np.flatnonzero(front)
-    role[fl] = assign_functions(mgr[fl], mix, rng=rng)
-    div = division_of(mgr)
+    mix = check_args(
+        n_employees,
+        span,
+        role_mix,
+        cross_team_ties=cross_team_ties,
+        cross_unit_ties=cross_unit_ties,
+    )
+    mgr = balanced_tree(int(n_employees), int(span))
+    role, front = roles_from_tree(mgr)
+    level = levels_from_managers(mgr)
+    div = divisions(mgr, level)
+    # a CEO whose reports are all front line has no divisions: everyone is head office
+    div = np.where(front & (level == 1), 0, div)
     div_ids, unit = np.unique(div, return_inverse=True)
-    names = tuple("head office" if d == root else f"division-{i}" for i, d in enumerate(div_ids))
+    names = tuple("head office" if d == 0 else f"region-{i}" for i, d in enumerate(div_ids))
+
+    fl = np.flatnonzero(front)
+    team = mgr[fl]
+    _, team_idx, team_size = np.unique(team, return_inverse=True, return_counts=True)
+    team_unit = unit[fl][np.unique(team_idx, return_index=True)[1]]
+    func = stratified_functions(team_unit, team_size, mix, rng=rng)[team_idx]
+    if any(mix[f] > 0 and not (func == f).any() for f in range(3)):
+        # too few teams to give each function its own: mix functions inside teams
+        func = stratified_functions(
+            np.zeros(fl.shape[0], np.int64), np.ones(fl.shape[0]), mix, rng=rng
+        )
+        func = ensure_functions(func, mix, rng=rng)
+    role[fl] = FUNCTIONS[func]
+
+    staff = np.flatnonzero(mgr >= 0)
     edges = np.concatenate(
         [
-            team_ties(fl, mgr[fl], rng=rng),
-            fl[random_ties(unit[fl], cross_team_ties, rng=rng, same=True)],
-            fl[random_ties(unit[fl], cross_unit_ties, rng=rng, same=False)],
+            # teams and management teams (peers under one manager) are cliques
+            team_ties(staff, mgr[staff], rng=rng),
+            fl[random_ties(cross_team_ties, unit[fl], team, rng=rng)],
+            fl[random_ties(cross_unit_ties, np.zeros(fl.shape[0], np.int64), unit[fl], rng=rng)],
         ]
     )
     return OrgStructure.from_arrays(

@@ -1,17 +1,25 @@
-"""Matrix: functional reporting lines plus a second, regional line.
+"""Matrix: functional reporting lines plus a second, regional reporting line.
 
-Every front-line person reports to a functional manager (primary line) and to a regional manager
-(second line). Regional project work ties sales, service and marketing people of one region
-together; decisions above the front line need both lines' sign-off (Galbraith 1971, "Matrix
-organization designs"; Davis & Lawrence 1977).
+Models the matrix organisation (Galbraith 1971; Davis & Lawrence 1977): everyone in the front
+line reports to a functional manager (the primary line, as in functional silos) and also to a
+regional manager who runs cross-functional work for the customers of a region. Structure
+changes decision paths and who talks to whom (model brief): the second line adds a second
+sign-off to escalated decisions, and regional project work ties sales, service and marketing
+people of one region together across the functional divide.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.structures.base import OrgStructure, check_args, random_ties, team_ties
-from sim.structures.functional_silos import UNIT_NAMES, _silo_arrays
+from sim.structures.base import (
+    FUNCTIONS,
+    OrgStructure,
+    check_args,
+    random_ties,
+    team_ties,
+)
+from sim.structures.functional_silos import UNIT_NAMES, silo_tree
 
 
 def matrix(
@@ -24,35 +32,67 @@ def matrix(
     cross_unit_ties: float = 0.5,
     regional_ties: float = 3.0,
 ) -> OrgStructure:
-    """Functional divisions plus ``n_regions`` regional managers, ``n_employees`` in all.
+    """Functional divisions plus regional managers on a second line, ``n_employees`` in all.
+
+    The regional managers are MANAGER positions at level 1 under the CEO (ids 1..R, counted in
+    ``n_employees``); they have no primary reports, and each front-line person has one of them as
+    ``second_manager``, spread so that every region holds all functions. A small organisation
+    gets fewer regions (at most one per four people, at least one from three people up; with two
+    people there is no second line).
+
+    Collaboration ties: functional teams are cliques, managers are tied to their primary and
+    second-line reports, ``regional_ties`` random ties per front-line person go to people of
+    *other* functions in the same region (regional project work) and ``cross_unit_ties`` to
+    other functions anywhere.
 
     Args:
-        n_employees: positions, managers included (>= 2).
-        span: direct reports per manager (functional line).
-        role_mix: shares of sales, service and marketing.
-        rng: the run's generator.
-        n_regions: regional managers on the second line (fewer in a tiny organisation).
-        cross_unit_ties: random ties per person to other functions, anywhere.
-        regional_ties: random ties per person inside the region, across functions.
+        n_employees: number of people, managers included (>= 2).
+        span: direct reports per manager on the functional line (>= 2).
+        role_mix: shares of sales, service and marketing (sizes the divisions).
+        rng: the random generator; every random choice uses it.
+        n_regions: regional managers on the second line (>= 1).
+        cross_unit_ties: mean random ties per person to other functions anywhere.
+        regional_ties: mean cross-functional ties per person inside the region.
+
+    Returns:
+        An ``OrgStructure`` named ``"matrix"``; units are the functions (``"head office"``
+        holds the CEO and the regional managers).
+
+    Raises:
+        ValueError: for n_employees < 2, span < 2, a bad role_mix, n_regions < 1 or negative tie
+            rates.
     """
-    mix = check_args(n_employees, span, role_mix)
-    regions = int(min(max(n_regions, 0), max((n_employees - 3) // 4, 0)))
-    mgr, func, role, has_reports = _silo_arrays(n_employees, span, mix, extra_top=regions)
-    n = mgr.shape[0]
-    fl = np.flatnonzero(~has_reports & (mgr >= 0) & (np.arange(n) > regions))
+    mix = check_args(
+        n_employees,
+        span,
+        role_mix,
+        cross_unit_ties=cross_unit_ties,
+        regional_ties=regional_ties,
+    )
+    if int(n_regions) != n_regions or n_regions < 1:
+        raise ValueError(f"n_regions must be an integer >= 1 (got {n_regions!r})")
+    n = int(n_employees)
+    # at most one regional manager per four people keeps every region populated
+    regions = 0 if n < 3 else min(int(n_regions), max(1, (n - 1) // 4))
+    mgr, unit, role = silo_tree(n, int(span), mix, n_office=regions)
+    fl = np.flatnonzero(np.isin(role, FUNCTIONS))
     second = np.full(n, -1, dtype=np.int64)
-    edges = [team_ties(fl, mgr[fl], rng=rng)]
+    staff = np.flatnonzero(mgr >= 0)
+    edges = [team_ties(staff, mgr[staff], rng=rng)]
     if regions:
-        region_of = rng.permutation(fl.shape[0]) % regions
-        second[fl] = 1 + region_of
-        edges.append(fl[random_ties(region_of, regional_ties, rng=rng, same=True)])
-        edges.append(np.stack([second[fl], fl], axis=1))
-    edges.append(fl[random_ties(func[fl], cross_unit_ties, rng=rng, same=False)])
+        # deal each function's people round the regions so every region is cross-functional
+        order = np.lexsort((rng.random(fl.shape[0]), unit[fl]))
+        region = np.empty(fl.shape[0], dtype=np.int64)
+        region[order] = (np.arange(fl.shape[0]) + rng.integers(0, regions)) % regions
+        second[fl] = 1 + region
+        edges.append(fl[random_ties(regional_ties, region, unit[fl], rng=rng)])
+    everyone = np.zeros(fl.shape[0], dtype=np.int64)
+    edges.append(fl[random_ties(cross_unit_ties, everyone, unit[fl], rng=rng)])
     return OrgStructure.from_arrays(
         "matrix",
         mgr,
         role,
-        func,
+        unit,
         UNIT_NAMES,
         second_manager=second,
         collaboration_edges=np.concatenate(edges),

@@ -1,0 +1,48 @@
+"""Shared helpers: replicated, paired runs on common random numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.experiment import headlines_table, run_replicates
+from sim.scenario import Scenario, load_scenario
+
+# Small enough for CI, big enough for the mechanisms to act: 150 people, 1,500 customers.
+SMALL = {"organisation.employees": 150, "customers.count": 1500}
+
+
+def small(name: str, **overrides: object) -> Scenario:
+    """A preset at test size with dotted overrides (``culture__x`` spelled ``culture.x``)."""
+    o = {**SMALL, **{k.replace("__", "."): v for k, v in overrides.items()}}
+    return load_scenario(name).with_overrides(o)
+
+
+def paired(designs: dict[str, Scenario], replicates: int = 10, seed: int = 7) -> pd.DataFrame:
+    """Headline outcomes per design and replicate; replicate r shares its seed across designs."""
+    weekly = run_replicates(designs, replicates, seed)
+    heads = headlines_table(weekly)
+    heads.attrs["weekly"] = weekly
+    return heads
+
+
+def column(heads: pd.DataFrame, design: str, outcome: str) -> np.ndarray:
+    """Outcome of one design ordered by replicate."""
+    g = heads[heads["scenario"] == design].sort_values("replicate")
+    return g[outcome].to_numpy(dtype=float)
+
+
+@pytest.fixture(scope="session")
+def presets_small() -> pd.DataFrame:
+    """All seven presets at test size, 8 replicates each (shared by several tests)."""
+    names = [
+        "command_and_control",
+        "technology_only_rollout",
+        "culture_first_rollout",
+        "kotter_programme",
+        "functional_silos",
+        "matrix",
+        "self_organised",
+    ]
+    return paired({n: small(n) for n in names}, replicates=8, seed=11)

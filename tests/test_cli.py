@@ -1,0 +1,139 @@
+"""End-to-end tests through the command line, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN = [sys.executable, str(ROOT / "run.py")]
+TINY = ["--set", "organisation.employees=60", "--set", "customers.count=300"]
+
+
+def cli(*args: str, cwd: Path | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*RUN, *args], capture_output=True, text=True, cwd=cwd or ROOT, timeout=timeout
+    )
+
+
+def assert_bad_input(res: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert res.returncode == 2, res.stderr
+    assert "Traceback" not in res.stderr
+    lines = [x for x in res.stderr.strip().splitlines() if x]
+    assert lines and lines[0].startswith(("error:", "usage:")), res.stderr
+    for f in fragments:
+        assert f in res.stderr
+
+
+def test_run_writes_weekly_table(tmp_path: Path) -> None:
+    out = tmp_path / "cc.csv"
+    res = cli("run", "command_and_control", "--weeks", "6", "--seed", "3", *TINY, "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    df = pd.read_csv(out)
+    assert df["week"].tolist() == list(range(1, 7))
+    assert "adoption_rate" in res.stdout and "annual_churn" in res.stdout
+
+
+def test_run_parquet_and_same_seed_same_numbers(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    for p in (a, b):
+        res = cli("run", "matrix", "--weeks", "5", "--seed", "9", *TINY, "--out", str(p))
+        assert res.returncode == 0, res.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(a), pd.read_parquet(b))
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["run", "command_and_control", "--set", "culture.responsiveness=2"],
+         ["culture.responsiveness", "[0.0, 1.0]"]),
+        (["run", "command_and_control", "--set", "culture.nonsense=1"], ["culture.nonsense"]),
+        (["run", "command_and_control", "--set", "noequals"], ["key=value"]),
+        (["run", "no_such_preset"], ["presets:"]),
+        (["run", "missing.toml"], ["missing.toml"]),
+        (["run", "command_and_control", "--weeks", "0"], ["--weeks"]),
+        (["run", "command_and_control", "--seed", "-4"], ["--seed"]),
+        (["run", "command_and_control", "--out", "x.txt"], [".csv or .parquet"]),
+        (["compare", "matrix", "--replicates", "0"], ["--replicates"]),
+        (["compare", "matrix", "--workers", "0"], ["--workers"]),
+        (["frobnicate"], ["invalid choice"]),
+        (["run", "command_and_control", "--weeks", "ten"], ["invalid int"]),
+    ],
+)
+def test_bad_input_exits_2_with_one_clear_line(
+    tmp_path: Path, args: list[str], fragments: list[str]
+) -> None:
+    res = cli(*args, cwd=tmp_path)
+    assert_bad_input(res, *fragments)
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_bad_scenario_file_named_with_field(tmp_path: Path) -> None:
+    p = tmp_path / "bad.toml"
+    p.write_text("[culture]\ndecision_rights = 7\n")
+    out = tmp_path / "out.csv"
+    res = cli("run", str(p), "--out", str(out))
+    assert_bad_input(res, str(p), "culture.decision_rights", "[0.0, 1.0]")
+    assert not out.exists()
+
+
+def test_compare_writes_folder_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    out = tmp_path / "cmp"
+    res = cli(
+        "compare", "command_and_control", "self_organised", "--replicates", "2",
+        "--workers", "2", *TINY, "--out", str(out),
+    )
+    assert res.returncode == 0, res.stderr
+    names = {p.name for p in out.iterdir()}
+    assert {"weekly.parquet", "summary.csv", "paired_differences.csv", "chart.png",
+            "manifest.json", "headlines.csv"} <= names
+    weekly = pd.read_parquet(out / "weekly.parquet")
+    assert set(weekly["scenario"]) == {"command_and_control", "self_organised"}
+    # common random numbers: replicate r has the same seed in both designs
+    seeds = weekly.groupby(["replicate", "scenario"])["seed"].first().unstack()
+    assert (seeds["command_and_control"] == seeds["self_organised"]).all()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["replicates"] == 2 and len(manifest["seeds"]) == 2
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in out.iterdir())
+    again = cli("compare", "matrix", "--replicates", "1", *TINY, "--out", str(out))
+    assert_bad_input(again, "not empty")
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in out.iterdir()) == before
+
+
+def test_compare_identical_for_any_worker_count(tmp_path: Path) -> None:
+    frames = []
+    for w in ("1", "2"):
+        out = tmp_path / f"w{w}"
+        res = cli("compare", "matrix", "functional_silos", "--replicates", "2", "--workers", w,
+                  *TINY, "--out", str(out))
+        assert res.returncode == 0, res.stderr
+        frames.append(pd.read_parquet(out / "weekly.parquet"))
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+
+
+def test_presets_listed() -> None:
+    res = cli("presets")
+    assert res.returncode == 0
+    for name in ("command_and_control", "kotter_programme", "self_organised"):
+        assert name in res.stdout
+
+
+def test_main_job_compares_presets_and_saves_results(tmp_path: Path) -> None:
+    res = cli(cwd=tmp_path, timeout=900)
+    assert res.returncode == 0, res.stderr
+    folders = list((tmp_path / "results").iterdir())
+    assert len(folders) == 1
+    out = folders[0]
+    assert (out / "weekly.parquet").exists() and (out / "chart.png").exists()
+    summary = pd.read_csv(out / "summary.csv")
+    assert summary["scenario"].nunique() == 7
+    assert {"adoption_rate", "annual_churn", "silent_churn_share", "morale_mean",
+            "annual_staff_turnover", "roi"} <= set(summary["outcome"])
+    assert "95% CI" in res.stdout and "command_and_control" in res.stdout
+    # no temporary folders left behind
+    assert not [p for p in (tmp_path / "results").iterdir() if p.name.startswith(".")]

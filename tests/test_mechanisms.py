@@ -1,0 +1,304 @@
+"""Unit tests of the mechanisms: each rule in isolation, invariants and edge cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.mechanisms import (
+    adoption,
+    change_programme,
+    crm_records,
+    customers,
+    economics,
+    escalation,
+    incentives,
+    leadership,
+    learning,
+    people,
+    silos,
+)
+
+
+def rng(seed: int = 0) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+# --- adoption ---------------------------------------------------------------------------
+def test_threshold_rule_adopts_with_certainty_at_threshold() -> None:
+    p = adoption.adoption_probability(0.0, 0.0, np.array([0.29, 0.3, 0.9]), 0.3)
+    assert p.tolist() == [0.0, 1.0, 1.0]
+
+
+def test_bass_hazard_without_thresholds() -> None:
+    p = adoption.adoption_probability(0.03, 0.38, np.array([0.0, 0.5]), np.inf, dt=1.0)
+    assert p == pytest.approx([1 - np.exp(-0.03), 1 - np.exp(-(0.03 + 0.19))])
+
+
+def test_adopters_stay_adopters_and_streams_stay_aligned() -> None:
+    adopted = np.array([True, False, False, True])
+    r1, r2 = rng(5), rng(5)
+    new = adoption.adopt_step(adopted, 0.0, 0.0, np.zeros(4), np.inf, rng=r1)
+    assert new.tolist() == adopted.tolist()
+    r2.random(4)
+    assert r1.random() == r2.random()  # one draw per person whatever the state
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=20), st.floats(0, 1), st.floats(0, 2))
+def test_intention_is_a_probability(vals: list[float], f: float, aff: float) -> None:
+    x = np.array(vals)
+    i = adoption.intention(x, x, x, f, f, x, urgency=f, affinity=aff - 1)
+    assert ((i >= 0) & (i <= 1)).all()
+
+
+def test_usage_decays_towards_intention_after_reinforcement_and_slower_when_anchored() -> None:
+    usage = np.array([0.9, 0.9])
+    adopted = np.array([True, True])
+    intent = np.array([0.3, 0.3])
+    kw = {"habit_decay": 0.1, "training": 0.5}
+    u_free, _ = adoption.update_usage(
+        usage, adopted, intent, reinforcing=False, anchored=False, **kw
+    )
+    u_anch, _ = adoption.update_usage(
+        usage, adopted, intent, reinforcing=False, anchored=True, **kw
+    )
+    u_reinf, _ = adoption.update_usage(
+        usage, adopted, intent, reinforcing=True, anchored=False, **kw
+    )
+    assert u_free[0] < u_anch[0] < 0.9
+    assert u_reinf[0] >= u_free[0]
+
+
+def test_usage_dropouts_lose_adopter_status() -> None:
+    u, a = adoption.update_usage(
+        np.array([0.06]),
+        np.array([True]),
+        np.array([0.0]),
+        reinforcing=False,
+        anchored=False,
+        habit_decay=0.9,
+        training=0.0,
+    )
+    assert not a[0] and u[0] == 0.0
+
+
+# --- escalation -----------------------------------------------------------------------
+def test_effective_authority_monotone_in_decision_rights() -> None:
+    base = np.array([0.0, 0.5, 1.0])
+    lo = escalation.effective_authority(base, 0.0)
+    hi = escalation.effective_authority(base, 1.0)
+    assert (hi >= lo).all() and lo.tolist() == base.tolist() and hi[2] == 1.0
+
+
+def _chain() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # 0 <- 1 <- 2 (top); handler is 0
+    manager = np.array([1, 2, -1])
+    ancestors = np.array([[1, 2], [2, -1], [-1, -1]])
+    authority = np.array([0.2, 0.5, 1.0])
+    return manager, ancestors, authority
+
+
+def test_decision_goes_to_first_position_with_enough_authority() -> None:
+    _, anc, auth = _chain()
+    latency, hops, load = escalation.route_escalations(
+        np.array([0, 0, 0]),
+        np.array([0.1, 0.4, 0.9]),
+        auth,
+        anc,
+        np.full(3, -1),
+        np.zeros(3),
+        np.full(3, 10.0),
+        hop_days=1.0,
+    )
+    assert hops.tolist() == [0, 1, 2]
+    assert latency[0] == escalation.EDGE_DECISION_DAYS
+    assert latency[1] < latency[2]
+    assert load.tolist() == [0.0, 2.0, 1.0]
+
+
+def test_backlog_lengthens_the_wait_and_clears_with_capacity() -> None:
+    _, anc, auth = _chain()
+    args = (np.array([0]), np.array([0.4]), auth, anc, np.full(3, -1))
+    quiet, _, _ = escalation.route_escalations(*args, np.zeros(3), np.full(3, 5.0), 1.0)
+    busy, _, _ = escalation.route_escalations(*args, np.array([0, 20.0, 0]), np.full(3, 5.0), 1.0)
+    assert busy[0] > quiet[0]
+    b = escalation.update_backlog(np.array([0, 20.0, 0]), np.array([0, 3.0, 0]), np.full(3, 5.0))
+    assert b.tolist() == [0.0, 18.0, 0.0]
+
+
+def test_second_line_adds_a_sign_off() -> None:
+    _, anc, auth = _chain()
+    common = (np.array([0]), np.array([0.4]), auth, anc)
+    one, _, _ = escalation.route_escalations(
+        *common, np.full(3, -1), np.zeros(3), np.full(3, 5.0), 1.0
+    )
+    two, _, load = escalation.route_escalations(
+        *common, np.array([2, -1, -1]), np.zeros(3), np.full(3, 5.0), 1.0
+    )
+    assert two[0] > one[0] and load[2] == 1.0
+
+
+def test_no_escalations_is_fine() -> None:
+    _, anc, auth = _chain()
+    lat, hops, load = escalation.route_escalations(
+        np.zeros(0, dtype=int),
+        np.zeros(0),
+        auth,
+        anc,
+        np.full(3, -1),
+        np.zeros(3),
+        np.ones(3),
+        1.0,
+    )
+    assert lat.size == 0 and load.sum() == 0
+
+
+# --- silos, CRM records, incentives ----------------------------------------------------
+def test_permeability_grows_with_sharing_ties_and_shared_unit() -> None:
+    same = np.array([False, False, True])
+    tie = np.array([False, True, False])
+    lo = silos.permeability(0.1, same, tie, 0.05)
+    hi = silos.permeability(0.9, same, tie, 0.05)
+    assert (hi > lo).all()
+    assert lo[1] > lo[0] and lo[2] > lo[0]
+
+
+def test_crm_channel_lets_sales_know_what_service_logged() -> None:
+    n = 20000
+    perm = np.zeros(n)
+    knows_no_crm = silos.sales_knows(perm, np.zeros(n), np.ones(n), np.ones(n), rng=rng(1))
+    knows_crm = silos.sales_knows(perm, np.ones(n), np.ones(n), np.ones(n), rng=rng(1))
+    assert knows_no_crm.mean() == 0 and knows_crm.mean() == 1
+
+
+def test_records_decay_without_logging_and_improve_with_it() -> None:
+    rec = np.full(4, 0.5)
+    touched = np.array([True, True, False, False])
+    usage = np.array([1.0, 0.0, 1.0, 0.0])
+    new, logged = crm_records.log_interactions(crm_records.decay(rec), touched, usage, rng=rng())
+    assert logged.tolist() == [True, False, False, False]
+    assert new[0] > 0.5 > new[1] == new[2] == new[3]
+
+
+def test_data_quality_counts_active_only_and_duplicates() -> None:
+    rec = np.array([1.0, 0.0])
+    assert crm_records.data_quality(rec, np.array([True, False]), 0.0) == 1.0
+    assert crm_records.data_quality(rec, np.array([True, False]), 0.2) == pytest.approx(0.8)
+    assert crm_records.data_quality(rec, np.array([False, False]), 0.0) == 0.0
+
+
+def test_usefulness_grows_with_what_others_log_and_with_data_use() -> None:
+    own = np.array([0.5])
+    base = crm_records.perceived_usefulness(0.8, 0.1, own, 0.2, 0.0)
+    assert crm_records.perceived_usefulness(0.8, 0.9, own, 0.2, 0.0) > base
+    assert crm_records.perceived_usefulness(0.8, 0.1, own, 0.9, 0.0) > base
+
+
+def test_lifecycle_incentives_shift_effort_to_accounts() -> None:
+    acq0, care0 = incentives.effort_split(0.0)
+    acq1, care1 = incentives.effort_split(1.0)
+    assert acq0 > acq1 and care1 > care0
+
+
+# --- learning, leadership, people, customers --------------------------------------------
+def test_safer_people_report_more_problems() -> None:
+    n = 5000
+    front = np.ones(n, dtype=bool)
+    _, low = learning.encounter_and_report(front, np.full(n, 0.1), 50, 0, 50, rng=rng(2))
+    _, high = learning.encounter_and_report(front, np.full(n, 0.9), 50, 0, 50, rng=rng(2))
+    assert high > low
+
+
+def test_reports_never_exceed_unreported_problems() -> None:
+    front = np.ones(10000, dtype=bool)
+    _, rep = learning.encounter_and_report(front, np.ones(10000), 3.0, 1.0, 50, rng=rng())
+    assert rep <= 2
+
+
+def test_responsiveness_fixes_more_and_quality_follows() -> None:
+    assert learning.fix_problems(1000, 0.9, rng=rng()) > learning.fix_problems(1000, 0.1, rng=rng())
+    assert learning.service_quality(10, 50) > learning.service_quality(40, 50)
+    assert learning.fix_problems(0, 1.0, rng=rng()) == 0
+
+
+def test_socialisation_moves_towards_norm_and_newcomers_faster() -> None:
+    trait = np.array([0.0, 0.0])
+    out = learning.socialise(trait, np.array([1.0, 1.0]), 0.5, np.array([0, 520]))
+    assert 0 < out[1] < out[0] < 1
+
+
+def test_unit_means_weighted() -> None:
+    m = learning.unit_means(np.array([1.0, 3.0, 5.0]), np.array([0, 0, 1]), np.array([1, 0, 1.0]))
+    assert m.tolist() == [1.0, 1.0, 5.0]
+
+
+def test_manager_example_and_commitment() -> None:
+    ex = leadership.manager_example(
+        np.array([-1, 0, 0]),
+        np.array([0.8, 0.0, 0.0]),
+        np.array([True, False, False]),
+        np.array([True, True, True]),
+    )
+    assert ex.tolist() == [0.0, 0.8, 0.8]
+    moved = leadership.commitment_decisions({"a": 0.2}, commitment=0.0, strength=1.0)
+    assert moved["a"] == 0.2
+    moved = leadership.commitment_decisions({"a": 0.2}, commitment=1.0, strength=0.5)
+    assert moved["a"] == pytest.approx(0.6)
+
+
+def test_quit_hazard_rises_as_morale_falls() -> None:
+    h = people.quit_hazard(np.array([0.9, 0.6, 0.2]), 0.3, np.ones(3, dtype=bool))
+    assert h[0] < h[1] < h[2]
+    assert h[1] == pytest.approx(-np.log(0.7) / 52)
+
+
+def test_morale_target_falls_with_overload_and_powerlessness() -> None:
+    z = np.zeros(1)
+    base = people.morale_target(z, z, z, z, np.full(1, 0.5))
+    assert people.morale_target(z + 0.5, z, z, z, z + 0.5) < base
+    assert people.morale_target(z, z + 0.5, z, z, z + 0.5) < base
+
+
+def test_only_dissatisfied_customers_complain() -> None:
+    n = 10000
+    sat = np.where(np.arange(n) % 2 == 0, 0.9, 0.2)
+    comp = customers.complaints(np.ones(n, dtype=bool), sat, 0.5, rng=rng())
+    assert comp[sat > 0.5].sum() == 0 and comp[sat < 0.5].sum() > 0
+
+
+def test_churn_hazard_falls_with_satisfaction() -> None:
+    n = 200000
+    act = np.ones(n, dtype=bool)
+    lo = customers.churn(act, np.full(n, 0.2), 0.05, 3.0, rng=rng(1)).mean()
+    hi = customers.churn(act, np.full(n, 0.9), 0.05, 3.0, rng=rng(1)).mean()
+    assert lo > hi
+    assert hi == pytest.approx(customers.weekly_hazard(0.05), rel=0.1)
+
+
+def test_new_issues_only_for_active_customers_without_one() -> None:
+    act = np.array([True, True, False])
+    open_ = np.array([False, True, False])
+    new, sev = customers.new_issues(act, open_, 1.0, 1.0, rng=rng())
+    assert new.tolist() == [True, False, False] and sev[0] > 0 and sev[1:].sum() == 0
+
+
+# --- change programme, economics -------------------------------------------------------
+def test_skipped_steps_weaken_later_ones() -> None:
+    full = change_programme.step_strength("anchor", list(change_programme.KOTTER_STEPS[:-1]), 1.0)
+    bare = change_programme.step_strength("anchor", [], 1.0)
+    assert full == 1.0 and bare == 0.5
+    assert change_programme.step_strength("urgency", [], 0.7) == 0.7
+    assert change_programme.due_steps([("vision", 3), ("urgency", 3), ("anchor", 9)], 3) == [
+        "vision",
+        "urgency",
+    ]
+
+
+def test_roi_definition() -> None:
+    assert np.isnan(economics.roi(10.0, 5.0, 0.0))
+    assert economics.roi(12.0, 10.0, 1.0) == 2.0
+    cost = economics.weekly_staff_cost(np.array([True, False]), np.array([True, True]), 52.0)
+    assert cost == 1.0

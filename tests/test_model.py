@@ -1,0 +1,143 @@
+"""OrgModel API, determinism, agents and common random numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.agents import Customer, Employee, Manager
+from sim.metrics import COLUMNS
+
+REQUIRED = [
+    "adoption_rate",
+    "usage_mean",
+    "data_quality",
+    "decision_latency_days",
+    "first_contact_resolution",
+    "escalations",
+    "satisfaction_mean",
+    "customers_active",
+    "churn_rate",
+    "churned_total",
+    "churned_silent_total",
+    "complaints_total",
+    "morale_mean",
+    "psych_safety_mean",
+    "employees_active",
+    "quits_total",
+    "problems_reported_total",
+    "problems_fixed_total",
+    "revenue",
+    "cost",
+    "roi",
+]
+
+
+@pytest.fixture(scope="module")
+def small_cc() -> sim.Scenario:
+    return sim.load_scenario("command_and_control").with_overrides(
+        {"organisation.employees": 120, "customers.count": 1000, "horizon_weeks": 30}
+    )
+
+
+def test_run_returns_tidy_weekly_table(small_cc: sim.Scenario) -> None:
+    df = sim.OrgModel(small_cc, rng=1).run()
+    assert isinstance(df, pd.DataFrame)
+    assert df.index.name == "week" and df.index.tolist() == list(range(1, 31))
+    for col in REQUIRED:
+        assert col in df.columns
+    assert list(df.columns) == list(COLUMNS)
+    assert df["adoption_rate"].between(0, 1).all()
+    assert df["churned_silent_total"].le(df["churned_total"]).all()
+    assert df["churned_total"].is_monotonic_increasing
+    assert (df["churn_rate"] >= 0).all()
+
+
+def test_run_steps_continues_where_it_stopped(small_cc: sim.Scenario) -> None:
+    whole = sim.OrgModel(small_cc, rng=4).run()
+    m = sim.OrgModel(small_cc, rng=4)
+    m.run(steps=10)
+    parts = m.run(steps=5)
+    assert m.week == 15 and len(parts) == 15
+    pd.testing.assert_frame_equal(parts, whole.iloc[:15])
+    rest = m.run()
+    pd.testing.assert_frame_equal(rest, whole)
+
+
+def test_same_seed_identical_different_seed_differs(small_cc: sim.Scenario) -> None:
+    a = sim.OrgModel(small_cc, rng=123).run()
+    b = sim.OrgModel(small_cc, rng=123).run()
+    c = sim.OrgModel(small_cc, rng=124).run()
+    pd.testing.assert_frame_equal(a, b)
+    assert not a.equals(c)
+
+
+def test_counterfactual_shares_random_numbers(small_cc: sim.Scenario) -> None:
+    """Without a CRM or programme the model and its counterfactual are the same organisation."""
+    m = sim.OrgModel(small_cc, rng=9)
+    m.run(steps=3)  # before go-live (week 4) nothing differs
+    cf = m.counterfactual
+    assert cf is not None and cf.counterfactual is None
+    pd.testing.assert_frame_equal(
+        m.results().drop(columns=["roi", "investment_total", "cost", "net_benefit_total"]),
+        cf.results().drop(columns=["roi", "investment_total", "cost", "net_benefit_total"]),
+    )
+
+
+def test_roi_is_nan_without_any_change(small_cc: sim.Scenario) -> None:
+    s = small_cc.counterfactual()
+    m = sim.OrgModel(s, rng=1)
+    assert m.counterfactual is None
+    assert m.run(steps=3)["roi"].isna().all()
+
+
+def test_agents_are_thin_handles_onto_the_arrays(small_cc: sim.Scenario) -> None:
+    m = sim.OrgModel(small_cc, rng=2)
+    m.run(steps=12)
+    e = m.state.emp
+    assert len(m.employees) == e.n
+    assert all(isinstance(a, (Employee, Manager)) for a in m.employees)
+    managers = [a for a in m.employees if isinstance(a, Manager)]
+    assert managers and all(a.span > 0 or a.role == "manager" for a in managers)
+    top = next(a for a in managers if a.manager_index == -1)
+    assert top.role == "executive"
+    a = m.employees[int(np.flatnonzero(e.front)[0])]
+    assert a.usage == e.usage[a.index]
+    e.usage[a.index] = 0.77  # a handle reads the array, never a copy
+    assert a.usage == 0.77 and a.uses_crm
+    custs = [x for x in m.agents if isinstance(x, Customer)]
+    assert len(custs) == int(m.state.cust.exists.sum())
+    churned = [x for x in custs if x.churned]
+    assert all(not x.active for x in churned)
+    assert len(m.agents) == e.n + len(custs)
+
+
+def test_seed_validation() -> None:
+    s = sim.load_scenario("matrix")
+    with pytest.raises(ValueError):
+        sim.OrgModel(s, rng=-1)
+    with pytest.raises(TypeError):
+        sim.OrgModel(s, rng="seed")  # type: ignore[arg-type]
+    m = sim.OrgModel(s.with_overrides({"organisation.employees": 20, "customers.count": 50}))
+    assert isinstance(m.seed, int) and m.seed >= 0
+
+
+@pytest.mark.parametrize(
+    "structure", ["hierarchical", "functional_silos", "matrix", "self_organised"]
+)
+def test_every_structure_runs_with_a_programme(structure: str) -> None:
+    s = sim.load_scenario("kotter_programme").with_overrides(
+        {
+            "organisation.structure": structure,
+            "organisation.employees": 80,
+            "customers.count": 500,
+            "horizon_weeks": 45,
+        }
+    )
+    m = sim.OrgModel(s, rng=5)
+    df = m.run()
+    assert [step for _, step, _ in m.programme_log] == [x.step for x in s.change_programme.steps]
+    assert df["adoption_rate"].iloc[-1] > 0
+    assert np.isfinite(df["roi"].iloc[-1])

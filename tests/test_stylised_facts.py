@@ -1,0 +1,172 @@
+"""The model brief's stylised facts, each a statistical test over replicates.
+
+Designs are paired on common random numbers (replicate r has the same seed in both), so each fact
+is a one-sided paired t-test (``scipy.stats.ttest_rel``) at alpha = 0.01 over 10 replicates,
+unless stated otherwise. Sizes are reduced (150 people, 1,500 customers) to fit CI.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from tests.conftest import column, paired, small
+
+ALPHA = 0.01
+
+
+def lower(a: np.ndarray, b: np.ndarray) -> float:
+    """p-value of the paired one-sided test that ``a`` is lower than ``b``."""
+    return float(stats.ttest_rel(a, b, alternative="less").pvalue)
+
+
+def test_decision_rights_at_the_edge_lower_latency_and_churn() -> None:
+    heads = paired(
+        {
+            "top": small("command_and_control", culture__decision_rights=0.05),
+            "edge": small("command_and_control", culture__decision_rights=0.9),
+        }
+    )
+    for outcome in ("decision_latency_days", "annual_churn"):
+        edge, top = column(heads, "edge", outcome), column(heads, "top", outcome)
+        assert lower(edge, top) < ALPHA, outcome
+
+
+def test_information_sharing_cuts_angry_upsells_and_churn() -> None:
+    heads = paired(
+        {
+            "closed": small("functional_silos", culture__information_sharing=0.05),
+            "open": small("functional_silos", culture__information_sharing=0.95),
+        }
+    )
+    weekly = heads.attrs["weekly"]
+    last = weekly[weekly["week"] == weekly["week"].max()].sort_values("replicate")
+    angry = {k: g["upsell_to_angry_total"].to_numpy(float) for k, g in last.groupby("scenario")}
+    assert lower(angry["open"], angry["closed"]) < ALPHA
+    assert (
+        lower(column(heads, "open", "annual_churn"), column(heads, "closed", "annual_churn"))
+        < ALPHA
+    )
+
+
+def _logistic(t: np.ndarray, k: float, r: float, t0: float) -> np.ndarray:
+    return k / (1.0 + np.exp(-r * (t - t0)))
+
+
+def test_adoption_follows_an_s_curve(presets_small: pd.DataFrame) -> None:
+    """Mean adoption up to its peak is fitted far better by a logistic than by a straight line."""
+    weekly = presets_small.attrs["weekly"]
+    for name in ("command_and_control", "kotter_programme", "self_organised"):
+        w = weekly[weekly["scenario"] == name].groupby("week")["usage_mean"].mean()
+        y = w.to_numpy()
+        t = w.index.to_numpy(dtype=float)
+        peak = int(np.argmax(y)) + 1
+        t, y = t[:peak], y[:peak]
+        (k, r, t0), _ = optimize.curve_fit(
+            _logistic, t, y, p0=(y.max(), 0.3, t[len(t) // 2]), maxfev=20000
+        )
+        sse_logistic = float(((y - _logistic(t, k, r, t0)) ** 2).sum())
+        line = np.polyfit(t, y, 1)
+        sse_line = float(((y - np.polyval(line, t)) ** 2).sum())
+        assert sse_logistic < 0.25 * sse_line, name
+        assert r > 0 and y[0] < 0.1 * y.max()  # slow start, then growth
+
+
+def test_commitment_and_a_full_programme_raise_final_adoption(presets_small: pd.DataFrame) -> None:
+    heads = paired(
+        {
+            "words": small("command_and_control", culture__executive_commitment=0.0),
+            "deeds": small("command_and_control", culture__executive_commitment=0.9),
+        }
+    )
+    assert (
+        lower(column(heads, "words", "adoption_rate"), column(heads, "deeds", "adoption_rate"))
+        < ALPHA
+    )
+    cc = column(presets_small, "command_and_control", "adoption_rate")
+    kp = column(presets_small, "kotter_programme", "adoption_rate")
+    assert lower(cc, kp) < ALPHA
+
+
+def test_stopping_reinforcement_lets_usage_decay() -> None:
+    heads = paired(
+        {
+            "stopped": small("culture_first_rollout", crm__reinforcement_weeks=6),
+            "kept": small("culture_first_rollout", crm__reinforcement_weeks=200),
+        }
+    )
+    weekly = heads.attrs["weekly"]
+    end = weekly[weekly["week"] == weekly["week"].max()].sort_values(["scenario", "replicate"])
+    final = {k: g["usage_mean"].to_numpy(float) for k, g in end.groupby("scenario")}
+    assert lower(final["stopped"], final["kept"]) < ALPHA
+    # within the stopped runs, usage ends below its own peak: it decays
+    stopped = weekly[weekly["scenario"] == "stopped"]
+    peak = stopped.groupby("replicate")["usage_mean"].max().to_numpy()
+    assert lower(final["stopped"], peak) < ALPHA
+
+
+def test_technology_only_ends_below_culture_first(presets_small: pd.DataFrame) -> None:
+    tech = column(presets_small, "technology_only_rollout", "adoption_rate")
+    culture = column(presets_small, "culture_first_rollout", "adoption_rate")
+    assert lower(tech, culture) < ALPHA
+
+
+def test_psychological_safety_raises_reporting_and_with_responsiveness_quality() -> None:
+    designs = {
+        f"s{s}_r{r}": small(
+            "command_and_control",
+            culture__psychological_safety=s,
+            culture__responsiveness=r,
+        )
+        for s in (0.1, 0.9)
+        for r in (0.0, 0.9)
+    }
+    heads = paired(designs)
+    weekly = heads.attrs["weekly"]
+    # problems surface faster at high safety, whatever the responsiveness: more are reported in
+    # the first quarter and fewer stay unreported over the run
+    early = weekly[weekly["week"] == 13].sort_values(["scenario", "replicate"])
+    early_by = {
+        k: g["problems_reported_total"].to_numpy(float) for k, g in early.groupby("scenario")
+    }
+    hidden = weekly.groupby(["scenario", "replicate"])["problems_unreported"].mean()
+    for r in ("0.0", "0.9"):
+        assert lower(early_by[f"s0.1_r{r}"], early_by[f"s0.9_r{r}"]) < ALPHA
+        assert lower(hidden[f"s0.9_r{r}"].to_numpy(), hidden[f"s0.1_r{r}"].to_numpy()) < ALPHA
+    # with high responsiveness, safety raises service quality
+    q_low = weekly[weekly["scenario"] == "s0.1_r0.9"].groupby("replicate")["service_quality"].mean()
+    q_high = (
+        weekly[weekly["scenario"] == "s0.9_r0.9"].groupby("replicate")["service_quality"].mean()
+    )
+    assert lower(q_low.to_numpy(), q_high.to_numpy()) < ALPHA
+    # and only through responsiveness: when nothing reported gets fixed, safety changes nothing
+    q_low_nr = (
+        weekly[weekly["scenario"] == "s0.1_r0.0"].groupby("replicate")["service_quality"].mean()
+    )
+    q_high_nr = (
+        weekly[weekly["scenario"] == "s0.9_r0.0"].groupby("replicate")["service_quality"].mean()
+    )
+    np.testing.assert_allclose(q_low_nr.to_numpy(), q_high_nr.to_numpy())
+
+
+def test_higher_turnover_lowers_adoption_and_the_business_case() -> None:
+    heads = paired(
+        {
+            "stable": small("culture_first_rollout", people__base_quit_annual=0.1),
+            "churning": small("culture_first_rollout", people__base_quit_annual=0.9),
+        }
+    )
+    for outcome in ("adoption_rate", "roi", "net_benefit_total"):
+        churning, stable = column(heads, "churning", outcome), column(heads, "stable", outcome)
+        assert lower(churning, stable) < ALPHA, outcome
+
+
+def test_most_churners_never_complained(presets_small: pd.DataFrame) -> None:
+    """One-sample t-test per preset that the silent share of churners exceeds 0.8."""
+    for name, g in presets_small.groupby("scenario"):
+        share = g["silent_churn_share"].to_numpy(float)
+        p = stats.ttest_1samp(share, 0.8, alternative="greater").pvalue
+        assert p < ALPHA, name
+        # and management's view understates: complaints per churner well below one
+        assert g["complaints_per_churner"].mean() < 0.5, name

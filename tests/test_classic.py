@@ -259,7 +259,7 @@ def test_seeded_runs_are_reproducible_and_simulate_shape() -> None:
 
 
 def test_march_slow_socialisation_beats_fast_at_high_p2() -> None:
-    """Figure 1: p2 = 0.9, 80 runs: p1 = 0.1 gives about 0.97, p1 = 0.9 about 0.72 (score).
+    """March Figure 1, p2 = 0.9, 80 runs: score about 0.97 for p1 = 0.1, about 0.73 for p1 = 0.9.
 
     Welch t-test over runs, one-sided, must reject equality at p < 0.01.
     """
@@ -282,14 +282,14 @@ def test_march_knowledge_rises_with_code_learning_rate() -> None:
 
 
 def test_march_moderate_turnover_helps_fast_socialisation() -> None:
-    """Figure 4 (qualitative): with p1 = 0.9, p2 = 0.5, turnover p3 = 0.1 beats p3 = 0."""
+    """March turnover (qualitative): with p1 = 0.9, p2 = 0.5, turnover p3 = 0.1 beats p3 = 0."""
     none = m91.equilibrium_knowledge_runs(0.9, 0.5, p3=0.0, runs=80, rng=105, max_periods=100)
     some = m91.equilibrium_knowledge_runs(0.9, 0.5, p3=0.1, runs=80, rng=106, max_periods=100)
     assert stats.ttest_ind(some, none, equal_var=False, alternative="greater").pvalue < 0.01
 
 
 def test_march_turbulence_erodes_knowledge_without_turnover() -> None:
-    """Figures 5-6 (qualitative): p4 = 0.02 decays knowledge to chance; turnover sustains it."""
+    """March turbulence (qualitative): p4 = 0.02 decays knowledge; turnover sustains it."""
     calm = m91.simulate(0.5, 0.5, p4=0.02, runs=80, periods=300, rng=107)
     churn = m91.simulate(0.5, 0.5, p3=0.1, p4=0.02, runs=80, periods=300, rng=108)
     peak = calm.code_knowledge.max()

@@ -50,8 +50,10 @@ def test_run_parquet_and_same_seed_same_numbers(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "fragments"),
     [
-        (["run", "command_and_control", "--set", "culture.responsiveness=2"],
-         ["culture.responsiveness", "[0.0, 1.0]"]),
+        (
+            ["run", "command_and_control", "--set", "culture.responsiveness=2"],
+            ["culture.responsiveness", "[0.0, 1.0]"],
+        ),
         (["run", "command_and_control", "--set", "culture.nonsense=1"], ["culture.nonsense"]),
         (["run", "command_and_control", "--set", "noequals"], ["key=value"]),
         (["run", "no_such_preset"], ["presets:"]),
@@ -85,13 +87,27 @@ def test_bad_scenario_file_named_with_field(tmp_path: Path) -> None:
 def test_compare_writes_folder_and_refuses_to_overwrite(tmp_path: Path) -> None:
     out = tmp_path / "cmp"
     res = cli(
-        "compare", "command_and_control", "self_organised", "--replicates", "2",
-        "--workers", "2", *TINY, "--out", str(out),
+        "compare",
+        "command_and_control",
+        "self_organised",
+        "--replicates",
+        "2",
+        "--workers",
+        "2",
+        *TINY,
+        "--out",
+        str(out),
     )
     assert res.returncode == 0, res.stderr
     names = {p.name for p in out.iterdir()}
-    assert {"weekly.parquet", "summary.csv", "paired_differences.csv", "chart.png",
-            "manifest.json", "headlines.csv"} <= names
+    assert {
+        "weekly.parquet",
+        "summary.csv",
+        "paired_differences.csv",
+        "chart.png",
+        "manifest.json",
+        "headlines.csv",
+    } <= names
     weekly = pd.read_parquet(out / "weekly.parquet")
     assert set(weekly["scenario"]) == {"command_and_control", "self_organised"}
     # common random numbers: replicate r has the same seed in both designs
@@ -109,8 +125,18 @@ def test_compare_identical_for_any_worker_count(tmp_path: Path) -> None:
     frames = []
     for w in ("1", "2"):
         out = tmp_path / f"w{w}"
-        res = cli("compare", "matrix", "functional_silos", "--replicates", "2", "--workers", w,
-                  *TINY, "--out", str(out))
+        res = cli(
+            "compare",
+            "matrix",
+            "functional_silos",
+            "--replicates",
+            "2",
+            "--workers",
+            w,
+            *TINY,
+            "--out",
+            str(out),
+        )
         assert res.returncode == 0, res.stderr
         frames.append(pd.read_parquet(out / "weekly.parquet"))
     pd.testing.assert_frame_equal(frames[0], frames[1])
@@ -132,8 +158,14 @@ def test_main_job_compares_presets_and_saves_results(tmp_path: Path) -> None:
     assert (out / "weekly.parquet").exists() and (out / "chart.png").exists()
     summary = pd.read_csv(out / "summary.csv")
     assert summary["scenario"].nunique() == 7
-    assert {"adoption_rate", "annual_churn", "silent_churn_share", "morale_mean",
-            "annual_staff_turnover", "roi"} <= set(summary["outcome"])
+    assert {
+        "adoption_rate",
+        "annual_churn",
+        "silent_churn_share",
+        "morale_mean",
+        "annual_staff_turnover",
+        "roi",
+    } <= set(summary["outcome"])
     assert "95% CI" in res.stdout and "command_and_control" in res.stdout
     # no temporary folders left behind
     assert not [p for p in (tmp_path / "results").iterdir() if p.name.startswith(".")]

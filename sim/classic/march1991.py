@@ -546,7 +546,7 @@ def simulate(
 
     Runs reaching equilibrium (only possible without turnover) are frozen: their beliefs and code
     stay put while reality, if turbulent, keeps drifting -- which is how knowledge decays under
-    turbulence without turnover (March's Figure 5).
+    turbulence without turnover (March 1991, turbulence section).
 
     Args:
         p1: Socialisation rate (ignored when ``fast_fraction`` is given).

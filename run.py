@@ -17,16 +17,6 @@ from pathlib import Path
 
 from sim.errors import InputError as BadInput
 
-MAIN_JOB_PRESETS = (
-    "command_and_control",
-    "technology_only_rollout",
-    "culture_first_rollout",
-    "kotter_programme",
-    "functional_silos",
-    "matrix",
-    "self_organised",
-)
-
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -102,7 +92,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_compare(args: argparse.Namespace, names: list[str] | None = None) -> int:
+def cmd_compare(args: argparse.Namespace) -> int:
     from sim.outputs import compare_and_save
 
     if args.replicates < 1:
@@ -111,8 +101,22 @@ def cmd_compare(args: argparse.Namespace, names: list[str] | None = None) -> int
         raise BadInput(f"--workers must be at least 1 (got {args.workers})")
     if args.seed < 0:
         raise BadInput(f"--seed must be >= 0 (got {args.seed})")
-    scenarios = _load(names or args.scenarios, args.overrides)
+    scenarios = _load(args.scenarios, args.overrides)
     compare_and_save(scenarios, args.replicates, args.seed, args.workers, args.out)
+    return 0
+
+
+def cmd_main_job() -> int:
+    """``python run.py``: the comparison defined in experiments/main_job.toml."""
+    from sim.experiment import EXPERIMENT_DIR, load_comparison
+    from sim.outputs import compare_and_save
+
+    path = EXPERIMENT_DIR / "main_job.toml"
+    comp = load_comparison(path)
+    designs = comp.load_designs(path.parent)
+    compare_and_save(
+        designs, comp.replicates, comp.root_seed, os.cpu_count() or 1, None, baseline=comp.baseline
+    )
     return 0
 
 
@@ -130,10 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.cmd is None:
-            ns = argparse.Namespace(
-                replicates=8, seed=2026, workers=os.cpu_count() or 1, out=None, overrides=[]
-            )
-            return cmd_compare(ns, names=list(MAIN_JOB_PRESETS))
+            return cmd_main_job()
         return {"run": cmd_run, "compare": cmd_compare, "presets": cmd_presets}[args.cmd](args)
     except BadInput as e:
         print(f"error: {e}", file=sys.stderr)

@@ -9,16 +9,69 @@ for any worker count.
 from __future__ import annotations
 
 import multiprocessing as mp
+import tomllib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from scipy import stats
 
+from sim.errors import InputError
 from sim.model import OrgModel
 from sim.rng import replicate_seeds
-from sim.scenario import Scenario
+from sim.scenario import Scenario, load_scenario
+
+EXPERIMENT_DIR = Path(__file__).resolve().parent.parent / "experiments"
+
+
+class Comparison(BaseModel):
+    """A comparison file: designs run over replicates on common random numbers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    scenarios: list[str] = Field(min_length=1, description="preset names or scenario files")
+    baseline: str | None = None
+    replicates: int = Field(8, ge=1, le=100_000)
+    root_seed: int = Field(2026, ge=0)
+
+    @model_validator(mode="after")
+    def _baseline_is_a_design(self) -> Comparison:
+        if self.baseline is not None and self.baseline not in self.scenarios:
+            raise ValueError(f"baseline {self.baseline!r} is not one of the scenarios")
+        return self
+
+    def load_designs(self, relative_to: Path) -> dict[str, Scenario]:
+        """Scenario per design name; file paths are read relative to the comparison file."""
+        out: dict[str, Scenario] = {}
+        for ref in self.scenarios:
+            p = relative_to / ref
+            s = load_scenario(p if ref.endswith(".toml") else ref)
+            out[s.name if s.name not in out else f"{s.name}#{len(out)}"] = s
+        return out
+
+
+def load_comparison(path: str | Path) -> Comparison:
+    """Read and validate a comparison file (see ``experiments/main_job.toml``)."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({e.strerror})") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise InputError(f"{path}: not a valid UTF-8 TOML file: {e}") from None
+    try:
+        return Comparison.model_validate(data)
+    except ValidationError as err:
+        msgs = [
+            f"{path}: {'.'.join(map(str, e['loc'])) or '(top)'}: {e['msg']}" for e in err.errors()
+        ]
+        raise InputError("\n".join(msgs)) from None
+
 
 # Headline outcomes at the horizon: name -> (label, how to read it)
 HEADLINES: dict[str, str] = {

@@ -35,6 +35,8 @@ COLUMNS: dict[str, str] = {
     "problems_fixed_total": "problems fixed so far",
     "problems_unreported": "problems that exist but nobody has reported (management cannot see)",
     "service_quality": "quality of service processes (1 - share of unfixed problems x 0.4)",
+    "playbook_knowledge": "share of the playbook (March's code) that matches what works now",
+    "practice_knowledge_mean": "mean share of front-line practice that matches what works now",
     "revenue": "recurring revenue booked this week",
     "cost": "all costs this week (goods, staff, hiring, CRM, programme)",
     "net_benefit_total": "cumulative revenue - cost",

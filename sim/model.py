@@ -24,6 +24,7 @@ from sim.mechanisms import (
     leadership,
     learning,
     people,
+    playbook,
     silos,
 )
 from sim.rng import make_streams, seed_from
@@ -33,6 +34,8 @@ from sim.structures import SALES, SERVICE, OrgStructure, build_structure
 
 DECISION_SHARE = 0.3  # share of customer issues that need a decision, not just information
 TURBULENCE = 0.3  # new process problems per week from a changing market
+PLAYBOOK_P1 = 0.1  # weekly socialisation rate at full culture strength (March's p1)
+PLAYBOOK_P2 = 0.02  # weekly code learning rate at full responsiveness (March's p2)
 ANGRY_CALL_COST = 0.12  # seed 003: "One bad experience ... will undo all you've built"
 
 
@@ -206,10 +209,13 @@ class OrgModel(Model):
         h = c.handler
         h_filled = e.filled[h]
         skill_h = np.where(h_filled, e.skill[h], sc.people.newcomer_skill)
+        # know-how: how well the handler's practice fits what works now (March 1991 playbook)
+        practice = playbook.practice_knowledge(e.beliefs, org.reality)
+        knowhow_h = 0.5 + 0.8 * np.where(h_filled, practice[h], 1 / 3)
         # the facts come from the CRM record or from asking the other units (permeability)
         perm = silos.permeability(lv.information_sharing, c.same_group, c.tie, org.cross_unit_share)
         facts = 1.0 - (1.0 - usage[h] * c.record) * (1.0 - 0.6 * perm)
-        info_p = 0.45 + 0.25 * skill_h + 0.13 * quality + 0.2 * facts
+        info_p = 0.45 + 0.25 * skill_h * knowhow_h + 0.13 * quality + 0.2 * facts
         info_ok = R["escalation"].random(c.capacity) < info_p
         needs = sev > 0
         edge_ok = sev <= self.authority[h]
@@ -367,6 +373,16 @@ class OrgModel(Model):
             + 0.2 * lv.orientation_norm
         )
         e.orientation = learning.socialise(e.orientation, norm, sc.culture.socialisation, e.tenure)
+        org.reality, org.code, e.beliefs = playbook.playbook_week(
+            org.reality,
+            org.code,
+            e.beliefs,
+            front_f,
+            PLAYBOOK_P1 * sc.culture.socialisation,
+            PLAYBOOK_P2 * lv.responsiveness,
+            sc.culture.market_turbulence,
+            rng=R["playbook"],
+        )
 
         # 6. Adoption (only once the CRM is live)
         if live:
@@ -483,6 +499,8 @@ class OrgModel(Model):
         e.morale = np.where(hire, 0.7, e.morale)
         e.supportive = np.where(hire, new_sup & ~e.front, e.supportive)
         e.tenure = np.where(hire, 0, e.tenure + e.filled)
+        fresh = R["playbook"].integers(-1, 2, size=e.beliefs.shape, dtype=np.int8)
+        e.beliefs = np.where(hire[:, None], fresh, e.beliefs)
         if lv.anchored and live:
             # anchored: newcomers are taught the CRM as "how we work here"
             e.adopted |= hire & e.front
@@ -543,6 +561,12 @@ class OrgModel(Model):
                 "problems_fixed_total": t["fixed"],
                 "problems_unreported": max(org.problems_latent - org.problems_queue, 0.0),
                 "service_quality": quality,
+                "playbook_knowledge": playbook.code_knowledge(org.code, org.reality),
+                "practice_knowledge_mean": float(
+                    playbook.practice_knowledge(e.beliefs[front_f], org.reality).mean()
+                )
+                if front_f.any()
+                else float("nan"),
                 "revenue": revenue,
                 "cost": cost,
                 "net_benefit_total": t["net"],

@@ -120,6 +120,7 @@ def compare_and_save(
     seed: int,
     workers: int,
     out: Path | None,
+    baseline: str | None = None,
 ) -> Path:
     """Run a comparison with a progress bar, print the summary and write a results folder."""
     from tqdm import tqdm
@@ -144,7 +145,7 @@ def compare_and_save(
     elapsed = time.perf_counter() - t0
     heads = headlines_table(weekly)
     summary = summarise(heads)
-    baseline = next(iter(scenarios))
+    baseline = baseline or next(iter(scenarios))
     diffs = paired_differences(heads, baseline)
     print(f"\nAt week {int(weekly['week'].max())}: mean [95% CI] over {replicates} replicates")
     print_summary(summary)

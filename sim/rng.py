@@ -23,6 +23,7 @@ STREAMS = (
     "learning",
     "adoption",
     "people",
+    "playbook",
 )
 
 
@@ -40,6 +41,7 @@ def seed_from(rng: int | np.integer | None) -> int:
 def make_streams(seed: int) -> dict[str, np.random.Generator]:
     """One independent generator per mechanism, all derived from ``seed``."""
     children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    # spawn order matters: new streams are appended so existing ones keep their numbers
     return {name: np.random.Generator(np.random.PCG64(ss)) for name, ss in zip(STREAMS, children)}
 
 

@@ -191,6 +191,13 @@ class Culture(_Section):
         "Culture strength",
         "How fast people (newcomers most) take on their team's and leaders' ways.",
     )
+    market_turbulence: float = _f(
+        0.003,
+        0.0,
+        0.2,
+        "Market turbulence",
+        "Weekly chance that any one customer-handling practice stops working (March's p4).",
+    )
     supportive_leadership: float = _f(
         0.3,
         0.0,

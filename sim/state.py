@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from sim.mechanisms import playbook
 from sim.scenario import Scenario
 from sim.structures import MANAGER, SALES, SERVICE, OrgStructure
 
@@ -49,6 +50,7 @@ class Employees:
     supportive: np.ndarray  # bool: leadership style (managers; unused for others)
     champion: np.ndarray  # bool: member of the guiding coalition
     backlog: np.ndarray  # escalations waiting at this position (managers)
+    beliefs: np.ndarray  # (n, m) int8 beliefs about customer-handling practice (March 1991)
 
     @property
     def n(self) -> int:
@@ -114,6 +116,8 @@ class Org:
     voice_efficacy: float = 0.5  # recent share of reported problems that got fixed
     duplicate_share: float = 0.0  # duplicated contacts in the CRM (silo symptom)
     cross_unit_share: float = 0.0
+    reality: np.ndarray | None = None  # (m,) what works with customers now (March's reality)
+    code: np.ndarray | None = None  # (m,) the organisation's playbook (March's code)
 
 
 @dataclass
@@ -189,6 +193,9 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
     adj.data[:] = 1.0
     degree = np.asarray(adj.sum(axis=1)).ravel()
     is_mgr = ~front
+    reality, code, beliefs = playbook.initial_playbook(
+        playbook.M_DIMENSIONS, n, code_knowledge=0.65, socialised=0.6, rng=rng
+    )
     emp = Employees(
         role=s.role.astype(np.int8),
         unit=s.unit.astype(np.int64),
@@ -216,6 +223,7 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         supportive=is_mgr & (rng.random(n) < cul.supportive_leadership),
         champion=np.zeros(n, dtype=bool),
         backlog=np.zeros(n),
+        beliefs=beliefs,
     )
     emp.role[is_mgr & (emp.role != 0)] = MANAGER
     sales = np.flatnonzero(emp.role == SALES)
@@ -259,5 +267,11 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
     )
     # Latent process and tool defects: more of them with a poorer tool.
     p0 = 20.0 + 40.0 * (1.0 - crm.tool_quality)
-    org = Org(problems_latent=p0, problems_initial=p0, cross_unit_share=s.cross_unit_tie_share())
+    org = Org(
+        problems_latent=p0,
+        problems_initial=p0,
+        cross_unit_share=s.cross_unit_tie_share(),
+        reality=reality,
+        code=code,
+    )
     return State(emp=emp, cust=cust, levers=levers, org=org)

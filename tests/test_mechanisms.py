@@ -302,3 +302,40 @@ def test_roi_definition() -> None:
     assert economics.roi(12.0, 10.0, 1.0) == 2.0
     cost = economics.weekly_staff_cost(np.array([True, False]), np.array([True, True]), 52.0)
     assert cost == 1.0
+
+
+# --- playbook (March 1991 wired into the main model) ------------------------------------
+def test_playbook_socialisation_moves_one_step_towards_a_set_code() -> None:
+    from sim.mechanisms import playbook
+
+    beliefs = np.array([[-1, -1, 1, 0]], dtype=np.int8)
+    code = np.array([1, 0, 1, -1], dtype=np.int8)
+    out = playbook.socialise_fixed(beliefs, code, 1.0, rng=rng())
+    assert out.tolist() == [[0, -1, 1, -1]]  # one step; blank code leaves the belief alone
+    same = playbook.socialise_fixed(beliefs, code, 0.0, rng=rng())
+    assert same.tolist() == beliefs.tolist()
+
+
+def test_playbook_learns_from_superior_performers_only() -> None:
+    from sim.mechanisms import playbook
+
+    m = 30
+    reality = np.ones(m, dtype=np.int8)
+    code = np.zeros(m, dtype=np.int8)
+    beliefs = np.ones((20, m), dtype=np.int8)  # everyone knows what works
+    learners = np.ones(20, dtype=bool)
+    _, new_code, _ = playbook.playbook_week(
+        reality, code, beliefs, learners, 0.0, 1.0, 0.0, rng=rng()
+    )
+    assert (new_code == 1).all()
+    none = np.zeros(20, dtype=bool)  # nobody in post: nothing to learn from
+    _, same, _ = playbook.playbook_week(reality, code, beliefs, none, 0.0, 1.0, 0.0, rng=rng())
+    assert (same == 0).all()
+
+
+def test_initial_playbook_knowledge_close_to_requested() -> None:
+    from sim.mechanisms import playbook
+
+    reality, code, beliefs = playbook.initial_playbook(3000, 5, 0.65, 0.6, rng=rng(3))
+    assert abs(playbook.code_knowledge(code, reality) - 0.65) < 0.03
+    assert beliefs.dtype == np.int8 and set(np.unique(beliefs)) <= {-1, 0, 1}

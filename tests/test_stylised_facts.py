@@ -170,3 +170,23 @@ def test_most_churners_never_complained(presets_small: pd.DataFrame) -> None:
         assert p < ALPHA, name
         # and management's view understates: complaints per churner well below one
         assert g["complaints_per_churner"].mean() < 0.5, name
+
+
+def test_playbook_learns_with_responsiveness_and_erodes_under_turbulence() -> None:
+    """March (1991) wired in: code learning is responsiveness; turbulence erodes knowledge."""
+    heads = paired(
+        {
+            "deaf": small("command_and_control", culture__responsiveness=0.0),
+            "learning": small("command_and_control", culture__responsiveness=1.0),
+            "deaf_turbulent": small(
+                "command_and_control", culture__responsiveness=0.0, culture__market_turbulence=0.05
+            ),
+        }
+    )
+    weekly = heads.attrs["weekly"]
+    mean_k = weekly.groupby(["scenario", "replicate"])["playbook_knowledge"].mean()
+    deaf, learning = mean_k["deaf"].to_numpy(), mean_k["learning"].to_numpy()
+    assert lower(deaf, learning) < ALPHA
+    late = weekly[weekly["week"] > 52].groupby(["scenario", "replicate"])["playbook_knowledge"]
+    k_late = late.mean()
+    assert lower(k_late["deaf_turbulent"].to_numpy(), k_late["deaf"].to_numpy()) < ALPHA

@@ -1,0 +1,557 @@
+"""Validation runner: the main model's mechanisms checked against published models.
+
+Each named check in :data:`CHECKS` re-runs one published model from :mod:`sim.classic` and
+compares it with the published result, returning one :class:`CheckResult` per comparison:
+
+* ``"march1991"`` -- March (1991) mutual learning (the main model's playbook): Figure 1 cells
+  and ordering, turnover, turbulence and mixed learners.
+* ``"bass"`` -- Bass (1969) diffusion from the main model's adoption rule
+  (:func:`sim.mechanisms.adoption.adopt_step` with thresholds off) against the closed form.
+* ``"granovetter"`` -- Granovetter (1978) threshold cascades from the same rule with
+  ``p = q = 0``: the riot example (exact) and the critical sd of normal thresholds (mean field).
+
+Two sizes: ``"full"`` uses the published sizes (March 80 runs, Bass n = 10,000 with 20 runs,
+Granovetter exact and mean field); ``"ci"`` is small enough for the test suite (all checks in a
+few seconds). Settings, published values and tolerances are documented in ``docs/VALIDATION.md``.
+
+Usage::
+
+    from sim.validation import run_checks, format_table
+    print(format_table(run_checks(None, "full")))
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.classic import bass, granovetter
+from sim.classic import march1991 as m91
+from sim.errors import InputError
+
+__all__ = [
+    "CheckResult",
+    "CHECKS",
+    "SIZES",
+    "check_march1991",
+    "check_bass",
+    "check_granovetter",
+    "run_checks",
+    "format_table",
+]
+
+SIZES = ("full", "ci")
+"""Accepted values of ``size``."""
+
+MARCH = "March 1991"
+BASS = "Bass 1969"
+GRANOVETTER = "Granovetter 1978"
+
+WELCH_ALPHA = 0.01
+"""Significance level of the one-sided Welch tests of March's orderings."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One comparison between our re-run and a published value.
+
+    Attributes:
+        model: Published model (``"March 1991"``, ``"Bass 1969"``, ``"Granovetter 1978"``).
+        setting: The setting in plain words (parameters, sizes, measure).
+        published: The published value or finding, as text.
+        citation: Short source: author, year, figure or page.
+        ours_mean: Our value (a mean over runs, a difference of means, or an exact value).
+        ours_se: Its standard error over runs; NaN where the value is exact.
+        tolerance: The pass criterion, as text.
+        passed: Whether the criterion holds.
+    """
+
+    model: str
+    setting: str
+    published: str
+    citation: str
+    ours_mean: float
+    ours_se: float
+    tolerance: str
+    passed: bool
+
+
+Check = Callable[[str, int], list[CheckResult]]
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_size(size: str) -> None:
+    if size not in SIZES:
+        raise InputError(f"size {size!r} is not one of: {', '.join(SIZES)}")
+
+
+def _streams(rng_seed: int, k: int) -> list[np.random.Generator]:
+    """``k`` independent generators derived from one seed."""
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(rng_seed).spawn(k)]
+
+
+def _se(x: np.ndarray) -> float:
+    """Standard error of the mean over runs."""
+    return float(np.std(x, ddof=1) / math.sqrt(len(x)))
+
+
+def _welch(high: np.ndarray, low: np.ndarray) -> tuple[float, float, float]:
+    """Difference of means, its standard error and the one-sided Welch p (``high > low``)."""
+    diff = float(high.mean() - low.mean())
+    se = math.sqrt(_se(high) ** 2 + _se(low) ** 2)
+    p = float(stats.ttest_ind(high, low, equal_var=False, alternative="greater").pvalue)
+    return diff, se, p
+
+
+def _code_knowledge_paths(
+    p1: float, p2: float, p3: float, p4: float, runs: int, periods: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Per-run code knowledge (fraction correct) at periods ``0..periods``: ``(runs, periods+1)``.
+
+    Same dynamics as :func:`sim.classic.march1991.simulate` (runs that reach equilibrium without
+    turnover are frozen while reality keeps drifting), but keeps every run so that standard
+    errors over runs can be taken of any window.
+    """
+    state = m91.initial_state(runs, 50, 30, p1, rng)
+    out = np.empty((runs, periods + 1))
+    out[:, 0] = m91.knowledge(state.code, state.reality)
+    for t in range(1, periods + 1):
+        state = m91.step(state, p2, p3, p4, rng)
+        out[:, t] = m91.knowledge(state.code, state.reality)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# March (1991)
+# ---------------------------------------------------------------------------------------------
+
+_MARCH_SIZES: dict[str, dict[str, int]] = {
+    # runs per cell (March used 80 "iterations"); turbulence horizon in periods
+    "full": {"runs": 80, "turbulence_periods": 500},
+    "ci": {"runs": 80, "turbulence_periods": 200},
+}
+_LATE_FROM = 100
+"""First period of the late window in the turbulence check."""
+
+
+def check_march1991(size: str, rng_seed: int) -> list[CheckResult]:
+    """March (1991): Figure 1 at p2 = 0.9, turnover, turbulence and mixed learners.
+
+    n = 50 individuals, m = 30 dimensions throughout. The Figure 1 cells use the score
+    ``(correct - incorrect) / m``, the quantity March plotted (see ``docs/VALIDATION.md``); the
+    qualitative variants use the fraction of dimensions correct, the model brief's measure (the
+    orderings hold under both).
+
+    Args:
+        size: ``"full"`` or ``"ci"`` (the same 80 runs per cell; ``"ci"`` runs the turbulence
+            check for 200 periods rather than 500).
+        rng_seed: Root seed; each comparison gets its own independent stream.
+
+    Returns:
+        Eight results.
+    """
+    _check_size(size)
+    cfg = _MARCH_SIZES[size]
+    runs, horizon = cfg["runs"], cfg["turbulence_periods"]
+    g = _streams(rng_seed, 8)
+    base = f"n=50, m=30, {runs} runs"
+    out: list[CheckResult] = []
+
+    # Figure 1 at p2 = 0.9: slow (p1 = 0.1) vs fast (p1 = 0.9) socialisation, score measure
+    slow = np.asarray(
+        m91.equilibrium_knowledge_runs(0.1, 0.9, runs=runs, rng=g[0], measure="score")
+    )
+    fast = np.asarray(
+        m91.equilibrium_knowledge_runs(0.9, 0.9, runs=runs, rng=g[1], measure="score")
+    )
+    fig1 = "March 1991, Fig. 1"
+    out.append(
+        CheckResult(
+            MARCH,
+            f"p1=0.1, p2=0.9, {base}, equilibrium score",
+            "about 0.9 or more; 0.972 in Workiewicz's 10,000-run recreation",
+            fig1,
+            float(slow.mean()),
+            _se(slow),
+            "score >= 0.9",
+            bool(slow.mean() >= 0.9),
+        )
+    )
+    out.append(
+        CheckResult(
+            MARCH,
+            f"p1=0.9, p2=0.9, {base}, equilibrium score",
+            "about 0.7; 0.728 in Workiewicz's 10,000-run recreation",
+            fig1,
+            float(fast.mean()),
+            _se(fast),
+            "0.62 < score < 0.82",
+            bool(0.62 < fast.mean() < 0.82),
+        )
+    )
+    diff, se, p = _welch(slow, fast)
+    out.append(
+        CheckResult(
+            MARCH,
+            f"slow (p1=0.1) minus fast (p1=0.9) socialisation, p2=0.9, {base} each, score",
+            "slow socialisation beats fast",
+            fig1,
+            diff,
+            se,
+            f"> 0, Welch one-sided p < {WELCH_ALPHA} (p={p:.1g})",
+            bool(diff > 0 and p < WELCH_ALPHA),
+        )
+    )
+
+    # Turnover: p1 = 0.9, p2 = 0.5, code knowledge at period 100 with p3 = 0.1 vs none
+    none = np.asarray(
+        m91.equilibrium_knowledge_runs(0.9, 0.5, runs=runs, rng=g[2], max_periods=100)
+    )
+    some = np.asarray(
+        m91.equilibrium_knowledge_runs(0.9, 0.5, p3=0.1, runs=runs, rng=g[3], max_periods=100)
+    )
+    diff, se, p = _welch(some, none)
+    out.append(
+        CheckResult(
+            MARCH,
+            f"turnover p3=0.1 minus none, p1=0.9, p2=0.5, {base} each, fraction at period 100",
+            "moderate turnover raises knowledge when socialisation is fast",
+            "March 1991, Fig. 3",
+            diff,
+            se,
+            f"> 0, Welch one-sided p < {WELCH_ALPHA} (p={p:.1g})",
+            bool(diff > 0 and p < WELCH_ALPHA),
+        )
+    )
+
+    # Turbulence: p4 = 0.02, p1 = p2 = 0.5, without and with turnover
+    calm = _code_knowledge_paths(0.5, 0.5, 0.0, 0.02, runs, horizon, g[4])
+    churn = _code_knowledge_paths(0.5, 0.5, 0.1, 0.02, runs, horizon, g[5])
+    mean_path = calm.mean(axis=0)
+    peak, t_peak = float(mean_path.max()), int(mean_path.argmax())
+    late_calm = calm[:, _LATE_FROM:].mean(axis=1)
+    late_churn = churn[:, _LATE_FROM:].mean(axis=1)
+    window = f"fraction, mean of periods {_LATE_FROM}-{horizon}"
+    fig4 = "March 1991, Fig. 4"
+    late = float(late_calm.mean())
+    out.append(
+        CheckResult(
+            MARCH,
+            f"turbulence p4=0.02, p1=p2=0.5, no turnover, {base}, {window}",
+            "code knowledge rises, then decays as reality drifts",
+            fig4,
+            late,
+            _se(late_calm),
+            f"< 0.58 and < peak - 0.1 (peak {peak:.2f} at t={t_peak})",
+            bool(late < 0.58 and late < peak - 0.1),
+        )
+    )
+    diff = float(late_churn.mean() - late)
+    se = math.sqrt(_se(late_churn) ** 2 + _se(late_calm) ** 2)
+    out.append(
+        CheckResult(
+            MARCH,
+            f"same with turnover p3=0.1 minus without, {base} each, {window}",
+            "turnover sustains code knowledge under turbulence",
+            fig4,
+            diff,
+            se,
+            "> 0.15",
+            bool(diff > 0.15),
+        )
+    )
+
+    # Mixed learners: half fast (0.9), half slow (0.1) vs everyone at the mean rate 0.5
+    mixed = np.asarray(
+        m91.equilibrium_knowledge_runs(
+            0.5, 0.5, runs=runs, rng=g[6], fast_fraction=0.5, p1_fast=0.9, p1_slow=0.1
+        )
+    )
+    homog = np.asarray(m91.equilibrium_knowledge_runs(0.5, 0.5, runs=runs, rng=g[7]))
+    diff, se, p = _welch(mixed, homog)
+    out.append(
+        CheckResult(
+            MARCH,
+            f"half p1=0.9, half p1=0.1 minus all p1=0.5, p2=0.5, {base} each, equilibrium fraction",
+            "a mix of fast and slow learners beats a homogeneous population at the same mean p1",
+            "March 1991, Fig. 2",
+            diff,
+            se,
+            f"> 0, Welch one-sided p < {WELCH_ALPHA} (p={p:.1g})",
+            bool(diff > 0 and p < WELCH_ALPHA),
+        )
+    )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Bass (1969)
+# ---------------------------------------------------------------------------------------------
+
+BASS_DT = 0.05
+"""Step length of the Bass check, in the time unit of p and q."""
+
+_BASS_SIZES: dict[str, dict[str, float]] = {
+    # tolerance = deterministic time-step bias at dt = 0.05 (0.0056) plus about four standard
+    # deviations of the max gap's sampling noise, measured over 30 seeds (docs/VALIDATION.md)
+    "full": {"n": 10_000, "runs": 20, "tol": 0.015},
+    "ci": {"n": 10_000, "runs": 8, "tol": 0.02},
+}
+
+
+def check_bass(size: str, rng_seed: int) -> list[CheckResult]:
+    """Bass (1969): the main model's adoption rule against the closed form ``F(t)``.
+
+    :func:`sim.classic.bass.simulate_agents_batch` steps ``adopt_step`` on complete networks
+    with thresholds off (``np.inf``), p = 0.03 and q = 0.38 (Sultan et al. 1990 means) and
+    dt = 0.05 over t in [0, 30]. The reported value is the largest absolute gap between the
+    mean trajectory over runs and ``F(t)``; its SE is the standard error over runs at the time
+    of that largest gap.
+
+    Args:
+        size: ``"full"`` (n = 10,000, 20 runs) or ``"ci"`` (n = 10,000, 8 runs).
+        rng_seed: Seed.
+
+    Returns:
+        One result.
+    """
+    _check_size(size)
+    cfg = _BASS_SIZES[size]
+    n, runs, tol = int(cfg["n"]), int(cfg["runs"]), cfg["tol"]
+    p, q = bass.SFL_P, bass.SFL_Q
+    times, frac = bass.simulate_agents_batch(n, p, q, 30.0, BASS_DT, runs, _streams(rng_seed, 1)[0])
+    gap = np.abs(frac.mean(axis=0) - bass.bass_cdf(times, p, q))
+    k = int(gap.argmax())
+    t_grid, rec = bass.bass_discrete(p, q, 30.0, BASS_DT)
+    bias = float(np.max(np.abs(rec - bass.bass_cdf(t_grid, p, q))))
+    return [
+        CheckResult(
+            BASS,
+            f"adopt_step, thresholds off, p={p}, q={q}, n={n:,}, {runs} runs, dt={BASS_DT}, "
+            f"t in [0, 30]; max |mean F_agents(t) - F(t)| (at t={times[k]:.2f})",
+            "closed form F(t) (p, q: Sultan et al. 1990 means)",
+            "Bass 1969, closed form",
+            float(gap[k]),
+            _se(frac[:, k]),
+            f"|gap| < {tol} (time-step bias {bias:.4f} + sampling noise)",
+            bool(gap[k] < tol),
+        )
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Granovetter (1978)
+# ---------------------------------------------------------------------------------------------
+
+GRANOVETTER_CRITICAL_SD = 12.2
+"""Critical standard deviation of normal thresholds (n = 100, mean 25) read off Figure 2."""
+
+
+def check_granovetter(size: str, rng_seed: int) -> list[CheckResult]:
+    """Granovetter (1978): the riot example, exactly, and the critical sd in the mean field.
+
+    The riot example is solved three ways (sorting, fixed-point iteration, and the main model's
+    ``adopt_step`` with p = q = 0 and thresholds as fractions of the others); the check needs all
+    three to give the published count. The critical sd is found by bisection on the mean-field
+    equilibrium ``r = n Phi((r - 25) / sd)``. Both are deterministic, so the two sizes are the
+    same and ``rng_seed`` only feeds the (unused) uniform draws of ``adopt_step``.
+
+    Args:
+        size: ``"full"`` or ``"ci"`` (identical).
+        rng_seed: Seed.
+
+    Returns:
+        Three results.
+    """
+    _check_size(size)
+    out: list[CheckResult] = []
+    page = "Granovetter 1978, p. 1424"
+    for perturbed, published in ((False, 100), (True, 1)):
+        thr = granovetter.riot_thresholds(perturbed=perturbed)
+        agents = granovetter.cascade_agents(thr, rng=rng_seed)
+        values = {granovetter.cascade(thr), granovetter.cascade_fixed_point(thr), agents}
+        setting = (
+            "thresholds 0, 1, ..., 99 (n=100), complete network"
+            if not perturbed
+            else "same, but the threshold-1 person raised to 2"
+        )
+        out.append(
+            CheckResult(
+                GRANOVETTER,
+                setting + "; rioters at equilibrium",
+                f"{published} rioter{'s' if published != 1 else ''}",
+                page,
+                float(agents),
+                math.nan,
+                "exact, in all three forms (sorting, fixed point, adopt_step)",
+                values == {published},
+            )
+        )
+    crit = granovetter.critical_sd_meanfield(25.0, 100)
+    below = granovetter.normal_equilibrium_meanfield(25.0, crit - 0.1)
+    above = granovetter.normal_equilibrium_meanfield(25.0, crit + 0.1)
+    ok = abs(crit - GRANOVETTER_CRITICAL_SD) < 0.1 and below < 10 and above > 95
+    out.append(
+        CheckResult(
+            GRANOVETTER,
+            "normal thresholds, n=100, mean 25; sd at which the mean-field equilibrium jumps",
+            f"about {GRANOVETTER_CRITICAL_SD}",
+            "Granovetter 1978, Fig. 2",
+            float(crit),
+            math.nan,
+            f"|sd - 12.2| < 0.1; rioters {below:.0f} at sd-0.1, {above:.0f} at sd+0.1 "
+            "(need < 10 and > 95)",
+            bool(ok),
+        )
+    )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# registry and runner
+# ---------------------------------------------------------------------------------------------
+
+CHECKS: dict[str, Check] = {
+    "march1991": check_march1991,
+    "bass": check_bass,
+    "granovetter": check_granovetter,
+}
+"""Named checks, each ``(size, rng_seed) -> list[CheckResult]``."""
+
+COLUMNS = ["check", *(f.name for f in fields(CheckResult))]
+"""Columns of the :func:`run_checks` table."""
+
+
+def run_checks(names: list[str] | None, size: str = "full", seed: int = 1991) -> pd.DataFrame:
+    """Run named checks (all when ``names`` is None) and tabulate their results.
+
+    Every check receives the same ``seed`` and derives its own streams from it, so a check gives
+    the same rows whether it runs alone or with the others.
+
+    Args:
+        names: Check names from :data:`CHECKS`, or None for all of them in registry order.
+        size: ``"full"`` (published sizes) or ``"ci"`` (small, for the test suite).
+        seed: Root seed.
+
+    Returns:
+        One row per :class:`CheckResult`, columns :data:`COLUMNS` (``check`` then the
+        dataclass fields). ``df.attrs["seconds"]`` maps each check to its wall-clock time and
+        ``df.attrs["size"]``, ``df.attrs["seed"]`` record the call.
+
+    Raises:
+        InputError: An unknown check name or size.
+    """
+    _check_size(size)
+    selected = list(CHECKS) if names is None else list(names)
+    unknown = [n for n in selected if n not in CHECKS]
+    if unknown:
+        raise InputError(
+            f"unknown check {', '.join(map(repr, unknown))}; accepted: {', '.join(CHECKS)}"
+        )
+    rows: list[dict[str, object]] = []
+    seconds: dict[str, float] = {}
+    for name in selected:
+        t0 = time.perf_counter()
+        results = CHECKS[name](size, seed)
+        seconds[name] = time.perf_counter() - t0
+        rows.extend({"check": name, **asdict(r)} for r in results)
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    df.attrs.update({"seconds": seconds, "size": size, "seed": seed})
+    return df
+
+
+def _number(x: float) -> str:
+    if math.isnan(x):
+        return "nan"
+    if float(x).is_integer() and abs(x) >= 1:
+        return f"{int(x)}"
+    return f"{x:.3g}" if abs(x) < 0.01 else f"{x:.3f}" if abs(x) < 10 else f"{x:.2f}"
+
+
+def _ours(mean: float, se: float) -> str:
+    if math.isnan(se):
+        return f"{_number(mean)} (exact)"
+    return f"{_number(mean)} ± {se:.2g}"
+
+
+_TABLE = (
+    # header, width of the wrapped column
+    ("model", 16),
+    ("setting", 44),
+    ("published (citation)", 34),
+    ("ours mean ± SE", 18),
+    ("tolerance", 30),
+    ("result", 6),
+)
+
+
+def format_table(df: pd.DataFrame, *, wrap: bool = True) -> str:
+    """Plain-text table of a :func:`run_checks` result.
+
+    Columns: model, setting, published (citation), ours mean ± SE, tolerance, PASS/FAIL. A
+    footer gives the number passed and, when recorded, the size, seed and time per check.
+
+    Args:
+        df: Output of :func:`run_checks`.
+        wrap: Wrap long cells to fixed column widths (about 180 characters a line); when false,
+            each result is one line and columns are as wide as their longest cell.
+
+    Returns:
+        The table as text (no trailing newline).
+    """
+    header = [h for h, _ in _TABLE]
+    body = [
+        [
+            str(r.model),
+            str(r.setting),
+            f"{r.published} ({r.citation})",
+            _ours(float(r.ours_mean), float(r.ours_se)),
+            str(r.tolerance),
+            "PASS" if r.passed else "FAIL",
+        ]
+        for r in df.itertuples(index=False)
+    ]
+    if wrap:
+        widths = [w for _, w in _TABLE]
+    else:
+        widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    sep = "-+-".join("-" * w for w in widths)
+
+    def line(cells: list[str]) -> list[str]:
+        wrapped = [
+            (textwrap.wrap(c, w) or [""]) if wrap else [c]
+            for c, w in zip(cells, widths, strict=True)
+        ]
+        height = max(len(c) for c in wrapped)
+        return [
+            " | ".join(
+                (c[i] if i < len(c) else "").ljust(w) for c, w in zip(wrapped, widths, strict=True)
+            ).rstrip()
+            for i in range(height)
+        ]
+
+    out = line(header)
+    out.append(sep)
+    for row in body:
+        out.extend(line(row))
+        if wrap:
+            out.append(sep)
+    n_pass = int(df["passed"].sum()) if len(df) else 0
+    footer = f"{n_pass}/{len(df)} passed"
+    if "size" in df.attrs:
+        footer += f"; size {df.attrs['size']}, seed {df.attrs['seed']}"
+    if "seconds" in df.attrs:
+        secs = ", ".join(f"{k} {v:.1f} s" for k, v in df.attrs["seconds"].items())
+        footer += f"; time: {secs}"
+    out.append(footer)
+    return "\n".join(out)

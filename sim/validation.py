@@ -480,7 +480,8 @@ def _number(x: float) -> str:
 
 def _ours(mean: float, se: float) -> str:
     if math.isnan(se):
-        return f"{_number(mean)} (exact)"
+        exact = float(mean).is_integer()
+        return f"{_number(mean)} ({'exact' if exact else 'deterministic'})"
     return f"{_number(mean)} ± {se:.2g}"
 
 

@@ -1,7 +1,7 @@
 """Tests of the classic models in ``sim.classic`` (March 1991, Bass 1969, Granovetter 1978).
 
 Unit tests check each rule in isolation; validation tests check the published results at a
-CI-friendly size (full-size figures are in ``docs/VALIDATION_classic_draft.md``).
+CI-friendly size (full-size figures are in ``docs/VALIDATION.md``).
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ p1 = p2 = 0.9), so comparisons with the published figure must use ``measure="sco
 orderings hold under both: knowledge rises with p2 when socialisation is slow (and falls slightly
 with p2 when it is fast, the crossing of March's curves), and at high p2 slow socialisation
 beats fast. 80-run
-figures and the variants are in ``docs/VALIDATION_classic_draft.md``. Cost: about 1.5 s per
+figures and the variants are in ``docs/VALIDATION.md``. Cost: about 1.5 s per
 1,000 runs at p1 = 0.1 (about 110 periods to equilibrium), far less for fast socialisation.
 
 Playbook reuse (for the main model): the *code* is the organisation's playbook (its shared way of

@@ -84,3 +84,11 @@ def psych_safety_mean(state: State) -> float:
     """Mean felt psychological safety of people in post."""
     f = state.emp.filled
     return float(state.emp.safety[f].mean()) if f.any() else float("nan")
+
+
+def practice_knowledge_mean(state: State, front_active_mask: np.ndarray) -> float:
+    """Mean share of front-line practice that matches what works now (March's knowledge)."""
+    if not front_active_mask.any():
+        return float("nan")
+    beliefs = state.emp.beliefs[front_active_mask]
+    return float((beliefs == state.org.reality[None, :]).mean())

@@ -7,6 +7,8 @@ them together (see ``docs/ODD.md`` for the process order and the sources).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 from mesa import Model
@@ -30,13 +32,52 @@ from sim.mechanisms import (
 from sim.rng import make_streams, seed_from
 from sim.scenario import Scenario
 from sim.state import AFFINITY_SD, State, build_state
-from sim.structures import SALES, SERVICE, OrgStructure, build_structure
+from sim.structures import MARKETING, SALES, SERVICE, OrgStructure, build_structure
 
 DECISION_SHARE = 0.3  # share of customer issues that need a decision, not just information
 TURBULENCE = 0.3  # new process problems per week from a changing market
 PLAYBOOK_P1 = 0.1  # weekly socialisation rate at full culture strength (March's p1)
 PLAYBOOK_P2 = 0.02  # weekly code learning rate at full responsiveness (March's p2)
-ANGRY_CALL_COST = 0.12  # seed 003: "One bad experience ... will undo all you've built"
+CHAMPION_USAGE = 0.8  # the guiding coalition uses the CRM for most of its work
+NEWCOMER_MORALE = 0.7
+
+
+@dataclass
+class _Week:
+    """Values computed once in a week and read by later phases of the same week."""
+
+    live: bool
+    reinforcing: bool = False
+    quality: float = 1.0
+    usage: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    front_f: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    data_use: float = 0.0
+    acq_effort: float = 1.0
+    care_effort: float = 0.0
+    perm: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    capacity: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    delta: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    supportive_manager: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    climate: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    active_start: int = 0
+    latency_mean: float = float("nan")
+    n_new: int = 0
+    n_fcr: int = 0
+    n_escalated: int = 0
+    lead_boost: float = 0.0
+    announced: bool = True
+    spike: bool = False
+    sales_usage: float = 0.0
+    angry_calls: int = 0
+    churned: int = 0
+    churned_silent: int = 0
+    complaints: int = 0
+    acquired: int = 0
+    reported: int = 0
+    fixed: int = 0
+    quits: int = 0
+    quits_front: int = 0
+    hired: int = 0
 
 
 class OrgModel(Model):
@@ -179,48 +220,60 @@ class OrgModel(Model):
         self.programme_log.append((st.week, step, k))
 
     # ------------------------------------------------------------------ one week
-    def step(self) -> None:  # noqa: C901, PLR0915 - the process order reads best in one place
+    def step(self) -> None:
         """Advance one week: the process order of the ODD, section 3."""
         if self.counterfactual is not None:
             self.counterfactual.step()
-        st, sc, R = self.state, self.scenario, self.streams
-        e, c, lv, org = st.emp, st.cust, st.levers, st.org
-        w = st.week
+        wk = _Week(live=self._crm_live())
         self._week_cost = 0.0
-        crm = sc.crm
+        self._go_live_and_programme(wk)
+        self._issues_and_decisions(wk)
+        self._sales_and_silos(wk)
+        self._customers(wk)
+        self._learning(wk)
+        self._adoption(wk)
+        self._people(wk)
+        self._accounts(wk)
 
-        # 1. Go-live and the change programme
-        live = self._crm_live()
-        if crm.enabled and w == crm.go_live_week:
-            lv.reinforce_until = max(lv.reinforce_until, w + crm.reinforcement_weeks)
+    def _go_live_and_programme(self, wk: _Week) -> None:
+        st, crm, lv = self.state, self.scenario.crm, self.state.levers
+        e, org = st.emp, st.org
+        if crm.enabled and st.week == crm.go_live_week:
+            lv.reinforce_until = max(lv.reinforce_until, st.week + crm.reinforcement_weeks)
             self.totals["investment"] += crm.implementation_cost
             self._week_cost += crm.implementation_cost
-        for step in change_programme.due_steps(self._schedule, w):
+        for step in change_programme.due_steps(self._schedule, st.week):
             self._apply_programme_step(step)
-        reinforcing = live and w < lv.reinforce_until
-        quality = learning.service_quality(org.problems_latent, org.problems_initial)
-        usage = np.where(e.filled, e.usage, 0.0) if live else np.zeros(e.n)
+        wk.reinforcing = wk.live and st.week < lv.reinforce_until
+        wk.quality = learning.service_quality(org.problems_latent, org.problems_initial)
+        wk.usage = np.where(e.filled, e.usage, 0.0) if wk.live else np.zeros(e.n)
+        wk.front_f = e.front & e.filled
+        wk.data_use = crm_records.effective_data_use(crm.data_use, lv.executive_commitment)
+        wk.acq_effort, wk.care_effort = incentives.effort_split(lv.incentive_alignment)
 
-        # 2. New issues, first contact and escalation (decision rights)
-        active_start = int(c.active.sum())
+    def _issues_and_decisions(self, wk: _Week) -> None:
+        """New issues, first contact and escalation (decision rights)."""
+        st, sc, R = self.state, self.scenario, self.streams
+        e, c, lv, org = st.emp, st.cust, st.levers, st.org
+        wk.active_start = int(c.active.sum())
         new, sev = customers.new_issues(
             c.active, c.issue_open, sc.customers.issue_rate, DECISION_SHARE, rng=R["issues"]
         )
         h = c.handler
         h_filled = e.filled[h]
         skill_h = np.where(h_filled, e.skill[h], sc.people.newcomer_skill)
-        # know-how: how well the handler's practice fits what works now (March 1991 playbook)
         practice = playbook.practice_knowledge(e.beliefs, org.reality)
-        knowhow_h = 0.5 + 0.8 * np.where(h_filled, practice[h], 1 / 3)
-        # the facts come from the CRM record or from asking the other units (permeability)
-        perm = silos.permeability(lv.information_sharing, c.same_group, c.tie, org.cross_unit_share)
-        facts = 1.0 - (1.0 - usage[h] * c.record) * (1.0 - 0.6 * perm)
-        info_p = 0.45 + 0.25 * skill_h * knowhow_h + 0.13 * quality + 0.2 * facts
+        knowhow_h = playbook.knowhow(np.where(h_filled, practice[h], 1 / 3))
+        wk.perm = silos.permeability(
+            lv.information_sharing, c.same_group, c.tie, org.cross_unit_share
+        )
+        facts = silos.facts_at_hand(wk.usage[h], c.record, wk.perm)
+        info_p = escalation.first_contact_probability(skill_h, knowhow_h, wk.quality, facts)
         info_ok = R["escalation"].random(c.capacity) < info_p
         needs = sev > 0
         edge_ok = sev <= self.authority[h]
         esc = np.flatnonzero(new & needs & ~edge_ok)
-        capacity = sc.organisation.manager_capacity * np.where(e.filled, 1.0, 0.5)
+        wk.capacity = escalation.manager_capacity(sc.organisation.manager_capacity, e.filled)
         latency, _, load = escalation.route_escalations(
             h[esc],
             sev[esc],
@@ -228,93 +281,77 @@ class OrgModel(Model):
             e.ancestors,
             e.second_manager,
             e.backlog,
-            capacity,
+            wk.capacity,
             sc.organisation.hop_days,
         )
-        e.backlog = escalation.update_backlog(e.backlog, load, capacity)
+        e.backlog = escalation.update_backlog(e.backlog, load, wk.capacity)
         fcr = new & info_ok & (~needs | edge_ok)
-        days = np.where(new & ~fcr, 3.0, 0.0)
-        days[esc] = latency + np.where(info_ok[esc], 0.0, 2.0)
-        decided_edge = new & needs & edge_ok
-        n_decisions = int(decided_edge.sum()) + esc.shape[0]
-        latency_mean = (
-            (decided_edge.sum() * escalation.EDGE_DECISION_DAYS + latency.sum()) / n_decisions
-            if n_decisions
-            else float("nan")
-        )
         opened = new & ~fcr
+        days = escalation.resolution_days(opened, esc, latency, info_ok)
+        wk.latency_mean = escalation.mean_decision_days(int((new & needs & edge_ok).sum()), latency)
+        wk.n_new, wk.n_fcr, wk.n_escalated = int(new.sum()), int(fcr.sum()), int(esc.shape[0])
         c.issue_open |= opened
         c.issue_days_left = np.where(opened, days, c.issue_days_left)
         c.issue_days = np.where(new, 0.0, c.issue_days)
         c.issue_severity = np.where(new, sev, c.issue_severity)
         c.record, logged_issue = crm_records.log_interactions(
-            crm_records.decay(c.record), new, usage[h], rng=R["crm"]
+            crm_records.decay(c.record), new, wk.usage[h], rng=R["crm"]
         )
         c.issue_logged = np.where(new, logged_issue, c.issue_logged)
-
-        delta = np.zeros(c.capacity)
-        delta[fcr] += 0.04 * quality
-        # waiting: one week of the open issues' remaining time passes
+        wk.delta = np.where(fcr, customers.FCR_GAIN * wk.quality, 0.0)
         waiting = c.issue_open & c.active
-        waited = np.minimum(c.issue_days_left, 7.0)
-        delta -= np.where(
-            waiting, 0.012 * np.maximum(waited - 2.0, 0.0) * (1 + c.issue_severity), 0
+        d, c.issue_days_left, c.issue_days, resolved = customers.wait_a_week(
+            waiting, c.issue_days_left, c.issue_days, c.issue_severity
         )
-        c.issue_days = np.where(waiting, c.issue_days + waited, c.issue_days)
-        c.issue_days_left = np.where(waiting, c.issue_days_left - 7.0, c.issue_days_left)
-        resolved = waiting & (c.issue_days_left <= 0)
-        delta[resolved] += 0.02
+        wk.delta += d
         c.issue_open &= ~resolved
 
-        # 3. Silos: sales calls, campaigns and duplicates (information sharing)
-        acq_eff, care_eff = incentives.effort_split(lv.incentive_alignment)
-        data_use = crm_records.effective_data_use(crm.data_use, lv.executive_commitment)
+    def _sales_and_silos(self, wk: _Week) -> None:
+        """Sales calls, campaigns and duplicates (information sharing, incentives)."""
+        st, sc, R = self.state, self.scenario, self.streams
+        e, c, lv, org = st.emp, st.cust, st.levers, st.org
         o = c.owner
         r_s = R["silos"]
-        contact = (
-            c.active & e.filled[o] & (r_s.random(c.capacity) < sc.customers.upsell_rate * care_eff)
-        )
+        calls = r_s.random(c.capacity) < sc.customers.upsell_rate * wk.care_effort
+        contact = c.active & e.filled[o] & calls
         angry = c.issue_open | (c.satisfaction < customers.ANGRY)
-        knows = silos.sales_knows(perm, c.issue_logged, c.record, usage[o], rng=r_s)
+        knows = silos.sales_knows(wk.perm, c.issue_logged, c.record, wk.usage[o], rng=r_s)
         angry_call = contact & angry & ~knows
         care_call = contact & angry & knows
-        delta[angry_call] -= ANGRY_CALL_COST
-        delta[care_call] += 0.03 * (0.5 + e.orientation[o[care_call]])
-        win_u = r_s.random(c.capacity)
-        # CRM insight (record x owner's usage x data actually used) sharpens the offer
-        insight = 1.0 + usage[o] * c.record * data_use
-        win_p = 0.3 * c.satisfaction * (0.5 + 0.5 * e.orientation[o]) * insight
-        upsell = contact & ~angry & (win_u < win_p)
-        c.value = np.where(upsell, c.value * (1 + sc.customers.upsell_value), c.value)
-        c.record, _ = crm_records.log_interactions(c.record, contact, usage[o], rng=R["crm"])
-        n_mkt = int((e.filled & (e.role == 4)).sum())
-        lead_boost, announced = silos.campaign(n_mkt, lv.information_sharing, rng=r_s)
-        spike = lead_boost > 0 and not announced
-        front_f = e.front & e.filled
-        sales_usage = float(usage[(e.role == SALES) & e.filled].mean()) if live else 0.0
-        org.duplicate_share = float(
-            np.clip(
-                org.duplicate_share * (1 - 0.05 * sales_usage)
-                + silos.duplicate_growth(lv.information_sharing, sales_usage, lead_boost > 0),
-                0.0,
-                0.5,
-            )
+        wk.delta[angry_call] -= silos.ANGRY_CALL_COST
+        wk.delta[care_call] += silos.care_gain(e.orientation[o[care_call]])
+        win_p = silos.upsell_probability(
+            c.satisfaction, e.orientation[o], wk.usage[o], c.record, wk.data_use
         )
+        upsell = contact & ~angry & (r_s.random(c.capacity) < win_p)
+        c.value = np.where(upsell, c.value * (1 + sc.customers.upsell_value), c.value)
+        c.record, _ = crm_records.log_interactions(c.record, contact, wk.usage[o], rng=R["crm"])
+        n_mkt = int((e.filled & (e.role == MARKETING)).sum())
+        wk.lead_boost, wk.announced = silos.campaign(n_mkt, lv.information_sharing, rng=r_s)
+        wk.spike = wk.lead_boost > 0 and not wk.announced
+        sales = (e.role == SALES) & e.filled
+        wk.sales_usage = float(wk.usage[sales].mean()) if wk.live and sales.any() else 0.0
+        org.duplicate_share = silos.next_duplicate_share(
+            org.duplicate_share, lv.information_sharing, wk.sales_usage, wk.lead_boost > 0
+        )
+        wk.angry_calls = int(angry_call.sum())
 
-        # 4. Customers: satisfaction, complaints, churn, acquisition
-        target = customers.satisfaction_target(quality, e.orientation[o], care_eff, c.expectation)
-        sat = customers.update_satisfaction(c.satisfaction, target, delta)
+    def _customers(self, wk: _Week) -> None:
+        """Satisfaction, complaints, churn and acquisition."""
+        st, sc, R = self.state, self.scenario, self.streams
+        e, c, lv = st.emp, st.cust, st.levers
+        o = c.owner
+        target = customers.satisfaction_target(
+            wk.quality, e.orientation[o], wk.care_effort, c.expectation
+        )
+        sat = customers.update_satisfaction(c.satisfaction, target, wk.delta)
         c.satisfaction = np.where(c.active, sat, c.satisfaction)
         r_c = R["customers"]
         comp = customers.complaints(
             c.active, c.satisfaction, sc.customers.complaint_propensity, rng=r_c
         )
-        recovered = comp & (r_c.random(c.capacity) < lv.responsiveness)
-        c.satisfaction = np.clip(
-            c.satisfaction + np.where(recovered, 0.15, 0.0) - np.where(comp & ~recovered, 0.03, 0),
-            0,
-            1,
-        )
+        response = customers.complaint_response(comp, lv.responsiveness, rng=r_c)
+        c.satisfaction = np.clip(c.satisfaction + response, 0, 1)
         c.complained |= comp
         gone = customers.churn(
             c.active,
@@ -323,30 +360,36 @@ class OrgModel(Model):
             sc.customers.dissatisfied_churn_annual,
             rng=r_c,
         )
-        silent = gone & ~c.complained
+        wk.churned, wk.churned_silent = int(gone.sum()), int((gone & ~c.complained).sum())
+        wk.complaints = int(comp.sum())
         c.active &= ~gone
         c.issue_open &= ~gone
-        c.churned_week = np.where(gone, w, c.churned_week)
+        c.churned_week = np.where(gone, st.week, c.churned_week)
         n_sales = int((e.filled & (e.role == SALES)).sum())
+        mean_record = float(c.record[c.active].mean()) if c.active.any() else 0.0
         n_new = customers.acquisitions(
             n_sales,
             sc.customers.acquisition_rate,
-            acq_eff * (1.0 + 0.3 * sales_usage * float(c.record[c.active].mean())),
-            lead_boost * (1.0 if announced else 0.5),
+            wk.acq_effort * (1.0 + 0.3 * wk.sales_usage * mean_record),
+            wk.lead_boost * (1.0 if wk.announced else 0.5),
             rng=R["acquisition"],
         )
         free = np.flatnonzero(~c.exists)[:n_new]
         c.exists[free] = True
         c.active[free] = True
-        c.joined_week[free] = w
-        c.satisfaction[free] = 0.65
-        c.record[free] = 0.2 + 0.5 * usage[o[free]]
+        c.joined_week[free] = st.week
+        c.satisfaction[free] = customers.NEW_CUSTOMER_SATISFACTION
+        c.record[free] = 0.2 + 0.5 * wk.usage[o[free]]
         self.customers.extend(Customer(self, int(i)) for i in free)
+        wk.acquired = int(free.shape[0])
 
-        # 5. Learning: problems met, reported (psychological safety) and fixed (responsiveness)
+    def _learning(self, wk: _Week) -> None:
+        """Problems met, reported (safety) and fixed (responsiveness); culture; the playbook."""
+        st, sc, R = self.state, self.scenario, self.streams
+        e, lv, org = st.emp, st.levers, st.org
         r_l = R["learning"]
         _, reported = learning.encounter_and_report(
-            front_f,
+            wk.front_f,
             e.safety,
             org.problems_latent,
             org.problems_queue,
@@ -359,61 +402,67 @@ class OrgModel(Model):
         org.problems_queue -= fixed
         org.problems_latent = max(org.problems_latent - fixed, 0.0)
         org.problems_latent += learning.new_problems(TURBULENCE, rng=r_l)
-        if queue_before > 0:
-            org.voice_efficacy = 0.9 * org.voice_efficacy + 0.1 * min(
-                1.0, 3.0 * fixed / queue_before
-            )
+        org.voice_efficacy = learning.voice_efficacy(org.voice_efficacy, fixed, queue_before)
+        wk.reported, wk.fixed = reported, fixed
         m = np.maximum(e.manager, 0)
-        sup_mgr = np.where(e.manager >= 0, e.supportive[m], True).astype(float)
-        climate = learning.safety_climate(lv.psychological_safety, sup_mgr, org.voice_efficacy)
-        e.safety = e.safety + 0.1 * (climate - e.safety)
-        norm = (
-            0.5 * learning.unit_means(e.orientation, e.unit, e.filled.astype(float))
-            + 0.3 * np.where(e.manager >= 0, e.orientation[m], e.orientation)
-            + 0.2 * lv.orientation_norm
+        wk.supportive_manager = np.where(e.manager >= 0, e.supportive[m], True).astype(float)
+        wk.climate = learning.safety_climate(
+            lv.psychological_safety, wk.supportive_manager, org.voice_efficacy
+        )
+        e.safety = e.safety + 0.1 * (wk.climate - e.safety)
+        norm = learning.orientation_norm(
+            learning.unit_means(e.orientation, e.unit, e.filled.astype(float)),
+            np.where(e.manager >= 0, e.orientation[m], e.orientation),
+            lv.orientation_norm,
         )
         e.orientation = learning.socialise(e.orientation, norm, sc.culture.socialisation, e.tenure)
         org.reality, org.code, e.beliefs = playbook.playbook_week(
             org.reality,
             org.code,
             e.beliefs,
-            front_f,
+            wk.front_f,
             PLAYBOOK_P1 * sc.culture.socialisation,
             PLAYBOOK_P2 * lv.responsiveness,
             sc.culture.market_turbulence,
             rng=R["playbook"],
         )
 
-        # 6. Adoption (only once the CRM is live)
-        if live:
-            book = np.bincount(o[c.active], minlength=e.n) + np.bincount(h[c.active], minlength=e.n)
-            rec = np.bincount(o[c.active], weights=c.record[c.active], minlength=e.n)
-            rec += np.bincount(h[c.active], weights=c.record[c.active], minlength=e.n)
-            own_records = np.where(book > 0, rec / np.maximum(book, 1), 0.0)
+    def _adoption(self, wk: _Week) -> None:
+        """Intention, the Bass/threshold adoption step and usage (only once the CRM is live)."""
+        st, crm, R = self.state, self.scenario.crm, self.streams
+        e, c, lv, org = st.emp, st.cust, st.levers, st.org
+        if not wk.live:
+            R["adoption"].random(e.n)  # keep the stream aligned with the paired run
+        else:
+            act = c.active
+            book = np.bincount(c.owner[act], minlength=e.n) + np.bincount(
+                c.handler[act], minlength=e.n
+            )
+            rec = np.bincount(c.owner[act], weights=c.record[act], minlength=e.n)
+            rec += np.bincount(c.handler[act], weights=c.record[act], minlength=e.n)
             useful = crm_records.perceived_usefulness(
                 crm.tool_quality,
-                float(usage[front_f].mean()) if front_f.any() else 0.0,
-                own_records,
-                data_use,
+                float(wk.usage[wk.front_f].mean()) if wk.front_f.any() else 0.0,
+                people.share_of(rec, book),
+                wk.data_use,
                 lv.vision + lv.quick_win_boost,
             )
-            ease = np.clip(
-                crm.tool_quality
-                * (0.5 + 0.3 * crm.training + 0.2 * e.skill)
-                * (1 - 0.4 * org.problems_latent / org.problems_initial)
-                + 0.1 * lv.communication,
-                0,
-                1,
+            ease = adoption.ease_of_use(
+                crm.tool_quality,
+                crm.training,
+                e.skill,
+                org.problems_latent / org.problems_initial,
+                lv.communication,
             )
             users = e.adopted & e.filled
             expo = adoption.exposure(e.adjacency, users, e.degree)
             social = adoption.social_influence(
                 expo,
-                leadership.manager_example(e.manager, usage, e.supportive, e.filled),
+                leadership.manager_example(e.manager, wk.usage, e.supportive, e.filled),
                 lv.executive_support,
             )
             facil = adoption.facilitating_conditions(
-                lv.executive_commitment, reinforcing, crm.training
+                lv.executive_commitment, wk.reinforcing, crm.training
             )
             e.intention = adoption.intention(
                 useful,
@@ -425,10 +474,9 @@ class OrgModel(Model):
                 lv.urgency,
                 e.affinity,
             )
-            push = (1.0 + 2.0 * lv.urgency) * (2.0 if reinforcing else 1.0)
             adopted = adoption.adopt_step(
                 users,
-                crm.innovation * e.intention * push,
+                crm.innovation * e.intention * adoption.push(lv.urgency, wk.reinforcing),
                 crm.imitation * (0.5 + e.intention),
                 expo,
                 e.threshold - 0.2 * lv.communication,
@@ -439,41 +487,51 @@ class OrgModel(Model):
                 e.usage,
                 adopted & e.filled,
                 e.intention,
-                reinforcing=reinforcing,
+                reinforcing=wk.reinforcing,
                 anchored=lv.anchored,
                 habit_decay=crm.habit_decay,
                 training=crm.training,
             )
             champ = e.champion & e.filled
-            e.usage[champ] = np.maximum(e.usage[champ], 0.8)
+            e.usage[champ] = np.maximum(e.usage[champ], CHAMPION_USAGE)
             e.adopted |= champ
-        else:
-            R["adoption"].random(e.n)  # keep the stream aligned with the paired run
         lv.urgency *= 0.95
         lv.quick_win_boost *= 0.97
 
-        # 7. People: workload, morale, quits and newcomers
+    def _people(self, wk: _Week) -> None:
+        """Workload, morale, quits and newcomers."""
+        st, sc, R = self.state, self.scenario, self.streams
+        e, c, lv = st.emp, st.cust, st.levers
+        o, h, act = c.owner, c.handler, c.active
         is_sales, is_service = e.role == SALES, e.role == SERVICE
-        book_o = np.bincount(o[c.active], minlength=e.n).astype(float)
-        book_h = np.bincount(h[c.active], minlength=e.n).astype(float)
-        vac = learning.unit_means((~e.filled).astype(float), e.unit, e.front.astype(float))
-        cover = 1.0 / (1.0 - np.minimum(vac, 0.5))
-        busywork = usage * 0.25 * (1.0 - data_use)
-        wl = np.where(is_sales, book_o / self._ref_book[SALES], 1.0)
-        wl = np.where(is_service, book_h / self._ref_book[SERVICE], wl)
-        wl = wl * cover + busywork + np.where(is_sales & spike, 0.4, 0.0)
-        wl = np.where(e.front, wl, 0.7 + 0.5 * e.backlog / np.maximum(capacity, 1e-9))
-        e.workload = wl
-        overload = np.maximum(wl / sc.people.workload_norm - 1.0, 0.0)
-        stuck = c.issue_open & c.active & (c.issue_severity > self.authority[h])
+        book_o = np.bincount(o[act], minlength=e.n).astype(float)
+        book_h = np.bincount(h[act], minlength=e.n).astype(float)
+        book = np.where(is_sales, book_o, np.where(is_service, book_h, 0.0))
+        ref = np.where(
+            is_sales, self._ref_book[SALES], np.where(is_service, self._ref_book[SERVICE], 0.0)
+        )
+        e.workload = people.workload(
+            book,
+            ref,
+            learning.unit_means((~e.filled).astype(float), e.unit, e.front.astype(float)),
+            wk.usage * 0.25 * (1.0 - wk.data_use),
+            np.where(is_sales & wk.spike, 0.4, 0.0),
+            e.front,
+            e.backlog,
+            wk.capacity,
+        )
+        overload = np.maximum(e.workload / sc.people.workload_norm - 1.0, 0.0)
+        stuck = c.issue_open & act & (c.issue_severity > self.authority[h])
         n_stuck = np.bincount(h[stuck], minlength=e.n)
-        n_open = np.bincount(h[c.issue_open & c.active], minlength=e.n)
+        n_open = np.bincount(h[c.issue_open & act], minlength=e.n)
         e.powerless = n_stuck / (1.0 + n_open)
-        unhappy = c.active & (c.satisfaction < customers.UNHAPPY)
+        unhappy = act & (c.satisfaction < customers.UNHAPPY)
         n_unhappy = np.bincount(o[unhappy], minlength=e.n) + np.bincount(h[unhappy], minlength=e.n)
-        angry_share = np.where(book_o + book_h > 0, n_unhappy / np.maximum(book_o + book_h, 1), 0)
-        target_m = people.morale_target(overload, e.powerless, angry_share, sup_mgr, e.safety)
-        e.morale = e.morale + 0.1 * (target_m - e.morale)
+        angry_share = people.share_of(n_unhappy, book_o + book_h)
+        target = people.morale_target(
+            overload, e.powerless, angry_share, wk.supportive_manager, e.safety
+        )
+        e.morale = e.morale + 0.1 * (target - e.morale)
         r_p = R["people"]
         hazard = people.quit_hazard(e.morale, sc.people.base_quit_annual, e.front)
         q = people.quits(e.filled, hazard, rng=r_p)
@@ -483,69 +541,71 @@ class OrgModel(Model):
         e.usage[q] = 0.0
         e.champion &= ~q
         # newcomers: one fresh draw per position every week keeps streams aligned
-        new_skill = np.full(e.n, sc.people.newcomer_skill)
         new_orient = np.clip(r_p.normal(sc.culture.customer_orientation, 0.15, e.n), 0, 1)
-        new_thr = r_p.normal(crm.threshold_mean, crm.threshold_sd, e.n)
+        new_thr = r_p.normal(sc.crm.threshold_mean, sc.crm.threshold_sd, e.n)
         new_aff = r_p.normal(0.0, AFFINITY_SD, e.n)
         new_sup = r_p.random(e.n) < sc.culture.supportive_leadership
         hire = ~e.filled & (e.vacant_weeks <= 0) & ~q
         e.vacant_weeks = np.where(~e.filled & ~hire, np.maximum(e.vacant_weeks - 1, 0), 0)
         e.filled |= hire
-        e.skill = np.where(hire, new_skill, people.skill_growth(e.skill, sc.people.learning_weeks))
+        e.skill = np.where(
+            hire, sc.people.newcomer_skill, people.skill_growth(e.skill, sc.people.learning_weeks)
+        )
         e.orientation = np.where(hire, new_orient, e.orientation)
         e.threshold = np.where(hire, new_thr, e.threshold)
         e.affinity = np.where(hire, new_aff, e.affinity)
-        e.safety = np.where(hire, climate, e.safety)
-        e.morale = np.where(hire, 0.7, e.morale)
+        e.safety = np.where(hire, wk.climate, e.safety)
+        e.morale = np.where(hire, NEWCOMER_MORALE, e.morale)
         e.supportive = np.where(hire, new_sup & ~e.front, e.supportive)
         e.tenure = np.where(hire, 0, e.tenure + e.filled)
         fresh = R["playbook"].integers(-1, 2, size=e.beliefs.shape, dtype=np.int8)
         e.beliefs = np.where(hire[:, None], fresh, e.beliefs)
-        if lv.anchored and live:
+        if lv.anchored and wk.live:
             # anchored: newcomers are taught the CRM as "how we work here"
             e.adopted |= hire & e.front
             e.usage = np.where(hire & e.front, 0.5, e.usage)
-        n_hired = int(hire.sum())
+        wk.quits, wk.quits_front, wk.hired = int(q.sum()), int((q & e.front).sum()), int(hire.sum())
 
-        # 8. Business case
+    def _accounts(self, wk: _Week) -> None:
+        """The business case and this week's row of metrics."""
+        st, sc = self.state, self.scenario
+        e, c, org = st.emp, st.cust, st.org
         revenue = economics.weekly_revenue(c.value, c.active)
-        crm_cost = crm.licence_cost_per_user_week * int(front_f.sum()) if live else 0.0
-        self.totals["investment"] += crm_cost
+        crm_cost = sc.crm.licence_cost_per_user_week * int(wk.front_f.sum()) if wk.live else 0.0
         cost = (
             (1 - sc.economics.gross_margin) * revenue
             + economics.weekly_staff_cost(e.filled, e.front, sc.people.salary_annual)
-            + n_hired * (sc.people.hiring_cost + sc.people.training_cost)
+            + wk.hired * (sc.people.hiring_cost + sc.people.training_cost)
             + crm_cost
             + self._week_cost
         )
         t = self.totals
+        t["investment"] += crm_cost
         t["net"] += revenue - cost
-        t["churned"] += int(gone.sum())
-        t["churned_silent"] += int(silent.sum())
-        t["complaints"] += int(comp.sum())
-        t["quits"] += int(q.sum())
-        t["quits_front"] += int((q & e.front).sum())
-        t["reported"] += reported
-        t["fixed"] += fixed
-        t["upsell_to_angry"] += int(angry_call.sum())
-        t["acquired"] += int(free.shape[0])
+        t["churned"] += wk.churned
+        t["churned_silent"] += wk.churned_silent
+        t["complaints"] += wk.complaints
+        t["quits"] += wk.quits
+        t["quits_front"] += wk.quits_front
+        t["reported"] += wk.reported
+        t["fixed"] += wk.fixed
+        t["upsell_to_angry"] += wk.angry_calls
+        t["acquired"] += wk.acquired
         cf_net = self.counterfactual.totals["net"] if self.counterfactual is not None else None
-
-        st.week = w + 1
-        n_new = int(new.sum())
+        st.week += 1
         self._rows.append(
             {
                 "week": st.week,
                 "adoption_rate": metrics.adoption_rate(st),
                 "usage_mean": metrics.usage_mean(st),
                 "data_quality": crm_records.data_quality(c.record, c.active, org.duplicate_share),
-                "decision_latency_days": float(latency_mean),
-                "first_contact_resolution": float(fcr.sum() / n_new) if n_new else float("nan"),
-                "escalations": float(esc.shape[0]),
+                "decision_latency_days": wk.latency_mean,
+                "first_contact_resolution": wk.n_fcr / wk.n_new if wk.n_new else float("nan"),
+                "escalations": float(wk.n_escalated),
                 "satisfaction_mean": metrics.satisfaction_mean(st),
                 "dissatisfied_share": metrics.dissatisfied_share(st),
                 "customers_active": float(c.active.sum()),
-                "churn_rate": float(gone.sum() / active_start) if active_start else 0.0,
+                "churn_rate": wk.churned / wk.active_start if wk.active_start else 0.0,
                 "churned_total": t["churned"],
                 "churned_silent_total": t["churned_silent"],
                 "complaints_total": t["complaints"],
@@ -556,17 +616,13 @@ class OrgModel(Model):
                 "employees_active": float(e.filled.sum()),
                 "quits_total": t["quits"],
                 "front_line_quits_total": t["quits_front"],
-                "front_line_active": float(front_f.sum()),
+                "front_line_active": float(wk.front_f.sum()),
                 "problems_reported_total": t["reported"],
                 "problems_fixed_total": t["fixed"],
                 "problems_unreported": max(org.problems_latent - org.problems_queue, 0.0),
-                "service_quality": quality,
+                "service_quality": wk.quality,
                 "playbook_knowledge": playbook.code_knowledge(org.code, org.reality),
-                "practice_knowledge_mean": float(
-                    playbook.practice_knowledge(e.beliefs[front_f], org.reality).mean()
-                )
-                if front_f.any()
-                else float("nan"),
+                "practice_knowledge_mean": metrics.practice_knowledge_mean(st, wk.front_f),
                 "revenue": revenue,
                 "cost": cost,
                 "net_benefit_total": t["net"],

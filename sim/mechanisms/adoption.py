@@ -160,3 +160,20 @@ def update_usage(
     new = np.where(adopted & (usage == 0.0), np.maximum(new, 0.3), new)
     still = adopted & (new >= 0.05)
     return np.where(still, new, 0.0), still
+
+
+def ease_of_use(
+    tool_quality: float,
+    training: float,
+    skill: np.ndarray,
+    problem_share: float,
+    communication: float,
+) -> np.ndarray:
+    """Effort expectancy: the tool, training and skill, dented by unfixed process problems."""
+    ease = tool_quality * (0.5 + 0.3 * training + 0.2 * skill) * (1 - 0.4 * problem_share)
+    return np.clip(ease + 0.1 * communication, 0, 1)
+
+
+def push(urgency: float, reinforcing: bool) -> float:
+    """Multiplier on own initiative from felt urgency and project reinforcement."""
+    return (1.0 + 2.0 * urgency) * (2.0 if reinforcing else 1.0)

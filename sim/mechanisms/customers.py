@@ -84,3 +84,36 @@ def acquisitions(n_sales: int, rate: float, effort: float, lead_boost: float, *,
     """New customers won this week (Poisson in sales capacity and acquisition effort)."""
     lam = max(rate * n_sales * effort * (1.0 + lead_boost), 0.0)
     return int(rng.poisson(lam))
+
+
+FCR_GAIN = 0.04  # satisfaction from an issue settled at first contact, at full quality
+RESOLVED_GAIN = 0.02  # relief when a waiting issue is finally settled
+WAIT_COST_PER_DAY = 0.012  # per day waited beyond the first two, times (1 + severity)
+RECOVERY_GAIN = 0.15  # a complaint handled well (service recovery paradox, McCollough 2000)
+UNRECOVERED_LOSS = 0.03  # a complaint that goes nowhere
+NEW_CUSTOMER_SATISFACTION = 0.65
+
+
+def wait_a_week(
+    waiting: np.ndarray, days_left: np.ndarray, days: np.ndarray, severity: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A week passes for the open issues: (satisfaction delta, days_left, days, resolved)."""
+    waited = np.minimum(days_left, 7.0)
+    delta = -np.where(
+        waiting, WAIT_COST_PER_DAY * np.maximum(waited - 2.0, 0.0) * (1 + severity), 0
+    )
+    days = np.where(waiting, days + waited, days)
+    days_left = np.where(waiting, days_left - 7.0, days_left)
+    resolved = waiting & (days_left <= 0)
+    delta = delta + np.where(resolved, RESOLVED_GAIN, 0.0)
+    return delta, days_left, days, resolved
+
+
+def complaint_response(
+    complained: np.ndarray, responsiveness: float, *, rng: np.random.Generator
+) -> np.ndarray:
+    """Satisfaction change from this week's complaints (recovered with p = responsiveness)."""
+    recovered = complained & (rng.random(complained.shape[0]) < responsiveness)
+    return np.where(recovered, RECOVERY_GAIN, 0.0) - np.where(
+        complained & ~recovered, UNRECOVERED_LOSS, 0
+    )

@@ -102,3 +102,38 @@ def route_escalations(
 def update_backlog(backlog: np.ndarray, load: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     """Decisions left waiting after a week of work at each position."""
     return np.maximum(backlog + load - capacity, 0.0)
+
+
+def first_contact_probability(
+    skill: np.ndarray, knowhow: np.ndarray, quality: float, facts: np.ndarray
+) -> np.ndarray:
+    """Chance the handler has what it takes to settle an issue on first contact.
+
+    Skill and know-how (how well one's practice fits what works now), the quality of the service
+    processes, and whether the facts are at hand (in the CRM or from the other unit).
+    """
+    return 0.45 + 0.25 * skill * knowhow + 0.13 * quality + 0.2 * facts
+
+
+def resolution_days(
+    opened: np.ndarray, escalated: np.ndarray, latency: np.ndarray, info_ok: np.ndarray
+) -> np.ndarray:
+    """Days until each newly opened issue is settled.
+
+    A call-back takes 3 days; an escalated decision takes its latency, plus 2 days when the facts
+    were missing too.
+    """
+    days = np.where(opened, 3.0, 0.0)
+    days[escalated] = latency + np.where(info_ok[escalated], 0.0, 2.0)
+    return days
+
+
+def mean_decision_days(n_edge: int, latency: np.ndarray) -> float:
+    """Mean days to a decision over this week's decisions (edge and escalated); NaN if none."""
+    n = n_edge + latency.shape[0]
+    return float((n_edge * EDGE_DECISION_DAYS + latency.sum()) / n) if n else float("nan")
+
+
+def manager_capacity(capacity: float, filled: np.ndarray) -> np.ndarray:
+    """Decisions each position clears per week; an acting cover for a vacancy clears half."""
+    return capacity * np.where(filled, 1.0, 0.5)

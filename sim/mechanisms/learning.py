@@ -72,3 +72,17 @@ def unit_means(values: np.ndarray, unit: np.ndarray, weight: np.ndarray) -> np.n
     den = np.bincount(unit, weights=weight, minlength=k)
     means = np.where(den > 0, num / np.maximum(den, 1e-12), 0.0)
     return means[unit]
+
+
+def voice_efficacy(previous: float, fixed: int, queue_before: float) -> float:
+    """Recent share of reported problems that got fixed (is speaking up worth it?)."""
+    if queue_before <= 0:
+        return previous
+    return 0.9 * previous + 0.1 * min(1.0, 3.0 * fixed / queue_before)
+
+
+def orientation_norm(
+    unit_mean: np.ndarray, manager_orientation: np.ndarray, organisation_norm: float
+) -> np.ndarray:
+    """The customer-orientation norm a person is socialised towards: team, leader, organisation."""
+    return 0.5 * unit_mean + 0.3 * manager_orientation + 0.2 * organisation_norm

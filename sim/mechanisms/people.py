@@ -48,3 +48,29 @@ def quits(filled: np.ndarray, hazard: np.ndarray, *, rng) -> np.ndarray:
 def skill_growth(skill: np.ndarray, learning_weeks: float) -> np.ndarray:
     """Learning on the job closes the gap to full skill with time constant ``learning_weeks``."""
     return skill + (1.0 - skill) / learning_weeks
+
+
+def workload(
+    book: np.ndarray,
+    reference_book: np.ndarray,
+    vacancy_share: np.ndarray,
+    busywork: np.ndarray,
+    spike: np.ndarray,
+    front: np.ndarray,
+    backlog: np.ndarray,
+    capacity: np.ndarray,
+) -> np.ndarray:
+    """Workload relative to the staffing plan (1 = as planned).
+
+    Front line: own accounts or cases over the plan's, stretched to cover vacancies in the unit,
+    plus CRM busywork and unannounced-campaign spikes. Managers: their escalation backlog.
+    """
+    cover = 1.0 / (1.0 - np.minimum(vacancy_share, 0.5))
+    wl = np.where(reference_book > 0, book / np.maximum(reference_book, 1e-12), 1.0)
+    wl = wl * cover + busywork + spike
+    return np.where(front, wl, 0.7 + 0.5 * backlog / np.maximum(capacity, 1e-9))
+
+
+def share_of(counts: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """counts / totals, 0 where the total is 0."""
+    return np.where(totals > 0, counts / np.maximum(totals, 1), 0.0)

@@ -90,3 +90,8 @@ def practice_knowledge(beliefs: np.ndarray, reality: np.ndarray) -> np.ndarray:
 def code_knowledge(code: np.ndarray, reality: np.ndarray) -> float:
     """Share of dimensions on which the playbook matches what works (March's knowledge)."""
     return float((code == reality).mean())
+
+
+def knowhow(practice: np.ndarray) -> np.ndarray:
+    """Multiplier on skill from practice that fits what works (about 1 for an average person)."""
+    return 0.5 + 0.8 * practice

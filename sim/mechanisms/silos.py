@@ -53,3 +53,37 @@ def duplicate_growth(information_sharing: float, sales_usage: float, campaign_fi
     if not campaign_fired:
         return 0.0
     return 0.02 * (1.0 - information_sharing) * (1.0 - sales_usage)
+
+
+ANGRY_CALL_COST = 0.12  # seed 003: "One bad experience ... will undo all you've built"
+
+
+def facts_at_hand(usage: np.ndarray, record: np.ndarray, perm: np.ndarray) -> np.ndarray:
+    """Chance the facts on a customer are at hand: in the CRM, or asked of the other unit."""
+    return 1.0 - (1.0 - usage * record) * (1.0 - 0.6 * perm)
+
+
+def care_gain(orientation: np.ndarray) -> np.ndarray:
+    """Satisfaction from an informed call to an unhappy customer (account care)."""
+    return 0.03 * (0.5 + orientation)
+
+
+def upsell_probability(
+    satisfaction: np.ndarray,
+    orientation: np.ndarray,
+    usage: np.ndarray,
+    record: np.ndarray,
+    data_use: float,
+) -> np.ndarray:
+    """Chance a happy customer buys more; CRM insight (record x usage x data use) helps."""
+    insight = 1.0 + usage * record * data_use
+    return 0.3 * satisfaction * (0.5 + 0.5 * orientation) * insight
+
+
+def next_duplicate_share(
+    share: float, information_sharing: float, sales_usage: float, campaign_fired: bool
+) -> float:
+    """Duplicates: grown by hoarded campaign lists, cleaned by sales people who use the CRM."""
+    grown = share * (1 - 0.05 * sales_usage)
+    grown += duplicate_growth(information_sharing, sales_usage, campaign_fired)
+    return float(np.clip(grown, 0.0, 0.5))

@@ -339,3 +339,78 @@ def test_initial_playbook_knowledge_close_to_requested() -> None:
     reality, code, beliefs = playbook.initial_playbook(3000, 5, 0.65, 0.6, rng=rng(3))
     assert abs(playbook.code_knowledge(code, reality) - 0.65) < 0.03
     assert beliefs.dtype == np.int8 and set(np.unique(beliefs)) <= {-1, 0, 1}
+
+
+# --- helpers the model composes -------------------------------------------------------------
+def test_first_contact_improves_with_skill_knowhow_quality_and_facts() -> None:
+    base = escalation.first_contact_probability(
+        np.array([0.5]), np.array([1.0]), 0.8, np.array([0.5])
+    )
+    for args in [
+        (0.9, 1.0, 0.8, 0.5),
+        (0.5, 1.3, 0.8, 0.5),
+        (0.5, 1.0, 1.0, 0.5),
+        (0.5, 1.0, 0.8, 1),
+    ]:
+        better = escalation.first_contact_probability(
+            np.array([args[0]]), np.array([args[1]]), args[2], np.array([args[3]])
+        )
+        assert better > base
+    top = escalation.first_contact_probability(np.ones(1), np.full(1, 1.3), 1.0, np.ones(1))
+    assert top <= 1.0
+
+
+def test_resolution_days_and_mean_latency() -> None:
+    opened = np.array([True, True, False])
+    esc = np.array([1])
+    days = escalation.resolution_days(opened, esc, np.array([10.0]), np.array([True, False, True]))
+    assert days.tolist() == [3.0, 12.0, 0.0]
+    assert escalation.mean_decision_days(3, np.array([10.0])) == pytest.approx((1.5 + 10) / 4)
+    assert np.isnan(escalation.mean_decision_days(0, np.zeros(0)))
+
+
+def test_waiting_costs_satisfaction_and_issues_resolve() -> None:
+    waiting = np.array([True, True, False])
+    left = np.array([3.0, 20.0, 5.0])
+    delta, left2, days, resolved = customers.wait_a_week(waiting, left, np.zeros(3), np.zeros(3))
+    assert resolved.tolist() == [True, False, False]
+    assert delta[1] < delta[0] and delta[2] == 0
+    assert left2.tolist() == [-4.0, 13.0, 5.0] and days.tolist() == [3.0, 7.0, 0.0]
+
+
+def test_complaint_recovery_depends_on_responsiveness() -> None:
+    comp = np.ones(10000, dtype=bool)
+    good = customers.complaint_response(comp, 0.9, rng=rng()).mean()
+    bad = customers.complaint_response(comp, 0.1, rng=rng()).mean()
+    assert good > 0 > bad
+
+
+def test_crm_insight_raises_upsell_odds() -> None:
+    s, o = np.array([0.8]), np.array([0.5])
+    blind = silos.upsell_probability(s, o, np.zeros(1), np.ones(1), 1.0)
+    informed = silos.upsell_probability(s, o, np.ones(1), np.ones(1), 1.0)
+    dead_end = silos.upsell_probability(s, o, np.ones(1), np.ones(1), 0.0)
+    assert informed > blind == dead_end
+
+
+def test_workload_covers_vacancies_and_managers_carry_backlog() -> None:
+    wl = people.workload(
+        book=np.array([10.0, 10.0, 0.0]),
+        reference_book=np.array([10.0, 10.0, 0.0]),
+        vacancy_share=np.array([0.0, 0.5, 0.0]),
+        busywork=np.zeros(3),
+        spike=np.zeros(3),
+        front=np.array([True, True, False]),
+        backlog=np.array([0.0, 0.0, 10.0]),
+        capacity=np.full(3, 10.0),
+    )
+    assert wl.tolist() == [1.0, 2.0, 1.2]
+
+
+def test_ease_and_voice_efficacy() -> None:
+    skill = np.array([0.5])
+    assert adoption.ease_of_use(0.9, 0.5, skill, 0.0, 0.0) > adoption.ease_of_use(
+        0.9, 0.5, skill, 1.0, 0.0
+    )
+    assert learning.voice_efficacy(0.5, 0, 0.0) == 0.5
+    assert learning.voice_efficacy(0.5, 10, 10.0) == pytest.approx(0.55)

@@ -112,7 +112,7 @@ def first_contact_probability(
     Skill and know-how (how well one's practice fits what works now), the quality of the service
     processes, and whether the facts are at hand (in the CRM or from the other unit).
     """
-    return 0.45 + 0.25 * skill * knowhow + 0.13 * quality + 0.2 * facts
+    return np.clip(0.45 + 0.25 * skill * knowhow + 0.13 * quality + 0.2 * facts, 0.0, 1.0)
 
 
 def resolution_days(

@@ -53,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--out", type=Path, help="results folder (default: results/compare-<time>)")
     c.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     sub.add_parser("presets", help="list the built-in presets with their descriptions")
+    v = sub.add_parser("validate", help="check the mechanisms against published models")
+    v.add_argument("names", nargs="*", help="march1991, bass, granovetter (default: all)")
+    v.add_argument("--size", choices=("full", "ci"), default="full")
+    v.add_argument("--seed", type=int, default=1991)
+    b = sub.add_parser("bench", help="speed and memory benchmarks (table and JSON)")
+    b.add_argument("--size", choices=("full", "tiny"), default="full")
+    b.add_argument("--out", type=Path, help="JSON file (default: benchmarks/results/...)")
     return p
 
 
@@ -130,12 +137,40 @@ def cmd_presets(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Table of published value vs ours per check; exit 1 if any check fails."""
+    from sim.validation import format_table, run_checks
+
+    if args.seed < 0:
+        raise BadInput(f"--seed must be >= 0 (got {args.seed})")
+    table = run_checks(args.names or None, size=args.size, seed=args.seed)
+    print(format_table(table))
+    return 0 if table["passed"].astype(bool).all() else 1
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from sim.benchmark import format_table, run_all, write_json
+
+    result = run_all(args.size)
+    print(format_table(result))
+    path = write_json(result, args.out)
+    print(f"\nJSON written to {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.cmd is None:
             return cmd_main_job()
-        return {"run": cmd_run, "compare": cmd_compare, "presets": cmd_presets}[args.cmd](args)
+        commands = {
+            "run": cmd_run,
+            "compare": cmd_compare,
+            "presets": cmd_presets,
+            "validate": cmd_validate,
+            "bench": cmd_bench,
+        }
+        return commands[args.cmd](args)
     except BadInput as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

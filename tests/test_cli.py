@@ -169,3 +169,21 @@ def test_main_job_compares_presets_and_saves_results(tmp_path: Path) -> None:
     assert "95% CI" in res.stdout and "command_and_control" in res.stdout
     # no temporary folders left behind
     assert not [p for p in (tmp_path / "results").iterdir() if p.name.startswith(".")]
+
+
+def test_validate_passes_at_ci_size_and_rejects_unknown_names(tmp_path: Path) -> None:
+    res = cli("validate", "granovetter", "--size", "ci")
+    assert res.returncode == 0, res.stderr
+    assert "PASS" in res.stdout and "Granovetter 1978" in res.stdout
+    assert_bad_input(cli("validate", "nonsense", cwd=tmp_path), "march1991")
+
+
+def test_validate_exits_1_when_a_check_fails(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    import run
+    import sim.validation
+
+    table = sim.validation.run_checks(["granovetter"], size="ci")
+    table.loc[0, "passed"] = False
+    monkeypatch.setattr(sim.validation, "run_checks", lambda *a, **k: table)
+    assert run.main(["validate", "granovetter"]) == 1
+    assert "FAIL" in capsys.readouterr().out

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from mesa import Model
 
-from sim import metrics
+from sim import metrics, sizing
 from sim.agents import Customer, Employee, Manager
 from sim.mechanisms import (
     adoption,
@@ -100,6 +100,8 @@ class OrgModel(Model):
         counterfactual: bool = True,
         structure: OrgStructure | None = None,
     ) -> None:
+        if counterfactual:  # the top-level model checks for itself and its twin
+            sizing.check_fits(scenario, counterfactual=True)
         seed = seed_from(rng)
         super().__init__(rng=seed)
         self._org_scenario = scenario

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -187,3 +188,33 @@ def test_validate_exits_1_when_a_check_fails(monkeypatch: pytest.MonkeyPatch, ca
     monkeypatch.setattr(sim.validation, "run_checks", lambda *a, **k: table)
     assert run.main(["validate", "granovetter"]) == 1
     assert "FAIL" in capsys.readouterr().out
+
+
+def test_too_large_a_model_is_refused_before_building(tmp_path: Path) -> None:
+    env = {**os.environ, "SIM_MEMORY_LIMIT_MB": "200"}
+    res = subprocess.run(
+        [*RUN, "run", "command_and_control", "--set", "customers.count=5000000"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert_bad_input(res, "GB is available", "customers.count")
+
+
+def test_same_seed_same_table_across_hash_seeds(tmp_path: Path) -> None:
+    outs = []
+    for hs in ("0", "12345"):
+        out = tmp_path / f"h{hs}.csv"
+        env = {**os.environ, "PYTHONHASHSEED": hs}
+        res = subprocess.run(
+            [*RUN, "run", "functional_silos", "--weeks", "8", *TINY, "--out", str(out)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+        assert res.returncode == 0, res.stderr
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]

@@ -141,3 +141,18 @@ def test_every_structure_runs_with_a_programme(structure: str) -> None:
     assert [step for _, step, _ in m.programme_log] == [x.step for x in s.change_programme.steps]
     assert df["adoption_rate"].iloc[-1] > 0
     assert np.isfinite(df["roi"].iloc[-1])
+
+
+def test_size_guard_refuses_a_model_that_cannot_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim.sizing import ModelTooLarge, estimate_bytes
+
+    s = sim.load_scenario("command_and_control").with_overrides(
+        {"organisation.employees": 2_000_000, "customers.count": 20_000_000}
+    )
+    monkeypatch.setenv("SIM_MEMORY_LIMIT_MB", "4000")
+    with pytest.raises(ModelTooLarge, match=r"need about .* GB, but 4.0 GB is available"):
+        sim.OrgModel(s, rng=1)
+    small = sim.load_scenario("matrix")
+    assert estimate_bytes(small) < 4e9
+    sim.OrgModel(small, rng=1)  # fits: builds
+    assert estimate_bytes(s, counterfactual=False) < estimate_bytes(s)

@@ -4,6 +4,12 @@
     python run.py run SCENARIO [...]    one run, per-week table
     python run.py compare A B [...]     several designs on common random numbers
     python run.py presets               list the built-in presets
+    python run.py sweep EXPERIMENT      a sweep over design points and replicates (resumable)
+    python run.py summarize DIR         CIs, paired differences and sensitivity of a sweep
+    python run.py report --current C.toml --proposed P.toml --out report.html
+                                        an org design tested: a self-contained HTML report
+    python run.py app [--host H] [--port P]
+                                        the trainer's browser app (http://127.0.0.1:8765/)
 
 Exit codes: 0 ok, 2 bad input (one line on stderr), 1 anything else.
 """
@@ -57,9 +63,36 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("names", nargs="*", help="march1991, bass, granovetter (default: all)")
     v.add_argument("--size", choices=("full", "ci"), default="full")
     v.add_argument("--seed", type=int, default=1991)
-    b = sub.add_parser("bench", help="speed and memory benchmarks (table and JSON)")
-    b.add_argument("--size", choices=("full", "tiny"), default="full")
-    b.add_argument("--out", type=Path, help="JSON file (default: benchmarks/results/...)")
+    from sim.benchmark import add_arguments as add_bench_arguments
+
+    add_bench_arguments(sub.add_parser("bench", help="speed and memory benchmarks (table, JSON)"))
+    sw = sub.add_parser("sweep", help="run an experiment file: design points x replicates")
+    sw.add_argument("experiment", type=Path, help="experiment TOML file (see experiments/)")
+    sw.add_argument("--out", type=Path, help="results folder (default: results/<experiment>)")
+    sw.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    sw.add_argument("--dask", metavar="local|ADDRESS", help="run on Dask: local or tcp://host:port")
+    sw.add_argument("--resume", action="store_true", help="finish an interrupted sweep")
+    sm = sub.add_parser("summarize", help="statistics, paired differences, sensitivity of a sweep")
+    sm.add_argument("folder", type=Path, help="a sweep results folder")
+    sm.add_argument("--baseline", help="design point for paired differences (label or index)")
+    rp = sub.add_parser("report", help="current vs proposed design: a self-contained HTML report")
+    rp.add_argument("--current", type=Path, required=True, help="current design (TOML)")
+    rp.add_argument("--proposed", type=Path, required=True, help="proposed design (TOML)")
+    rp.add_argument("--replicates", type=int, default=6)
+    rp.add_argument("--seed", type=int, default=2026)
+    rp.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    rp.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a field in both designs",
+    )
+    rp.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    ap = sub.add_parser("app", help="the trainer's browser app")
+    ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    ap.add_argument("--port", type=int, default=8765)
     return p
 
 
@@ -149,13 +182,54 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from sim.benchmark import format_table, run_all, write_json
+    from sim.benchmark import run_cli
 
-    result = run_all(args.size)
-    print(format_table(result))
-    path = write_json(result, args.out)
-    print(f"\nJSON written to {path}")
+    return run_cli(args)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.sweep.runner import plan_experiment, run_sweep
+
+    if args.workers < 1:
+        raise BadInput(f"--workers must be at least 1 (got {args.workers})")
+    plan = plan_experiment(args.experiment)
+    out = args.out or Path("results") / plan.exp.spec.name
+    report = run_sweep(plan, out, workers=args.workers, dask=args.dask, resume=args.resume)
+    return 0 if report.complete else 1
+
+
+def cmd_summarize(args: argparse.Namespace) -> int:
+    from sim.sweep.analysis import format_summary, summarize
+
+    print(format_summary(summarize(args.folder, args.baseline)))
     return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sim.report import report_command
+    from sim.scenario import parse_override
+
+    if args.replicates < 1:
+        raise BadInput(f"--replicates must be at least 1 (got {args.replicates})")
+    if args.seed < 0:
+        raise BadInput(f"--seed must be >= 0 (got {args.seed})")
+    report_command(
+        args.current,
+        args.proposed,
+        args.out,
+        replicates=args.replicates,
+        seed=args.seed,
+        workers=max(args.workers, 1),
+        overrides=dict(parse_override(o) for o in args.overrides),
+        command=" ".join(sys.argv),
+    )
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from app.server import serve
+
+    return serve(host=args.host, port=args.port)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,6 +243,10 @@ def main(argv: list[str] | None = None) -> int:
             "presets": cmd_presets,
             "validate": cmd_validate,
             "bench": cmd_bench,
+            "sweep": cmd_sweep,
+            "summarize": cmd_summarize,
+            "report": cmd_report,
+            "app": cmd_app,
         }
         return commands[args.cmd](args)
     except BadInput as e:

@@ -72,9 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     sw.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     sw.add_argument("--dask", metavar="local|ADDRESS", help="run on Dask: local or tcp://host:port")
     sw.add_argument("--resume", action="store_true", help="finish an interrupted sweep")
+    sw.add_argument("--chunk-runs", type=int, default=50, help="runs per results file (50)")
     sm = sub.add_parser("summarize", help="statistics, paired differences, sensitivity of a sweep")
     sm.add_argument("folder", type=Path, help="a sweep results folder")
-    sm.add_argument("--baseline", help="design point for paired differences (label or index)")
+    sm.add_argument("--baseline", help="design point number or key=value,... (default: file's)")
+    sm.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     rp = sub.add_parser("report", help="current vs proposed design: a self-contained HTML report")
     rp.add_argument("--current", type=Path, required=True, help="current design (TOML)")
     rp.add_argument("--proposed", type=Path, required=True, help="proposed design (TOML)")
@@ -192,16 +194,46 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise BadInput(f"--workers must be at least 1 (got {args.workers})")
+    if args.dask is not None and not args.dask.strip():
+        raise BadInput("--dask: give 'local' or a scheduler address such as tcp://host:8786")
     plan = plan_experiment(args.experiment)
     out = args.out or Path("results") / plan.exp.spec.name
-    report = run_sweep(plan, out, workers=args.workers, dask=args.dask, resume=args.resume)
-    return 0 if report.complete else 1
+    try:
+        rep = run_sweep(
+            plan,
+            out,
+            workers=args.workers,
+            dask=args.dask,
+            resume=args.resume,
+            chunk_runs=args.chunk_runs,
+        )
+    except KeyboardInterrupt:
+        saved = (out / "manifest.json").exists()
+        print(
+            f"interrupted; finished runs are saved in {out}/: run the same command with --resume"
+            if saved
+            else "interrupted; nothing was written",
+            file=sys.stderr,
+        )
+        return 130
+    rate = (
+        f" in {rep.elapsed_s:.0f} s ({rep.runs_per_minute:.0f} runs/min on {rep.workers} "
+        f"worker{'s' if rep.workers > 1 else ''}, {rep.executor})"
+        if rep.ran
+        else ""
+    )
+    print(f"{rep.ran} runs{rate}; {rep.finished_total} of {rep.runs_total} recorded in {out}/")
+    if rep.failed_total:
+        n = rep.failed_total
+        print(f"{n} run{'s' if n > 1 else ''} failed; the errors are in the error column of runs/")
+    print(f"next: python run.py summarize {out}")
+    return 0 if rep.complete else 1
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
     from sim.sweep.analysis import format_summary, summarize
 
-    print(format_summary(summarize(args.folder, args.baseline)))
+    print(format_summary(summarize(args.folder, args.baseline, plots=not args.no_plots)))
     return 0
 
 
@@ -227,8 +259,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    from app.server import serve
+    """``python run.py app``: serve the workshop app (needs the ``app`` extra)."""
+    if not 1 <= args.port <= 65535:
+        raise BadInput(f"--port must be in 1..65535 (got {args.port})")
+    from app.server import check_installed, serve
 
+    missing = check_installed()
+    if missing:
+        raise BadInput(missing)
     return serve(host=args.host, port=args.port)
 
 

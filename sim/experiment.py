@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -129,9 +130,10 @@ def headline(df: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def _run_job(job: tuple[str, int, int, Scenario]) -> tuple[str, int, int, pd.DataFrame]:
-    name, rep, seed, scenario = job
-    df = OrgModel(scenario, rng=seed).run()
+def _run_job(job: tuple[Any, ...]) -> tuple[str, int, int, pd.DataFrame]:
+    name, rep, seed, scenario = job[:4]
+    counterfactual = job[4] if len(job) > 4 else True  # (name, rep, seed, scenario[, cf])
+    df = OrgModel(scenario, rng=seed, counterfactual=counterfactual).run()
     return name, rep, seed, df
 
 
@@ -142,6 +144,7 @@ def run_replicates(
     *,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    counterfactual: bool | Collection[str] = True,
 ) -> pd.DataFrame:
     """Run every design ``replicates`` times on common random numbers.
 
@@ -151,6 +154,8 @@ def run_replicates(
         root_seed: seed from which the replicate seeds are spawned.
         workers: processes to use (1 runs in this process).
         progress: called with 1 after each finished run (e.g. a tqdm ``update``).
+        counterfactual: also run each design's no-change twin (needed for ``roi`` only; every
+            other column is the same without it): True, False, or the design names that need it.
 
     Returns:
         Tidy per-week table: columns ``scenario, replicate, seed, week`` then every metric.
@@ -158,7 +163,11 @@ def run_replicates(
     if replicates < 1:
         raise ValueError("replicates must be at least 1")
     seeds = replicate_seeds(root_seed, replicates)
-    jobs = [(n, r, seeds[r], s) for n, s in scenarios.items() for r in range(replicates)]
+    cf = {
+        n: counterfactual if isinstance(counterfactual, bool) else n in counterfactual
+        for n in scenarios
+    }
+    jobs = [(n, r, seeds[r], s, cf[n]) for n, s in scenarios.items() for r in range(replicates)]
     out: list[tuple[str, int, int, pd.DataFrame]] = []
     if workers <= 1:
         for job in jobs:

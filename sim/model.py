@@ -109,6 +109,10 @@ class OrgModel(Model):
         self.streams = make_streams(seed)
         org = scenario.organisation
         mix = org.role_mix
+        if structure is None and org.structure == "org_chart":
+            from sim.design import structure_from_scenario  # an imported org chart
+
+            structure = structure_from_scenario(scenario, rng=self.streams["structure"])
         self.structure = structure or build_structure(
             org.structure,
             org.employees,

@@ -12,7 +12,7 @@ import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -71,11 +71,21 @@ class RoleMix(_Section):
 
 
 class Organisation(_Section):
-    structure: Literal["hierarchical", "functional_silos", "matrix", "self_organised"] = Field(
+    structure: Literal[
+        "hierarchical", "functional_silos", "matrix", "self_organised", "org_chart"
+    ] = Field(
         "hierarchical",
         description="How people are organised: a depth x span hierarchy, functional silos, a "
-        "matrix with two reporting lines, or self-organised cross-functional circles.",
+        "matrix with two reporting lines, self-organised cross-functional circles, or an "
+        "imported org chart (org_chart).",
         json_schema_extra={"label": "Structure"},
+    )
+    org_chart: str | None = Field(
+        None,
+        description="With structure = 'org_chart': the org-chart CSV (id, manager_id, role, unit), "
+        "relative to the scenario file; stored resolved. employees, span_of_control and role_mix "
+        "are then ignored (sim/structures/org_chart.py).",
+        json_schema_extra={"label": "Org chart file"},
     )
     employees: int = _f(300, 10, 2_000_000, "Employees", "Number of people, managers included.")
     span_of_control: int = _f(8, 2, 50, "Span of control", "Direct reports per manager.")
@@ -128,6 +138,12 @@ class Customers(_Section):
     )
     upsell_value: float = _f(
         0.10, 0.0, 5.0, "Upsell size", "One upsell adds this share of the customer's value."
+    )
+    file: str | None = Field(
+        None,
+        description="Optional customer CSV (id, segment, annual_value, owner_id; owners are sales "
+        "ids of the org chart), relative to the scenario file; sets count, owners and values.",
+        json_schema_extra={"label": "Customer file"},
     )
 
 
@@ -296,6 +312,69 @@ class ChangeProgramme(_Section):
     )
 
 
+class RemoveLayer(_Section):
+    """Remove a management layer; its reports move to the layer above (sim/structures/transform)."""
+
+    kind: Literal["remove_layer"]
+    level: int | None = Field(None, ge=1, le=1000, description="Hops below the top (>= 1).")
+    title: str | None = Field(None, min_length=1, description="Role text in the chart.")
+    units: list[str] = Field([], description="Only in these units (default: all).")
+
+    @model_validator(mode="after")
+    def _level_or_title(self) -> RemoveLayer:
+        if self.level is None and self.title is None:
+            raise ValueError("remove_layer needs a level (>= 1) or a title")
+        return self
+
+
+class MergeUnits(_Section):
+    """Merge units into cross-functional pods led by their team leads."""
+
+    kind: Literal["merge_units"]
+    units: list[str] = Field(min_length=2, description="Units to merge.")
+    into: str = Field(min_length=1, max_length=200, description="Name of the merged unit.")
+
+
+class DecisionRights(_Section):
+    """Set the base decision authority of named roles (per position)."""
+
+    kind: Literal["decision_rights"]
+    roles: list[Literal["executive", "manager", "sales", "service", "marketing"]] = Field(
+        min_length=1, description="Model roles whose authority changes."
+    )
+    authority: float = _f(
+        0.5, 0.0, 1.0, "Authority", "Largest issue severity these roles may decide alone."
+    )
+    units: list[str] = Field([], description="Only in these units (default: all).")
+
+
+class IncentivesChange(_Section):
+    """Change bonus rules: sets culture.incentive_alignment."""
+
+    kind: Literal["incentives"]
+    incentive_alignment: float = _f(
+        0.5, 0.0, 1.0, "Incentive alignment", "0: new deals only; 1: the whole lifecycle."
+    )
+
+
+class ChangeProgrammeChange(_Section):
+    """Run a change programme: sets the change_programme section."""
+
+    kind: Literal["change_programme"]
+    steps: list[ProgrammeStep] = Field(min_length=1, description="Kotter steps and weeks.")
+    intensity: float | None = Field(None, ge=0.0, le=1.0, description="Programme intensity.")
+    cost_per_step: float | None = Field(None, ge=0.0, le=1e12, description="Cost per step.")
+    champion_share: float | None = Field(None, ge=0.0, le=1.0, description="Champion share.")
+
+
+Transformation = Annotated[
+    RemoveLayer | MergeUnits | DecisionRights | IncentivesChange | ChangeProgrammeChange,
+    Field(discriminator="kind"),
+]
+#: Transformations that change the org chart (the others set scenario fields on load).
+STRUCTURAL_TRANSFORMATIONS = ("remove_layer", "merge_units", "decision_rights")
+
+
 class People(_Section):
     base_quit_annual: float = _f(
         0.28,
@@ -346,6 +425,33 @@ class Scenario(_Section):
     change_programme: ChangeProgramme = ChangeProgramme()
     people: People = People()
     economics: Economics = Economics()
+    transformations: list[Transformation] = Field(
+        [],
+        description="Proposed-design changes applied in order (remove_layer, merge_units, "
+        "decision_rights, incentives, change_programme); see README 'Testing an org design'.",
+    )
+
+    @model_validator(mode="after")
+    def _org_chart_inputs(self) -> Scenario:
+        org = self.organisation
+        if org.structure == "org_chart" and not org.org_chart:
+            raise ValueError(
+                "organisation.org_chart: required when structure = 'org_chart' (the CSV's path)"
+            )
+        if org.org_chart and org.structure != "org_chart":
+            raise ValueError(
+                f"organisation.org_chart is set but structure is {org.structure!r}; "
+                "set structure = 'org_chart' to use it"
+            )
+        if self.customers.file and org.structure != "org_chart":
+            raise ValueError("customers.file needs structure = 'org_chart' (owners are chart ids)")
+        kinds = [t.kind for t in self.transformations if t.kind in STRUCTURAL_TRANSFORMATIONS]
+        if kinds and org.structure != "org_chart":
+            raise ValueError(
+                f"transformations {', '.join(kinds)} change an imported org chart; "
+                "set structure = 'org_chart'"
+            )
+        return self
 
     @field_validator("name")
     @classmethod
@@ -467,6 +573,24 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
             file, the dotted field path and the accepted range.
     """
     path = resolve_scenario_path(name_or_path)
+    data = read_toml(path)
+    if any(k in data for k in ("base", "transformations")) or any(
+        isinstance(data.get(sec), dict) and key in data[sec]
+        for sec, key in (("organisation", "org_chart"), ("customers", "file"))
+    ):
+        # org charts, customer files, base files and transformations (sim/design.py)
+        from sim.design import prepare_scenario
+
+        return prepare_scenario(data, path)
+    return _validate(data, source=str(path))
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a scenario file's TOML (UTF-8, at most 5 MB) without validating it.
+
+    Raises:
+        ScenarioError: for a missing, unreadable, too large, non-UTF-8 or malformed file.
+    """
     try:
         raw = path.read_bytes()
     except OSError as e:
@@ -478,10 +602,9 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     except UnicodeDecodeError as e:
         raise ScenarioError(f"{path}: not UTF-8 text (byte {e.start}); save it as UTF-8") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(f"{path}: TOML syntax error: {e}") from None
-    return _validate(data, source=str(path))
 
 
 @dataclass(frozen=True)

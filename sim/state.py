@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from sim.errors import InputError
 from sim.mechanisms import playbook
 from sim.scenario import Scenario
 from sim.structures import MANAGER, SALES, SERVICE, OrgStructure
@@ -177,6 +178,39 @@ def assign_accounts(
     return handler, same_group, tie
 
 
+def apply_customer_file(
+    cust: Customers,
+    emp: Employees,
+    scenario: Scenario,
+    structure: OrgStructure,
+    rng: np.random.Generator,
+) -> None:
+    """Give the initial customers the owners and annual values of ``customers.file``.
+
+    The first ``customers.count`` slots become the file's customers in file order; their service
+    handlers are re-drawn for the new owners (``assign_accounts``). Runs after the generated
+    draws, so scenarios without a customer file see exactly the same random numbers as before.
+
+    Raises:
+        InputError: if the structure is not an imported chart or the file does not match it.
+    """
+    from sim.design import customer_book
+
+    book = customer_book(scenario)
+    chart = getattr(structure, "chart", None)
+    if book is None or chart is None:
+        raise InputError("customers.file needs the structure built from organisation.org_chart")
+    m = len(book)
+    if m != scenario.customers.count:
+        raise InputError(
+            f"{book.source}: {m} customers, but customers.count is {scenario.customers.count}; "
+            "load the scenario with sim.load_scenario (it sets the count from the file)"
+        )
+    cust.owner[:m] = book.owners_in(chart)
+    cust.value[:m] = book.annual_value
+    cust.handler, cust.same_group, cust.tie = assign_accounts(cust.owner, emp, rng)
+
+
 def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Generator) -> State:
     """Initial arrays from a scenario and a structure (one draw of each random attribute)."""
     s = structure
@@ -255,6 +289,8 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         same_group=same_group,
         tie=tie,
     )
+    if scenario.customers.file:
+        apply_customer_file(cust, emp, scenario, structure, rng)
     levers = Levers(
         decision_rights=cul.decision_rights,
         information_sharing=cul.information_sharing,

@@ -1,0 +1,286 @@
+"""The trainer's page: controls on the left, the live organisation, charts and debrief on the right.
+
+Every browser session gets its own :class:`app.session.Session` (created with
+``solara.use_memo`` inside :func:`Page`, never at module level), so two people on one server never
+see each other's run. Only the right-hand :func:`LiveView` re-renders each week; the controls
+re-render only when the trainer changes something, which restarts the runs at week 0.
+
+No ``solara.Markdown`` (its maths renderer would ask for assets that are not shipped) and no
+Altair: pictures are matplotlib PNGs and text is plain HTML, so the page works offline.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+import reacton.ipyvuetify as rv
+import solara
+import solara.lab
+
+from app.session import Config, Frame, Session, culture_specs, presets
+from sim.scenario import FieldSpec, load_scenario
+
+#: Weeks per second while playing. When a frame takes longer than 1/PLAY_RATE, the next frame
+#: advances several weeks at once (at most ``MAX_WEEKS_PER_FRAME``) so the run keeps its pace.
+PLAY_RATE = 6.0
+MAX_WEEKS_PER_FRAME = 4
+
+CSS = """
+.orgsim-app { padding: 8px 16px; }
+.orgsim-app .week-counter { font-size: 1.6rem; font-weight: 700; margin-right: 16px; }
+.orgsim-cards { display: flex; flex-wrap: wrap; gap: 8px; margin: 6px 0; }
+.orgsim-card { border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; min-width: 150px;
+  flex: 1 1 150px; background: #fafafa; }
+.orgsim-card .t { font-size: 0.8rem; color: #555; }
+.orgsim-card .v { font-size: 1.3rem; font-weight: 700; }
+.orgsim-card .v .b { color: #e07b00; margin-left: 10px; }
+.orgsim-card .v .a { color: #1f5fa8; }
+.orgsim-card .n { font-size: 0.72rem; color: #777; }
+.orgsim-help { font-size: 0.75rem; color: #666; margin: -4px 0 8px 0; line-height: 1.2; }
+.orgsim-caption { font-size: 0.85rem; color: #444; margin: 0 0 6px 4px; }
+.orgsim-debrief p { margin: 0 0 6px 0; }
+.orgsim-section { font-size: 1.05rem; font-weight: 700; margin: 10px 0 4px 0; }
+.orgsim-img img { width: 100%; height: auto; }
+"""
+
+
+@solara.component
+def Dial(spec: FieldSpec, value: float, on_change: Callable[[str, float], None], disabled: bool):
+    """One culture dial: a slider with its label and its one-line help.
+
+    The value is applied when the slider is released (its ``change`` event), not while dragging,
+    because every change restarts the run.
+    """
+    lo, hi = float(spec.lo or 0.0), float(spec.hi or 1.0)
+    step = (hi - lo) / 100.0
+    slider = rv.Slider(
+        v_model=value,
+        min=lo,
+        max=hi,
+        step=step,
+        label=spec.label,
+        thumb_label=True,
+        hide_details=True,
+        disabled=disabled,
+        class_="orgsim-dial",
+        attributes={"data-dial": spec.path},
+    )
+
+    def changed(widget: object, event: str, data: object) -> None:
+        del widget, event
+        try:
+            value = float(data)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return
+        on_change(spec.path, min(max(value, lo), hi))
+
+    rv.use_event(slider, "change", changed)
+    solara.Div(children=[f"{spec.help} (now {value:.2f})"], classes=["orgsim-help"])
+
+
+@solara.component
+def Controls(config: Config, change: Callable[[Config], None], disabled: bool):
+    """Preset, seed, change programme, compare, and the culture dials."""
+    names = presets()
+    solara.Select(
+        label="Preset",
+        value=config.preset,
+        values=names,
+        on_value=lambda p: change(config.with_preset(p)),
+        disabled=disabled,
+    )
+    desc = " ".join(load_scenario(config.preset).description.split())
+    solara.Div(children=[desc], classes=["orgsim-help"])
+
+    def set_seed(s: int | None) -> None:
+        if s is not None and s >= 0:
+            change(replace(config, seed=int(s)))
+
+    solara.InputInt("Seed", value=config.seed, on_value=set_seed, disabled=disabled)
+    solara.Div(
+        children=["Same seed, same random numbers: runs repeat exactly."],
+        classes=["orgsim-help"],
+    )
+    solara.Switch(
+        label="Change programme (Kotter's eight steps)",
+        value=config.programme,
+        on_value=lambda on: change(replace(config, programme=bool(on))),
+        disabled=disabled,
+    )
+    solara.Switch(
+        label="Compare with design B",
+        value=config.compare,
+        on_value=lambda on: change(replace(config, compare=bool(on))),
+        disabled=disabled,
+    )
+    solara.Select(
+        label="Design B",
+        value=config.preset_b,
+        values=names,
+        on_value=lambda p: change(replace(config, preset_b=p)),
+        disabled=disabled or not config.compare,
+    )
+    solara.Div(children=["Culture dials (design A)"], classes=["orgsim-section"])
+    solara.Div(
+        children=["Moving a dial restarts the run at week 0 on the same seed."],
+        classes=["orgsim-help"],
+    )
+    dials = dict(config.dials)
+    for spec in culture_specs():
+        Dial(
+            spec,
+            dials.get(spec.path, float(spec.default)),
+            lambda path, val: change(config.with_dial(path, val)),
+            disabled,
+        )
+
+
+@solara.component
+def Cards(frame: Frame):
+    """The metric cards (one value per design), as one HTML block: one widget update a week."""
+    parts = []
+    for card in frame.cards:
+        vals = "".join(
+            f'<span class="{"a" if i == 0 else "b"}">{html.escape(v)}</span>'
+            for i, v in enumerate(card.values)
+        )
+        parts.append(
+            f'<div class="orgsim-card"><div class="t">{html.escape(card.title)}</div>'
+            f'<div class="v">{vals}</div><div class="n">{html.escape(card.note)}</div></div>'
+        )
+    solara.HTML(tag="div", unsafe_innerHTML="".join(parts), classes=["orgsim-cards"])
+
+
+@solara.component
+def Debrief(session: Session, playing: bool, week: int):
+    """The plain-language debrief (written from the run's data; paused runs only)."""
+    solara.Div(children=["Debrief"], classes=["orgsim-section"])
+    text = solara.use_memo(
+        lambda: {} if playing else session.debrief(), [week, session.version, playing]
+    )
+    if playing:
+        solara.Div(children=["Pause to read the debrief."], classes=["orgsim-help"])
+        return
+    body = "".join(
+        f"<h4>{html.escape(title)}</h4>" + "".join(f"<p>{html.escape(p)}</p>" for p in paras)
+        for title, paras in text.items()
+    )
+    solara.HTML(tag="div", unsafe_innerHTML=body, classes=["orgsim-debrief"])
+
+
+@solara.component
+def Export(session: Session):
+    """Downloads: the charts as PNG, the org view as PNG, the data as CSV."""
+    with solara.Row():
+        solara.FileDownload(
+            session.charts_png,
+            filename="orgsim-charts.png",
+            label="Charts (PNG)",
+            mime_type="image/png",
+        )
+        solara.FileDownload(
+            session.org_png,
+            filename="orgsim-org.png",
+            label="Org view (PNG)",
+            mime_type="image/png",
+        )
+        solara.FileDownload(
+            session.csv, filename="orgsim-run.csv", label="Data (CSV)", mime_type="text/csv"
+        )
+
+
+@solara.component
+def LiveView(session: Session, playing: solara.Reactive[bool], config: Config):
+    """Week counter, Step/Play/Reset, cards, org views, charts, difference, debrief, export.
+
+    ``config`` is passed so that a change of settings re-renders this view at week 0.
+    """
+    tick = solara.use_reactive(0)
+
+    def play_loop() -> None:
+        start, played = time.perf_counter(), 0
+        while playing.value:
+            if session.done:
+                playing.set(False)
+                break
+            due = math.floor((time.perf_counter() - start) * PLAY_RATE) + 1 - played
+            played += session.step(min(max(due, 1), MAX_WEEKS_PER_FRAME))
+            tick.set(tick.value + 1)
+            rest = start + played / PLAY_RATE - time.perf_counter()
+            if rest > 0:
+                time.sleep(rest)
+            elif rest < -1.0:  # far behind (a slow machine): do not try to catch up in bursts
+                start, played = time.perf_counter(), 0
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+    frame = solara.use_memo(session.frame, [tick.value, session.version, config])
+
+    def do_step() -> None:
+        session.step()
+        tick.set(tick.value + 1)
+
+    def do_reset() -> None:
+        playing.set(False)
+        session.reset()
+        tick.set(tick.value + 1)
+
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Text(f"Week {frame.week} of {frame.horizon}", classes=["week-counter"])
+        solara.Button(
+            "Step", on_click=do_step, disabled=playing.value or session.done, color="primary"
+        )
+        solara.Button(
+            "Pause" if playing.value else "Play",
+            on_click=lambda: playing.set(not playing.value),
+            disabled=session.done and not playing.value,
+            color="primary",
+        )
+        solara.Button("Reset", on_click=do_reset, outlined=True)
+        solara.Text(
+            f"frame {frame.render_ms:.0f} ms", style={"color": "#999", "font-size": "0.75rem"}
+        )
+    Cards(frame)
+    if len(frame.orgs) == 1:
+        solara.Image(frame.orgs[0], width="100%", classes=["orgsim-img", "org-view"])
+        solara.Div(children=[frame.captions[0]], classes=["orgsim-caption"])
+    else:
+        with solara.Columns([1, 1]):
+            for png, cap in zip(frame.orgs, frame.captions):
+                with solara.Column():
+                    solara.Image(png, width="100%", classes=["orgsim-img", "org-view"])
+                    solara.Div(children=[cap], classes=["orgsim-caption"])
+    solara.Image(frame.charts, width="100%", classes=["orgsim-img", "charts"])
+    if frame.diff is not None:
+        solara.Div(
+            children=[f"Difference, {frame.labels[1]} minus {frame.labels[0]} (same seed)"],
+            classes=["orgsim-section"],
+        )
+        solara.Image(frame.diff, width="100%", classes=["orgsim-img", "diff-chart"])
+    Debrief(session, playing.value, frame.week)
+    Export(session)
+
+
+@solara.component
+def Page():
+    """The whole page; one ``Session`` per browser session."""
+    session = solara.use_memo(Session, [])
+    config, set_config = solara.use_state(session.config)
+    playing = solara.use_reactive(False)
+
+    def change(new: Config) -> None:
+        playing.set(False)
+        with session.lock:
+            session.apply(new)
+        set_config(new)
+
+    solara.Style(CSS)
+    solara.Title("orgsim-crm: the organisation, live")
+    with solara.Column(classes=["orgsim-app"]), solara.Columns([1, 3.2]):
+        with solara.Column():
+            Controls(config, change, playing.value)
+        with solara.Column():
+            LiveView(session, playing, config)

@@ -1,0 +1,210 @@
+"""Org designs: scenarios built on an imported org chart, a base file and transformations.
+
+``sim.scenario.load_scenario`` hands a file here when it names an org chart, a customer file, a
+``base`` file or ``[[transformations]]``:
+
+1. **Base files.** ``base = "current.toml"`` (relative to the file that says it, or a preset
+   name) loads that scenario's TOML first; this file's tables are merged over it key by key,
+   arrays replace the base's, except ``transformations``, which are appended to the base's. So a
+   proposed design is "the current one, plus these changes" and stays in step with it.
+2. **Paths.** ``organisation.org_chart`` and ``customers.file`` are resolved relative to the file
+   that names them and stored as absolute paths.
+3. **Validation** of the merged data (``sim.scenario``), then the ``incentives`` and
+   ``change_programme`` transformations are written into the scenario's fields (in the order
+   listed; later ones win; ``--set`` overrides applied afterwards win over them).
+4. **Input files.** The org chart and customer file are read and validated, the structural
+   transformations are applied once to check them, and ``customers.count`` is set to the number
+   of customers in the file. Any problem raises an ``InputError`` before anything runs.
+
+At run time :func:`structure_from_scenario` (called by ``OrgModel``) rebuilds the transformed
+chart (cached reads) and draws the collaboration ties from the run's structure stream.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.errors import InputError
+from sim.scenario import (
+    Scenario,
+    ScenarioError,
+    _validate,
+    read_toml,
+    resolve_scenario_path,
+)
+from sim.structures.org_chart import (
+    ChartStructure,
+    CustomerBook,
+    OrgChart,
+    load_customers,
+    load_org_chart,
+)
+from sim.structures.transform import apply_structural
+
+_PATH_FIELDS = (("organisation", "org_chart"), ("customers", "file"))
+
+
+def _resolve_paths(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Make the file references of one scenario file absolute, relative to that file."""
+    out = dict(data)
+    for sec, key in _PATH_FIELDS:
+        table = out.get(sec)
+        if isinstance(table, dict) and isinstance(table.get(key), str) and table[key].strip():
+            p = Path(table[key].strip())
+            out[sec] = {**table, key: str(p if p.is_absolute() else (path.parent / p).resolve())}
+    return out
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """``top`` over ``base``: tables merged key by key, arrays replaced, transformations added."""
+    out = dict(base)
+    for k, v in top.items():
+        if k == "transformations" and isinstance(v, list):
+            prior = out.get(k)
+            out[k] = (prior if isinstance(prior, list) else []) + v
+        elif isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def expand(data: dict[str, Any], path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Follow ``base`` references and resolve file paths; returns plain, unvalidated data.
+
+    Raises:
+        ScenarioError: for a bad ``base`` value, a missing base file or a cycle of bases.
+    """
+    path = Path(path).resolve()
+    chain = (*_chain, path)
+    data = _resolve_paths(data, path)
+    if "base" not in data:
+        return data
+    ref = data.pop("base")
+    if not isinstance(ref, str) or not ref.strip():
+        raise ScenarioError(
+            f"{path}: base: expected the name of a scenario file, e.g. 'current.toml'"
+        )
+    ref = ref.strip()
+    target = path.parent / ref if ref.endswith(".toml") or "/" in ref else ref
+    try:
+        base_path = resolve_scenario_path(target).resolve()
+    except ScenarioError as e:
+        raise ScenarioError(f"{path}: base: {e}") from None
+    if base_path in chain:
+        raise ScenarioError(
+            f"{path}: base: {' -> '.join(p.name for p in (*chain, base_path))} is a cycle; "
+            "expected a chain of base files that ends"
+        )
+    base = expand(read_toml(base_path), base_path, chain)
+    return _merge(base, data)
+
+
+def input_files(path: str | Path) -> list[Path]:
+    """Every file a scenario file reads: itself, its base files, org chart and customer file."""
+    path = resolve_scenario_path(path).resolve()
+    files = [path]
+    data = _resolve_paths(read_toml(path), path)
+    ref = data.get("base")
+    if isinstance(ref, str) and ref.strip():
+        ref = ref.strip()
+        target = path.parent / ref if ref.endswith(".toml") or "/" in ref else ref
+        files.extend(f for f in input_files(target) if f not in files)
+    for sec, key in _PATH_FIELDS:
+        table = data.get(sec)
+        if isinstance(table, dict) and isinstance(table.get(key), str):
+            p = Path(table[key])
+            if p not in files:
+                files.append(p)
+    return files
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (hex)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def apply_parameter_transformations(scenario: Scenario, source: str = "override") -> Scenario:
+    """Write ``incentives`` and ``change_programme`` transformations into the scenario's fields."""
+    data = scenario.model_dump()
+    changed = False
+    for t in scenario.transformations:
+        if t.kind == "incentives":
+            data["culture"]["incentive_alignment"] = t.incentive_alignment
+            changed = True
+        elif t.kind == "change_programme":
+            prog = data["change_programme"]
+            prog["steps"] = [s.model_dump() for s in t.steps]
+            for key in ("intensity", "cost_per_step", "champion_share"):
+                if getattr(t, key) is not None:
+                    prog[key] = getattr(t, key)
+            changed = True
+    return _validate(data, source=source) if changed else scenario
+
+
+def transformed_chart(scenario: Scenario) -> OrgChart:
+    """The scenario's org chart after its structural transformations.
+
+    Raises:
+        InputError: if the scenario has no org chart, the file is invalid or a transformation
+            cannot apply.
+    """
+    path = scenario.organisation.org_chart
+    if scenario.organisation.structure != "org_chart" or not path:
+        raise InputError("this scenario has no org chart (organisation.structure = 'org_chart')")
+    return apply_structural(load_org_chart(path), scenario.transformations)
+
+
+def structure_from_scenario(scenario: Scenario, *, rng: np.random.Generator) -> ChartStructure:
+    """The run's structure: the transformed chart with ties drawn from ``rng``."""
+    return transformed_chart(scenario).to_structure(rng=rng)
+
+
+def customer_book(scenario: Scenario) -> CustomerBook | None:
+    """The scenario's validated customer file, or None when customers are generated."""
+    if not scenario.customers.file:
+        return None
+    if not scenario.organisation.org_chart:
+        raise InputError("customers.file needs organisation.structure = 'org_chart'")
+    return load_customers(scenario.customers.file, scenario.organisation.org_chart)
+
+
+def check_input_files(scenario: Scenario, source: str) -> Scenario:
+    """Read and validate the org chart, transformations and customer file of a scenario.
+
+    Returns:
+        The scenario, with ``customers.count`` set to the customer file's size when there is one.
+
+    Raises:
+        InputError: naming the file (and row and column) or the transformation at fault.
+    """
+    if scenario.organisation.structure != "org_chart":
+        return scenario
+    try:
+        chart = transformed_chart(scenario)
+        chart.to_structure(rng=np.random.default_rng(0))  # the model's invariants, checked now
+        book = customer_book(scenario)
+        if book is not None:
+            book.owners_in(chart)
+    except InputError as e:
+        msg = str(e)
+        raise type(e)(msg if msg.startswith(source) else f"{source}: {msg}") from None
+    if book is not None and scenario.customers.count != len(book):
+        scenario = scenario.with_overrides({"customers.count": len(book)})
+    return scenario
+
+
+def prepare_scenario(data: dict[str, Any], path: Path) -> Scenario:
+    """Base files, paths, validation, parameter transformations and input files (see above)."""
+    source = str(path)
+    scenario = _validate(expand(data, path), source=source)
+    scenario = apply_parameter_transformations(scenario, source=source)
+    return check_input_files(scenario, source)

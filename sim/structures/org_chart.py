@@ -1,0 +1,823 @@
+"""Import a real organisation from an HR org-chart CSV (and, optionally, its customer book).
+
+A strategy team exports its org chart from HR and points a scenario at it::
+
+    [organisation]
+    structure = "org_chart"
+    org_chart = "org_chart.csv"      # relative to the scenario file
+
+**Org chart file.** UTF-8 (with or without a byte-order mark), comma-separated, one header row
+and one row per person. Required columns ``id, manager_id, role, unit``; optional ``name, fte,
+location``; other columns are ignored; header names are matched case-insensitively. ``manager_id``
+is empty for the one top person. Blank lines are skipped. "Row" in messages is the line number
+a text editor shows (the header is row 1).
+
+**Roles.** The ``role`` cell maps onto the model's five roles (executive, manager, sales, service,
+marketing) through :data:`ROLE_SYNONYMS`, case-insensitively and ignoring spacing, hyphens and
+underscores (``"Account Executive"`` -> sales, ``"support"`` -> service). Then: the top person
+is the executive whatever their role; anyone else with reports becomes a manager; a manager or
+executive without reports is an error (the model has no managers without a team), as are a chart
+without sales or without service people.
+
+**Validation.** Every problem raises :class:`OrgChartError` (an :class:`~sim.errors.InputError`,
+so the command line exits 2 with one line) naming the file, the row, the column and what was
+expected: missing or duplicated columns, a semicolon or tab delimiter, a file that is not UTF-8,
+an empty file, empty or duplicate ids, unknown managers, people who are their own manager,
+reporting cycles (found by pointer jumping, no recursion), more than one top person, unknown
+roles, bad ``fte`` values. Nothing is returned until every check has passed, so nothing is half
+loaded. Loading is vectorised (pandas and numpy): a 100,000-row chart loads in a few seconds.
+
+**Collaboration ties** of an imported chart (:meth:`OrgChart.to_structure`): people who share a
+manager form a team and are tied to each other (a clique, or a degree-10 ring lattice in teams
+over 11, :func:`~sim.structures.base.team_ties`); everyone is tied to their manager; and, drawn
+from the run's structure random stream, on average :data:`CROSS_TEAM_TIES` ties per front-line
+person go to other teams of the same unit and :data:`CROSS_UNIT_TIES` to other units
+(:func:`~sim.structures.base.random_ties`), as in the generated hierarchies.
+
+**Customer file** (optional, ``customers.file``): columns ``id, segment, annual_value,
+owner_id``; ``owner_id`` must be the id of a sales person in the chart; validated the same way
+(:func:`load_customers`).
+
+Nothing is evaluated or unpickled: cells are read as text and converted explicitly.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import os
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+from sim.structures.base import (
+    EXECUTIVE,
+    FRONT_LINE,
+    MANAGER,
+    MARKETING,
+    ROLE_NAMES,
+    SALES,
+    SERVICE,
+    OrgStructure,
+    default_authority,
+    levels_from_managers,
+    random_ties,
+    team_ties,
+)
+
+REQUIRED_COLUMNS = ("id", "manager_id", "role", "unit")
+OPTIONAL_COLUMNS = ("name", "fte", "location")
+CUSTOMER_COLUMNS = ("id", "segment", "annual_value", "owner_id")
+
+#: Mean random ties per front-line person to other teams of the same unit.
+CROSS_TEAM_TIES = 1.5
+#: Mean random ties per front-line person to people in other units.
+CROSS_UNIT_TIES = 0.3
+#: Largest file read (bytes); a 100,000-row chart is about 5 MB.
+MAX_BYTES = 1_000_000_000
+#: Accepted range of the optional ``fte`` column.
+FTE_RANGE = (0.0, 2.0)
+
+#: Accepted role values per model role (matched after lower-casing and collapsing spaces,
+#: hyphens and underscores to one space). The model role names themselves are accepted too.
+ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "executive": (
+        "ceo",
+        "chief executive",
+        "chief executive officer",
+        "managing director",
+        "md",
+        "president",
+        "general manager",
+        "founder",
+        "owner",
+        "coo",
+        "chief operating officer",
+        "cro",
+        "chief revenue officer",
+        "cco",
+        "chief commercial officer",
+        "chief customer officer",
+    ),
+    "manager": (
+        "head",
+        "head of sales",
+        "head of service",
+        "head of support",
+        "head of marketing",
+        "head of customer success",
+        "director",
+        "regional director",
+        "sales director",
+        "service director",
+        "support director",
+        "marketing director",
+        "vp",
+        "vice president",
+        "vp sales",
+        "vp service",
+        "vp customer service",
+        "vp marketing",
+        "senior manager",
+        "area manager",
+        "regional manager",
+        "sales manager",
+        "service manager",
+        "support manager",
+        "customer service manager",
+        "contact centre manager",
+        "contact center manager",
+        "team manager",
+        "team lead",
+        "team leader",
+        "supervisor",
+        "lead",
+        "people manager",
+        "line manager",
+    ),
+    "sales": (
+        "account executive",
+        "ae",
+        "senior account executive",
+        "account manager",
+        "key account manager",
+        "kam",
+        "sales representative",
+        "sales rep",
+        "sales executive",
+        "sales consultant",
+        "salesperson",
+        "sales person",
+        "seller",
+        "inside sales",
+        "field sales",
+        "business development",
+        "business development manager",
+        "business development representative",
+        "bdr",
+        "sales development representative",
+        "sdr",
+    ),
+    "service": (
+        "support",
+        "customer support",
+        "customer service",
+        "customer care",
+        "service agent",
+        "support agent",
+        "customer service agent",
+        "customer service representative",
+        "csr",
+        "support engineer",
+        "technical support",
+        "help desk",
+        "helpdesk",
+        "service desk",
+        "contact centre agent",
+        "contact center agent",
+        "call centre agent",
+        "call center agent",
+        "customer success",
+        "customer success manager",
+        "csm",
+    ),
+    "marketing": (
+        "marketer",
+        "marketing specialist",
+        "marketing executive",
+        "marketing manager",
+        "marketing coordinator",
+        "campaign manager",
+        "product marketing",
+        "product marketing manager",
+        "content marketing",
+        "content marketer",
+        "digital marketing",
+        "demand generation",
+        "growth marketing",
+        "brand manager",
+    ),
+}
+
+_ROLE_CODE = {name: i for i, name in enumerate(ROLE_NAMES)}
+#: Normalised role text -> model role code (built from ROLE_SYNONYMS and the role names).
+ROLE_LOOKUP: dict[str, int] = {
+    **{syn: _ROLE_CODE[role] for role, syns in ROLE_SYNONYMS.items() for syn in syns},
+    **_ROLE_CODE,
+}
+
+
+class OrgChartError(InputError):
+    """An org-chart or customer file is invalid; the message names file, row and column."""
+
+
+def normalise_role(text: pd.Series) -> pd.Series:
+    """Lower-case, trim, and collapse runs of spaces, hyphens and underscores to one space.
+
+    Works on the distinct values only (a chart has few distinct role texts).
+    """
+    codes, uniques = pd.factorize(text.astype(str), sort=False)
+    norm = pd.Index(uniques).str.strip().str.lower().str.replace(r"[\s_\-]+", " ", regex=True)
+    return pd.Series(np.asarray(norm, dtype=object)[codes], index=text.index, dtype=object)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a CSV file with row numbers
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Table:
+    """Cells of a CSV file as stripped text, with the file row of each record."""
+
+    path: Path
+    cells: pd.DataFrame  # one column per header name, str cells, blank rows dropped
+    row: np.ndarray  # (m,) file row (1-based line number) of each record
+
+
+def _rows_text(rows: np.ndarray, limit: int = 5) -> str:
+    shown = ", ".join(str(int(r)) for r in rows[:limit])
+    more = f" and {rows.shape[0] - limit} more" if rows.shape[0] > limit else ""
+    return f"row{'s' if rows.shape[0] > 1 else ''} {shown}{more}"
+
+
+def _read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...]) -> _Table:
+    """Read, decode and split a comma-separated file; check its header.
+
+    Raises:
+        OrgChartError: for an unreadable, empty, non-UTF-8 or wrongly delimited file, a missing
+            or repeated column, or a row with more cells than the header.
+    """
+    expected = ", ".join(required) + (f" (optional: {', '.join(optional)})" if optional else "")
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise OrgChartError(f"{path}: file is {size} bytes; at most {MAX_BYTES} are read")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise OrgChartError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise OrgChartError(f"{path}: is a folder, expected a CSV file") from None
+    except OSError as e:
+        raise OrgChartError(f"{path}: cannot read ({e.strerror})") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise OrgChartError(
+            f"{path}: row 1: the file is UTF-16 text; expected UTF-8: save it as "
+            "'CSV UTF-8 (comma delimited)'"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        row = raw[: e.start].count(b"\n") + 1
+        raise OrgChartError(
+            f"{path}: row {row}: byte 0x{raw[e.start]:02x} is not UTF-8 text; expected UTF-8 "
+            "(with or without BOM): save or export the file as 'CSV UTF-8'"
+        ) from None
+    if "\x00" in text:
+        raise OrgChartError(f"{path}: contains NUL bytes; expected a UTF-8 text CSV file")
+    lines = re.split(r"\r\n?|\n", text)  # the line ends the CSV parser knows, nothing else
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is None:
+        raise OrgChartError(
+            f"{path}: the file is empty; expected a header row '{','.join(required)}' and one "
+            "row per record"
+        )
+    header_line = lines[first]
+    header_row = first + 1
+    if "," not in header_line:
+        for delim, word in ((";", "semicolons (;)"), ("\t", "tabs"), ("|", "vertical bars (|)")):
+            if delim in header_line:
+                raise OrgChartError(
+                    f"{path}: row {header_row}: columns are separated by {word}, expected commas: "
+                    "export as comma-separated CSV (e.g. Excel's 'CSV UTF-8 (comma delimited)')"
+                )
+    names = [h.strip().lower() for h in next(csv.reader([header_line]))]
+    seen: set[str] = set()
+    for col, h in enumerate(names, start=1):
+        if h in seen and h:
+            raise OrgChartError(
+                f"{path}: row {header_row}, column {col}: column '{h}' appears twice; expected "
+                f"each of {expected} once"
+            )
+        seen.add(h)
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise OrgChartError(
+            f"{path}: row {header_row} (header): missing column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}; expected columns {expected}; found {', '.join(names) or '-'}"
+        )
+    body = "\n".join(lines[first + 1 :])
+    cols = [n if n else f"_unnamed{i}" for i, n in enumerate(names)]
+    if body.strip():
+        try:
+            df = pd.read_csv(
+                io.StringIO(body),
+                header=None,
+                names=cols,
+                dtype=str,
+                na_filter=False,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                index_col=False,
+                engine="c",
+            )
+        except pd.errors.ParserError as e:
+            m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(e))
+            if m:
+                row = header_row + int(m.group(2))
+                raise OrgChartError(
+                    f"{path}: row {row}: {m.group(3)} cells, but the header has {m.group(1)} "
+                    "columns; expected one cell per column (quote cells that contain commas)"
+                ) from None
+            raise OrgChartError(f"{path}: not a readable CSV file ({e})") from None
+    else:
+        df = pd.DataFrame({c: pd.Series([], dtype=str) for c in cols})
+    df = df.astype(str)
+    for c in df.columns:
+        df[c] = df[c].str.strip()
+    # rows of the file: records follow each other, plus any newlines inside quoted cells
+    inner = np.zeros(len(df), dtype=np.int64)
+    if '"' in body:
+        for c in df.columns:
+            inner += df[c].str.count("\n").to_numpy(dtype=np.int64)
+    row = header_row + 1 + np.arange(len(df), dtype=np.int64) + np.cumsum(inner) - inner
+    blank = (df == "").all(axis=1).to_numpy()
+    df = df.loc[~blank, [c for c in cols if c in (*required, *optional)]].reset_index(drop=True)
+    row = row[~blank]
+    if len(df) == 0:
+        raise OrgChartError(
+            f"{path}: the file has a header but no data rows; expected one row per record"
+        )
+    return _Table(path=path, cells=df, row=row)
+
+
+def _fail(t: _Table, bad: np.ndarray, column: str, what: str) -> None:
+    """Raise naming the first offending row (and how many others there are)."""
+    idx = np.flatnonzero(bad)
+    if idx.shape[0] == 0:
+        return
+    first = int(idx[0])
+    others = f" ({idx.shape[0] - 1} more rows like this)" if idx.shape[0] > 1 else ""
+    raise OrgChartError(f"{t.path}: row {int(t.row[first])}, column {column}: {what}{others}")
+
+
+def _value(t: _Table, col: str, i: int) -> str:
+    return str(t.cells[col].iat[i])
+
+
+def _check_ids(t: _Table, col: str = "id") -> pd.Index:
+    """Non-empty, unique ids; returns them as an index."""
+    ids = t.cells[col]
+    _fail(t, (ids == "").to_numpy(), col, "empty; expected a unique id for every row")
+    dup = ids.duplicated(keep="first").to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        first = int(np.flatnonzero((ids == ids.iat[i]).to_numpy())[0])
+        n_dup = int(dup.sum())
+        others = f" ({n_dup - 1} more duplicates)" if n_dup > 1 else ""
+        raise OrgChartError(
+            f"{t.path}: row {int(t.row[i])}, column {col}: duplicate id '{ids.iat[i]}' (first "
+            f"used in row {int(t.row[first])}); expected each id once{others}"
+        )
+    return pd.Index(ids.to_numpy(dtype=object))
+
+
+def _cycle_rows(manager: np.ndarray) -> np.ndarray | None:
+    """Positions of one reporting cycle, or None when every chain reaches the top.
+
+    Pointer jumping: after k rounds ``jump[i]`` is the 2^k-th manager of i (the top points to a
+    sentinel that points to itself), so after log2(n) + 1 rounds everyone who reaches the top
+    points at the sentinel and everyone else sits on a cycle.
+    """
+    n = manager.shape[0]
+    ext = np.append(np.where(manager < 0, n, manager), n)
+    jump = ext.copy()
+    for _ in range(max(n, 1).bit_length() + 1):
+        jump = jump[jump]
+    stuck = np.flatnonzero(jump[:n] != n)
+    if stuck.shape[0] == 0:
+        return None
+    start = int(jump[stuck[0]])  # on a cycle
+    members = [start]
+    x = int(manager[start])
+    while x != start and len(members) <= n:
+        members.append(x)
+        x = int(manager[x])
+    return np.array(members, dtype=np.int64)
+
+
+# ---------------------------------------------------------------------------------------------
+# The chart
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class OrgChart:
+    """A validated org chart: one entry per person, in file order (blank lines skipped).
+
+    Attributes:
+        source: the file it was read from.
+        ids: (n,) person ids as text.
+        manager: (n,) index of each person's manager, -1 for the top.
+        role: (n,) model role codes (``EXECUTIVE`` ... ``MARKETING``) after the rules above.
+        unit: (n,) index into ``unit_names``.
+        unit_names: the units, in order of first appearance.
+        title: (n,) the role text as written in the file.
+        name, location: (n,) optional text columns ('' when absent).
+        fte: (n,) full-time equivalent (1.0 when absent); recorded, the model counts positions.
+        row: (n,) file row of each person (-1 for people added by a transformation).
+        authority: (n,) base decision authority, NaN where the hierarchical default applies
+            (1 at the top, falling with level, 0 in the front line; set by ``decision_rights``).
+    """
+
+    source: str
+    ids: np.ndarray = field(repr=False)
+    manager: np.ndarray = field(repr=False)
+    role: np.ndarray = field(repr=False)
+    unit: np.ndarray = field(repr=False)
+    unit_names: tuple[str, ...] = field(repr=False)
+    title: np.ndarray = field(repr=False)
+    name: np.ndarray = field(repr=False)
+    location: np.ndarray = field(repr=False)
+    fte: np.ndarray = field(repr=False)
+    row: np.ndarray = field(repr=False)
+    authority: np.ndarray = field(repr=False)
+
+    @property
+    def n(self) -> int:
+        """Number of people."""
+        return int(self.manager.shape[0])
+
+    @property
+    def level(self) -> np.ndarray:
+        """(n,) hops below the top."""
+        return levels_from_managers(self.manager)
+
+    def reports(self) -> np.ndarray:
+        """(n,) number of direct reports."""
+        return np.bincount(self.manager[self.manager >= 0], minlength=self.n)
+
+    def index_of(self, ids: pd.Series | np.ndarray) -> np.ndarray:
+        """Position of each id, -1 where the id is not in the chart."""
+        return pd.Index(self.ids).get_indexer(np.asarray(ids, dtype=object))
+
+    def summary(self) -> dict[str, float]:
+        """Headcount, managers, layers, mean span of control and units."""
+        reports = self.reports()
+        mgr = reports > 0
+        return {
+            "people": float(self.n),
+            "managers": float(mgr.sum()),
+            "front_line": float(np.isin(self.role, FRONT_LINE).sum()),
+            "sales": float((self.role == SALES).sum()),
+            "service": float((self.role == SERVICE).sum()),
+            "marketing": float((self.role == MARKETING).sum()),
+            "layers": float(self.level.max() + 1),
+            "mean_span": float(reports[mgr].mean()) if mgr.any() else 0.0,
+            "units": float(np.unique(self.unit).shape[0]),
+        }
+
+    def replace(self, **changes: object) -> OrgChart:
+        """A copy with some arrays replaced (the arrays are never modified in place)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data.update(changes)
+        return OrgChart(**data)  # type: ignore[arg-type]
+
+    def to_structure(self, *, rng: np.random.Generator, name: str = "org_chart") -> ChartStructure:
+        """The model's structure: reporting lines from the chart, collaboration ties as above.
+
+        Args:
+            rng: the run's structure random stream (the random cross-team and cross-unit ties).
+            name: structure kind recorded on the result.
+
+        Returns:
+            A validated :class:`ChartStructure` whose position i is person i of the chart.
+        """
+        mgr, role, unit = self.manager, self.role, self.unit
+        level = levels_from_managers(mgr)
+        authority = default_authority(level, role)
+        authority = np.where(np.isnan(self.authority), authority, self.authority)
+        staff = np.flatnonzero(mgr >= 0)
+        fl = np.flatnonzero(np.isin(role, FRONT_LINE))
+        team = mgr[fl]
+        edges = np.concatenate(
+            [
+                team_ties(staff, mgr[staff], rng=rng),
+                fl[random_ties(CROSS_TEAM_TIES, unit[fl], team, rng=rng)],
+                fl[
+                    random_ties(CROSS_UNIT_TIES, np.zeros(fl.shape[0], np.int64), unit[fl], rng=rng)
+                ],
+            ]
+        )
+        try:
+            base = OrgStructure.from_arrays(
+                name,
+                mgr,
+                role,
+                unit,
+                self.unit_names,
+                authority=authority,
+                collaboration_edges=edges,
+            )
+        except ValueError as e:
+            raise OrgChartError(f"{self.source}: not a valid organisation: {e}") from None
+        data = {f.name: getattr(base, f.name) for f in fields(OrgStructure)}
+        return ChartStructure(**data, chart=self)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ChartStructure(OrgStructure):
+    """An :class:`OrgStructure` built from an org chart; ``chart`` keeps ids, names and titles."""
+
+    chart: OrgChart | None = field(default=None, repr=False)
+
+
+def _resolve_roles(t: _Table, manager: np.ndarray) -> np.ndarray:
+    """Model role codes from the role column and the reporting lines (rules in the docstring)."""
+    norm = normalise_role(t.cells["role"])
+    _fail(
+        t,
+        (norm == "").to_numpy(),
+        "role",
+        f"empty; expected one of {', '.join(ROLE_NAMES)} or a synonym (sim.structures.org_chart."
+        "ROLE_SYNONYMS)",
+    )
+    code = norm.map(ROLE_LOOKUP)
+    unknown = code.isna().to_numpy()
+    if unknown.any():
+        bad = list(dict.fromkeys(t.cells["role"][unknown].tolist()))
+        some = ", ".join(f"'{b}'" for b in bad[:5]) + (" ..." if len(bad) > 5 else "")
+        _fail(
+            t,
+            unknown,
+            "role",
+            f"unknown role '{t.cells['role'][unknown].iat[0]}' (unknown values: {some}); expected "
+            f"one of {', '.join(ROLE_NAMES)} or a synonym such as 'account executive' (sales), "
+            "'support' (service), 'team leader' (manager); the full list is ROLE_SYNONYMS in "
+            "sim/structures/org_chart.py",
+        )
+    role = code.to_numpy(dtype=np.int64).astype(np.int8)
+    n = manager.shape[0]
+    has_reports = np.bincount(manager[manager >= 0], minlength=n) > 0
+    top = manager < 0
+    role = np.where(has_reports, MANAGER, role).astype(np.int8)
+    role[top] = EXECUTIVE
+    _fail(
+        t,
+        ~top & ~has_reports & np.isin(role, (EXECUTIVE, MANAGER)),
+        "role",
+        "a manager or executive role for someone with no reports; expected a front-line role "
+        "(sales, service, marketing) or someone's manager_id pointing at this person (only the "
+        "top person is the executive)",
+    )
+    for code_, word in ((SALES, "sales"), (SERVICE, "service")):
+        if not (role == code_).any():
+            raise OrgChartError(
+                f"{t.path}: column role: nobody has a {word} role; expected at least one sales "
+                "and one service person (the model follows customers from sales to service)"
+            )
+    return role
+
+
+def parse_org_chart(path: str | Path) -> OrgChart:
+    """Read and validate an org-chart CSV (no caching; see :func:`load_org_chart`).
+
+    Raises:
+        OrgChartError: naming the file, row and column of the first problem found.
+    """
+    path = Path(path)
+    t = _read_table(path, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
+    ids = _check_ids(t)
+    n = len(ids)
+    mid = t.cells["manager_id"]
+    has_mgr = (mid != "").to_numpy()
+    manager = np.full(n, -1, dtype=np.int64)
+    manager[has_mgr] = ids.get_indexer(mid[has_mgr].to_numpy(dtype=object))
+    unknown = has_mgr & (manager < 0)
+    if unknown.any():
+        i = int(np.flatnonzero(unknown)[0])
+        _fail(
+            t,
+            unknown,
+            "manager_id",
+            f"unknown manager '{_value(t, 'manager_id', i)}' (no row has this id); expected the "
+            "id of another row, or empty for the top person",
+        )
+    _fail(
+        t,
+        manager == np.arange(n),
+        "manager_id",
+        "a person cannot be their own manager; expected another row's id",
+    )
+    tops = np.flatnonzero(~has_mgr)
+    if tops.shape[0] > 1:
+        listed = ", ".join(f"'{ids[i]}'" for i in tops[:5])
+        raise OrgChartError(
+            f"{path}: {_rows_text(t.row[tops])}, column manager_id: {tops.shape[0]} people have "
+            f"no manager (ids {listed}{' ...' if tops.shape[0] > 5 else ''}); expected exactly one "
+            f"top person: fill in manager_id for all but the top one (e.g. '{ids[tops[0]]}'), or "
+            "add one top row (e.g. the CEO) and make these report to it"
+        )
+    cycle = _cycle_rows(manager)
+    if cycle is not None:
+        chain = " -> ".join(f"'{ids[i]}'" for i in cycle[:6]) + (
+            " -> ..." if cycle.shape[0] > 6 else f" -> '{ids[cycle[0]]}'"
+        )
+        hint = "" if tops.shape[0] else " (and nobody has an empty manager_id)"
+        raise OrgChartError(
+            f"{path}: {_rows_text(t.row[np.sort(cycle)])}, column manager_id: reporting lines form "
+            f"a cycle {chain}{hint}; expected every chain of managers to end at the top person: "
+            "correct one of these manager_id values"
+        )
+    if n < 2:
+        raise OrgChartError(f"{path}: only one person; expected a top person and their staff")
+    role = _resolve_roles(t, manager)
+    unit_text = t.cells["unit"]
+    _fail(t, (unit_text == "").to_numpy(), "unit", "empty; expected a unit (team or department)")
+    unit_codes, unit_names = pd.factorize(unit_text, sort=False)
+    n_rows = t.cells.shape[0]
+    if "fte" in t.cells:
+        raw_fte = t.cells["fte"]
+        fte = pd.to_numeric(raw_fte.where(raw_fte != "", "1"), errors="coerce").to_numpy(float)
+        bad = ~np.isfinite(fte) | (fte <= FTE_RANGE[0]) | (fte > FTE_RANGE[1])
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            _fail(
+                t,
+                bad,
+                "fte",
+                f"'{_value(t, 'fte', i)}' is not a number in ({FTE_RANGE[0]}, {FTE_RANGE[1]}]; "
+                "expected e.g. 1 or 0.5 (empty means 1)",
+            )
+    else:
+        fte = np.ones(n_rows)
+
+    def text(col: str) -> np.ndarray:
+        if col in t.cells:
+            return t.cells[col].to_numpy(dtype=object)
+        return np.full(n_rows, "", dtype=object)
+
+    return OrgChart(
+        source=str(path),
+        ids=ids.to_numpy(dtype=object),
+        manager=manager,
+        role=role,
+        unit=unit_codes.astype(np.int64),
+        unit_names=tuple(str(u) for u in unit_names),
+        title=text("role"),
+        name=text("name"),
+        location=text("location"),
+        fte=fte.astype(np.float64),
+        row=t.row.astype(np.int64),
+        authority=np.full(n, np.nan),
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_chart(path: str, mtime_ns: int, size: int) -> OrgChart:
+    return parse_org_chart(path)
+
+
+def _stat_key(path: str | Path) -> tuple[str, int, int]:
+    p = Path(path)
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        raise OrgChartError(f"{p}: no such file") from None
+    except OSError as e:
+        raise OrgChartError(f"{p}: cannot read ({e.strerror})") from None
+    return str(p.resolve()), st.st_mtime_ns, st.st_size
+
+
+def load_org_chart(path: str | Path) -> OrgChart:
+    """Read and validate an org-chart CSV, cached per (file, modification time, size).
+
+    Each replicate builds its structure from the same validated chart; only the random
+    collaboration ties are drawn per run.
+
+    Raises:
+        OrgChartError: naming the file, row and column of the first problem found.
+    """
+    return _cached_chart(*_stat_key(path))
+
+
+# ---------------------------------------------------------------------------------------------
+# Customer book
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class CustomerBook:
+    """A validated customer file.
+
+    Attributes:
+        source: the file it was read from.
+        ids: (m,) customer ids.
+        segment: (m,) segment text (recorded; the model does not use segments).
+        annual_value: (m,) yearly revenue per customer.
+        owner_id: (m,) the owning sales person's id in the org chart.
+        row: (m,) file rows.
+    """
+
+    source: str
+    ids: np.ndarray = field(repr=False)
+    segment: np.ndarray = field(repr=False)
+    annual_value: np.ndarray = field(repr=False)
+    owner_id: np.ndarray = field(repr=False)
+    row: np.ndarray = field(repr=False)
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    def owners_in(self, chart: OrgChart) -> np.ndarray:
+        """(m,) position of each customer's owner in ``chart``.
+
+        Raises:
+            OrgChartError: if an owner is not (or no longer) a sales person of the chart.
+        """
+        pos = chart.index_of(self.owner_id)
+        bad = (pos < 0) | (chart.role[np.maximum(pos, 0)] != SALES)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise OrgChartError(
+                f"{self.source}: row {int(self.row[i])}, column owner_id: '{self.owner_id[i]}' is "
+                "not a sales person of the organisation; expected a sales id of the org chart"
+            )
+        return pos
+
+
+def parse_customers(path: str | Path, chart: OrgChart) -> CustomerBook:
+    """Read and validate a customer file against an org chart (owners must be sales people).
+
+    Raises:
+        OrgChartError: naming the file, row and column of the first problem found.
+    """
+    path = Path(path)
+    t = _read_table(path, CUSTOMER_COLUMNS, ())
+    ids = _check_ids(t)
+    raw = t.cells["annual_value"]
+    value = pd.to_numeric(raw.str.replace(",", "", regex=False), errors="coerce").to_numpy(float)
+    bad = ~np.isfinite(value) | (value < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        _fail(
+            t,
+            bad,
+            "annual_value",
+            f"'{_value(t, 'annual_value', i)}' is not a number >= 0; expected the customer's "
+            "yearly revenue, e.g. 12500",
+        )
+    owner = t.cells["owner_id"]
+    _fail(t, (owner == "").to_numpy(), "owner_id", "empty; expected the id of a sales person")
+    pos = chart.index_of(owner)
+    if (pos < 0).any():
+        i = int(np.flatnonzero(pos < 0)[0])
+        _fail(
+            t,
+            pos < 0,
+            "owner_id",
+            f"'{owner.iat[i]}' is not an id in {Path(chart.source).name}; expected the id of a "
+            "sales person of the org chart",
+        )
+    not_sales = chart.role[pos] != SALES
+    if not_sales.any():
+        i = int(np.flatnonzero(not_sales)[0])
+        _fail(
+            t,
+            not_sales,
+            "owner_id",
+            f"'{owner.iat[i]}' is a {ROLE_NAMES[chart.role[pos[i]]]} "
+            f"('{chart.title[pos[i]]}') in {Path(chart.source).name}; expected the id of a sales "
+            "person (customers are owned by sales)",
+        )
+    if len(ids) < 10:
+        raise OrgChartError(f"{path}: {len(ids)} customers; expected at least 10")
+    return CustomerBook(
+        source=str(path),
+        ids=ids.to_numpy(dtype=object),
+        segment=t.cells["segment"].to_numpy(dtype=object),
+        annual_value=value,
+        owner_id=owner.to_numpy(dtype=object),
+        row=t.row.astype(np.int64),
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_customers(
+    path: str, mtime_ns: int, size: int, chart_key: tuple[str, int, int]
+) -> CustomerBook:
+    return parse_customers(path, _cached_chart(*chart_key))
+
+
+def load_customers(path: str | Path, chart_path: str | Path) -> CustomerBook:
+    """Read and validate a customer file against the org chart at ``chart_path`` (cached).
+
+    Raises:
+        OrgChartError: naming the file, row and column of the first problem found.
+    """
+    return _cached_customers(*_stat_key(path), _stat_key(chart_path))

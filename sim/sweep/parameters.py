@@ -1,0 +1,435 @@
+"""Experiment files: the schema of a sweep and its factors, validated like scenarios.
+
+An experiment file (TOML, see ``experiments/smoke.toml``) names a base scenario, fixed overrides,
+the factors to vary (dotted scenario keys with a list of values or a ``[low, high]`` range), a
+design (``grid``, ``lhs``, ``sobol``, ``morris``), replicates, a root seed, a horizon and which
+weeks to keep. Every factor key is checked against the scenario schema
+(:func:`sim.scenario.field_specs`) and every value through :meth:`Scenario.with_overrides`, so a
+bad file is rejected before anything runs, with the file and the dotted field in the message.
+
+A factor is written either as a bare list or as a table::
+
+    "culture.responsiveness" = [0.2, 0.5, 0.8]          # grid: these values
+    "culture.responsiveness" = [0.1, 0.9]               # lhs / sobol / morris: a range
+    "culture.responsiveness" = { range = [0.1, 0.9], levels = 5 }   # grid: 5 evenly spaced
+    "organisation.structure" = { values = ["matrix", "self_organised"] }
+
+In a grid a bare list is a list of values; in the sampling designs it is a ``[low, high]`` range.
+Discrete factors (``values``) in the sampling designs are drawn uniformly over their values.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.errors import InputError
+from sim.scenario import FieldSpec, Scenario, ScenarioError, field_specs, load_scenario
+
+DESIGNS = ("grid", "lhs", "sobol", "morris")
+MAX_RUNS = 10_000_000
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+
+class Outputs(_Strict):
+    """Which weeks and metrics of each run are kept in the weekly table."""
+
+    weeks: Literal["all", "final", "none"] | list[int] = Field(
+        "all", description="'all', 'final', 'none' or a list of week numbers (1 = first week)"
+    )
+    metrics: list[str] | None = Field(
+        None, description="per-week columns to keep (default: all of sim.metrics.COLUMNS)"
+    )
+
+
+class Experiment(_Strict):
+    """The raw, schema-checked content of an experiment file (factors not yet resolved)."""
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    description: str = Field("", max_length=5000)
+    base: str = Field(min_length=1, description="preset name or scenario file (relative path)")
+    fixed: dict[str, Any] = Field(
+        default_factory=dict, alias="set", description="overrides applied to every run"
+    )
+    horizon_weeks: int | None = Field(None, ge=1, le=5200)
+    design: Literal["grid", "lhs", "sobol", "morris"]
+    samples: int | None = Field(
+        None, ge=1, le=1_000_000, description="lhs: points; sobol: N (power of 2); morris: r"
+    )
+    second_order: bool = False
+    morris_levels: int = Field(4, ge=2, le=100)
+    replicates: int = Field(ge=1, le=100_000)
+    root_seed: int = Field(ge=0, le=2**63 - 1)
+    common_random_numbers: bool = True
+    baseline: dict[str, Any] | None = None
+    factors: dict[str, Any] = Field(min_length=1)
+    outputs: Outputs = Outputs()
+
+
+Dtype = Literal["float", "int", "bool", "str", "json"]
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One varied scenario field: a list of values, or a ``[low, high]`` range.
+
+    Attributes:
+        key: dotted scenario path, e.g. ``culture.responsiveness``.
+        kind: ``values`` (discrete) or ``range`` (continuous, or integer for int fields).
+        values: the values of a discrete factor.
+        low: lower end of a range.
+        high: upper end of a range.
+        levels: evenly spaced levels of a range in a grid design.
+        dtype: column type in the results (``float``, ``int``, ``bool``, ``str``, ``json``).
+    """
+
+    key: str
+    kind: Literal["values", "range"]
+    values: tuple[Any, ...] = ()
+    low: float = math.nan
+    high: float = math.nan
+    levels: int | None = None
+    dtype: Dtype = "float"
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """Bounds in the samplers' problem space: the range, or ``[0, k]`` for k values."""
+        if self.kind == "range":
+            return (self.low, self.high)
+        return (0.0, float(len(self.values)))
+
+    def grid_values(self) -> list[Any]:
+        """The levels a grid design crosses."""
+        if self.kind == "values":
+            return list(self.values)
+        assert self.levels is not None
+        xs = np.linspace(self.low, self.high, self.levels)
+        return list(dict.fromkeys(self.from_problem(float(x)) for x in xs))
+
+    def from_problem(self, x: float) -> Any:
+        """Map a sampler coordinate (within :attr:`bounds`) to a scenario value."""
+        if self.kind == "values":
+            return self.values[min(max(int(math.floor(x)), 0), len(self.values) - 1)]
+        if self.dtype == "int":
+            return int(min(max(round(x), math.ceil(self.low)), math.floor(self.high)))
+        return float(min(max(x, self.low), self.high))
+
+    def describe(self) -> dict[str, Any]:
+        """Plain data for the manifest."""
+        d: dict[str, Any] = {"key": self.key, "kind": self.kind, "dtype": self.dtype}
+        if self.kind == "values":
+            d["values"] = list(self.values)
+        else:
+            d["range"] = [self.low, self.high]
+            if self.levels is not None:
+                d["levels"] = self.levels
+        return d
+
+
+@dataclass(frozen=True)
+class LoadedExperiment:
+    """A validated experiment: the schema, its resolved factors and base scenario.
+
+    Attributes:
+        spec: the schema-checked file content.
+        path: the file it came from.
+        text: the file's text (recorded in the manifest).
+        sha256: hash of the file's bytes.
+        base: the base scenario with the fixed overrides and horizon applied.
+        factors: the resolved factors, in file order.
+        weeks: weeks to keep (``None``: all; empty tuple: none; ``(-1,)``: the final week).
+        metrics: per-week columns to keep.
+    """
+
+    spec: Experiment
+    path: Path
+    text: str
+    sha256: str
+    base: Scenario
+    factors: tuple[Factor, ...]
+    weeks: tuple[int, ...] | None
+    metrics: tuple[str, ...]
+
+
+def _flatten(data: dict[str, Any], prefix: str = "", stop: frozenset[str] = frozenset()) -> dict:
+    """Nested TOML tables -> dotted keys; a table holding any key in ``stop`` is a leaf."""
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict) and not (stop & set(v)):
+            out.update(_flatten(v, key + ".", stop))
+        else:
+            out[key] = v
+    return out
+
+
+_OVERRIDE_PREFIX = re.compile(r"^override(?: '[^']*')?: ")
+
+
+def _scenario_msg(err: ScenarioError) -> str:
+    """A ScenarioError from ``with_overrides`` without its ``override:`` prefix, on one line."""
+    return "; ".join(_OVERRIDE_PREFIX.sub("", line) for line in str(err).splitlines())
+
+
+def _format_validation(err: ValidationError, source: Path) -> str:
+    lines = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        loc = re.sub(r"^fixed\b", "set", loc)
+        msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"]
+        if (
+            "input" in e
+            and e["type"] not in ("missing", "extra_forbidden")
+            and not isinstance(e["input"], dict)
+        ):
+            msg += f" (got {e['input']!r})"
+        lines.append(f"{source}: {loc}: {msg}")
+    return "\n".join(lines)
+
+
+def _unknown_key_hint(key: str, specs: dict[str, FieldSpec]) -> str:
+    close = difflib.get_close_matches(key, [*specs, "organisation.structure"], n=3, cutoff=0.6)
+    return f"; did you mean {', '.join(close)}?" if close else ""
+
+
+def _field_dtype(key: str, values: list[Any], specs: dict[str, FieldSpec]) -> Dtype:
+    if key in specs:
+        return specs[key].kind  # type: ignore[return-value]
+    if all(isinstance(v, str) for v in values):
+        return "str"
+    return "json"
+
+
+def _normalise(value: Any, dtype: Dtype) -> Any:
+    if dtype == "float" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _resolve_factor(
+    key: str,
+    raw: Any,
+    design: str,
+    base: Scenario,
+    specs: dict[str, FieldSpec],
+    where: str,
+) -> Factor:
+    """Validate one factor against the scenario schema; ``where`` prefixes every message."""
+    if isinstance(raw, list):
+        if design == "grid":
+            table: dict[str, Any] = {"values": raw}
+        else:
+            table = {"range": raw}
+    elif isinstance(raw, dict):
+        unknown = set(raw) - {"values", "range", "levels"}
+        if unknown:
+            raise InputError(
+                f"{where}: unknown key {sorted(unknown)[0]!r}; use values, range, levels"
+            )
+        table = raw
+    else:
+        raise InputError(
+            f"{where}: expected a list of values, a [low, high] range or a table (got {raw!r})"
+        )
+    if ("values" in table) == ("range" in table):
+        raise InputError(f"{where}: give either values = [...] or range = [low, high]")
+    try:
+        current = _current(base, key)
+    except KeyError:
+        raise InputError(
+            f"{where}: unknown scenario field {key!r}{_unknown_key_hint(key, specs)}"
+        ) from None
+    if isinstance(current, dict):
+        raise InputError(f"{where}: {key!r} is a section; name one of its fields")
+    spec = specs.get(key)
+    if "values" in table:
+        values = table["values"]
+        if "levels" in table:
+            raise InputError(f"{where}: levels only applies to a range")
+        if not isinstance(values, list) or not values:
+            raise InputError(f"{where}: values must be a non-empty list")
+        dtype = _field_dtype(key, values, specs)
+        values = [_normalise(v, dtype) for v in values]
+        for v in values:
+            try:
+                base.with_overrides({key: v})
+            except ScenarioError as e:
+                raise InputError(f"{where}: value {v!r}: {_scenario_msg(e)}") from None
+        if len({json.dumps(v, sort_keys=True) for v in values}) != len(values):
+            raise InputError(f"{where}: values repeat")
+        return Factor(key=key, kind="values", values=tuple(values), dtype=dtype)
+    rng = table["range"]
+    if spec is None or spec.kind not in ("int", "float"):
+        raise InputError(f"{where}: a range needs a numeric field; list the values instead")
+    if (
+        not isinstance(rng, list)
+        or len(rng) != 2
+        or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in rng)
+        or not all(math.isfinite(x) for x in rng)
+    ):
+        raise InputError(f"{where}: a range is [low, high], two numbers (got {rng!r})")
+    low, high = float(rng[0]), float(rng[1])
+    if not low < high:
+        raise InputError(f"{where}: range [{rng[0]}, {rng[1]}] must have low < high")
+    lo = -math.inf if spec.lo is None else spec.lo
+    hi = math.inf if spec.hi is None else spec.hi
+    if low < lo or high > hi:
+        raise InputError(
+            f"{where}: range [{rng[0]}, {rng[1]}] lies outside the field's accepted range "
+            f"[{spec.lo}, {spec.hi}]"
+        )
+    if spec.kind == "int" and math.floor(high) < math.ceil(low):
+        raise InputError(f"{where}: range [{rng[0]}, {rng[1]}] holds no integer")
+    levels = table.get("levels")
+    if design == "grid":
+        if not isinstance(levels, int) or isinstance(levels, bool) or not 2 <= levels <= 1000:
+            raise InputError(
+                f"{where}: a range in a grid design needs levels = N (2 to 1000), "
+                "or list the values"
+            )
+    elif levels is not None:
+        raise InputError(f"{where}: levels only applies to a grid design")
+    return Factor(key=key, kind="range", low=low, high=high, levels=levels, dtype=spec.kind)  # type: ignore[arg-type]
+
+
+def _current(scenario: Scenario, key: str) -> Any:
+    node: Any = scenario.model_dump()
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(key)
+        node = node[part]
+    return node
+
+
+def load_experiment(path: str | Path) -> LoadedExperiment:
+    """Read and validate an experiment file.
+
+    Args:
+        path: the TOML file.
+
+    Returns:
+        The validated experiment with its base scenario and resolved factors.
+
+    Raises:
+        InputError: naming the file and the dotted field for an unreadable or malformed file,
+            unknown keys, wrong types, out-of-range values, unknown factor keys or factor
+            values outside the scenario's bounds.
+    """
+    from sim.metrics import COLUMNS
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such experiment file")
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({e.strerror})") from None
+    if len(raw) > 5_000_000:
+        raise InputError(f"{path}: file is {len(raw)} bytes; an experiment is at most 5 MB")
+    try:
+        text = raw.decode("utf-8-sig")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not UTF-8 text (byte {e.start}); save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(f"{path}: TOML syntax error: {e}") from None
+    if "scenarios" in data and "factors" not in data:
+        raise InputError(
+            f"{path}: this is a comparison file (scenarios = [...]), not a sweep; "
+            "run it with `python run.py compare` or list factors to make it a sweep"
+        )
+    for section, stop in (("factors", frozenset({"values", "range", "levels"})), ("set", None)):
+        if isinstance(data.get(section), dict):
+            data[section] = _flatten(data[section], stop=stop or frozenset())
+    if isinstance(data.get("baseline"), dict):
+        data["baseline"] = _flatten(data["baseline"])
+    try:
+        spec = Experiment.model_validate(data)
+    except ValidationError as err:
+        raise InputError(_format_validation(err, path)) from None
+
+    # base scenario, fixed overrides and horizon
+    ref = spec.base
+    base_ref: str | Path = path.parent / ref if ref.endswith(".toml") else ref
+    try:
+        base = load_scenario(base_ref)
+    except ScenarioError as e:
+        raise InputError(f"{path}: base: {e}") from None
+    specs = {f.path: f for f in field_specs()}
+    fixed = dict(spec.fixed)
+    if spec.horizon_weeks is not None:
+        if "horizon_weeks" in fixed:
+            raise InputError(f"{path}: set.horizon_weeks: give the horizon once (horizon_weeks)")
+        fixed["horizon_weeks"] = spec.horizon_weeks
+    for key, value in fixed.items():
+        try:
+            base = base.with_overrides({key: value})
+        except ScenarioError as e:
+            hint = _unknown_key_hint(key, specs) if "unknown field" in str(e) else ""
+            raise InputError(f"{path}: set.{key}: {_scenario_msg(e)}{hint}") from None
+
+    factors = []
+    for key, value in spec.factors.items():
+        if key in spec.fixed:
+            raise InputError(f"{path}: factors.{key}: also fixed under [set]; choose one")
+        factors.append(
+            _resolve_factor(key, value, spec.design, base, specs, f"{path}: factors.{key}")
+        )
+
+    if spec.design == "grid":
+        if spec.samples is not None:
+            raise InputError(f"{path}: samples: a grid design crosses the factor values; remove it")
+    elif spec.samples is None:
+        raise InputError(f"{path}: samples: required by a {spec.design} design")
+    elif spec.design == "sobol" and spec.samples & (spec.samples - 1):
+        raise InputError(f"{path}: samples: a Sobol design needs a power of 2 (got {spec.samples})")
+    if spec.design == "morris" and spec.samples is not None and spec.samples < 2:
+        raise InputError(f"{path}: samples: a Morris design needs at least 2 trajectories")
+
+    # outputs
+    horizon = base.horizon_weeks
+    weeks: tuple[int, ...] | None
+    if spec.outputs.weeks == "all":
+        weeks = None
+    elif spec.outputs.weeks == "final":
+        weeks = (-1,)
+    elif spec.outputs.weeks == "none":
+        weeks = ()
+    else:
+        bad = [w for w in spec.outputs.weeks if not 1 <= w <= horizon]
+        if bad:
+            raise InputError(
+                f"{path}: outputs.weeks: week {bad[0]} is outside the horizon [1, {horizon}]"
+            )
+        weeks = tuple(sorted(set(spec.outputs.weeks)))
+    metrics = tuple(spec.outputs.metrics) if spec.outputs.metrics is not None else tuple(COLUMNS)
+    unknown = [m for m in metrics if m not in COLUMNS]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], list(COLUMNS), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise InputError(f"{path}: outputs.metrics: unknown metric {unknown[0]!r}{hint}")
+    if len(set(metrics)) != len(metrics):
+        raise InputError(f"{path}: outputs.metrics: a metric is listed twice")
+    return LoadedExperiment(
+        spec=spec,
+        path=path,
+        text=text,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        base=base,
+        factors=tuple(factors),
+        weeks=weeks,
+        metrics=metrics,
+    )

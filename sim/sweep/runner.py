@@ -1,0 +1,542 @@
+"""Running a sweep: plan the runs, execute them anywhere, stream results to disk, resume.
+
+A run is one design point with one replicate seed. Run ``run_id = point x replicates +
+replicate``. Seeds come from ``sim.rng.replicate_seeds(root_seed, n)``: with common random numbers
+(the default) replicate r uses the same seed at every design point, so design points are compared
+pairwise; otherwise every run has its own seed. Each run depends only on its scenario and seed, so
+the results are identical, bit for bit, whatever the executor and the number of workers.
+
+A run that raises is retried once in the same worker, then recorded as failed (status
+``failed``, its error in ``error``) and the sweep goes on. For tests, the environment variable
+``SIM_SWEEP_FAIL_RUNS`` injects failures: a comma list of run ids (``"3,5"``: always fail) where
+``"7:once"`` fails only the first attempt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.parquet as pq
+
+from sim.errors import InputError
+from sim.rng import replicate_seeds
+from sim.scenario import Scenario, ScenarioError
+from sim.sweep.parameters import MAX_RUNS, LoadedExperiment, load_experiment
+from sim.sweep.samplers import Design, make_design
+from sim.sweep.store import (
+    FORMAT,
+    SweepStore,
+    check_target,
+    column_value,
+    git_revision,
+    read_manifest,
+    versions,
+    write_manifest,
+)
+
+FAIL_ENV = "SIM_SWEEP_FAIL_RUNS"
+
+
+def outcome_names() -> list[str]:
+    """Headline outcomes recorded for every run (``sim.experiment.HEADLINES``)."""
+    from sim.experiment import HEADLINES
+
+    return list(HEADLINES)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One run to execute (sent to a worker)."""
+
+    run_id: int
+    point: int
+    replicate: int
+    seed: int
+    scenario: Scenario
+    weeks: tuple[int, ...] | None
+    metrics: tuple[str, ...]
+
+
+@dataclass
+class RunResult:
+    """What a worker sends back for one run."""
+
+    run_id: int
+    status: str
+    attempts: int
+    error: str | None
+    elapsed_s: float
+    outcomes: dict[str, float] = field(default_factory=dict)
+    weeks: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    values: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+
+def _injected_failure(run_id: int, attempt: int) -> None:
+    spec = os.environ.get(FAIL_ENV, "")
+    for item in filter(None, (s.strip() for s in spec.split(","))):
+        rid, _, mode = item.partition(":")
+        if rid.isdigit() and int(rid) == run_id and (mode != "once" or attempt == 1):
+            raise RuntimeError(f"injected failure ({FAIL_ENV}) in run {run_id}, attempt {attempt}")
+
+
+def _describe(e: BaseException) -> str:
+    frames = traceback.extract_tb(e.__traceback__)
+    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return f"{type(e).__name__}: {e}{where}"[:2000]
+
+
+def run_one(job: Job) -> RunResult:
+    """Run one job; never raises. A run that raises is retried once, then reported as failed.
+
+    Args:
+        job: the run (scenario, seed, which weeks and metrics to keep).
+
+    Returns:
+        The headline outcomes and the kept weeks, or the error.
+    """
+    from sim.experiment import headline
+    from sim.model import OrgModel
+
+    t0 = time.perf_counter()
+    error = ""
+    for attempt in (1, 2):
+        try:
+            _injected_failure(job.run_id, attempt)
+            df = OrgModel(job.scenario, rng=job.seed).run()
+            outcomes = headline(df)
+            if job.weeks is None:
+                kept = df
+            elif job.weeks == (-1,):
+                kept = df.iloc[-1:]
+            else:
+                kept = df[df.index.isin(job.weeks)]
+            weeks = np.asarray(kept.index, dtype=np.int64)
+            values = kept[list(job.metrics)].to_numpy(dtype=np.float64)
+            return RunResult(
+                run_id=job.run_id,
+                status="ok",
+                attempts=attempt,
+                error=None,
+                elapsed_s=time.perf_counter() - t0,
+                outcomes=outcomes,
+                weeks=weeks,
+                values=values,
+            )
+        except Exception as e:
+            error = _describe(e)
+    return RunResult(
+        run_id=job.run_id,
+        status="failed",
+        attempts=2,
+        error=error,
+        elapsed_s=time.perf_counter() - t0,
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a sweep runs: the experiment, its design points and the seeds.
+
+    Attributes:
+        exp: the validated experiment.
+        design: its design points.
+        seeds: replicate seeds (common random numbers) or one seed per run.
+        baseline: the default baseline design point for paired differences.
+    """
+
+    exp: LoadedExperiment
+    design: Design
+    seeds: list[int]
+    baseline: int
+
+    @property
+    def points(self) -> int:
+        """Number of design points."""
+        return len(self.design.points)
+
+    @property
+    def replicates(self) -> int:
+        """Replicates per design point."""
+        return self.exp.spec.replicates
+
+    @property
+    def runs_total(self) -> int:
+        """Number of runs."""
+        return self.points * self.replicates
+
+    def seed(self, run_id: int) -> int:
+        """The seed of a run."""
+        if self.exp.spec.common_random_numbers:
+            return self.seeds[run_id % self.replicates]
+        return self.seeds[run_id]
+
+    def factor_dtypes(self) -> list[tuple[str, str]]:
+        """(key, dtype) of each factor column."""
+        return [(f.key, f.dtype) for f in self.design.factors]
+
+    def scenario(self, point: int) -> Scenario:
+        """The scenario of a design point."""
+        return self.exp.base.with_overrides(self.design.overrides(point))
+
+    def ids_row(self, run_id: int) -> dict[str, Any]:
+        """Ids, seed and factor values of a run, as stored with every row."""
+        point, rep = divmod(run_id, self.replicates)
+        row: dict[str, Any] = {
+            "run_id": run_id,
+            "point": point,
+            "replicate": rep,
+            "seed": self.seed(run_id),
+        }
+        for f, v in zip(self.design.factors, self.design.points[point]):
+            row[f.key] = column_value(v, f.dtype)
+        return row
+
+    def jobs(self, skip: set[int], limit: int | None = None) -> Iterator[Job]:
+        """Jobs not yet done, in run order, built lazily (one scenario per design point)."""
+        emitted = 0
+        for point in range(self.points):
+            ids = [point * self.replicates + r for r in range(self.replicates)]
+            ids = [i for i in ids if i not in skip]
+            if not ids:
+                continue
+            scenario = self.scenario(point)
+            for run_id in ids:
+                if limit is not None and emitted >= limit:
+                    return
+                emitted += 1
+                yield Job(
+                    run_id=run_id,
+                    point=point,
+                    replicate=run_id % self.replicates,
+                    seed=self.seed(run_id),
+                    scenario=scenario,
+                    weeks=self.exp.weeks,
+                    metrics=self.exp.metrics,
+                )
+
+    def identity(self) -> dict[str, Any]:
+        """What decides the results: base scenario, design, seeds, outputs."""
+        return {
+            "format": FORMAT,
+            "base": self.exp.base.to_toml_dict(),
+            "design": self.design.to_json(),
+            "replicates": self.replicates,
+            "root_seed": self.exp.spec.root_seed,
+            "common_random_numbers": self.exp.spec.common_random_numbers,
+            "seeds": self.seeds,
+            "weeks": None if self.exp.weeks is None else list(self.exp.weeks),
+            "metrics": list(self.exp.metrics),
+            "outcomes": outcome_names(),
+        }
+
+    def fingerprint(self) -> str:
+        """Hash of :meth:`identity`: two folders with the same fingerprint hold the same runs."""
+        text = json.dumps(self.identity(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def manifest(self) -> dict[str, Any]:
+        """The manifest of a new results folder."""
+        spec = self.exp.spec
+        weeks = self.exp.weeks
+        return {
+            "format": FORMAT,
+            "name": spec.name,
+            "description": spec.description,
+            "fingerprint": self.fingerprint(),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "experiment": {
+                "path": str(self.exp.path),
+                "sha256": self.exp.sha256,
+                "text": self.exp.text,
+            },
+            "versions": versions(),
+            "git_revision": git_revision(),
+            "base_scenario": self.exp.base.to_toml_dict(),
+            "design": self.design.to_json(),
+            "points": self.points,
+            "replicates": self.replicates,
+            "runs_total": self.runs_total,
+            "root_seed": spec.root_seed,
+            "common_random_numbers": spec.common_random_numbers,
+            "seeds": self.seeds,
+            "baseline": self.baseline,
+            "outputs": {
+                "weeks": "all" if weeks is None else "final" if weeks == (-1,) else list(weeks),
+                "metrics": list(self.exp.metrics),
+            },
+            "outcomes": outcome_names(),
+            "sessions": [],
+            "status": {"finished": 0, "failed": 0, "complete": False},
+        }
+
+
+def _match_point(design: Design, selector: dict[str, Any], where: str) -> int:
+    keys = design.keys
+    unknown = [k for k in selector if k not in keys]
+    if unknown:
+        raise InputError(f"{where}: {unknown[0]!r} is not a factor ({', '.join(keys)})")
+    for i, point in enumerate(design.points):
+        values = dict(zip(keys, point))
+        if all(_same(values[k], v) for k, v in selector.items()):
+            return i
+    raise InputError(f"{where}: no design point has {selector}")
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-12)
+    return a == b
+
+
+def plan_experiment(path: str | Path) -> Plan:
+    """Load an experiment file, build its design and seeds, and validate every design point.
+
+    Raises:
+        InputError: for any problem with the file or a design point, naming the file and field.
+    """
+    exp = load_experiment(path)
+    design = make_design(exp)
+    total = len(design.points) * exp.spec.replicates
+    if total > MAX_RUNS:
+        raise InputError(f"{exp.path}: {total:,} runs; a sweep is at most {MAX_RUNS:,}")
+    for p in range(len(design.points)):
+        try:
+            exp.base.with_overrides(design.overrides(p))
+        except ScenarioError as e:
+            msg = "; ".join(str(e).splitlines())
+            raise InputError(f"{exp.path}: design point {p} {design.overrides(p)}: {msg}") from None
+    n_seeds = exp.spec.replicates if exp.spec.common_random_numbers else total
+    seeds = replicate_seeds(exp.spec.root_seed, n_seeds)
+    baseline = 0
+    if exp.spec.baseline is not None:
+        baseline = _match_point(design, exp.spec.baseline, f"{exp.path}: baseline")
+    return Plan(exp=exp, design=design, seeds=seeds, baseline=baseline)
+
+
+@dataclass
+class SweepReport:
+    """What a sweep call did."""
+
+    out: Path
+    runs_total: int
+    done_before: int
+    ran: int
+    failed: int
+    failed_total: int
+    finished_total: int
+    elapsed_s: float
+    executor: str
+    workers: int
+
+    @property
+    def complete(self) -> bool:
+        """Whether every run of the sweep is recorded."""
+        return self.finished_total == self.runs_total
+
+    @property
+    def runs_per_minute(self) -> float:
+        """Runs finished per minute of wall time in this call."""
+        return self.ran / self.elapsed_s * 60 if self.elapsed_s > 0 else math.nan
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _count(root: Path) -> tuple[int, int]:
+    """(finished, failed) runs recorded in a folder."""
+    finished = failed = 0
+    for p in sorted((root / "runs").glob("part-*.parquet")):
+        status = pq.read_table(p, columns=["status"]).column("status").to_pylist()
+        finished += len(status)
+        failed += sum(s != "ok" for s in status)
+    return finished, failed
+
+
+def run_sweep(
+    plan: Plan,
+    out: str | Path,
+    *,
+    workers: int = 1,
+    dask: str | None = None,
+    resume: bool = False,
+    chunk_runs: int = 50,
+    flush_seconds: float = 30.0,
+    progress: bool = True,
+    max_runs: int | None = None,
+    log: Callable[[str], None] = _stderr,
+) -> SweepReport:
+    """Run (or finish) a sweep into a results folder.
+
+    Args:
+        plan: from :func:`plan_experiment`.
+        out: the results folder.
+        workers: local processes (1: in this process), or LocalCluster workers with ``dask``.
+        dask: ``None`` (local processes), ``"local"`` (a loopback Dask LocalCluster) or the
+            address of an existing Dask scheduler.
+        resume: finish the sweep already in ``out`` (runs recorded there are skipped).
+        chunk_runs: finished runs per Parquet chunk.
+        flush_seconds: write a chunk at least this often while runs finish.
+        progress: show a progress bar with an ETA on stderr.
+        max_runs: run at most this many of the remaining runs (for throughput measurements).
+        log: where one-line messages go.
+
+    Returns:
+        A report of this call (runs done, failed, elapsed time).
+
+    Raises:
+        InputError: ``out`` holds another sweep (or any files, without ``resume``), or the
+            executor cannot start; nothing is written then.
+        KeyboardInterrupt: after saving every finished run; ``resume`` finishes the sweep.
+    """
+    from tqdm import tqdm
+
+    out = Path(out)
+    if chunk_runs < 1:
+        raise InputError(f"--chunk-runs must be at least 1 (got {chunk_runs})")
+    fingerprint = plan.fingerprint()
+    existing = check_target(out, fingerprint, resume)
+    if existing is not None and _count(out)[0] >= plan.runs_total:
+        from sim.sweep.executors import SerialExecutor
+
+        executor: Any = SerialExecutor()  # nothing left to run: start no workers
+    else:
+        executor = _make_executor(workers, dask, fingerprint)
+    store = SweepStore(out, plan.factor_dtypes(), outcome_names(), plan.exp.metrics)
+    rows: list[dict[str, Any]] = []
+    weekly: list[tuple] = []
+    ran = failed = 0
+    t0 = time.perf_counter()
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    interrupted = False
+
+    def flush() -> None:
+        if rows:
+            store.write_chunk(rows, weekly)
+            rows.clear()
+            weekly.clear()
+
+    try:
+        if existing is None:
+            manifest = plan.manifest()
+            design_rows = [
+                {
+                    "point": p,
+                    **{f.key: column_value(v, f.dtype) for f, v in zip(plan.design.factors, pt)},
+                }
+                for p, pt in enumerate(plan.design.points)
+            ]
+            done = store.open(
+                manifest, design_rows, {"experiment.toml": plan.exp.text.encode("utf-8")}
+            )
+        else:
+            manifest = existing
+            done = store.open(None, None)
+            if manifest.get("versions", {}) != versions():
+                log(
+                    "warning: package versions differ from the sweep's first session; "
+                    "see manifest.json"
+                )
+        log(
+            f"Sweep {plan.exp.spec.name}: {plan.points} design points x {plan.replicates} "
+            f"replicate{'s' if plan.replicates > 1 else ''} = {plan.runs_total} runs "
+            f"({plan.design.kind} design, root seed "
+            f"{plan.exp.spec.root_seed}, {executor.workers} worker"
+            f"{'s' if executor.workers > 1 else ''}, {executor.name}) -> {out}"
+        )
+        if done:
+            log(f"resuming: {len(done)} of {plan.runs_total} runs already recorded")
+        last_flush = time.monotonic()
+        with tqdm(
+            total=plan.runs_total,
+            initial=len(done),
+            unit="run",
+            file=sys.stderr,
+            disable=None if progress else True,
+            dynamic_ncols=True,
+            smoothing=0.1,
+        ) as bar:
+            for job, res in executor.imap_unordered(run_one, plan.jobs(done, max_runs)):
+                if isinstance(res, BaseException):
+                    res = RunResult(job.run_id, "failed", 2, _describe(res), 0.0)
+                row = plan.ids_row(job.run_id)
+                row.update(
+                    status=res.status,
+                    attempts=res.attempts,
+                    error=res.error,
+                    elapsed_s=res.elapsed_s,
+                )
+                row.update({k: res.outcomes.get(k, math.nan) for k in outcome_names()})
+                rows.append(row)
+                if res.status == "ok":
+                    weekly.append((row, res.weeks, res.values))
+                else:
+                    failed += 1
+                    bar.set_postfix(failed=failed)
+                ran += 1
+                bar.update(1)
+                if len(rows) >= chunk_runs or time.monotonic() - last_flush > flush_seconds:
+                    flush()
+                    last_flush = time.monotonic()
+        flush()
+    except BaseException:
+        interrupted = True
+        try:
+            flush()  # every finished run is kept
+        finally:
+            executor.close(abort=True)
+        raise
+    finally:
+        if not interrupted:
+            executor.close()
+        if store._lock_fd is not None:
+            elapsed = time.perf_counter() - t0
+            finished, failed_total = _count(out)
+            manifest = read_manifest(out)
+            manifest["sessions"].append(
+                {
+                    "started": started,
+                    "executor": executor.name,
+                    "workers": executor.workers,
+                    "runs": ran,
+                    "failed": failed,
+                    "elapsed_s": round(elapsed, 3),
+                    "interrupted": interrupted,
+                }
+            )
+            manifest["status"] = {
+                "finished": finished,
+                "failed": failed_total,
+                "complete": finished == plan.runs_total,
+            }
+            write_manifest(out, manifest)
+        store.close()
+    return SweepReport(
+        out=out,
+        runs_total=plan.runs_total,
+        done_before=len(done),
+        ran=ran,
+        failed=failed,
+        failed_total=failed_total,
+        finished_total=finished,
+        elapsed_s=elapsed,
+        executor=executor.name,
+        workers=executor.workers,
+    )
+
+
+def _make_executor(workers: int, dask: str | None, fingerprint: str) -> Any:
+    from sim.sweep.executors import make_executor
+
+    return make_executor(workers, dask, key_prefix=f"orgsim-{fingerprint[:10]}")

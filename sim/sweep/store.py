@@ -1,0 +1,429 @@
+"""The results folder of a sweep: manifest, Parquet chunks, resume, and reading results back.
+
+Layout of ``DIR``::
+
+    manifest.json          experiment (text and hash), design, seeds, versions, git revision
+    experiment.toml        a copy of the experiment file
+    design.parquet         one row per design point: point, then one column per factor
+    runs/part-NNNNNN.parquet     one row per finished run: ids, seed, factors, status, error,
+                                 headline outcomes (sim.experiment.HEADLINES)
+    weekly/part-NNNNNN.parquet   the kept weeks of each successful run: ids, seed, factors, week,
+                                 metrics (sim.metrics.COLUMNS)
+
+Finished runs are buffered and written as chunks: each file is written to a temporary name,
+fsynced and moved into place with ``os.replace``; the weekly part is written before the runs part
+of the same number, and a run counts as done only once its runs part exists. A weekly part without
+its runs part (the process died between the two) is removed on ``--resume``, so nothing is lost or
+counted twice. ``pandas.read_parquet(DIR / "runs")`` and DuckDB's
+``read_parquet('DIR/runs/*.parquet')`` read the folders directly (temporary files start with a dot
+and end in ``.tmp-<pid>``, which both skip); :func:`load_results` also sorts by run and checks the
+table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import sys
+from collections.abc import Iterable, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.errors import InputError
+
+FORMAT = "orgsim-sweep/1"
+MANIFEST = "manifest.json"
+ID_COLUMNS = ("run_id", "point", "replicate", "seed")
+_PART = re.compile(r"^part-(\d{6,})\.parquet$")
+_ARROW = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "str": pa.string()}
+
+
+def arrow_type(dtype: str) -> pa.DataType:
+    """Arrow type of a factor column (JSON-valued factors are stored as their JSON text)."""
+    return _ARROW.get(dtype, pa.string())
+
+
+def runs_schema(factors: Sequence[tuple[str, str]], outcomes: Sequence[str]) -> pa.Schema:
+    """Schema of the runs table; ``factors`` are (key, dtype) pairs."""
+    return pa.schema(
+        [(c, pa.int64()) for c in ID_COLUMNS]
+        + [(k, arrow_type(t)) for k, t in factors]
+        + [
+            ("status", pa.string()),
+            ("attempts", pa.int64()),
+            ("error", pa.string()),
+            ("elapsed_s", pa.float64()),
+        ]
+        + [(o, pa.float64()) for o in outcomes]
+    )
+
+
+def weekly_schema(factors: Sequence[tuple[str, str]], metrics: Sequence[str]) -> pa.Schema:
+    """Schema of the weekly table."""
+    return pa.schema(
+        [(c, pa.int64()) for c in ID_COLUMNS]
+        + [(k, arrow_type(t)) for k, t in factors]
+        + [("week", pa.int64())]
+        + [(m, pa.float64()) for m in metrics]
+    )
+
+
+def design_schema(factors: Sequence[tuple[str, str]]) -> pa.Schema:
+    """Schema of the design table."""
+    return pa.schema([("point", pa.int64())] + [(k, arrow_type(t)) for k, t in factors])
+
+
+def column_value(value: Any, dtype: str) -> Any:
+    """A factor value as stored in a column."""
+    return json.dumps(value, sort_keys=True) if dtype == "json" else value
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and the packages that decide the numbers."""
+    out = {"python": sys.version.split()[0]}
+    for dist in (
+        "orgsim-crm",
+        "mesa",
+        "numpy",
+        "pandas",
+        "scipy",
+        "networkx",
+        "pydantic",
+        "pyarrow",
+        "SALib",
+        "dask",
+        "distributed",
+    ):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[dist] = metadata.version(dist)
+    return out
+
+
+def git_revision(start: Path | None = None) -> str | None:
+    """The commit checked out in the repository holding this package, read from ``.git`` files.
+
+    Returns ``None`` when the package is not in a git work tree (e.g. installed from a wheel).
+    """
+    here = (start or Path(__file__)).resolve()
+    for folder in [here, *here.parents]:
+        dotgit = folder / ".git"
+        if dotgit.is_file():  # a worktree or submodule: "gitdir: <path>"
+            text = dotgit.read_text(errors="replace").strip()
+            if not text.startswith("gitdir:"):
+                return None
+            dotgit = (folder / text.split(":", 1)[1].strip()).resolve()
+        if dotgit.is_dir():
+            try:
+                head = (dotgit / "HEAD").read_text().strip()
+                if not head.startswith("ref:"):
+                    return head or None
+                ref = head.split(":", 1)[1].strip()
+                common = dotgit
+                if (dotgit / "commondir").is_file():
+                    common = (dotgit / (dotgit / "commondir").read_text().strip()).resolve()
+                for base in (dotgit, common):
+                    if (base / ref).is_file():
+                        return (base / ref).read_text().strip()
+                packed = common / "packed-refs"
+                if packed.is_file():
+                    for line in packed.read_text().splitlines():
+                        if line.endswith(" " + ref):
+                            return line.split()[0]
+            except OSError:
+                return None
+            return None
+    return None
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _tmp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.tmp-{os.getpid()}")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write a file through a temporary name, fsync and ``os.replace``."""
+    tmp = _tmp_name(path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    _fsync_dir(path.parent)
+
+
+def atomic_write_parquet(table: pa.Table, path: Path) -> None:
+    """Write a Parquet file through a temporary name, fsync and ``os.replace``."""
+    tmp = _tmp_name(path)
+    try:
+        with open(tmp, "wb") as f:
+            pq.write_table(table, f, compression="zstd")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    _fsync_dir(path.parent)
+
+
+def read_manifest(root: Path) -> dict[str, Any]:
+    """The manifest of a sweep folder.
+
+    Raises:
+        InputError: when the folder holds no readable manifest.
+    """
+    path = Path(root) / MANIFEST
+    if not path.is_file():
+        raise InputError(f"{root}: not a sweep results folder (no {MANIFEST})")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise InputError(f"{path}: unreadable manifest ({e})") from None
+    if data.get("format") != FORMAT:
+        raise InputError(f"{path}: not a sweep manifest (format {data.get('format')!r})")
+    return data
+
+
+def write_manifest(root: Path, manifest: dict[str, Any]) -> None:
+    """Write the manifest atomically."""
+    atomic_write_bytes(Path(root) / MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"))
+
+
+def _parts(folder: Path) -> dict[int, Path]:
+    if not folder.is_dir():
+        return {}
+    out = {}
+    for p in folder.iterdir():
+        m = _PART.match(p.name)
+        if m:
+            out[int(m.group(1))] = p
+    return out
+
+
+def _is_temp(p: Path) -> bool:
+    return p.name.startswith(".") and ".tmp-" in p.name
+
+
+def check_target(root: Path, fingerprint: str, resume: bool) -> dict[str, Any] | None:
+    """Check that a sweep may write to ``root``, without writing anything.
+
+    Args:
+        root: the results folder.
+        fingerprint: the fingerprint of the sweep about to run.
+        resume: whether ``--resume`` was given.
+
+    Returns:
+        The existing manifest when resuming a folder, else ``None`` (a new sweep).
+
+    Raises:
+        InputError: the folder is not empty and ``resume`` is false; or it holds a different
+            experiment's results, or files that are not a sweep's.
+    """
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise InputError(f"--out {root}: exists and is not a folder")
+    if not root.exists() or not any(root.iterdir()):
+        return None
+    if not (root / MANIFEST).is_file():
+        raise InputError(f"--out {root}: folder is not empty and is not a sweep's; choose another")
+    manifest = read_manifest(root)
+    if not resume:
+        raise InputError(
+            f"--out {root}: holds a sweep already; add --resume to finish it, or choose another "
+            "--out"
+        )
+    if manifest.get("fingerprint") != fingerprint:
+        raise InputError(
+            f"--resume {root}: the folder was made by a different experiment "
+            f"({manifest.get('experiment', {}).get('path', '?')}, design "
+            f"{str(manifest.get('fingerprint'))[:12]}; this one is {fingerprint[:12]}); "
+            "use another --out"
+        )
+    return manifest
+
+
+class SweepStore:
+    """Writes a sweep's chunks; one writer per folder (guarded by an advisory lock)."""
+
+    def __init__(
+        self,
+        root: Path,
+        factors: Sequence[tuple[str, str]],
+        outcomes: Sequence[str],
+        metrics: Sequence[str],
+    ) -> None:
+        self.root = Path(root)
+        self.factors = list(factors)
+        self.runs_schema = runs_schema(factors, outcomes)
+        self.weekly_schema = weekly_schema(factors, metrics)
+        self.metrics = list(metrics)
+        self._lock_fd: int | None = None
+        self._next = 0
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def open(
+        self,
+        manifest: dict[str, Any] | None,
+        design_rows: Iterable[dict] | None = None,
+        files: dict[str, bytes] | None = None,
+    ) -> set[int]:
+        """Create the folder (new sweep) or tidy it (resume); return the ids of finished runs.
+
+        Args:
+            manifest: the manifest to write for a new sweep; ``None`` when resuming.
+            design_rows: design table rows to write for a new sweep.
+            files: other files to write for a new sweep (name -> content).
+
+        Returns:
+            Run ids already recorded (empty for a new sweep).
+        """
+        (self.root / "runs").mkdir(parents=True, exist_ok=True)
+        (self.root / "weekly").mkdir(exist_ok=True)
+        self._lock()
+        if manifest is not None:
+            for name, data in (files or {}).items():
+                atomic_write_bytes(self.root / name, data)
+            write_manifest(self.root, manifest)
+            atomic_write_parquet(
+                pa.Table.from_pylist(list(design_rows or []), schema=design_schema(self.factors)),
+                self.root / "design.parquet",
+            )
+        for folder in (self.root, self.root / "runs", self.root / "weekly"):
+            for p in folder.iterdir():
+                if _is_temp(p):
+                    if p.is_dir():
+                        shutil.rmtree(p, ignore_errors=True)
+                    else:
+                        p.unlink()
+        runs = _parts(self.root / "runs")
+        for n, p in _parts(self.root / "weekly").items():
+            if n not in runs:  # died between the weekly part and its runs part
+                p.unlink()
+        self._next = max(runs, default=-1) + 1
+        done: set[int] = set()
+        for p in runs.values():
+            ids = pq.read_table(p, columns=["run_id"]).column("run_id").to_pylist()
+            done.update(ids)
+        return done
+
+    def _lock(self) -> None:
+        import fcntl
+
+        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise InputError(f"{self.root}: another sweep is writing to this folder") from None
+        self._lock_fd = fd
+
+    def close(self) -> None:
+        """Release the folder (and remove the lock file)."""
+        if self._lock_fd is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.root / ".lock")
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def write_chunk(self, rows: Sequence[dict[str, Any]], weekly: Sequence[tuple]) -> None:
+        """Write one chunk: the weekly part (if any rows), then the runs part that commits it.
+
+        Args:
+            rows: one runs-table row per finished run.
+            weekly: ``(row, weeks, values)`` per successful run with kept weeks, where ``weeks``
+                is an int array and ``values`` a (weeks x metrics) float array.
+        """
+        if not rows:
+            return
+        name = f"part-{self._next:06d}.parquet"
+        self._next += 1
+        weekly = [w for w in weekly if len(w[1])]
+        if weekly:
+            atomic_write_parquet(self._weekly_table(weekly), self.root / "weekly" / name)
+        atomic_write_parquet(
+            pa.Table.from_pylist(list(rows), schema=self.runs_schema), self.root / "runs" / name
+        )
+
+    def _weekly_table(self, items: Sequence[tuple]) -> pa.Table:
+        counts = [len(w) for _, w, _ in items]
+        arrays = []
+        for field in self.weekly_schema:
+            name = field.name
+            if name == "week":
+                arrays.append(pa.array(np.concatenate([w for _, w, _ in items]), pa.int64()))
+            elif name in self.metrics:
+                j = self.metrics.index(name)
+                col = np.concatenate([v[:, j] for _, _, v in items])
+                arrays.append(pa.array(col, pa.float64()))
+            else:
+                values: list[Any] = []
+                for (row, _, _), n in zip(items, counts):
+                    values.extend([row[name]] * n)
+                arrays.append(pa.array(values, field.type))
+        return pa.Table.from_arrays(arrays, schema=self.weekly_schema)
+
+
+def load_results(
+    root: str | Path, table: Literal["runs", "weekly", "design"] = "runs"
+) -> pd.DataFrame:
+    """Read a sweep's results folder into a DataFrame (complete or not).
+
+    Args:
+        root: the results folder written by ``python run.py sweep``.
+        table: ``runs`` (one row per run: ids, seed, factors, status, error, headline outcomes),
+            ``weekly`` (one row per run and kept week) or ``design`` (one row per design point).
+
+    Returns:
+        The table, sorted by run id (and week), with a fresh index.
+
+    Raises:
+        InputError: ``root`` is not a sweep folder, or ``table`` is unknown.
+    """
+    root = Path(root)
+    manifest = read_manifest(root)
+    factors = [(f["key"], f["dtype"]) for f in manifest["design"]["factors"]]
+    if table == "design":
+        return pq.read_table(root / "design.parquet").to_pandas()
+    if table not in ("runs", "weekly"):
+        raise InputError(f"table must be runs, weekly or design (got {table!r})")
+    runs = _parts(root / "runs")
+    if table == "runs":
+        files = [runs[n] for n in sorted(runs)]
+        schema = runs_schema(factors, manifest["outcomes"])
+        keys = ["run_id"]
+    else:
+        weekly = _parts(root / "weekly")
+        files = [weekly[n] for n in sorted(weekly) if n in runs]
+        schema = weekly_schema(factors, manifest["outputs"]["metrics"])
+        keys = ["run_id", "week"]
+    tables = [pq.read_table(p, schema=schema) for p in files]
+    data = pa.concat_tables(tables) if tables else schema.empty_table()
+    df = data.to_pandas()
+    df = df.sort_values(keys, kind="stable").reset_index(drop=True)
+    if df.duplicated(keys).any():
+        raise InputError(f"{root}: duplicate rows for {', '.join(keys)}; the folder is damaged")
+    return df

@@ -1,0 +1,316 @@
+"""The trainer's app without a browser: layouts, session, debrief, exports and the page itself.
+
+The page is rendered with ``solara.render`` (widgets in memory, no server, no browser); buttons
+are clicked and slider events fired on the widgets directly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
+
+import ipyvuetify as v  # noqa: E402
+import ipywidgets as widgets  # noqa: E402
+import solara  # noqa: E402
+
+from app.charts import neutralise, results_csv  # noqa: E402
+from app.debrief import ChurnLedger, debrief  # noqa: E402
+from app.orgview import build_layout, circles_layout, customer_ring, tree_layout  # noqa: E402
+from app.page import Page  # noqa: E402
+from app.session import Config, Session, culture_specs, presets  # noqa: E402
+from sim.model import OrgModel  # noqa: E402
+from sim.scenario import load_scenario  # noqa: E402
+from sim.structures import build_structure  # noqa: E402
+
+SMALL = {"organisation.employees": 120, "customers.count": 1200}
+
+
+# ------------------------------------------------------------------ layouts
+@pytest.mark.parametrize("kind", ["hierarchical", "functional_silos", "matrix", "self_organised"])
+def test_layouts_place_everyone_apart(kind: str) -> None:
+    s = build_structure(kind, 300, span=6, rng=np.random.default_rng(1))
+    handler = np.arange(3000) % 300
+    lay = build_layout(s, handler)
+    assert lay.xy.shape == (300, 2) and np.isfinite(lay.xy).all()
+    # no two people drawn on the same spot
+    assert np.unique(np.round(lay.xy, 3), axis=0).shape[0] == 300
+    assert lay.kind == ("circles" if kind == "self_organised" else "tree")
+    assert lay.cust_xy.shape == (3000, 2)
+    if kind == "functional_silos":  # separate, shaded trees, one per silo
+        labels = {b[0] for b in lay.boxes if b[5]}
+        assert labels == {"sales", "service", "marketing"}
+
+
+def test_tree_layout_is_top_down() -> None:
+    s = build_structure("hierarchical", 200, span=5, rng=np.random.default_rng(2))
+    role_mgr = s.span() > 0
+    xy = tree_layout(s.manager, s.level, role_mgr)
+    below = np.flatnonzero(s.manager >= 0)
+    # every report sits below their manager
+    assert (xy[below, 1] < xy[s.manager[below], 1]).all()
+
+
+def test_circles_layout_rings_members_around_their_lead() -> None:
+    s = build_structure("self_organised", 120, span=6, rng=np.random.default_rng(3))
+    xy = circles_layout(s.manager, s.level)
+    leaves = np.flatnonzero(s.span() == 0)
+    d = np.hypot(*(xy[leaves] - xy[s.manager[leaves]]).T)
+    # members of one circle are equidistant from their lead link
+    for lead in np.unique(s.manager[leaves]):
+        dd = d[s.manager[leaves] == lead]
+        assert np.allclose(dd, dd[0])
+
+
+def test_layout_is_fast_at_scale() -> None:
+    s = build_structure("hierarchical", 20_000, span=8, rng=np.random.default_rng(4))
+    t = time.perf_counter()
+    build_layout(s, np.arange(50_000) % 20_000)
+    assert time.perf_counter() - t < 5.0
+
+
+def test_customer_ring_wedges_by_unit() -> None:
+    unit = np.array([0, 0, 1, 1])
+    xy, wedges = customer_ring(np.array([0, 2, 1, 3, 0, 2]), unit, ("north", "south"))
+    assert xy.shape == (6, 2)
+    r = np.hypot(xy[:, 0], xy[:, 1])
+    assert ((r > 0.5) & (r < 1.0)).all()
+    assert [w[0] for w in wedges] == ["north", "south"]
+
+
+# ------------------------------------------------------------------ session and model wiring
+def _config(**kw: object) -> Config:
+    return Config.for_preset("command_and_control", **kw)
+
+
+def test_programme_switch_adds_and_removes_kotter_steps() -> None:
+    on = _config(programme=True).scenario_a()
+    assert [s.step for s in on.change_programme.steps][:2] == ["urgency", "coalition"]
+    off = Config.for_preset("kotter_programme")
+    assert off.programme is True
+    assert off.scenario_a().change_programme.steps
+    from dataclasses import replace
+
+    assert not replace(off, programme=False).scenario_a().change_programme.steps
+
+
+def test_dials_are_the_culture_fields_with_labels_and_help() -> None:
+    specs = culture_specs()
+    assert len(specs) >= 8
+    assert all(s.path.startswith("culture.") and s.label and s.help for s in specs)
+    moved = _config().with_dial("culture.decision_rights", 0.9).scenario_a()
+    assert moved.culture.decision_rights == pytest.approx(0.9)
+
+
+def test_compare_runs_on_common_random_numbers() -> None:
+    # the same design as A and B on one seed: B - A must be exactly zero, week by week
+    cfg = _config(compare=True, preset_b="command_and_control")
+    s = Session(cfg)
+    s.step(6)
+    a, b = (r.df for r in s.runs)
+    assert len(a) == len(b) == 6
+    assert np.allclose(a.to_numpy(dtype=float), b.to_numpy(dtype=float), equal_nan=True)
+    f = s.frame()
+    assert len(f.orgs) == 2 and f.diff is not None
+
+
+def test_reset_replays_the_same_run() -> None:
+    s = Session(_config(seed=5))
+    s.step(4)
+    first = s.runs[0].df.copy()
+    s.reset()
+    assert s.week == 0
+    s.step(4)
+    assert np.allclose(
+        first.to_numpy(dtype=float), s.runs[0].df.to_numpy(dtype=float), equal_nan=True
+    )
+
+
+def test_step_stops_at_the_horizon() -> None:
+    s = Session(_config())
+    s.runs[0].scenario.horizon_weeks  # noqa: B018
+    s.runs[0].model.state.week = s.horizon - 1  # jump near the end
+    assert s.step(5) == 1
+    assert s.done and s.step() == 0
+
+
+def test_frame_timing_is_reported() -> None:
+    """One week + one frame at 300 people and 3,000 customers (printed; bound generous for CI)."""
+    s = Session(_config())
+    s.frame()
+    times = []
+    for _ in range(15):
+        t = time.perf_counter()
+        s.step()
+        s.frame()
+        times.append(time.perf_counter() - t)
+    median = 1000 * float(np.median(times))
+    print(f"\nstep + frame at 300 people / 3,000 customers: median {median:.0f} ms")
+    assert median < 1000
+
+
+# ------------------------------------------------------------------ debrief and exports
+def test_ledger_accounts_for_every_departure_and_debrief_uses_the_data() -> None:
+    sc = load_scenario("command_and_control").with_overrides(SMALL)
+    m = OrgModel(sc, rng=3)
+    led = ChurnLedger()
+    for _ in range(30):
+        led.before(m)
+        m.step()
+        led.after(m, m.results().iloc[-1])
+    df = m.results()
+    assert led.churned == int(df["churned_total"].iloc[-1])
+    att = led.attribution()
+    assert sum(att.values()) == pytest.approx(led.churned)
+    assert 0 < att["base"] < led.churned
+    text = " ".join(debrief(df, sc, led, m.programme_log, m.state.levers.reinforce_until))
+    assert f"lost {int(df['churned_total'].iloc[-1]):,} customers" in text
+    assert "What drove the churn" in text
+    silent = df["churned_silent_total"].iloc[-1] / df["churned_total"].iloc[-1]
+    assert f"{100 * silent:.0f}% of those who left never complained" in text
+
+
+def test_debrief_differs_between_designs() -> None:
+    texts = []
+    for preset in ("command_and_control", "self_organised"):
+        s = Session(Config.for_preset(preset))
+        s.step(20)
+        texts.append(s.debrief())
+    assert texts[0] != texts[1]
+
+
+def test_csv_neutralises_formula_cells() -> None:
+    assert neutralise("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    for bad in ("+1", "-1", "@SUM(A1)", "\tx"):
+        assert neutralise(bad).startswith("'")
+    assert neutralise("fine") == "fine" and neutralise(-1.5) == -1.5
+    s = Session(_config())
+    s.step(3)
+    df = s.runs[0].df
+    text = results_csv([("=cmd|' /C calc'!A0", df, [(0, "urgency", 0.7)])])
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 3
+    assert all(r["design"].startswith("'=") for r in rows)
+    assert rows[0]["programme_steps"] == "urgency"
+    for r in rows:
+        for val in r.values():
+            if val and val[0] in "=+-@":
+                float(val)  # only numbers may start with a sign
+
+
+def test_png_exports() -> None:
+    s = Session(_config(compare=True))
+    s.step(2)
+    for png in (s.charts_png(), s.org_png(), s.frame().charts):
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ------------------------------------------------------------------ the server
+def test_server_stays_local_and_offline() -> None:
+    from app import server
+
+    assert server.is_loopback("127.0.0.1") and server.is_loopback("localhost")
+    assert server.is_loopback("::1") and not server.is_loopback("0.0.0.0")
+    assert server.url_for("0.0.0.0", 9000) == "http://127.0.0.1:9000/"
+    cmd = server.command("127.0.0.1", 9000)
+    assert "--no-check-version" in cmd and "--production" in cmd
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
+    assert server.environment()["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    out, err = io.StringIO(), io.StringIO()
+    server.announce("127.0.0.1", 8765, out, err)
+    assert "http://127.0.0.1:8765/" in out.getvalue() and err.getvalue() == ""
+    server.announce("0.0.0.0", 8765, out, err)
+    assert "warning" in err.getvalue() and "beyond this machine" in err.getvalue()
+
+
+def test_run_py_app_rejects_a_bad_port() -> None:
+    import run
+
+    assert run.main(["app", "--port", "0"]) == 2
+
+
+# ------------------------------------------------------------------ the page
+def _week(rc: object) -> str:
+    return rc.find(v.Html, class_="week-counter").widget.children[0]  # type: ignore[attr-defined]
+
+
+def _images(rc: object) -> list[bytes]:
+    return [w.value for w in rc.find(widgets.Image).widgets]  # type: ignore[attr-defined]
+
+
+def _html(rc: object) -> str:
+    """All HTML blocks of the page (cards, debrief) as one string."""
+    found = rc.find(solara.widgets.HTML).widgets  # type: ignore[attr-defined]
+    return " ".join(w.unsafe_innerHTML for w in found)
+
+
+def test_page_step_reset_and_controls() -> None:
+    box, rc = solara.render(Page(), handle_error=False)
+    assert _week(rc) == "Week 0 of 104"
+    assert rc.find(v.Select, label="Preset").widget.v_model == presets()[0]
+    assert len(rc.find(v.Slider).widgets) == len(culture_specs())
+    before = _images(rc)
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert _week(rc) == "Week 1 of 104"
+    after = _images(rc)
+    assert after[0] != before[0] and after[1] != before[1]  # org view and charts redrawn
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert _week(rc) == "Week 2 of 104"
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert _week(rc) == "Week 0 of 104"
+    # a dial, released: restarts with the new value
+    slider = rc.find(v.Slider, label="Decision rights at the edge").widget
+    slider.fire_event("change", 0.85)
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert _week(rc) == "Week 1 of 104"
+    # the preset selector
+    rc.find(v.Select, label="Preset").widget.v_model = "self_organised"
+    assert _week(rc) == "Week 0 of 104"
+    assert any(
+        "self-organised" in str(w.children) or "circles" in str(w.children)
+        for w in rc.find(v.Html, class_="orgsim-help").widgets
+    )
+    assert "Nothing has happened yet" in _html(rc)
+    rc.close()
+
+
+def test_page_play_and_pause() -> None:
+    box, rc = solara.render(Page(), handle_error=False)
+    rc.find(v.Btn, children=["Play"]).widget.click()
+    deadline = time.time() + 20
+    while time.time() < deadline and _week(rc) in ("Week 0 of 104", "Week 1 of 104"):
+        time.sleep(0.05)
+    rc.find(v.Btn, children=["Pause"]).widget.click()
+    time.sleep(0.5)
+    paused = _week(rc)
+    assert paused not in ("Week 0 of 104", "Week 1 of 104")
+    time.sleep(0.6)
+    assert _week(rc) == paused
+    rc.find(v.Btn, children=["Play"]).assert_single()
+    rc.close()
+
+
+def test_page_compare_shows_two_runs_and_a_difference() -> None:
+    box, rc = solara.render(Page(), handle_error=False)
+    rc.find(v.Switch, label="Compare with design B").widget.v_model = True
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert len(rc.find(widgets.Image).widgets) == 4  # two org views, charts, difference
+    text = str([w.children for w in rc.find(v.Html).widgets]) + _html(rc)
+    assert "Difference" in text and "B: culture_first_rollout" in text
+    rc.close()
+
+
+def test_two_pages_are_isolated() -> None:
+    _, rc1 = solara.render(Page(), handle_error=False)
+    _, rc2 = solara.render(Page(), handle_error=False)
+    for _ in range(3):
+        rc1.find(v.Btn, children=["Step"]).widget.click()
+    assert _week(rc1) == "Week 3 of 104"
+    assert _week(rc2) == "Week 0 of 104"
+    rc1.close()
+    rc2.close()

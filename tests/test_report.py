@@ -1,0 +1,294 @@
+"""The org-design report: numbers, files, self-containment and bad input through the CLI."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.experiment import headlines_table, paired_differences, run_replicates, summarise
+from sim.report import ASSUMPTIONS, CSV_COLUMNS, OUTCOMES
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+ACME = ROOT / "examples" / "acme"
+RUN = [sys.executable, str(ROOT / "run.py")]
+# short runs for the tests: 2 paired replicates of 20 weeks (the default is 6 x 104)
+FAST = ["--replicates", "2", "--seed", "5", "--set", "horizon_weeks=20", "--workers", "2"]
+OVERRIDES = {"horizon_weeks": 20}
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*RUN, *args], capture_output=True, text=True, cwd=cwd or ROOT, timeout=900
+    )
+
+
+@pytest.fixture(scope="session")
+def report(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The example's report, written once through the command line (once per test session,
+    shared by pytest-xdist workers through a lock file in the session's temporary root)."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if hasattr(request.config, "workerinput") else base
+    out = root / "acme_report" / "board" / "acme.html"
+    done = root / "acme_report.done"
+    try:
+        fd = os.open(root / "acme_report.lock", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:  # another worker is writing it
+        deadline = time.monotonic() + 900
+        while not done.exists() and time.monotonic() < deadline:
+            time.sleep(0.5)
+    else:
+        os.close(fd)
+        args = ["--current", str(ACME / "current.toml"), "--proposed", str(ACME / "proposed.toml")]
+        res = cli("report", *args, *FAST, "--out", str(out))
+        done.write_text(f"{res.returncode}\n{res.stdout}\n{res.stderr}")
+    code, _, rest = done.read_text().partition("\n")
+    assert code == "0", rest
+    return {
+        "out": out,
+        "html": out.read_text(encoding="utf-8"),
+        "csv": pd.read_csv(out.with_suffix(".csv")),
+        "stdout": rest,
+    }
+
+
+def cells(page: str) -> dict[tuple[str, str, str], float]:
+    """Every number of the report: (section, key, column) -> value."""
+    found = re.findall(r'data-key="([^"]+)" data-value="([^"]+)"', page)
+    out = {}
+    for key, value in found:
+        section, k, column = html.unescape(key).split("|")
+        out[(section, k, column)] = float(value)
+    return out
+
+
+def test_files_written_beside_each_other_and_nothing_else(report: dict) -> None:
+    out: Path = report["out"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["acme.csv", "acme.html"]
+    assert list(report["csv"].columns) == list(CSV_COLUMNS)
+    assert "Report written to" in report["stdout"]
+
+
+def test_report_numbers_equal_the_csv(report: dict) -> None:
+    table: pd.DataFrame = report["csv"]
+    shown = cells(report["html"])
+    assert len(shown) >= 3 * len(OUTCOMES) + 10 * len(ASSUMPTIONS)
+    idx = table.set_index(["section", "key"])
+    for (section, key, column), value in shown.items():
+        expected = float(idx.loc[(section, key), column])
+        assert value == pytest.approx(expected, rel=1e-12, abs=1e-12, nan_ok=True), (
+            section,
+            key,
+            column,
+        )
+    # every outcome is in the results table with its levels and change
+    for o in OUTCOMES:
+        for column in ("current", "proposed", "difference"):
+            assert ("outcome", o.key, column) in shown
+
+
+def test_csv_equals_the_underlying_paired_runs(report: dict) -> None:
+    table = report["csv"].set_index(["section", "key"])
+    cur = load_scenario(ACME / "current.toml").with_overrides(OVERRIDES)
+    prop = load_scenario(ACME / "proposed.toml").with_overrides(OVERRIDES)
+    weekly = run_replicates({"current": cur, "proposed": prop}, 2, 5)
+    heads = headlines_table(weekly)
+    summ = summarise(heads).set_index(["scenario", "outcome"])
+    diff = paired_differences(heads, "current").set_index("outcome")
+    for key in ("annual_churn", "net_benefit_total", "decision_latency_days", "roi"):
+        row = table.loc[("outcome", key)]
+        assert row["current"] == pytest.approx(summ.loc[("current", key), "mean"], rel=1e-9)
+        assert row["proposed"] == pytest.approx(summ.loc[("proposed", key), "mean"], rel=1e-9)
+        assert row["difference"] == pytest.approx(diff.loc[key, "diff"], rel=1e-9)
+        assert row["difference_ci_low"] == pytest.approx(diff.loc[key, "ci_low"], rel=1e-9)
+        assert row["difference_ci_high"] == pytest.approx(diff.loc[key, "ci_high"], rel=1e-9)
+    # one tornado point, re-run by hand on the same seeds
+    a = ASSUMPTIONS[0]
+    low = run_replicates(
+        {
+            "current": cur.with_overrides({a.path: a.low}),
+            "proposed": prop.with_overrides({a.path: a.low}),
+        },
+        2,
+        5,
+    )
+    d = paired_differences(headlines_table(low), "current").set_index("outcome")
+    row = table.loc[("tornado:net_benefit_total", a.path)]
+    assert row["result_at_low"] == pytest.approx(d.loc["net_benefit_total", "diff"], rel=1e-9)
+    assert row["setting_low"] == a.low and row["setting_base"] == 0.06
+
+
+def test_report_is_one_self_contained_file(report: dict) -> None:
+    page: str = report["html"]
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, re.I)
+    assert not re.search(r"<link\b|<script\b|@import|url\(", page, re.I)
+    images = re.findall(r"<img [^>]*src='([^']+)'", page)
+    assert len(images) == 3 and all(s.startswith("data:image/png;base64,") for s in images)
+    for part in ("Executive summary", "What changes", "Over time", "as management sees it"):
+        assert part in page
+    assert "What the result depends on" in page and "Assumptions" in page
+    assert "Reproducibility" in page and "sha256" in page and "org_chart.csv" in page
+
+
+def test_report_summary_reads_in_plain_words(report: dict) -> None:
+    page = html.unescape(report["html"])
+    assert "95% CI" in page or "could be anywhere" in page
+    assert "Remove the management layer 'Regional Director'" in page
+    assert "cross-functional pods" in page
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium")
+def test_report_opens_in_a_browser_without_network_requests(report: dict) -> None:
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    out: Path = report["out"]
+    requests: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page()
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(out.as_uri(), wait_until="load")
+            assert "Org design test" in page.title()
+            sizes = page.eval_on_selector_all(
+                "img", "imgs => imgs.map(i => i.complete && i.naturalWidth)"
+            )
+            assert len(sizes) == 3 and all(w and w > 100 for w in sizes)
+        finally:
+            browser.close()
+    other = [u for u in requests if not u.startswith(("file:", "data:"))]
+    assert requests and not other, other
+
+
+BAD = [
+    (["--out", "report.txt"], [".html"]),
+    (["--replicates", "1", "--out", "r.html"], ["--replicates"]),
+    (["--seed", "-1", "--out", "r.html"], ["--seed"]),
+    (["--set", "culture.nonsense=1", "--out", "r.html"], ["culture.nonsense"]),
+]
+
+
+def main_in(cwd: Path, args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """``run.main`` in this process (same code path as the command line), from ``cwd``."""
+    import os
+
+    import run
+
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        code = run.main(args)
+    finally:
+        os.chdir(old)
+    return code, capsys.readouterr().err
+
+
+def assert_one_line_error(code: int, err: str, fragments: list[str]) -> None:
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:"), err
+    for f in fragments:
+        assert f in err, err
+
+
+def test_cli_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:
+    res = cli(
+        "report",
+        "--current",
+        str(ACME / "current.toml"),
+        "--proposed",
+        str(tmp_path / "missing.toml"),
+        "--out",
+        "r.html",
+        cwd=tmp_path,
+    )
+    assert_one_line_error(res.returncode, res.stderr, ["missing.toml"])
+    assert "Traceback" not in res.stderr and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("extra", "fragments"), BAD)
+def test_bad_arguments_exit_2_and_write_nothing(
+    tmp_path: Path, extra: list[str], fragments: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["report", "--current", str(ACME / "current.toml")]
+    code, err = main_in(
+        tmp_path, [*args, "--proposed", str(ACME / "proposed.toml"), *extra], capsys
+    )
+    assert_one_line_error(code, err, fragments)
+    assert list(tmp_path.iterdir()) == []
+
+
+def copy_example(tmp_path: Path) -> Path:
+    d = tmp_path / "in"
+    d.mkdir()
+    for name in ("current.toml", "proposed.toml", "org_chart.csv", "customers.csv"):
+        (d / name).write_bytes((ACME / name).read_bytes())
+    return d
+
+
+@pytest.mark.parametrize(
+    ("file", "edit", "fragments"),
+    [
+        (
+            "org_chart.csv",
+            lambda t: t.replace("Support Agent", "Astronaut", 1),
+            ["org_chart.csv: row", "column role", "unknown role 'Astronaut'"],
+        ),
+        (
+            "org_chart.csv",
+            lambda t: t.replace(",", ";"),
+            ["org_chart.csv: row 1", "semicolons"],
+        ),
+        (
+            "customers.csv",
+            lambda t: t + "C999999,SMB,100,NOBODY\n",
+            ["customers.csv: row 4922", "column owner_id", "'NOBODY'"],
+        ),
+        (
+            "proposed.toml",
+            lambda t: t.replace('"Sales North", "Service North"', '"Sales North", "Atlantis"'),
+            ["proposed.toml", "transformations[1] (merge_units)", "unknown unit 'Atlantis'"],
+        ),
+        (
+            "proposed.toml",
+            lambda t: "horizon_weeks = 52\n" + t,
+            ["horizon_weeks is 52", "same horizon"],
+        ),
+    ],
+)
+def test_bad_input_files_exit_2_and_write_nothing(
+    tmp_path: Path, file: str, edit, fragments: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = copy_example(tmp_path)
+    p = d / file
+    p.write_text(edit(p.read_text(encoding="utf-8")), encoding="utf-8")
+    out = tmp_path / "out" / "report.html"
+    args = ["report", "--current", str(d / "current.toml"), "--proposed", str(d / "proposed.toml")]
+    fast = ["--replicates", "2"] if "horizon" in fragments[0] else FAST
+    code, err = main_in(tmp_path, [*args, *fast, "--out", str(out)], capsys)
+    assert_one_line_error(code, err, fragments)
+    assert not (tmp_path / "out").exists()
+
+
+def test_write_is_atomic_and_replaces_an_old_report(tmp_path: Path, report: dict) -> None:
+    from sim.report import _atomic_write
+
+    target = tmp_path / "r.html"
+    target.write_text("old")
+    _atomic_write(target, "new")
+    assert target.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
+    assert np.isfinite(report["csv"]["difference"].to_numpy(float)).any()

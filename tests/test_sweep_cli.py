@@ -1,0 +1,173 @@
+"""Sweeps through the command line, as a researcher runs them: sweep, kill, resume, summarize."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.sweep import load_results, plan_experiment, run_sweep
+from sim.sweep.runner import FAIL_ENV
+from tests.test_cli import ROOT, RUN, assert_bad_input, cli
+from tests.test_sweep import tables, write_experiment
+
+SMOKE = ROOT / "experiments" / "smoke.toml"
+
+
+def test_smoke_sweep_then_summarize(tmp_path: Path) -> None:
+    out = tmp_path / "smoke"
+    res = cli("sweep", str(SMOKE), "--out", str(out), "--workers", "2")
+    assert res.returncode == 0, res.stderr
+    assert "32 of 32 recorded" in res.stdout and "summarize" in res.stdout
+    names = {p.name for p in out.iterdir()}
+    assert names == {"manifest.json", "experiment.toml", "design.parquet", "runs", "weekly"}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["experiment"]["sha256"] == hashlib.sha256(SMOKE.read_bytes()).hexdigest()
+    assert manifest["status"] == {"finished": 32, "failed": 0, "complete": True}
+    assert len(manifest["seeds"]) == 4 and len(manifest["design"]["points"]) == 8
+    assert {"numpy", "mesa", "SALib", "python"} <= set(manifest["versions"])
+    assert "git_revision" in manifest
+    runs = pd.read_parquet(out / "runs")  # pandas reads the folder directly
+    assert len(runs) == 32 and (runs["status"] == "ok").all()
+    seeds = runs.pivot(index="replicate", columns="point", values="seed")
+    assert (seeds.nunique(axis=1) == 1).all()  # common random numbers
+    assert len(pd.read_parquet(out / "weekly")) == 32 * 26
+
+    again = cli("sweep", str(SMOKE), "--out", str(out))
+    assert_bad_input(again, "--resume")
+
+    res = cli(
+        "summarize",
+        str(out),
+        "--no-plots",
+        "--baseline",
+        "structure=self_organised,psychological_safety=0.2,decision_rights=0.2",
+    )
+    assert res.returncode == 0, res.stderr
+    assert "95% CI" in res.stdout and "Difference from point 4" in res.stdout
+    summary = pd.read_csv(out / "summary" / "summary.csv")
+    assert len(summary) == 8 * 12 and set(summary["n"]) == {4}
+    diffs = pd.read_csv(out / "summary" / "paired_differences.csv")
+    assert set(diffs["point"]) == {0, 1, 2, 3, 5, 6, 7} and set(diffs["method"]) == {"paired"}
+    sens = pd.read_csv(out / "summary" / "sensitivity.csv")
+    assert set(sens["method"]) == {"spearman", "kruskal"}
+
+
+def _bad(tmp_path: Path, old: str, new: str) -> Path:
+    path = write_experiment(tmp_path)
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragments"),
+    [
+        (
+            '"culture.psychological_safety" = [0.2, 0.8]',
+            '"culture.psychological_safety" = [0.2, 0.8]\n"culture.bogus" = [1, 2]',
+            ["factors.culture.bogus", "unknown scenario field"],
+        ),
+        (
+            'design = "grid"',
+            'design = "lhs"\nsamples = 4',
+            ["factors.organisation.structure"],  # a two-value list is a range in an LHS
+        ),
+        (
+            '"culture.psychological_safety" = [0.2, 0.8]',
+            '"culture.psychological_safety" = { range = [-0.5, 0.8], levels = 3 }',
+            ["factors.culture.psychological_safety", "outside", "[0.0, 1.0]"],
+        ),
+        ("replicates = 2", "replicates = 0", ["replicates", "greater than or equal to 1"]),
+        ('design = "grid"', 'design = "montecarlo"', ["design", "'grid', 'lhs', 'sobol'"]),
+    ],
+)
+def test_bad_experiment_file_exits_2_and_writes_nothing(
+    tmp_path: Path, old: str, new: str, fragments: list[str]
+) -> None:
+    path = _bad(tmp_path, old, new)
+    out = tmp_path / "out"
+    res = cli("sweep", str(path), "--out", str(out), cwd=tmp_path)
+    assert_bad_input(res, str(path), *fragments)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.toml"]
+
+
+def test_bad_cli_arguments_exit_2(tmp_path: Path) -> None:
+    assert_bad_input(cli("sweep", "nope.toml", cwd=tmp_path), "nope.toml")
+    assert_bad_input(cli("sweep", str(SMOKE), "--workers", "0", cwd=tmp_path), "--workers")
+    assert_bad_input(cli("summarize", str(tmp_path), cwd=tmp_path), "not a sweep results folder")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None:
+    path = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    env = {**os.environ, FAIL_ENV: "3"}
+    res = subprocess.run(
+        [*RUN, "sweep", str(path), "--out", str(out), "--workers", "2"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "1 run failed" in res.stdout
+    runs = load_results(out)
+    assert runs["run_id"].tolist() == list(range(8))
+    assert runs.loc[3, "status"] == "failed" and "injected failure" in runs.loc[3, "error"]
+    assert (runs.drop(index=3)["status"] == "ok").all()
+    res = cli("summarize", str(out), "--no-plots")
+    assert res.returncode == 0, res.stderr
+    assert "1 failed" in res.stdout
+
+
+def test_resume_after_sigkill_matches_an_uninterrupted_sweep(tmp_path: Path) -> None:
+    path = write_experiment(
+        tmp_path,
+        '"culture.psychological_safety" = [0.1, 0.3, 0.5, 0.7, 0.9]\n'
+        '"culture.decision_rights" = [0.2, 0.8]',
+        replicates=4,
+        weeks=12,
+    )
+    plan = plan_experiment(path)
+    assert plan.runs_total == 40
+    out = tmp_path / "killed"
+    args = [*RUN, "sweep", str(path), "--out", str(out), "--workers", "2", "--chunk-runs", "2"]
+    proc = subprocess.Popen(
+        args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and proc.poll() is None:
+            if len(list((out / "runs").glob("part-*.parquet"))) >= 3:
+                break
+            time.sleep(0.02)
+        assert proc.poll() is None, "the sweep ended before it could be killed"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the runner and its workers: a power cut
+        proc.wait()
+    finished = len(load_results(out))
+    assert 6 <= finished < 40
+
+    res = subprocess.run([*args, "--resume"], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    assert f"resuming: {finished} of 40" in res.stderr
+    reference = tmp_path / "reference"
+    run_sweep(plan, reference, workers=1, progress=False)
+    runs, weekly = tables(out)
+    assert runs["run_id"].tolist() == list(range(40))  # none missing, none twice
+    assert len(weekly) == 40 * 12
+    for a, b in zip((runs, weekly), tables(reference)):
+        pd.testing.assert_frame_equal(a, b)
+    left = [p.name for p in out.rglob("*") if ".tmp-" in p.name or p.name == ".lock"]
+    assert left == []
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"]["complete"] and len(manifest["sessions"]) == 1

@@ -28,6 +28,7 @@ from sim.scenario import FieldSpec, load_scenario
 #: advances several weeks at once (at most ``MAX_WEEKS_PER_FRAME``) so the run keeps its pace.
 PLAY_RATE = 6.0
 MAX_WEEKS_PER_FRAME = 4
+MIN_YIELD_S = 0.02
 
 CSS = """
 .orgsim-app { padding: 8px 16px; }
@@ -211,10 +212,10 @@ def LiveView(session: Session, playing: solara.Reactive[bool], config: Config):
             played += session.step(min(max(due, 1), MAX_WEEKS_PER_FRAME))
             tick.set(tick.value + 1)
             rest = start + played / PLAY_RATE - time.perf_counter()
-            if rest > 0:
-                time.sleep(rest)
-            elif rest < -1.0:  # far behind (a slow machine): do not try to catch up in bursts
+            if rest < -1.0:  # far behind (a slow machine): do not try to catch up in bursts
                 start, played = time.perf_counter(), 0
+            # always let the server's other threads in (sending frames, hearing "Pause")
+            time.sleep(max(rest, MIN_YIELD_S))
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
     frame = solara.use_memo(session.frame, [tick.value, session.version, config])

@@ -282,10 +282,14 @@ def test_page_step_reset_and_controls() -> None:
 def test_page_play_and_pause() -> None:
     box, rc = solara.render(Page(), handle_error=False)
     rc.find(v.Btn, children=["Play"]).widget.click()
-    deadline = time.time() + 20
+    deadline = time.time() + 60
     while time.time() < deadline and _week(rc) in ("Week 0 of 104", "Week 1 of 104"):
         time.sleep(0.05)
-    rc.find(v.Btn, children=["Pause"]).widget.click()
+    pause = rc.find(v.Btn, children=["Pause"])
+    if pause.widgets:  # on a very busy machine the run may already have reached its end
+        pause.widget.click()
+    else:
+        assert _week(rc) == "Week 104 of 104"
     time.sleep(0.5)
     paused = _week(rc)
     assert paused not in ("Week 0 of 104", "Week 1 of 104")

@@ -331,63 +331,19 @@ def bench_vs_mesa(
 
 # ---------------------------------------------------------------------------- child processes
 def metrics_row_replay(model: Any) -> dict[str, float]:
-    """Repeat, on the model's state after a step, the work of its per-week metrics row.
+    """Build again, on the model's state after a step, its per-week metrics row.
 
-    ``OrgModel.step()`` ends (in ``_accounts``) by appending one row of metrics. This does the
-    same work on the same arrays: every metric function the row calls (``sim.metrics``,
-    ``crm_records.data_quality``, ``playbook.code_knowledge``) and the reductions the row does
-    inline (active customers, filled and front-line positions), and builds the dict. Scalars the
-    mechanisms tally anyway (this week's new issues, churners, quits) are read, not recounted, as
-    the row does. It only reads the state, so it can be timed after each step against the step.
-    Keep it in step with the row in ``OrgModel._accounts``.
+    ``OrgModel.step()`` ends by appending ``model.metrics_row(week)``; calling the same method on
+    the last week's values repeats exactly that work (it only reads the state), so it can be
+    timed after each step against the step.
 
     Args:
         model: An ``OrgModel`` that has run at least one step.
 
     Returns:
-        A row shaped like the model's own (the business-case figures are left at zero).
+        The same row the model recorded for its last week.
     """
-    from sim import metrics
-    from sim.mechanisms import crm_records, playbook
-
-    st = model.state
-    e, c, org, t = st.emp, st.cust, st.org, model.totals
-    front_f = e.front & e.filled
-    return {
-        "week": st.week,
-        "adoption_rate": metrics.adoption_rate(st),
-        "usage_mean": metrics.usage_mean(st),
-        "data_quality": crm_records.data_quality(c.record, c.active, org.duplicate_share),
-        "decision_latency_days": 0.0,
-        "first_contact_resolution": 0.0,
-        "escalations": 0.0,
-        "satisfaction_mean": metrics.satisfaction_mean(st),
-        "dissatisfied_share": metrics.dissatisfied_share(st),
-        "customers_active": float(c.active.sum()),
-        "churn_rate": 0.0,
-        "churned_total": t["churned"],
-        "churned_silent_total": t["churned_silent"],
-        "complaints_total": t["complaints"],
-        "upsell_to_angry_total": t["upsell_to_angry"],
-        "acquired_total": t["acquired"],
-        "morale_mean": metrics.morale_mean(st),
-        "psych_safety_mean": metrics.psych_safety_mean(st),
-        "employees_active": float(e.filled.sum()),
-        "quits_total": t["quits"],
-        "front_line_quits_total": t["quits_front"],
-        "front_line_active": float(front_f.sum()),
-        "problems_reported_total": t["reported"],
-        "problems_fixed_total": t["fixed"],
-        "problems_unreported": max(org.problems_latent - org.problems_queue, 0.0),
-        "service_quality": 0.0,
-        "playbook_knowledge": playbook.code_knowledge(org.code, org.reality),
-        "practice_knowledge_mean": metrics.practice_knowledge_mean(st, front_f),
-        "revenue": 0.0,
-        "cost": 0.0,
-        "net_benefit_total": t["net"],
-        "investment_total": t["investment"],
-        "roi": float("nan"),
-    }
+    return model.metrics_row(model.last_week)
 
 
 def _child_org_run(spec: dict[str, Any]) -> dict[str, Any]:

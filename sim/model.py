@@ -78,6 +78,8 @@ class _Week:
     quits: int = 0
     quits_front: int = 0
     hired: int = 0
+    revenue: float = 0.0
+    cost: float = 0.0
 
 
 class OrgModel(Model):
@@ -575,7 +577,7 @@ class OrgModel(Model):
     def _accounts(self, wk: _Week) -> None:
         """The business case and this week's row of metrics."""
         st, sc = self.state, self.scenario
-        e, c, org = st.emp, st.cust, st.org
+        e, c = st.emp, st.cust
         revenue = economics.weekly_revenue(c.value, c.active)
         crm_cost = sc.crm.licence_cost_per_user_week * int(wk.front_f.sum()) if wk.live else 0.0
         cost = (
@@ -597,47 +599,53 @@ class OrgModel(Model):
         t["fixed"] += wk.fixed
         t["upsell_to_angry"] += wk.angry_calls
         t["acquired"] += wk.acquired
-        cf_net = self.counterfactual.totals["net"] if self.counterfactual is not None else None
+        wk.revenue, wk.cost = revenue, cost
         st.week += 1
-        self._rows.append(
-            {
-                "week": st.week,
-                "adoption_rate": metrics.adoption_rate(st),
-                "usage_mean": metrics.usage_mean(st),
-                "data_quality": crm_records.data_quality(c.record, c.active, org.duplicate_share),
-                "decision_latency_days": wk.latency_mean,
-                "first_contact_resolution": wk.n_fcr / wk.n_new if wk.n_new else float("nan"),
-                "escalations": float(wk.n_escalated),
-                "satisfaction_mean": metrics.satisfaction_mean(st),
-                "dissatisfied_share": metrics.dissatisfied_share(st),
-                "customers_active": float(c.active.sum()),
-                "churn_rate": wk.churned / wk.active_start if wk.active_start else 0.0,
-                "churned_total": t["churned"],
-                "churned_silent_total": t["churned_silent"],
-                "complaints_total": t["complaints"],
-                "upsell_to_angry_total": t["upsell_to_angry"],
-                "acquired_total": t["acquired"],
-                "morale_mean": metrics.morale_mean(st),
-                "psych_safety_mean": metrics.psych_safety_mean(st),
-                "employees_active": float(e.filled.sum()),
-                "quits_total": t["quits"],
-                "front_line_quits_total": t["quits_front"],
-                "front_line_active": float(wk.front_f.sum()),
-                "problems_reported_total": t["reported"],
-                "problems_fixed_total": t["fixed"],
-                "problems_unreported": max(org.problems_latent - org.problems_queue, 0.0),
-                "service_quality": wk.quality,
-                "playbook_knowledge": playbook.code_knowledge(org.code, org.reality),
-                "practice_knowledge_mean": metrics.practice_knowledge_mean(st, wk.front_f),
-                "revenue": revenue,
-                "cost": cost,
-                "net_benefit_total": t["net"],
-                "investment_total": t["investment"],
-                "roi": economics.roi(t["net"], cf_net, t["investment"])
-                if cf_net is not None
-                else float("nan"),
-            }
-        )
+        self.last_week = wk
+        self._rows.append(self.metrics_row(wk))
+
+    def metrics_row(self, wk: _Week) -> dict[str, float]:
+        """This week's row of metrics (``sim.metrics.COLUMNS``) from the state and ``wk``."""
+        st, t = self.state, self.totals
+        e, c, org = st.emp, st.cust, st.org
+        cf_net = self.counterfactual.totals["net"] if self.counterfactual is not None else None
+        return {
+            "week": st.week,
+            "adoption_rate": metrics.adoption_rate(st),
+            "usage_mean": metrics.usage_mean(st),
+            "data_quality": crm_records.data_quality(c.record, c.active, org.duplicate_share),
+            "decision_latency_days": wk.latency_mean,
+            "first_contact_resolution": wk.n_fcr / wk.n_new if wk.n_new else float("nan"),
+            "escalations": float(wk.n_escalated),
+            "satisfaction_mean": metrics.satisfaction_mean(st),
+            "dissatisfied_share": metrics.dissatisfied_share(st),
+            "customers_active": float(c.active.sum()),
+            "churn_rate": wk.churned / wk.active_start if wk.active_start else 0.0,
+            "churned_total": t["churned"],
+            "churned_silent_total": t["churned_silent"],
+            "complaints_total": t["complaints"],
+            "upsell_to_angry_total": t["upsell_to_angry"],
+            "acquired_total": t["acquired"],
+            "morale_mean": metrics.morale_mean(st),
+            "psych_safety_mean": metrics.psych_safety_mean(st),
+            "employees_active": float(e.filled.sum()),
+            "quits_total": t["quits"],
+            "front_line_quits_total": t["quits_front"],
+            "front_line_active": float(wk.front_f.sum()),
+            "problems_reported_total": t["reported"],
+            "problems_fixed_total": t["fixed"],
+            "problems_unreported": max(org.problems_latent - org.problems_queue, 0.0),
+            "service_quality": wk.quality,
+            "playbook_knowledge": playbook.code_knowledge(org.code, org.reality),
+            "practice_knowledge_mean": metrics.practice_knowledge_mean(st, wk.front_f),
+            "revenue": wk.revenue,
+            "cost": wk.cost,
+            "net_benefit_total": t["net"],
+            "investment_total": t["investment"],
+            "roi": economics.roi(t["net"], cf_net, t["investment"])
+            if cf_net is not None
+            else float("nan"),
+        }
 
     def run(self, steps: int | None = None) -> pd.DataFrame:
         """Run to the horizon (or ``steps`` more weeks) and return the per-week table so far."""

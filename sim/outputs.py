@@ -92,8 +92,6 @@ def plot_weekly(weekly: pd.DataFrame, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim.experiment import mean_ci  # noqa: F401 - same interval as the tables
-
     fig, axes = plt.subplots(2, 3, figsize=(15, 8), constrained_layout=True)
     for ax, (col, title) in zip(axes.ravel(), CHART_OUTCOMES):
         for name, g in weekly.groupby("scenario", sort=False):

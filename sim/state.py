@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from sim.errors import InputError
 from sim.mechanisms import playbook
 from sim.scenario import Scenario
-from sim.structures import MANAGER, SALES, SERVICE, OrgStructure
+from sim.structures import SALES, SERVICE, OrgStructure
 
 EXPECTATION_SD = 0.12  # spread of customers' expectations (some are never easily pleased)
 AFFINITY_SD = 0.15  # spread of personal attitudes to technology (TAM's attitude term)
@@ -259,7 +259,6 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         backlog=np.zeros(n),
         beliefs=beliefs,
     )
-    emp.role[is_mgr & (emp.role != 0)] = MANAGER
     sales = np.flatnonzero(emp.role == SALES)
     cap = customer_capacity(scenario, sales.shape[0])
     m0 = scenario.customers.count

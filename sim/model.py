@@ -14,7 +14,7 @@ import pandas as pd
 from mesa import Model
 
 from sim import metrics, sizing
-from sim.agents import Customer, Employee, Manager
+from sim.agents import AgentHandles, Customer, Employee, Manager
 from sim.mechanisms import (
     adoption,
     change_programme,
@@ -156,8 +156,15 @@ class OrgModel(Model):
             if counterfactual and has_change
             else None
         )
-        self.employees = [(Employee if e.front[i] else Manager)(self, i) for i in range(e.n)]
-        self.customers = [Customer(self, i) for i in np.flatnonzero(self.state.cust.exists)]
+        # Mesa agents are made when first touched (sim/agents.py): customer slots fill from the
+        # front, so the k-th customer ever acquired is slot k
+        self.employees = AgentHandles(
+            lambda i: (Employee if self.state.emp.front[i] else Manager)(self, i),
+            lambda: self.state.emp.n,
+        )
+        self.customers = AgentHandles(
+            lambda i: Customer(self, i), lambda: int(np.count_nonzero(self.state.cust.exists))
+        )
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -267,24 +274,29 @@ class OrgModel(Model):
         new, sev = customers.new_issues(
             c.active, c.issue_open, sc.customers.issue_rate, DECISION_SHARE, rng=R["issues"]
         )
-        h = c.handler
-        h_filled = e.filled[h]
-        skill_h = np.where(h_filled, e.skill[h], sc.people.newcomer_skill)
+        # Only the ~5% of customers with a new issue are handled this week: work on their indices
+        # (``i``) rather than on every customer slot; the uniform draws stay full-size so that the
+        # random streams line up with the paired run whatever happens.
+        i = np.flatnonzero(new)
+        hi = c.handler[i]
+        filled_i = e.filled[hi]
+        skill_i = np.where(filled_i, e.skill[hi], sc.people.newcomer_skill)
         practice = playbook.practice_knowledge(e.beliefs, org.reality)
-        knowhow_h = playbook.knowhow(np.where(h_filled, practice[h], 1 / 3))
+        knowhow_i = playbook.knowhow(np.where(filled_i, practice[hi], 1 / 3))
         wk.perm = silos.permeability(
             lv.information_sharing, c.same_group, c.tie, org.cross_unit_share
         )
-        facts = silos.facts_at_hand(wk.usage[h], c.record, wk.perm)
-        info_p = escalation.first_contact_probability(skill_h, knowhow_h, wk.quality, facts)
-        info_ok = R["escalation"].random(c.capacity) < info_p
-        needs = sev > 0
-        edge_ok = sev <= self.authority[h]
-        esc = np.flatnonzero(new & needs & ~edge_ok)
+        facts_i = silos.facts_at_hand(wk.usage[hi], c.record[i], wk.perm[i])
+        info_p = escalation.first_contact_probability(skill_i, knowhow_i, wk.quality, facts_i)
+        info_ok = R["escalation"].random(c.capacity)[i] < info_p
+        sev_i = sev[i]
+        needs = sev_i > 0
+        edge_ok = sev_i <= self.authority[hi]
+        esc = np.flatnonzero(needs & ~edge_ok)  # positions within ``i``
         wk.capacity = escalation.manager_capacity(sc.organisation.manager_capacity, e.filled)
         latency, _, load = escalation.route_escalations(
-            h[esc],
-            sev[esc],
+            hi[esc],
+            sev_i[esc],
             self.authority,
             e.ancestors,
             e.second_manager,
@@ -293,26 +305,30 @@ class OrgModel(Model):
             sc.organisation.hop_days,
         )
         e.backlog = escalation.update_backlog(e.backlog, load, wk.capacity)
-        fcr = new & info_ok & (~needs | edge_ok)
-        opened = new & ~fcr
+        fcr = info_ok & (~needs | edge_ok)
+        opened = ~fcr
         days = escalation.resolution_days(opened, esc, latency, info_ok)
-        wk.latency_mean = escalation.mean_decision_days(int((new & needs & edge_ok).sum()), latency)
-        wk.n_new, wk.n_fcr, wk.n_escalated = int(new.sum()), int(fcr.sum()), int(esc.shape[0])
-        c.issue_open |= opened
-        c.issue_days_left = np.where(opened, days, c.issue_days_left)
-        c.issue_days = np.where(new, 0.0, c.issue_days)
-        c.issue_severity = np.where(new, sev, c.issue_severity)
-        c.record, logged_issue = crm_records.log_interactions(
-            crm_records.decay(c.record), new, wk.usage[h], rng=R["crm"]
+        wk.latency_mean = escalation.mean_decision_days(int((needs & edge_ok).sum()), latency)
+        wk.n_new, wk.n_fcr, wk.n_escalated = int(i.shape[0]), int(fcr.sum()), int(esc.shape[0])
+        i_open = i[opened]
+        c.issue_open[i_open] = True
+        c.issue_days_left[i_open] = days[opened]
+        c.issue_days[i] = 0.0
+        c.issue_severity[i] = sev_i
+        c.record, c.issue_logged[i] = crm_records.log_interactions_at(
+            crm_records.decay(c.record), i, wk.usage[hi], rng=R["crm"]
         )
-        c.issue_logged = np.where(new, logged_issue, c.issue_logged)
-        wk.delta = np.where(fcr, customers.FCR_GAIN * wk.quality, 0.0)
-        waiting = c.issue_open & c.active
-        d, c.issue_days_left, c.issue_days, resolved = customers.wait_a_week(
-            waiting, c.issue_days_left, c.issue_days, c.issue_severity
+        wk.delta = np.zeros(c.capacity)
+        wk.delta[i[fcr]] = customers.FCR_GAIN * wk.quality
+        w = np.flatnonzero(c.issue_open & c.active)
+        d, c.issue_days_left[w], c.issue_days[w], resolved = customers.wait_a_week(
+            np.ones(w.shape[0], dtype=bool),
+            c.issue_days_left[w],
+            c.issue_days[w],
+            c.issue_severity[w],
         )
-        wk.delta += d
-        c.issue_open &= ~resolved
+        wk.delta[w] += d
+        c.issue_open[w[resolved]] = False
 
     def _sales_and_silos(self, wk: _Week) -> None:
         """Sales calls, campaigns and duplicates (information sharing, incentives)."""
@@ -382,13 +398,13 @@ class OrgModel(Model):
             wk.lead_boost * (1.0 if wk.announced else 0.5),
             rng=R["acquisition"],
         )
-        free = np.flatnonzero(~c.exists)[:n_new]
+        n_exist = int(np.count_nonzero(c.exists))  # slots fill from the front
+        free = np.arange(n_exist, min(n_exist + n_new, c.capacity))
         c.exists[free] = True
         c.active[free] = True
         c.joined_week[free] = st.week
         c.satisfaction[free] = customers.NEW_CUSTOMER_SATISFACTION
         c.record[free] = 0.2 + 0.5 * wk.usage[o[free]]
-        self.customers.extend(Customer(self, int(i)) for i in free)
         wk.acquired = int(free.shape[0])
 
     def _learning(self, wk: _Week) -> None:

@@ -183,6 +183,21 @@ def test_records_decay_without_logging_and_improve_with_it() -> None:
     assert new[0] > 0.5 > new[1] == new[2] == new[3]
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 60))
+def test_logging_at_indices_equals_logging_by_mask(seed: int, m: int) -> None:
+    """The index form used in the model draws and logs exactly as the mask form."""
+    g = np.random.default_rng(seed)
+    rec = g.random(m)
+    touched = g.random(m) < 0.3
+    usage = g.random(m)
+    want, logged = crm_records.log_interactions(rec.copy(), touched, usage, rng=rng(seed))
+    idx = np.flatnonzero(touched)
+    got, logged_at = crm_records.log_interactions_at(rec.copy(), idx, usage[idx], rng=rng(seed))
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(logged_at, logged[idx])
+
+
 def test_data_quality_counts_active_only_and_duplicates() -> None:
     rec = np.array([1.0, 0.0])
     assert crm_records.data_quality(rec, np.array([True, False]), 0.0) == 1.0

@@ -107,11 +107,23 @@ def test_agents_are_thin_handles_onto_the_arrays(small_cc: sim.Scenario) -> None
     assert a.usage == e.usage[a.index]
     e.usage[a.index] = 0.77  # a handle reads the array, never a copy
     assert a.usage == 0.77 and a.uses_crm
-    custs = [x for x in m.agents if isinstance(x, Customer)]
-    assert len(custs) == int(m.state.cust.exists.sum())
+    # customer agents are made when first touched, then join model.agents like any Mesa agent
+    assert m.customers.materialised == 0
+    assert not any(isinstance(x, Customer) for x in m.agents)
+    assert len(m.customers) == int(m.state.cust.exists.sum()) > small_cc.customers.count
+    custs = list(m.customers)
+    assert m.customers[-1] is custs[-1] and m.customers[3] is custs[3]
+    assert [c.index for c in m.customers[2:5]] == [2, 3, 4]
+    assert all(isinstance(x, Customer) for x in custs)
+    assert {x.index for x in custs} == set(range(len(custs)))
     churned = [x for x in custs if x.churned]
-    assert all(not x.active for x in churned)
+    assert churned and all(not x.active for x in churned)
+    assert custs[0].satisfaction == m.state.cust.satisfaction[0]
+    in_mesa = [x for x in m.agents if isinstance(x, Customer)]
+    assert len(in_mesa) == len(custs)
     assert len(m.agents) == e.n + len(custs)
+    with pytest.raises(IndexError):
+        m.customers[len(custs)]
 
 
 def test_seed_validation() -> None:

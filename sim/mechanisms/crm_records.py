@@ -31,6 +31,21 @@ def log_interactions(
     return np.where(logged, record + LOG_GAIN * (1.0 - record), record), logged
 
 
+def log_interactions_at(
+    record: np.ndarray, touched: np.ndarray, usage_of_toucher: np.ndarray, *, rng
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`log_interactions` for the customers at indices ``touched`` only.
+
+    Draws one uniform per customer slot, as :func:`log_interactions` does, so both consume the
+    random stream alike; updates ``record`` in place and returns it with the boolean array of
+    logged interactions (aligned with ``touched``).
+    """
+    logged = rng.random(record.shape[0])[touched] < usage_of_toucher
+    hit = touched[logged]
+    record[hit] = record[hit] + LOG_GAIN * (1.0 - record[hit])
+    return record, logged
+
+
 def data_quality(record: np.ndarray, active: np.ndarray, duplicate_share: float) -> float:
     """Completeness and freshness of active customers' records, net of duplicated contacts."""
     if not active.any():

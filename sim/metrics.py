@@ -50,28 +50,43 @@ def front_active(state: State) -> np.ndarray:
     return state.emp.front & state.emp.filled
 
 
-def adoption_rate(state: State) -> float:
+def _share(mask: np.ndarray) -> float:
+    # count / size is what ``mask.mean()`` computes, without numpy's Python-level mean wrapper
+    return np.count_nonzero(mask) / mask.shape[0]
+
+
+def adoption_rate(state: State, front_active_mask: np.ndarray | None = None) -> float:
     """Share of active front-line staff who use the CRM for most interactions."""
-    m = front_active(state)
-    return float((state.emp.usage[m] >= 0.5).mean()) if m.any() else 0.0
+    m = front_active(state) if front_active_mask is None else front_active_mask
+    return _share(state.emp.usage[m] >= 0.5) if m.any() else 0.0
 
 
-def usage_mean(state: State) -> float:
+def usage_mean(state: State, front_active_mask: np.ndarray | None = None) -> float:
     """Mean usage intensity of active front-line staff."""
-    m = front_active(state)
+    m = front_active(state) if front_active_mask is None else front_active_mask
     return float(state.emp.usage[m].mean()) if m.any() else 0.0
+
+
+def satisfaction_summary(state: State, line: float = 0.45) -> tuple[float, float]:
+    """Mean satisfaction of active customers and the share of them below the line.
+
+    ``(nan, 0.0)`` with no active customer.
+    """
+    a = state.cust.active
+    if not a.any():
+        return float("nan"), 0.0
+    sat = state.cust.satisfaction[a]
+    return float(sat.mean()), _share(sat < line)
 
 
 def satisfaction_mean(state: State) -> float:
     """Mean satisfaction of active customers."""
-    a = state.cust.active
-    return float(state.cust.satisfaction[a].mean()) if a.any() else float("nan")
+    return satisfaction_summary(state)[0]
 
 
 def dissatisfied_share(state: State, line: float = 0.45) -> float:
     """Share of active customers below the dissatisfaction line."""
-    a = state.cust.active
-    return float((state.cust.satisfaction[a] < line).mean()) if a.any() else 0.0
+    return satisfaction_summary(state, line)[1]
 
 
 def morale_mean(state: State) -> float:
@@ -91,4 +106,4 @@ def practice_knowledge_mean(state: State, front_active_mask: np.ndarray) -> floa
     if not front_active_mask.any():
         return float("nan")
     beliefs = state.emp.beliefs[front_active_mask]
-    return float((beliefs == state.org.reality[None, :]).mean())
+    return np.count_nonzero(beliefs == state.org.reality[None, :]) / beliefs.size

@@ -336,20 +336,31 @@ class OrgModel(Model):
         e, c, lv, org = st.emp, st.cust, st.levers, st.org
         o = c.owner
         r_s = R["silos"]
-        calls = r_s.random(c.capacity) < sc.customers.upsell_rate * wk.care_effort
-        contact = c.active & e.filled[o] & calls
-        angry = c.issue_open | (c.satisfaction < customers.ANGRY)
-        knows = silos.sales_knows(wk.perm, c.issue_logged, c.record, wk.usage[o], rng=r_s)
-        angry_call = contact & angry & ~knows
-        care_call = contact & angry & knows
+        # a few customers get a sales call each week: work on their indices (``k``); every slot
+        # still takes its uniforms, so the streams stay aligned with the paired run
+        u_call, u_knows, u_win = (
+            r_s.random(c.capacity),
+            r_s.random(c.capacity),
+            r_s.random(c.capacity),
+        )
+        k = np.flatnonzero(c.active & (u_call < sc.customers.upsell_rate * wk.care_effort))
+        k = k[e.filled[o[k]]]
+        ok = o[k]
+        usage_k = wk.usage[ok]
+        angry = c.issue_open[k] | (c.satisfaction[k] < customers.ANGRY)
+        knows = u_knows[k] < silos.knows_probability(
+            wk.perm[k], c.issue_logged[k], c.record[k], usage_k
+        )
+        angry_call = k[angry & ~knows]
+        care_call = k[angry & knows]
         wk.delta[angry_call] -= silos.ANGRY_CALL_COST
         wk.delta[care_call] += silos.care_gain(e.orientation[o[care_call]])
         win_p = silos.upsell_probability(
-            c.satisfaction, e.orientation[o], wk.usage[o], c.record, wk.data_use
+            c.satisfaction[k], e.orientation[ok], usage_k, c.record[k], wk.data_use
         )
-        upsell = contact & ~angry & (r_s.random(c.capacity) < win_p)
-        c.value = np.where(upsell, c.value * (1 + sc.customers.upsell_value), c.value)
-        c.record, _ = crm_records.log_interactions(c.record, contact, wk.usage[o], rng=R["crm"])
+        up = k[~angry & (u_win[k] < win_p)]
+        c.value[up] = c.value[up] * (1 + sc.customers.upsell_value)
+        c.record, _ = crm_records.log_interactions_at(c.record, k, usage_k, rng=R["crm"])
         n_mkt = int((e.filled & (e.role == MARKETING)).sum())
         wk.lead_boost, wk.announced = silos.campaign(n_mkt, lv.information_sharing, rng=r_s)
         wk.spike = wk.lead_boost > 0 and not wk.announced
@@ -358,7 +369,7 @@ class OrgModel(Model):
         org.duplicate_share = silos.next_duplicate_share(
             org.duplicate_share, lv.information_sharing, wk.sales_usage, wk.lead_boost > 0
         )
-        wk.angry_calls = int(angry_call.sum())
+        wk.angry_calls = int(angry_call.shape[0])
 
     def _customers(self, wk: _Week) -> None:
         """Satisfaction, complaints, churn and acquisition."""
@@ -625,17 +636,19 @@ class OrgModel(Model):
         st, t = self.state, self.totals
         e, c, org = st.emp, st.cust, st.org
         cf_net = self.counterfactual.totals["net"] if self.counterfactual is not None else None
+        front_now = e.front & e.filled  # after this week's quits and hires
+        satisfaction, dissatisfied = metrics.satisfaction_summary(st)
         return {
             "week": st.week,
-            "adoption_rate": metrics.adoption_rate(st),
-            "usage_mean": metrics.usage_mean(st),
+            "adoption_rate": metrics.adoption_rate(st, front_now),
+            "usage_mean": metrics.usage_mean(st, front_now),
             "data_quality": crm_records.data_quality(c.record, c.active, org.duplicate_share),
             "decision_latency_days": wk.latency_mean,
             "first_contact_resolution": wk.n_fcr / wk.n_new if wk.n_new else float("nan"),
             "escalations": float(wk.n_escalated),
-            "satisfaction_mean": metrics.satisfaction_mean(st),
-            "dissatisfied_share": metrics.dissatisfied_share(st),
-            "customers_active": float(c.active.sum()),
+            "satisfaction_mean": satisfaction,
+            "dissatisfied_share": dissatisfied,
+            "customers_active": float(np.count_nonzero(c.active)),
             "churn_rate": wk.churned / wk.active_start if wk.active_start else 0.0,
             "churned_total": t["churned"],
             "churned_silent_total": t["churned_silent"],
@@ -644,10 +657,10 @@ class OrgModel(Model):
             "acquired_total": t["acquired"],
             "morale_mean": metrics.morale_mean(st),
             "psych_safety_mean": metrics.psych_safety_mean(st),
-            "employees_active": float(e.filled.sum()),
+            "employees_active": float(np.count_nonzero(e.filled)),
             "quits_total": t["quits"],
             "front_line_quits_total": t["quits_front"],
-            "front_line_active": float(wk.front_f.sum()),
+            "front_line_active": float(np.count_nonzero(wk.front_f)),
             "problems_reported_total": t["reported"],
             "problems_fixed_total": t["fixed"],
             "problems_unreported": max(org.problems_latent - org.problems_queue, 0.0),

@@ -169,9 +169,11 @@ def test_permeability_grows_with_sharing_ties_and_shared_unit() -> None:
 def test_crm_channel_lets_sales_know_what_service_logged() -> None:
     n = 20000
     perm = np.zeros(n)
-    knows_no_crm = silos.sales_knows(perm, np.zeros(n), np.ones(n), np.ones(n), rng=rng(1))
-    knows_crm = silos.sales_knows(perm, np.ones(n), np.ones(n), np.ones(n), rng=rng(1))
-    assert knows_no_crm.mean() == 0 and knows_crm.mean() == 1
+    knows_no_crm = silos.knows_probability(perm, np.zeros(n), np.ones(n), np.ones(n))
+    knows_crm = silos.knows_probability(perm, np.ones(n), np.ones(n), np.ones(n))
+    assert (knows_no_crm == 0).all() and (knows_crm == 1).all()
+    half = silos.knows_probability(np.full(n, 0.5), np.ones(n), np.full(n, 0.5), np.ones(n))
+    assert np.allclose(half, 0.75)  # either channel: 1 - (1 - 0.5)(1 - 0.5)
 
 
 def test_records_decay_without_logging_and_improve_with_it() -> None:
@@ -329,6 +331,27 @@ def test_playbook_socialisation_moves_one_step_towards_a_set_code() -> None:
     assert out.tolist() == [[0, -1, 1, -1]]  # one step; blank code leaves the belief alone
     same = playbook.socialise_fixed(beliefs, code, 0.0, rng=rng())
     assert same.tolist() == beliefs.tolist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 12), st.integers(1, 8), st.booleans())
+def test_playbook_socialisation_matches_the_elementwise_rule(
+    seed: int, n: int, m: int, per_person: bool
+) -> None:
+    """The index form in the model equals March's rule applied to every belief, draw for draw."""
+    from sim.mechanisms import playbook
+
+    g = np.random.default_rng(seed)
+    beliefs = g.integers(-1, 2, (n, m)).astype(np.int8)
+    code = g.integers(-1, 2, m).astype(np.int8)
+    p1 = g.random(n) if per_person else float(g.random())
+    u = rng(seed).random((n, m))
+    p = np.broadcast_to(np.asarray(p1, dtype=float).reshape(-1, 1), (n, 1))
+    move = (code[None, :] != 0) & (beliefs != code[None, :]) & (u < p)
+    want = np.where(move, beliefs + np.sign(code[None, :] - beliefs), beliefs)
+    got = playbook.socialise_fixed(beliefs, code, p1, rng=rng(seed))
+    assert got.dtype == np.int8
+    np.testing.assert_array_equal(got, want)
 
 
 def test_playbook_learns_from_superior_performers_only() -> None:

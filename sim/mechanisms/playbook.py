@@ -47,11 +47,17 @@ def socialise_fixed(
     On each dimension where the code is non-zero and differs from the belief, with probability
     ``p1`` (scalar or per person) the belief moves one step towards the code.
     """
-    u = rng.random(beliefs.shape)
-    p = np.broadcast_to(np.asarray(p1, dtype=float).reshape(-1, 1), (beliefs.shape[0], 1))
-    move = (code[None, :] != 0) & (beliefs != code[None, :]) & (u < p)
-    step = np.sign(code[None, :].astype(np.int16) - beliefs).astype(BELIEF)
-    return np.where(move, beliefs + step, beliefs).astype(BELIEF)
+    n, m = beliefs.shape
+    u = rng.random(beliefs.shape).reshape(-1)
+    # only beliefs that differ from a set code can move: few once people are socialised
+    idx = np.flatnonzero((code[None, :] != 0) & (beliefs != code[None, :]))
+    p = np.asarray(p1, dtype=float)
+    p_idx = np.broadcast_to(p.reshape(-1), (n,))[idx // m] if p.ndim else p
+    sel = idx[u[idx] < p_idx]
+    out = beliefs.copy()
+    flat = out.reshape(-1)
+    flat[sel] += np.sign(code[sel % m] - flat[sel]).astype(BELIEF)
+    return out
 
 
 def playbook_week(

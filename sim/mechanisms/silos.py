@@ -25,13 +25,16 @@ def permeability(
     return np.where(same_group, 0.6 + 0.4 * information_sharing, across)
 
 
-def sales_knows(
-    perm: np.ndarray, logged: np.ndarray, record: np.ndarray, owner_usage: np.ndarray, *, rng
+def knows_probability(
+    perm: np.ndarray, logged: np.ndarray, record: np.ndarray, owner_usage: np.ndarray
 ) -> np.ndarray:
-    """Whether the account owner knows about an angry customer before calling."""
+    """Chance the account owner knows about an angry customer before calling.
+
+    Word of mouth across the silo (``perm``), or the CRM when the issue was logged, the record is
+    complete and the owner reads it.
+    """
     via_crm = logged * record * owner_usage
-    p = 1.0 - (1.0 - perm) * (1.0 - via_crm)
-    return rng.random(perm.shape[0]) < p
+    return 1.0 - (1.0 - perm) * (1.0 - via_crm)
 
 
 def campaign(

@@ -1,7 +1,7 @@
 """Calibration of ``command_and_control`` at its default size against practitioner ranges.
 
 Each check is that the 95% Student-t confidence interval of the mean over 8 replicates lies inside
-the published range (sources in docs/ODD.md, section 7.4):
+the published range (sources in docs/ODD.md, section 7.1):
 - annual customer churn 10-30%;
 - front-line annual staff turnover 20-50%;
 - CRM adoption at week 52 between 25% and 60%;

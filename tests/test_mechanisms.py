@@ -302,6 +302,20 @@ def test_new_issues_only_for_active_customers_without_one() -> None:
     assert new.tolist() == [True, False, False] and sev[0] > 0 and sev[1:].sum() == 0
 
 
+def test_issue_severity_is_beta_2_3_and_zero_for_information_requests() -> None:
+    """KS test at alpha 0.01 against scipy's Beta(2, 3); the share needing a decision."""
+    from scipy import stats
+
+    n = 40_000
+    act, open_ = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+    new, sev = customers.new_issues(act, open_, 0.5, 0.4, rng=rng(3))
+    assert abs(new.mean() - 0.5) < 0.01
+    decide = sev > 0
+    assert not (decide & ~new).any()
+    assert abs(decide.sum() / new.sum() - 0.4) < 0.015
+    assert stats.kstest(sev[decide], stats.beta(2, 3).cdf).pvalue > 0.01
+
+
 # --- change programme, economics -------------------------------------------------------
 def test_skipped_steps_weaken_later_ones() -> None:
     full = change_programme.step_strength("anchor", list(change_programme.KOTTER_STEPS[:-1]), 1.0)

@@ -1,8 +1,9 @@
 """The model brief's stylised facts, each a statistical test over replicates.
 
 Designs are paired on common random numbers (replicate r has the same seed in both), so each fact
-is a one-sided paired t-test (``scipy.stats.ttest_rel``) at alpha = 0.01 over 10 replicates,
-unless stated otherwise. Sizes are reduced (150 people, 1,500 customers) to fit CI.
+is a one-sided paired t-test (``scipy.stats.ttest_rel``) at alpha = 0.01 over 10 replicates
+(more where a test says why), unless stated otherwise. Sizes are reduced (150 people, 1,500
+customers) to fit CI.
 """
 
 from __future__ import annotations
@@ -34,11 +35,14 @@ def test_decision_rights_at_the_edge_lower_latency_and_churn() -> None:
 
 
 def test_information_sharing_cuts_angry_upsells_and_churn() -> None:
+    # the churn effect is small (about -0.2 points of annual churn, paired sd about 0.2): 10
+    # replicates gave p from 0.009 to 0.03 depending on the random realisation; 24 give p < 1e-4
     heads = paired(
         {
             "closed": small("functional_silos", culture__information_sharing=0.05),
             "open": small("functional_silos", culture__information_sharing=0.95),
-        }
+        },
+        replicates=24,
     )
     weekly = heads.attrs["weekly"]
     last = weekly[weekly["week"] == weekly["week"].max()].sort_values("replicate")

@@ -29,14 +29,18 @@ def new_issues(
     """Which customers raise an issue this week, and the severity of the decision each needs.
 
     Severity 0 means an information request the handler can settle if they have the facts; the
-    others need a decision of Beta(2, 3) severity (most small, a few large).
+    others need a decision of Beta(2, 3) severity (most small, a few large). The severity is the
+    second smallest of four uniforms (the k-th of n uniform order statistics is Beta(k, n + 1 - k)),
+    sorted only for the few customers who need a decision; every slot still takes the same number
+    of uniforms each week, so paired runs keep drawing the same numbers for the same customer.
     """
     m = active.shape[0]
-    u = rng.random(m)
-    needs = rng.random(m) < decision_share
-    sev = rng.beta(2.0, 3.0, m)
-    new = active & ~issue_open & (u < rate)
-    return new, np.where(needs & new, np.maximum(sev, 1e-6), 0.0)
+    u = rng.random((m, 6))
+    new = active & ~issue_open & (u[:, 0] < rate)
+    decide = np.flatnonzero(new & (u[:, 1] < decision_share))
+    sev = np.zeros(m)
+    sev[decide] = np.maximum(np.sort(u[decide, 2:], axis=1)[:, 1], 1e-6)
+    return new, sev
 
 
 def satisfaction_target(

@@ -218,8 +218,7 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
     cul = scenario.culture
     crm = scenario.crm
     front = s.front_line_mask()
-    g = s.collaboration
-    edges = np.array(list(g.edges()), dtype=np.int64).reshape(-1, 2)
+    edges = s.ties
     data = np.ones(edges.shape[0] * 2)
     rows = np.concatenate([edges[:, 0], edges[:, 1]])
     cols = np.concatenate([edges[:, 1], edges[:, 0]])

@@ -6,16 +6,19 @@ someone may decide it, and the collaboration ties decide whether sales hears wha
 
 A structure is two graphs over integer ids 0..n-1 (Mesa's network drawer needs integer ids): the
 reporting lines (a DiGraph, manager -> report) and the collaboration ties (an undirected Graph),
-plus per-position arrays that the model reads in bulk. The module also holds the vectorised
-building blocks the generators share (balanced trees, team cliques, bulk random ties, function
-assignment), so that every generator stays near-linear in the number of people.
+plus per-position arrays that the model reads in bulk. The arrays (including the tie list) are the
+truth; the networkx graphs are built from them the first time someone asks, because building
+them is most of the cost of a 100,000-person structure and the model itself never needs them.
+The module also holds the vectorised building blocks the generators share (balanced trees, team
+cliques, bulk random ties, function assignment), so that every generator stays near-linear in the
+number of people.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
@@ -79,16 +82,6 @@ def _single_root(manager: np.ndarray) -> np.ndarray:
     return roots
 
 
-def _edge_array(graph: nx.Graph) -> np.ndarray:
-    """(m, 2) int64 array of a graph's edges, without a Python list of tuples."""
-    flat = np.fromiter(
-        itertools.chain.from_iterable(graph.edges()),
-        dtype=np.int64,
-        count=2 * graph.number_of_edges(),
-    )
-    return flat.reshape(-1, 2)
-
-
 def _readonly(a: np.ndarray) -> np.ndarray:
     # the same structure is shared by a run and its counterfactual twin: freeze the arrays
     a.flags.writeable = False
@@ -104,9 +97,6 @@ class OrgStructure:
 
     Attributes:
         name: structure kind, e.g. ``"hierarchical"``.
-        reporting: manager -> report DiGraph over ids 0..n-1, node attributes ``role``, ``unit``,
-            ``level``; edge attribute ``line`` is ``"primary"`` or (matrix) ``"secondary"``.
-        collaboration: undirected ties: who talks to whom.
         manager: (n,) primary line manager, -1 for the top.
         second_manager: (n,) second reporting line (matrix), -1 where there is none.
         unit: (n,) index into ``unit_names``.
@@ -115,11 +105,15 @@ class OrgStructure:
         level: (n,) 0 at the top, +1 per primary reporting hop.
         authority: (n,) base decision authority in [0, 1]: the largest issue severity the
             position may decide alone, before the culture dial is applied.
+        ties: (m, 2) collaboration ties as sorted (low, high) id pairs, each once.
+
+    The graphs ``reporting`` (manager -> report DiGraph over ids 0..n-1, node attributes
+    ``role``, ``unit``, ``level``; edge attribute ``line`` is ``"primary"`` or (matrix)
+    ``"secondary"``) and ``collaboration`` (undirected ties) are built from the arrays when first
+    read.
     """
 
     name: str
-    reporting: nx.DiGraph = field(repr=False)
-    collaboration: nx.Graph = field(repr=False)
     manager: np.ndarray = field(repr=False)
     second_manager: np.ndarray = field(repr=False)
     unit: np.ndarray = field(repr=False)
@@ -127,13 +121,39 @@ class OrgStructure:
     role: np.ndarray = field(repr=False)
     level: np.ndarray = field(repr=False)
     authority: np.ndarray = field(repr=False)
+    ties: np.ndarray = field(repr=False)
 
     def __repr__(self) -> str:
         depth = int(self.level.max()) if self.n else 0
         return (
             f"OrgStructure(name={self.name!r}, n={self.n}, units={len(self.unit_names)}, "
-            f"depth={depth}, ties={self.collaboration.number_of_edges()})"
+            f"depth={depth}, ties={self.ties.shape[0]})"
         )
+
+    @cached_property
+    def reporting(self) -> nx.DiGraph:
+        """Manager -> report DiGraph; node attributes role, unit, level; edge attribute line."""
+        n = self.n
+        rep = nx.DiGraph()
+        rep.add_nodes_from(
+            (i, {"role": r, "unit": u, "level": lv})
+            for i, r, u, lv in zip(
+                range(n), self.role.tolist(), self.unit.tolist(), self.level.tolist()
+            )
+        )
+        has1 = np.flatnonzero(self.manager >= 0)
+        has2 = np.flatnonzero(self.second_manager >= 0)
+        rep.add_edges_from(zip(self.manager[has1].tolist(), has1.tolist()), line="primary")
+        rep.add_edges_from(zip(self.second_manager[has2].tolist(), has2.tolist()), line="secondary")
+        return rep
+
+    @cached_property
+    def collaboration(self) -> nx.Graph:
+        """Undirected collaboration ties (who talks to whom), from :attr:`ties`."""
+        col = nx.Graph()
+        col.add_nodes_from(range(self.n))
+        col.add_edges_from(self.ties.tolist())
+        return col
 
     @property
     def n(self) -> int:
@@ -173,7 +193,7 @@ class OrgStructure:
 
     def cross_unit_tie_share(self) -> float:
         """Share of collaboration ties that join people in different units (0 if no ties)."""
-        e = _edge_array(self.collaboration)
+        e = self.ties
         if e.shape[0] == 0:
             return 0.0
         return float((self.unit[e[:, 0]] != self.unit[e[:, 1]]).mean())
@@ -229,18 +249,16 @@ class OrgStructure:
             raise ValueError("authority must lie in [0, 1]")
         if n and (self.unit.min() < 0 or self.unit.max() >= len(self.unit_names)):
             raise ValueError(f"unit indices must be in 0..{len(self.unit_names) - 1}")
-        for gname, g in (("reporting", self.reporting), ("collaboration", self.collaboration)):
-            nodes = np.fromiter(g.nodes, dtype=np.int64, count=g.number_of_nodes())
-            if nodes.shape[0] != n or not np.array_equal(np.sort(nodes), ids):
-                raise ValueError(f"{gname} graph nodes must be exactly the integers 0..{n - 1}")
-        expected = (n - 1) + int((sm >= 0).sum())
-        if self.reporting.number_of_edges() != expected:
-            raise ValueError(
-                f"reporting graph has {self.reporting.number_of_edges()} edges, expected "
-                f"{expected} (one per primary and per second reporting line)"
-            )
-        if nx.number_of_selfloops(self.collaboration):
-            raise ValueError("collaboration graph has self-loops")
+        t = self.ties
+        if t.ndim != 2 or t.shape[1] != 2:
+            raise ValueError(f"ties has shape {t.shape}, expected (m, 2)")
+        if t.shape[0]:
+            if t.min() < 0 or t.max() >= n:
+                raise ValueError(f"collaboration tie ids must be in 0..{n - 1}")
+            if (t[:, 0] >= t[:, 1]).any():
+                raise ValueError("ties must be (low, high) pairs without self-loops")
+            if not np.array_equal(unique_edges(t), t):
+                raise ValueError("ties must be sorted and listed once (see unique_edges)")
 
     @classmethod
     def from_arrays(
@@ -305,19 +323,8 @@ class OrgStructure:
         else:
             authority_arr = np.array(authority, dtype=np.float64).reshape(-1)
 
-        ids = np.arange(n)
         has1 = np.flatnonzero(manager >= 0)
         has2 = np.flatnonzero(sm >= 0)
-        rep = nx.DiGraph()
-        rep.add_nodes_from(
-            (i, {"role": r, "unit": u, "level": lv})
-            for i, r, u, lv in zip(
-                ids.tolist(), role_arr.tolist(), unit_arr.tolist(), level.tolist()
-            )
-        )
-        rep.add_edges_from(zip(manager[has1].tolist(), has1.tolist()), line="primary")
-        rep.add_edges_from(zip(sm[has2].tolist(), has2.tolist()), line="secondary")
-
         lines = np.concatenate(
             [np.stack([manager[has1], has1], axis=1), np.stack([sm[has2], has2], axis=1)]
         )
@@ -326,14 +333,9 @@ class OrgStructure:
             if extra.min() < 0 or extra.max() >= n:
                 raise ValueError(f"collaboration edge ids must be in 0..{n - 1}")
             lines = np.concatenate([lines, extra])
-        col = nx.Graph()
-        col.add_nodes_from(range(n))
-        col.add_edges_from(unique_edges(lines).tolist())
 
         s = cls(
             name=name,
-            reporting=rep,
-            collaboration=col,
             manager=_readonly(manager),
             second_manager=_readonly(sm),
             unit=_readonly(unit_arr),
@@ -341,6 +343,7 @@ class OrgStructure:
             role=_readonly(role_arr),
             level=_readonly(level),
             authority=_readonly(authority_arr),
+            ties=_readonly(unique_edges(lines).copy()),
         )
         s.validate()
         return s

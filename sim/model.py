@@ -80,6 +80,12 @@ class _Week:
     hired: int = 0
     revenue: float = 0.0
     cost: float = 0.0
+    # active customers' accounts after this week's churn and acquisitions (see OrgModel._books)
+    act: np.ndarray | None = None
+    owner_act: np.ndarray | None = None
+    handler_act: np.ndarray | None = None
+    book_owner: np.ndarray | None = None
+    book_handler: np.ndarray | None = None
 
 
 class OrgModel(Model):
@@ -469,12 +475,11 @@ class OrgModel(Model):
         if not wk.live:
             R["adoption"].random(e.n)  # keep the stream aligned with the paired run
         else:
-            act = c.active
-            book = np.bincount(c.owner[act], minlength=e.n) + np.bincount(
-                c.handler[act], minlength=e.n
-            )
-            rec = np.bincount(c.owner[act], weights=c.record[act], minlength=e.n)
-            rec += np.bincount(c.handler[act], weights=c.record[act], minlength=e.n)
+            self._books(wk)
+            book = wk.book_owner + wk.book_handler
+            rec_act = c.record[wk.act]
+            rec = np.bincount(wk.owner_act, weights=rec_act, minlength=e.n)
+            rec += np.bincount(wk.handler_act, weights=rec_act, minlength=e.n)
             useful = crm_records.perceived_usefulness(
                 crm.tool_quality,
                 float(wk.usage[wk.front_f].mean()) if wk.front_f.any() else 0.0,
@@ -533,14 +538,27 @@ class OrgModel(Model):
         lv.urgency *= 0.95
         lv.quick_win_boost *= 0.97
 
+    def _books(self, wk: _Week) -> None:
+        """Active customers, their owners and handlers, and each person's book (once a week).
+
+        Called by the phases after ``_customers`` (nothing changes who is active after it).
+        """
+        if wk.act is None:
+            c, n = self.state.cust, self.state.emp.n
+            wk.act = np.flatnonzero(c.active)
+            wk.owner_act, wk.handler_act = c.owner[wk.act], c.handler[wk.act]
+            wk.book_owner = np.bincount(wk.owner_act, minlength=n)
+            wk.book_handler = np.bincount(wk.handler_act, minlength=n)
+
     def _people(self, wk: _Week) -> None:
         """Workload, morale, quits and newcomers."""
         st, sc, R = self.state, self.scenario, self.streams
         e, c, lv = st.emp, st.cust, st.levers
         o, h, act = c.owner, c.handler, c.active
         is_sales, is_service = e.role == SALES, e.role == SERVICE
-        book_o = np.bincount(o[act], minlength=e.n).astype(float)
-        book_h = np.bincount(h[act], minlength=e.n).astype(float)
+        self._books(wk)
+        book_o = wk.book_owner.astype(float)
+        book_h = wk.book_handler.astype(float)
         book = np.where(is_sales, book_o, np.where(is_service, book_h, 0.0))
         ref = np.where(
             is_sales, self._ref_book[SALES], np.where(is_service, self._ref_book[SERVICE], 0.0)
@@ -556,9 +574,10 @@ class OrgModel(Model):
             wk.capacity,
         )
         overload = np.maximum(e.workload / sc.people.workload_norm - 1.0, 0.0)
-        stuck = c.issue_open & act & (c.issue_severity > self.authority[h])
-        n_stuck = np.bincount(h[stuck], minlength=e.n)
-        n_open = np.bincount(h[c.issue_open & act], minlength=e.n)
+        open_ = np.flatnonzero(c.issue_open & act)
+        h_open, sev_open = h[open_], c.issue_severity[open_]
+        n_stuck = np.bincount(h_open[sev_open > self.authority[h_open]], minlength=e.n)
+        n_open = np.bincount(h_open, minlength=e.n)
         e.powerless = n_stuck / (1.0 + n_open)
         unhappy = act & (c.satisfaction < customers.UNHAPPY)
         n_unhappy = np.bincount(o[unhappy], minlength=e.n) + np.bincount(h[unhappy], minlength=e.n)

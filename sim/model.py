@@ -612,8 +612,12 @@ class OrgModel(Model):
         e.morale = np.where(hire, NEWCOMER_MORALE, e.morale)
         e.supportive = np.where(hire, new_sup & ~e.front, e.supportive)
         e.tenure = np.where(hire, 0, e.tenure + e.filled)
-        fresh = R["playbook"].integers(-1, 2, size=e.beliefs.shape, dtype=np.int8)
-        e.beliefs = np.where(hire[:, None], fresh, e.beliefs)
+        # newcomers bring their own practice; drawn for the hires only, from a stream of their
+        # own, so that how many are hired cannot shift any other draw
+        hired = np.flatnonzero(hire)
+        e.beliefs[hired] = R["newcomers"].integers(
+            -1, 2, size=(hired.shape[0], e.beliefs.shape[1]), dtype=np.int8
+        )
         if lv.anchored and wk.live:
             # anchored: newcomers are taught the CRM as "how we work here"
             e.adopted |= hire & e.front

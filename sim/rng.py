@@ -24,6 +24,7 @@ STREAMS = (
     "adoption",
     "people",
     "playbook",
+    "newcomers",
 )
 
 

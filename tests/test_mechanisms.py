@@ -302,6 +302,20 @@ def test_new_issues_only_for_active_customers_without_one() -> None:
     assert new.tolist() == [True, False, False] and sev[0] > 0 and sev[1:].sum() == 0
 
 
+def test_beta23_quantile_inverts_the_beta_2_3_cdf() -> None:
+    from scipy.special import betaincinv
+
+    u = np.concatenate([rng(5).random(200_000), [0.0, 1e-12, 0.4073, 0.4074, 0.5, 1 - 1e-12]])
+    x = customers.beta23_quantile(u)
+    assert ((x > 0) & (x < 1)).all()
+    # the upper tail is ill-conditioned (the density vanishes at 1): compare x below it, the
+    # CDF residual everywhere
+    body = u < 1 - 1e-9
+    np.testing.assert_allclose(x[body], betaincinv(2.0, 3.0, u[body]), rtol=0, atol=1e-9)
+    cdf = x * x * (6 - x * (8 - 3 * x))
+    assert np.abs(cdf - u).max() < 1e-12
+
+
 def test_issue_severity_is_beta_2_3_and_zero_for_information_requests() -> None:
     """KS test at alpha 0.01 against scipy's Beta(2, 3); the share needing a decision."""
     from scipy import stats

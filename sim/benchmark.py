@@ -71,7 +71,7 @@ SIZES: dict[str, dict[str, dict[str, Any]]] = {
     },
     "tiny": {
         "vs_mesa": {"n_agents": 1_100, "steps": 3, "repeats": 2, "warmup": 1},
-        "scale": {"employees": 200, "customers": 2_000, "weeks": 6},
+        "scale": {"employees": 200, "customers": 2_000, "weeks": 6, "handles": 500},
         "scaling": {"sizes": (550, 1_100, 2_200, 4_400), "steps": 3, "warmup": 1},
         "collection": {"employees": 200, "customers": 2_000, "weeks": 6},
     },
@@ -375,6 +375,20 @@ def _child_org_run(spec: dict[str, Any]) -> dict[str, Any]:
     out["customer_slots"] = int(model.state.cust.capacity)
     out["mesa_agents_end"] = len(model.agents)
     out["peak_rss_bytes"] = _peak_rss_bytes()
+    if spec.get("handles"):
+        # what the lazy Mesa agents save: make k customer agents now and read one attribute
+        # through each, as a user scripting agents would (after the peak above was taken)
+        k = min(int(spec["handles"]), len(model.customers))
+        gc.collect()
+        rss0 = _rss_bytes()
+        t0 = time.perf_counter()
+        made = model.customers[:k]
+        checksum = sum(a.satisfaction for a in made)
+        out["handles_s"] = time.perf_counter() - t0
+        out["handles_bytes"] = _rss_bytes() - rss0
+        out["handles_n"] = k
+        out["handles_checksum"] = checksum
+        out["agents_end"] = int(model.state.emp.n) + len(model.customers)
     return out
 
 
@@ -456,6 +470,7 @@ def bench_scale(
     weeks: int = 104,
     *,
     seed: int = 1,
+    handles: int = 100_000,
     timeout: float | None = 3600,
 ) -> dict[str, Any]:
     """One organisation at scale, run for ``weeks`` in a fresh subprocess.
@@ -469,11 +484,15 @@ def bench_scale(
         customers: Initial customers.
         weeks: Weeks to run.
         seed: Model seed.
+        handles: After the run (and after peak memory is read), make this many customer Mesa
+            agents and read an attribute through each: the cost the lazy handles avoid.
         timeout: Seconds before the subprocess is killed (``None``: no limit).
 
     Returns:
         Timings (``init_s``, ``steps_s``, ``step_s_median``, ``total_s`` = init + steps + building
-        the results table), memory in bytes and GB, and ``met`` against the targets.
+        the results table), memory in bytes and GB, ``met`` against the targets, and the agent
+        handle costs (``handles_*``, ``eager_agents_s``/``eager_agents_bytes``: what making every
+        agent at start would have added, extrapolated from the handles made).
     """
     spec = {
         "task": "org_run",
@@ -481,6 +500,7 @@ def bench_scale(
         "customers": customers,
         "weeks": weeks,
         "seed": seed,
+        "handles": handles,
     }
     r = _run_child(spec, timeout)
     steps = r.pop("step_s_each")
@@ -504,6 +524,20 @@ def bench_scale(
         "target_peak_rss_gb": TARGETS["scale_peak_rss_gb"],
         "met_time": bool(total <= TARGETS["scale_total_s"]),
         "met_memory": bool(peak_gb <= TARGETS["scale_peak_rss_gb"]),
+        **_eager_estimate(r),
+    }
+
+
+def _eager_estimate(r: dict[str, Any]) -> dict[str, Any]:
+    """Per-agent cost of the handles made after a run, and that cost for every agent."""
+    n = r.get("handles_n") or 0
+    if not n:
+        return {}
+    return {
+        "handle_us_each": r["handles_s"] / n * 1e6,
+        "handle_bytes_each": r["handles_bytes"] / n,
+        "eager_agents_s": r["handles_s"] / n * r["agents_end"],
+        "eager_agents_bytes": r["handles_bytes"] / n * r["agents_end"],
     }
 
 
@@ -801,6 +835,7 @@ def format_table(result: dict[str, Any]) -> str:
         f"| RSS after imports / after init | {_mb(s['rss_after_import_bytes'])} / "
         f"{_mb(s['rss_after_init_bytes'])} |",
         f"| peak RSS | {_mb(s['peak_rss_bytes'])} ({_f(s['peak_rss_gb'], 2)} GB) |",
+        *_handle_rows(s),
         "",
         f"Whole run <= {_f(s['target_total_s'], 0)} s: {'met' if s['met_time'] else 'MISSED'}; "
         f"peak RSS <= {_f(s['target_peak_rss_gb'], 0)} GB: "
@@ -848,6 +883,19 @@ def format_table(result: dict[str, Any]) -> str:
         )
     out += ["", f"Benchmark wall time {_f(result['elapsed_s'], 1)} s."]
     return "\n".join(out)
+
+
+def _handle_rows(s: dict[str, Any]) -> list[str]:
+    if not s.get("handles_n"):
+        return []
+    return [
+        f"| Mesa agents made during the run | {s['mesa_agents_end']:,} (made when first touched) |",
+        f"| making {s['handles_n']:,} customer agents after the run | "
+        f"{_f(s['handles_s'], 2)} s, {_mb(s['handles_bytes'])} "
+        f"({_f(s['handle_us_each'], 2)} us, {_f(s['handle_bytes_each'], 0)} bytes each) |",
+        f"| every one of the {s['agents_end']:,} agents made eagerly would add | "
+        f"{_f(s['eager_agents_s'], 1)} s, {_mb(s['eager_agents_bytes'])} |",
+    ]
 
 
 def _plain(x: Any) -> Any:

@@ -23,9 +23,76 @@ from pathlib import Path
 
 from sim.errors import InputError as BadInput
 
+#: Largest --weeks (the scenario schema's largest horizon_weeks).
+MAX_WEEKS = 5200
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``error: run.py sweep: argument ...`` and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        msg = " ".join(message.split())
+        print(f"error: {self.prog}: {msg} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def _whole(lo: int, hi: int | None = None):
+    """An argparse type: a whole number in lo..hi (hi None: no upper end), with a clear error."""
+    want = f">= {lo}" if hi is None else f"in {lo}..{hi}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"invalid int value: {text!r}; expected a whole number {want}"
+            ) from None
+        if value < lo or (hi is not None and value > hi):
+            raise argparse.ArgumentTypeError(f"must be {want} (got {value})")
+        return value
+
+    parse.__name__ = "int"
+    return parse
+
+
+SEED = _whole(0)
+COUNT = _whole(1)
+
+
+def _check_out_file(out: Path | None, flag: str = "--out") -> None:
+    """Refuse an output file path that cannot be written, before any work is done.
+
+    Missing parent folders are fine (they are created); a path that is a folder, or whose
+    parent is a file or not writable, is not.
+    """
+    if out is None:
+        return
+    if out.is_dir():
+        raise BadInput(f"{flag} {out}: is a folder; expected a file name")
+    _check_parent(out, flag)
+
+
+def _check_out_folder(out: Path | None, flag: str = "--out") -> None:
+    """Refuse an output folder path that is a file or cannot be created."""
+    if out is None:
+        return
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"{flag} {out}: is a file; expected a folder (new or empty)")
+    _check_parent(out, flag)
+
+
+def _check_parent(out: Path, flag: str) -> None:
+    parent = out.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise BadInput(f"{flag} {out}: {parent} is a file, not a folder")
+    if not os.access(parent, os.W_OK):
+        raise BadInput(f"{flag} {out}: cannot write in {parent}")
+
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="run.py",
         description="Simulate how organisation design and culture shape CRM adoption, "
         "customers, people and the business case.",
@@ -33,8 +100,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd")
     r = sub.add_parser("run", help="run one scenario and write its per-week table")
     r.add_argument("scenario", help="preset name or path to a scenario TOML file")
-    r.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    r.add_argument("--weeks", type=int, help="weeks to run (default: the scenario's horizon)")
+    r.add_argument("--seed", type=SEED, default=1, help="random seed (default 1)")
+    r.add_argument(
+        "--weeks", type=_whole(1, MAX_WEEKS), help="weeks to run (default: the scenario's horizon)"
+    )
     r.add_argument(
         "--set",
         dest="overrides",
@@ -46,8 +115,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, help="write the per-week table here (.csv or .parquet)")
     c = sub.add_parser("compare", help="compare designs over replicates on common random numbers")
     c.add_argument("scenarios", nargs="+", help="preset names or scenario files")
-    c.add_argument("--replicates", type=int, default=10)
-    c.add_argument("--seed", type=int, default=2026, help="root seed of the replicates")
+    c.add_argument("--replicates", type=COUNT, default=10)
+    c.add_argument("--seed", type=SEED, default=2026, help="root seed of the replicates")
     c.add_argument(
         "--set",
         dest="overrides",
@@ -57,22 +126,22 @@ def _parser() -> argparse.ArgumentParser:
         help="override a field in every scenario",
     )
     c.add_argument("--out", type=Path, help="results folder (default: results/compare-<time>)")
-    c.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    c.add_argument("--workers", type=COUNT, default=os.cpu_count() or 1)
     sub.add_parser("presets", help="list the built-in presets with their descriptions")
     v = sub.add_parser("validate", help="check the mechanisms against published models")
     v.add_argument("names", nargs="*", help="march1991, bass, granovetter (default: all)")
     v.add_argument("--size", choices=("full", "ci"), default="full")
-    v.add_argument("--seed", type=int, default=1991)
+    v.add_argument("--seed", type=SEED, default=1991)
     from sim.benchmark import add_arguments as add_bench_arguments
 
     add_bench_arguments(sub.add_parser("bench", help="speed and memory benchmarks (table, JSON)"))
     sw = sub.add_parser("sweep", help="run an experiment file: design points x replicates")
     sw.add_argument("experiment", type=Path, help="experiment TOML file (see experiments/)")
     sw.add_argument("--out", type=Path, help="results folder (default: results/<experiment>)")
-    sw.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    sw.add_argument("--workers", type=COUNT, default=os.cpu_count() or 1)
     sw.add_argument("--dask", metavar="local|ADDRESS", help="run on Dask: local or tcp://host:port")
     sw.add_argument("--resume", action="store_true", help="finish an interrupted sweep")
-    sw.add_argument("--chunk-runs", type=int, default=50, help="runs per results file (50)")
+    sw.add_argument("--chunk-runs", type=COUNT, default=50, help="runs per results file (50)")
     sm = sub.add_parser("summarize", help="statistics, paired differences, sensitivity of a sweep")
     sm.add_argument("folder", type=Path, help="a sweep results folder")
     sm.add_argument("--baseline", help="design point number or key=value,... (default: file's)")
@@ -80,9 +149,9 @@ def _parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("report", help="current vs proposed design: a self-contained HTML report")
     rp.add_argument("--current", type=Path, required=True, help="current design (TOML)")
     rp.add_argument("--proposed", type=Path, required=True, help="proposed design (TOML)")
-    rp.add_argument("--replicates", type=int, default=6)
-    rp.add_argument("--seed", type=int, default=2026)
-    rp.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    rp.add_argument("--replicates", type=COUNT, default=6)
+    rp.add_argument("--seed", type=SEED, default=2026)
+    rp.add_argument("--workers", type=COUNT, default=os.cpu_count() or 1)
     rp.add_argument(
         "--set",
         dest="overrides",
@@ -94,7 +163,7 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--out", type=Path, required=True, help="the HTML file to write")
     ap = sub.add_parser("app", help="the trainer's browser app")
     ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--port", type=_whole(1, 65535), default=8765)
     return p
 
 
@@ -106,24 +175,26 @@ def _load(names: list[str], overrides: list[str]):
     for name in names:
         s = load_scenario(name)
         if pairs:
-            s = s.with_overrides(pairs)
+            s = s.with_overrides(pairs, source="--set")
         key = s.name if s.name not in out else f"{s.name}#{len(out)}"
         out[key] = s
     return out
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim import OrgModel
-    from sim.experiment import headline
-    from sim.outputs import print_table, write_table
-
     if args.weeks is not None and args.weeks < 1:
         raise BadInput(f"--weeks must be at least 1 (got {args.weeks})")
     if args.seed < 0:
         raise BadInput(f"--seed must be >= 0 (got {args.seed})")
     if args.out is not None and args.out.suffix not in (".csv", ".parquet"):
         raise BadInput(f"--out {args.out}: expected a .csv or .parquet file name")
+    _check_out_file(args.out)
     (scenario,) = _load([args.scenario], args.overrides).values()
+    # the model's imports take a second or two: bad input is refused before them
+    from sim import OrgModel
+    from sim.experiment import headline
+    from sim.outputs import print_table, write_table
+
     model = OrgModel(scenario, rng=args.seed)
     df = model.run(steps=args.weeks)
     print(f"{scenario.name}: {len(df)} weeks, seed {args.seed}")
@@ -143,6 +214,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise BadInput(f"--workers must be at least 1 (got {args.workers})")
     if args.seed < 0:
         raise BadInput(f"--seed must be >= 0 (got {args.seed})")
+    _check_out_folder(args.out)
     scenarios = _load(args.scenarios, args.overrides)
     compare_and_save(scenarios, args.replicates, args.seed, args.workers, args.out)
     return 0
@@ -186,16 +258,32 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from sim.benchmark import run_cli
 
+    _check_out_file(args.out)
     return run_cli(args)
 
 
+def _resume_command(args: argparse.Namespace, out: Path) -> str:
+    """The command that finishes an interrupted sweep (the same options, plus --resume)."""
+    import shlex
+
+    cmd = ["python", "run.py", "sweep", str(args.experiment), "--out", str(out)]
+    if args.dask is not None:
+        cmd += ["--dask", args.dask]
+    if args.workers != (os.cpu_count() or 1):
+        cmd += ["--workers", str(args.workers)]
+    if args.chunk_runs != 50:
+        cmd += ["--chunk-runs", str(args.chunk_runs)]
+    return shlex.join([*cmd, "--resume"])
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.sweep.runner import plan_experiment, run_sweep
+    from sim.sweep.runner import SweepInterrupted, plan_experiment, run_sweep
 
     if args.workers < 1:
         raise BadInput(f"--workers must be at least 1 (got {args.workers})")
     if args.dask is not None and not args.dask.strip():
         raise BadInput("--dask: give 'local' or a scheduler address such as tcp://host:8786")
+    _check_out_folder(args.out)
     plan = plan_experiment(args.experiment)
     out = args.out or Path("results") / plan.exp.spec.name
     try:
@@ -207,12 +295,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             resume=args.resume,
             chunk_runs=args.chunk_runs,
         )
-    except KeyboardInterrupt:
-        saved = (out / "manifest.json").exists()
+    except SweepInterrupted as e:
         print(
-            f"interrupted; finished runs are saved in {out}/: run the same command with --resume"
-            if saved
-            else "interrupted; nothing was written",
+            f"interrupted: {e.finished} of {e.runs_total} runs saved in {out}; "
+            f"finish with: {_resume_command(args, out)}",
             file=sys.stderr,
         )
         return 130
@@ -233,6 +319,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_summarize(args: argparse.Namespace) -> int:
     from sim.sweep.analysis import format_summary, summarize
 
+    if not args.folder.exists():
+        raise BadInput(
+            f"{args.folder}: no such folder; expected a sweep results folder "
+            "(made by python run.py sweep)"
+        )
+    if not args.folder.is_dir():
+        raise BadInput(f"{args.folder}: is a file; expected a sweep results folder")
     print(format_summary(summarize(args.folder, args.baseline, plots=not args.no_plots)))
     return 0
 
@@ -245,6 +338,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise BadInput(f"--replicates must be at least 1 (got {args.replicates})")
     if args.seed < 0:
         raise BadInput(f"--seed must be >= 0 (got {args.seed})")
+    _check_out_file(args.out)
     report_command(
         args.current,
         args.proposed,
@@ -271,7 +365,10 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as e:  # --help (0) or a bad argument (2, one line already printed)
+        return e.code if isinstance(e.code, int) else 2
     try:
         if args.cmd is None:
             return cmd_main_job()
@@ -288,7 +385,9 @@ def main(argv: list[str] | None = None) -> int:
         }
         return commands[args.cmd](args)
     except BadInput as e:
-        print(f"error: {e}", file=sys.stderr)
+        # one line whatever the message holds (a file name with a newline, several problems)
+        msg = "; ".join(ln.strip() for ln in str(e).splitlines() if ln.strip())
+        print(f"error: {msg}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; nothing was written for the unfinished command", file=sys.stderr)

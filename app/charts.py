@@ -8,7 +8,6 @@ line leaves it. Change-programme steps are drawn as labelled vertical lines the 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from app.render import BlitFigure
+from sim import csvsafe
+from sim.csvsafe import DANGEROUS_PREFIXES, neutralise  # noqa: F401  (re-exported for the app)
 
 COLOURS = ("#1f5fa8", "#e07b00")  # design A, design B
 STEP_LABELS = {
@@ -238,20 +239,6 @@ class Charts(BlitFigure):
         self.invalidate()
 
 
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """Make a text cell safe for spreadsheets (no formula injection); numbers are left as numbers.
-
-    A text cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading
-    apostrophe, so a spreadsheet shows it as text instead of evaluating it.
-    """
-    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
-        return "'" + value
-    return value
-
-
 def results_csv(runs: Sequence[tuple[str, pd.DataFrame, Sequence[tuple[int, str, float]]]]) -> str:
     """The runs' per-week data as CSV text, one row per design and week.
 
@@ -272,9 +259,4 @@ def results_csv(runs: Sequence[tuple[str, pd.DataFrame, Sequence[tuple[int, str,
         d["programme_steps"] = [" ".join(fired.get(int(w), [])) for w in d["week"]]
         parts.append(d)
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise)
-    buf = io.StringIO()
-    out.to_csv(buf, index=False)
-    return buf.getvalue()
+    return str(csvsafe.to_csv(out))

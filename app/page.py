@@ -22,6 +22,7 @@ import solara
 import solara.lab
 
 from app.session import Config, Frame, Session, culture_specs, presets
+from sim.errors import InputError
 from sim.scenario import FieldSpec, load_scenario
 
 #: Weeks per second while playing. When a frame takes longer than 1/PLAY_RATE, the next frame
@@ -77,15 +78,24 @@ def Dial(spec: FieldSpec, value: float, on_change: Callable[[str, float], None],
             value = float(data)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             return
-        on_change(spec.path, min(max(value, lo), hi))
+        if math.isfinite(value):  # NaN would pass the clamp below
+            on_change(spec.path, min(max(value, lo), hi))
 
     rv.use_event(slider, "change", changed)
     solara.Div(children=[f"{spec.help} (now {value:.2f})"], classes=["orgsim-help"])
 
 
 @solara.component
-def Controls(config: Config, change: Callable[[Config], None], disabled: bool):
-    """Preset, seed, change programme, compare, and the culture dials."""
+def Controls(
+    config: Config,
+    change: Callable[[Config], None],
+    disabled: bool,
+    report: Callable[[str], None] = lambda _msg: None,
+):
+    """Preset, seed, change programme, compare, and the culture dials.
+
+    ``report`` shows a refused input's message on the page.
+    """
     names = presets()
     solara.Select(
         label="Preset",
@@ -98,10 +108,25 @@ def Controls(config: Config, change: Callable[[Config], None], disabled: bool):
     solara.Div(children=[desc], classes=["orgsim-help"])
 
     def set_seed(s: int | None) -> None:
-        if s is not None and s >= 0:
-            change(replace(config, seed=int(s)))
+        if s is None:
+            return
+        if s < 0:
+            raise InputError(f"Seed: expected a whole number >= 0, got {s}")
+        change(replace(config, seed=int(s)))
 
-    solara.InputInt("Seed", value=config.seed, on_value=set_seed, disabled=disabled)
+    def guarded(act: Callable[[], None]) -> None:
+        # a refused input shows a message on the page and leaves the runs as they were
+        try:
+            act()
+        except InputError as e:
+            report(str(e))
+
+    solara.InputInt(
+        "Seed",
+        value=config.seed,
+        on_value=lambda v: guarded(lambda: set_seed(v)),
+        disabled=disabled,
+    )
     solara.Div(
         children=["Same seed, same random numbers: runs repeat exactly."],
         classes=["orgsim-help"],
@@ -135,7 +160,7 @@ def Controls(config: Config, change: Callable[[Config], None], disabled: bool):
         Dial(
             spec,
             dials.get(spec.path, float(spec.default)),
-            lambda path, val: change(config.with_dial(path, val)),
+            lambda path, val: guarded(lambda: change(config.with_dial(path, val))),
             disabled,
         )
 
@@ -194,6 +219,30 @@ def Export(session: Session):
         )
 
 
+@solara.lab.task
+def play(session: Session, playing: solara.Reactive[bool], tick: solara.Reactive[int]) -> None:
+    """The Play loop (a thread per browser session): steps the runs at ``PLAY_RATE`` weeks a second.
+
+    A module-level task on purpose: ``solara.lab.use_task`` inside a component registers its
+    function in a process-wide list (solara 1.58, fixed upstream in widgetti/solara#1180), so the
+    closure, and with it the session's models and figures, would outlive the browser session.
+    Here the session travels as an argument and is kept only in the kernel's own task state.
+    """
+    start, played = time.perf_counter(), 0
+    while playing.value and play.is_current():
+        if session.done:
+            playing.set(False)
+            break
+        due = math.floor((time.perf_counter() - start) * PLAY_RATE) + 1 - played
+        played += session.step(min(max(due, 1), MAX_WEEKS_PER_FRAME))
+        tick.set(tick.value + 1)
+        rest = start + played / PLAY_RATE - time.perf_counter()
+        if rest < -1.0:  # far behind (a slow machine): do not try to catch up in bursts
+            start, played = time.perf_counter(), 0
+        # always let the server's other threads in (sending frames, hearing "Pause")
+        time.sleep(max(rest, MIN_YIELD_S))
+
+
 @solara.component
 def LiveView(session: Session, playing: solara.Reactive[bool], config: Config):
     """Week counter, Step/Play/Reset, cards, org views, charts, difference, debrief, export.
@@ -202,22 +251,11 @@ def LiveView(session: Session, playing: solara.Reactive[bool], config: Config):
     """
     tick = solara.use_reactive(0)
 
-    def play_loop() -> None:
-        start, played = time.perf_counter(), 0
-        while playing.value:
-            if session.done:
-                playing.set(False)
-                break
-            due = math.floor((time.perf_counter() - start) * PLAY_RATE) + 1 - played
-            played += session.step(min(max(due, 1), MAX_WEEKS_PER_FRAME))
-            tick.set(tick.value + 1)
-            rest = start + played / PLAY_RATE - time.perf_counter()
-            if rest < -1.0:  # far behind (a slow machine): do not try to catch up in bursts
-                start, played = time.perf_counter(), 0
-            # always let the server's other threads in (sending frames, hearing "Pause")
-            time.sleep(max(rest, MIN_YIELD_S))
+    def start_playing() -> None:
+        if playing.value:
+            play(session, playing, tick)
 
-    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+    solara.use_effect(start_playing, [playing.value])
     frame = solara.use_memo(session.frame, [tick.value, session.version, config])
 
     def do_step() -> None:
@@ -272,16 +310,25 @@ def Page():
     config, set_config = solara.use_state(session.config)
     playing = solara.use_reactive(False)
 
+    error, set_error = solara.use_state("")
+
     def change(new: Config) -> None:
         playing.set(False)
-        with session.lock:
-            session.apply(new)
+        try:
+            with session.lock:
+                session.apply(new)
+        except InputError as e:  # the session keeps its runs (Session.apply)
+            set_error(str(e))
+            return
+        set_error("")
         set_config(new)
 
     solara.Style(CSS)
     solara.Title("orgsim-crm: the organisation, live")
     with solara.Column(classes=["orgsim-app"]), solara.Columns([1, 3.2]):
         with solara.Column():
-            Controls(config, change, playing.value)
+            if error:
+                solara.Error(error, classes=["orgsim-error"])
+            Controls(config, change, playing.value, set_error)
         with solara.Column():
             LiveView(session, playing, config)

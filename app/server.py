@@ -24,6 +24,15 @@ OFFLINE_ENV = {
     "MPLBACKEND": "Agg",
 }
 
+#: Defaults that the environment may override. A closed tab releases its session at once; a
+#: browser that vanishes without closing the tab (dropped Wi-Fi, a laptop put to sleep) keeps its
+#: session this long so it can reconnect where it was, then the session's memory is released.
+#: Solara's own default is 24 hours, which lets abandoned sessions pile up on a long-running
+#: server. Set ``SOLARA_KERNEL_CULL_TIMEOUT`` (e.g. ``30s``, ``10m``, ``1h``) to change it.
+DEFAULT_ENV = {
+    "SOLARA_KERNEL_CULL_TIMEOUT": "5m",
+}
+
 
 def is_loopback(host: str) -> bool:
     """Whether ``host`` only accepts connections from this machine."""
@@ -64,9 +73,11 @@ def command(host: str, port: int) -> list[str]:
 
 
 def environment() -> dict[str, str]:
-    """The process environment for the server (offline switches, the repo on the path)."""
+    """The server's environment: offline switches, session cull timeout, the repo on the path."""
     env = dict(os.environ)
     env.update(OFFLINE_ENV)
+    for key, value in DEFAULT_ENV.items():
+        env.setdefault(key, value)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     return env
 

@@ -10,6 +10,7 @@ in both runs, and the difference between them is the design, not luck.
 from __future__ import annotations
 
 import io
+import math
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -21,7 +22,14 @@ from app.charts import DIFF_PANELS, PANELS, Charts, results_csv
 from app.debrief import ChurnLedger, compare_debrief, debrief
 from app.orgview import OrgView
 from sim.model import OrgModel
-from sim.scenario import FieldSpec, Scenario, field_specs, load_scenario, preset_names
+from sim.scenario import (
+    FieldSpec,
+    Scenario,
+    ScenarioError,
+    field_specs,
+    load_scenario,
+    preset_names,
+)
 
 DEFAULT_PRESET = "command_and_control"
 DEFAULT_B = "culture_first_rollout"
@@ -84,9 +92,27 @@ class Config:
         )
 
     def with_dial(self, path: str, value: float) -> Config:
-        """Move one culture dial."""
+        """Move one culture dial.
+
+        Raises:
+            ScenarioError: for an unknown dial or a value that is not a number in its range.
+        """
+        spec = next((f for f in culture_specs() if f.path == path), None)
+        if spec is None:
+            known = ", ".join(f.path for f in culture_specs())
+            raise ScenarioError(f"unknown field {path!r}; accepted keys: {known}")
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            x = float("nan")
+        lo = float(spec.lo if spec.lo is not None else -math.inf)
+        hi = float(spec.hi if spec.hi is not None else math.inf)
+        if not (math.isfinite(x) and lo <= x <= hi):
+            raise ScenarioError(
+                f"{path} ({spec.label}): expected a finite number in [{lo}, {hi}], got {value!r}"
+            )
         d = dict(self.dials)
-        d[path] = float(value)
+        d[path] = x
         return replace(self, dials=tuple(d.items()))
 
     def scenario_a(self) -> Scenario:
@@ -285,8 +311,14 @@ class Session:
         with self.lock:
             if config == self.config:
                 return False
+            # a config that fails to build leaves the session as it was
+            old = self.config
             self.config = config
-            self._build()
+            try:
+                self._build()
+            except Exception:
+                self.config = old
+                raise
             return True
 
     def reset(self) -> None:

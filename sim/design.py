@@ -87,7 +87,7 @@ def expand(data: dict[str, Any], path: Path, _chain: tuple[Path, ...] = ()) -> d
     ref = data.pop("base")
     if not isinstance(ref, str) or not ref.strip():
         raise ScenarioError(
-            f"{path}: base: expected the name of a scenario file, e.g. 'current.toml'"
+            f"{path}: base: expected the name of a scenario file, e.g. 'current.toml' (got {ref!r})"
         )
     ref = ref.strip()
     target = path.parent / ref if ref.endswith(".toml") or "/" in ref else ref

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim import csvsafe
 from sim.errors import InputError
 from sim.scenario import Scenario
 
@@ -32,7 +33,7 @@ def write_table(df: pd.DataFrame, path: Path) -> None:
         if path.suffix == ".parquet":
             df.to_parquet(tmp, index=False)
         else:
-            df.to_csv(tmp, index=False)
+            csvsafe.to_csv(df, tmp)  # text cells neutralised for spreadsheets
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -151,9 +152,10 @@ def compare_and_save(
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         weekly.to_parquet(tmp / "weekly.parquet", index=False)
-        heads.to_csv(tmp / "headlines.csv", index=False)
-        summary.to_csv(tmp / "summary.csv", index=False)
-        diffs.to_csv(tmp / "paired_differences.csv", index=False)
+        # design names come from the user's files: text cells neutralised for spreadsheets
+        csvsafe.to_csv(heads, tmp / "headlines.csv")
+        csvsafe.to_csv(summary, tmp / "summary.csv")
+        csvsafe.to_csv(diffs, tmp / "paired_differences.csv")
         plot_weekly(weekly, tmp / "chart.png")
         manifest = {
             "version": __version__,

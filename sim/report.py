@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim import csvsafe
 from sim.errors import InputError
 from sim.experiment import (
     headlines_table,
@@ -1046,7 +1047,7 @@ def write_report(data: ReportData, out: Path) -> tuple[Path, Path]:
     """
     out = Path(out)
     page = render_html(data)
-    table = data.table.to_csv(index=False)
+    table = str(csvsafe.to_csv(data.table))  # text cells neutralised for spreadsheets
     out.parent.mkdir(parents=True, exist_ok=True)
     csv_out = csv_path(out)
     _atomic_write(csv_out, table)

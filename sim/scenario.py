@@ -8,11 +8,12 @@ in its metadata; the CLI's ``--set``, sweep factors and the app's sliders all re
 
 from __future__ import annotations
 
+import difflib
 import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -460,16 +461,20 @@ class Scenario(_Section):
             raise ValueError("name must not be blank")
         return v
 
-    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+    def with_overrides(self, overrides: dict[str, Any], source: str = "override") -> Scenario:
         """Return a validated copy with dotted keys replaced (``{"culture.responsiveness": 0.8}``).
+
+        Args:
+            overrides: dotted key -> value.
+            source: what the messages start with (``"--set"`` on the command line).
 
         Raises:
             ScenarioError: naming the key when it is unknown or its value is out of range.
         """
         data = self.model_dump()
         for key, value in overrides.items():
-            _set_dotted(data, key, value)
-        return _validate(data, source="override")
+            _set_dotted(data, key, value, source)
+        return _validate(data, source=source)
 
     def counterfactual(self) -> Scenario:
         """The same organisation with no CRM and no change programme (the business case's base)."""
@@ -480,35 +485,99 @@ class Scenario(_Section):
         return self.model_dump(mode="json")
 
 
-def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+def _set_dotted(data: dict[str, Any], key: str, value: Any, source: str = "override") -> None:
     parts = key.split(".")
     node: Any = data
     for i, part in enumerate(parts):
-        if not isinstance(node, dict) or part not in node:
-            where = ".".join(parts[: i + 1])
-            raise ScenarioError(f"override {key!r}: unknown field {where!r}")
+        where = ".".join(parts[: i + 1])
+        if not isinstance(node, dict):
+            parent = ".".join(parts[:i])
+            raise ScenarioError(f"{source} {key!r}: {parent!r} is a value, not a section")
+        if part not in node:
+            raise ScenarioError(
+                f"{source} {key!r}: unknown field {where!r}{_accepted_keys(part, list(node))}"
+            )
         if i == len(parts) - 1:
+            if isinstance(node[part], dict) and not isinstance(value, dict):
+                raise ScenarioError(
+                    f"{source} {key!r}: {where!r} is a section; set one of its fields "
+                    f"(accepted keys: {', '.join(node[part])})"
+                )
             node[part] = value
         else:
             node = node[part]
 
 
+def _accepted_keys(key: str, keys: list[str]) -> str:
+    """'; did you mean x?; accepted keys: a, b, c' for an unknown key (at most 30 listed)."""
+    close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    listed = ", ".join(keys[:30]) + (", ..." if len(keys) > 30 else "")
+    return f"{hint}; accepted keys: {listed}"
+
+
+#: The ``kind`` of each transformation, in the order of the :data:`Transformation` union.
+TRANSFORMATION_KINDS = (
+    "remove_layer",
+    "merge_units",
+    "decision_rights",
+    "incentives",
+    "change_programme",
+)
+
+
+def _models_in(ann: Any) -> list[type[BaseModel]]:
+    """The pydantic models inside an annotation (``X``, ``list[X]``, ``X | None``, unions)."""
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return [ann]
+    out: list[type[BaseModel]] = []
+    for a in get_args(ann):
+        out.extend(_models_in(a))
+    return out
+
+
+def _literal_values(ann: Any) -> tuple[Any, ...]:
+    """The values of a ``Literal`` inside an annotation (``Literal``, ``list[Literal]``, ...)."""
+    if get_origin(ann) is Literal:
+        return get_args(ann)
+    for a in get_args(ann):
+        found = _literal_values(a)
+        if found:
+            return found
+    return ()
+
+
+def _field_at(loc: tuple[Any, ...]) -> tuple[Any, list[type[BaseModel]]]:
+    """The field info at a pydantic error location and the models its value may be.
+
+    List indices are skipped; a transformation's ``kind`` tag (which pydantic puts in the
+    location of a discriminated union) selects that transformation's model.
+    """
+    models: list[type[BaseModel]] = [Scenario]
+    info: Any = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        hit = [m for m in models if part in m.model_fields]
+        if hit:
+            info = hit[0].model_fields[part]
+            models = _models_in(info.annotation)
+            continue
+        tagged = [
+            m
+            for m in models
+            if "kind" in m.model_fields
+            and _literal_values(m.model_fields["kind"].annotation) == (part,)
+        ]
+        if not tagged:
+            return None, []
+        models = tagged
+    return info, models
+
+
 def _describe_range(path: tuple[Any, ...]) -> str:
     """Accepted values of a field, read from the schema, for error messages."""
-    model: Any = Scenario
-    info = None
-    for part in path:
-        if isinstance(part, int) or model is None:
-            continue
-        fields = getattr(model, "model_fields", {})
-        if part not in fields:
-            return ""
-        info = fields[part]
-        ann = info.annotation
-        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
-        if model is None and ann is not None and getattr(ann, "__args__", None):
-            inner = [a for a in ann.__args__ if isinstance(a, type) and issubclass(a, BaseModel)]
-            model = inner[0] if inner else None
+    info, _ = _field_at(path)
     if info is None:
         return ""
     lo = hi = None
@@ -517,25 +586,59 @@ def _describe_range(path: tuple[Any, ...]) -> str:
         hi = getattr(meta, "le", hi)
     if lo is not None or hi is not None:
         return f"accepted range [{lo}, {hi}]"
-    args = getattr(info.annotation, "__args__", None)
-    if args and all(isinstance(a, str) for a in args):
-        return "accepted values: " + ", ".join(args)
+    values = _literal_values(info.annotation)
+    if values and all(isinstance(a, str) for a in values):
+        return "accepted values: " + ", ".join(values)
     return ""
 
 
+#: At most this many problems are listed in one message (the rest are counted).
+MAX_LISTED_ERRORS = 5
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, cut to ``limit`` characters (a message stays one readable line)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _error_text(e: Any) -> str:
+    """One pydantic error as ``dotted.path: what is wrong (got ...); what is accepted``."""
+    loc = tuple(e["loc"])
+    path = ".".join(str(p) for p in loc)
+    kind = e["type"]
+    got = "input" in e and kind != "missing" and not isinstance(e["input"], dict)
+    if kind == "extra_forbidden":
+        _, parents = _field_at(loc[:-1])
+        keys = list(parents[0].model_fields) if parents else []
+        return f"{path}: unknown key" + (_accepted_keys(str(loc[-1]), keys) if keys else "")
+    if kind == "model_type":
+        section = ".".join(str(p) for p in loc if not isinstance(p, int))
+        got_text = _short(e["input"])
+        return f"{path}: expected a table ([{section}] with key = value lines) (got {got_text})"
+    if kind == "list_type" and _field_at(loc)[1]:
+        return f"{path}: expected a list of tables ([[{path}]] blocks or [{{...}}, ...])" + (
+            f" (got {_short(e['input'])})" if got else ""
+        )
+    if kind == "union_tag_not_found":
+        return f"{path}: missing kind; accepted kinds: {', '.join(TRANSFORMATION_KINDS)}"
+    msg = e["msg"].removeprefix("Value error, ")
+    if got:
+        msg += f" (got {_short(e['input'])})"
+    if not path:  # a check across sections: its message names the fields
+        return msg
+    rng = _describe_range(loc)
+    return f"{path}: {msg}" + (f"; {rng}" if rng else "")
+
+
 def _format_errors(err: ValidationError, source: str) -> str:
-    lines = []
-    for e in err.errors():
-        path = ".".join(str(p) for p in e["loc"]) or "(top level)"
-        if e["type"] == "extra_forbidden":
-            msg = "unknown key"
-        else:
-            msg = e["msg"]
-        rng = _describe_range(e["loc"])
-        if "input" in e and e["type"] != "missing" and not isinstance(e["input"], dict):
-            msg += f" (got {e['input']!r})"
-        lines.append(f"{source}: {path}: {msg}" + (f"; {rng}" if rng else ""))
-    return "\n".join(lines)
+    """All problems of one validation on one line, prefixed by the file (or 'override')."""
+    items = [_error_text(e) for e in err.errors()]
+    more = len(items) - MAX_LISTED_ERRORS
+    shown = "; ".join(items[:MAX_LISTED_ERRORS])
+    return f"{source}: {shown}" + (
+        f"; and {more} more problem{'s' * (more > 1)}" if more > 0 else ""
+    )
 
 
 def _validate(data: dict[str, Any], source: str) -> Scenario:
@@ -554,6 +657,8 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
     """A preset name or a file path -> an existing file path, or ScenarioError."""
     p = Path(name_or_path)
     if p.suffix == ".toml" or p.exists():
+        if p.is_dir():
+            raise ScenarioError(f"{p}: is a folder; expected a scenario TOML file or a preset name")
         if not p.is_file():
             raise ScenarioError(f"{p}: no such scenario file")
         return p
@@ -589,22 +694,81 @@ def read_toml(path: Path) -> dict[str, Any]:
     """Read a scenario file's TOML (UTF-8, at most 5 MB) without validating it.
 
     Raises:
-        ScenarioError: for a missing, unreadable, too large, non-UTF-8 or malformed file.
+        ScenarioError: for a missing, unreadable, too large, empty, binary, non-UTF-8 or
+            malformed file.
     """
+    return read_toml_file(path, "scenario", ScenarioError)[2]
+
+
+#: Largest scenario, design or experiment file read (bytes). Real ones are a few kilobytes;
+#: the limit keeps a wrong file (a log, a data dump) from being read into memory.
+MAX_TOML_BYTES = 5_000_000
+
+_TOML_EXAMPLES = {
+    "scenario": "key = value lines and [sections] such as scenarios/command_and_control.toml",
+    "experiment": "an experiment such as experiments/smoke.toml",
+}
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def read_toml_file(
+    path: Path, what: str = "scenario", error: type[InputError] = ScenarioError
+) -> tuple[bytes, str, dict[str, Any]]:
+    """Read, check and parse a TOML input file: (bytes, text, data).
+
+    The file must exist, be at most :data:`MAX_TOML_BYTES`, be UTF-8 text (a byte-order mark is
+    allowed) without NUL bytes, be valid TOML and hold at least one setting. Every message names
+    the file, the line where there is one, and what was expected.
+
+    Raises:
+        InputError: of class ``error``, for a missing, unreadable, too large, empty, binary,
+            non-UTF-8 or malformed file.
+    """
+    path = Path(path)
+    example = _TOML_EXAMPLES.get(what, "TOML")
     try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise error(f"{path}: is a folder; expected a {what} TOML file")
+        if size > MAX_TOML_BYTES:
+            raise error(
+                f"{path}: file is {size} bytes; {_article(what)} {what} file is at most 5 MB "
+                f"({MAX_TOML_BYTES} bytes): is this the right file?"
+            )
         raw = path.read_bytes()
+    except FileNotFoundError:
+        raise error(f"{path}: no such {what} file") from None
     except OSError as e:
-        raise ScenarioError(f"{path}: cannot read ({e.strerror})") from None
-    if len(raw) > 5_000_000:
-        raise ScenarioError(f"{path}: file is {len(raw)} bytes; a scenario is at most 5 MB")
+        raise error(f"{path}: cannot read ({e.strerror})") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise error(f"{path}: the file is UTF-16 text, not UTF-8: save it as UTF-8")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise ScenarioError(f"{path}: not UTF-8 text (byte {e.start}); save it as UTF-8") from None
+        line = raw[: e.start].count(b"\n") + 1
+        raise error(
+            f"{path}: line {line}: byte 0x{raw[e.start]:02x} is not UTF-8 text (a binary file, "
+            "or another encoding such as Latin-1?); expected UTF-8: save it as UTF-8"
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise error(
+            f"{path}: line {line}: contains NUL bytes (a binary file?); expected UTF-8 TOML text"
+        )
+    if not text.strip():
+        raise error(f"{path}: the file is empty; expected {example}")
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(f"{path}: TOML syntax error: {e}") from None
+        where = f"end of document, line {len(text.splitlines())}"
+        msg = str(e).replace("(at end of document)", f"(at {where}: something is not closed)")
+        raise error(f"{path}: TOML syntax error: {msg}") from None
+    if not data:
+        raise error(f"{path}: no settings (only comments); expected {example}")
+    return raw, text, data
 
 
 @dataclass(frozen=True)

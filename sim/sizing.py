@@ -58,10 +58,20 @@ def check_fits(scenario: Scenario, *, counterfactual: bool = True) -> None:
     need = estimate_bytes(scenario, counterfactual=counterfactual)
     have = available_bytes()
     if need > have:
+        from sim.state import customer_capacity
+
         o = scenario.organisation
+        slots = customer_capacity(scenario, int(o.employees * o.role_mix.sales))
+        growth = slots - scenario.customers.count
+        fields = "organisation.employees or customers.count"
+        if growth > scenario.customers.count:  # room for acquisitions dominates
+            fields += (
+                f", or customers.acquisition_rate or horizon_weeks (room for {growth:,} new "
+                "customers is kept)"
+            )
         raise ModelTooLarge(
             f"scenario {scenario.name!r}: {o.employees:,} employees and "
             f"{scenario.customers.count:,} customers need about {need / 1e9:.1f} GB, "
-            f"but {have / 1e9:.1f} GB is available; reduce organisation.employees or "
-            "customers.count (or run without the counterfactual)"
+            f"but {have / 1e9:.1f} GB is available; reduce {fields} "
+            "(or run without the counterfactual)"
         )

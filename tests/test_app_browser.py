@@ -9,132 +9,34 @@ screenshot.
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parent.parent
+from tests.browser_support import CHROMIUM, ROOT, Watched, app_server, chromium
 
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 if not Path(CHROMIUM).exists():
     pytest.skip(
         f"{CHROMIUM} is missing (apt-get install -y chromium); .ci/run installs it in CI",
         allow_module_level=True,
     )
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """``python run.py app`` on 127.0.0.1 and a free port; yields its address."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "run.py", "app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.time() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {proc.stdout.read() if proc.stdout else ''}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                raise RuntimeError("server did not answer within 60 s")
-            time.sleep(0.3)
-        yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    with app_server() as s:
+        yield s.url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
-
-
-class Watched:
-    """A page with every request and every console error recorded."""
-
-    def __init__(self, browser: object, url: str) -> None:
-        self.context = browser.new_context(  # type: ignore[attr-defined]
-            viewport={"width": 1500, "height": 1000}, accept_downloads=True
-        )
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(60_000)  # generous: CI shares 2 cores with other tests
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.goto(url)
-        self.page.wait_for_selector(".week-counter", timeout=60_000)
-
-    def week(self) -> int:
-        return int(self.page.inner_text(".week-counter").split()[1])
-
-    def wait_week(self, n: int, timeout: float = 60_000) -> None:
-        self.page.wait_for_function(
-            f"document.querySelector('.week-counter').innerText.startsWith('Week {n} ')",
-            timeout=timeout,
-        )
-
-    def outside(self) -> list[str]:
-        """Requests that left the machine (anything not http(s)/ws to loopback, data or blob)."""
-        bad = []
-        for u in self.requests:
-            p = urlparse(u)
-            if p.scheme in ("data", "blob"):
-                continue
-            if p.hostname not in LOOPBACK and f"[{p.hostname}]" not in LOOPBACK:
-                bad.append(u)
-        return bad
-
-    def close(self) -> None:
-        self.context.close()
 
 
 @pytest.fixture

@@ -228,6 +228,59 @@ def test_server_stays_local_and_offline() -> None:
     assert "warning" in err.getvalue() and "beyond this machine" in err.getvalue()
 
 
+def test_app_binds_loopback_unless_told_and_warns_when_exposed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``run.py app`` binds 127.0.0.1 by default; ``--host 0.0.0.0`` is passed on with a warning.
+
+    Nothing is bound: the process replacement (``os.execve``) is intercepted and stops there.
+    """
+    import run
+    from app import server
+
+    class Started(BaseException):  # not an Exception: run.main must not catch it
+        pass
+
+    assert run._parser().parse_args(["app"]).host == server.DEFAULT_HOST == "127.0.0.1"
+    started: list[list[str]] = []
+
+    def fake_execve(path: str, argv: list[str], env: dict[str, str]) -> None:
+        started.append(argv)
+        raise Started
+
+    monkeypatch.setattr(server.os, "execve", fake_execve)
+    monkeypatch.setattr(server.os, "chdir", lambda path: None)
+    for argv, host, warned in (
+        (["app"], "127.0.0.1", False),
+        (["app", "--host", "localhost"], "localhost", False),
+        (["app", "--host", "0.0.0.0"], "0.0.0.0", True),
+        (["app", "--host", "192.168.1.20", "--port", "9000"], "192.168.1.20", True),
+    ):
+        with pytest.raises(Started):
+            run.main(argv)
+        cmd = started.pop()
+        assert cmd[cmd.index("--host") + 1] == host
+        err = capsys.readouterr().err
+        assert ("warning: listening on" in err and "beyond this machine" in err) is warned, argv
+
+
+def test_abandoned_sessions_are_released_after_a_cull_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The server culls a vanished browser's session after 5 minutes (solara's default: 24 h)."""
+    from solara.util import parse_timedelta
+
+    from app import server
+
+    monkeypatch.delenv("SOLARA_KERNEL_CULL_TIMEOUT", raising=False)
+    env = server.environment()
+    assert parse_timedelta(env["SOLARA_KERNEL_CULL_TIMEOUT"]) == 300
+    monkeypatch.setenv("SOLARA_KERNEL_CULL_TIMEOUT", "30s")  # the operator's choice wins
+    assert server.environment()["SOLARA_KERNEL_CULL_TIMEOUT"] == "30s"
+    monkeypatch.setenv("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "True")  # the offline switches do not
+    assert server.environment()["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+
+
 def test_run_py_app_rejects_a_bad_port() -> None:
     import run
 

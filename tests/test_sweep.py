@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -265,6 +266,55 @@ def test_resume_finishes_without_losing_or_repeating_runs(tmp_path: Path) -> Non
         pd.testing.assert_frame_equal(a, b)
     left = [p.name for p in part.rglob("*") if ".tmp-" in p.name or p.name == ".lock"]
     assert left == [] and not orphan.exists()
+
+
+def test_resume_runs_failed_runs_again_and_replaces_their_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = plan_experiment(write_experiment(tmp_path))
+    run_sweep(plan, tmp_path / "full", workers=1, progress=False)
+    out = tmp_path / "out"
+    monkeypatch.setenv(FAIL_ENV, "1,6")
+    first = run_sweep(plan, out, workers=1, progress=False, chunk_runs=2)
+    assert first.complete and first.failed_total == 2
+    # still failing: recorded again, once
+    monkeypatch.setenv(FAIL_ENV, "6")
+    messages: list[str] = []
+    second = run_sweep(plan, out, workers=1, progress=False, resume=True, log=messages.append)
+    assert "resuming: 6 of 8 runs already recorded; running 2 failed runs again" in messages
+    assert second.done_before == 6 and second.ran == 2 and second.failed_total == 1
+    assert len(pd.read_parquet(out / "runs")) == 8  # the folder as read directly: no duplicates
+    monkeypatch.delenv(FAIL_ENV)
+    third = run_sweep(plan, out, workers=1, progress=False, resume=True)
+    assert third.ran == 1 and third.failed_total == 0 and third.complete
+    for a, b in zip(tables(out), tables(tmp_path / "full")):
+        pd.testing.assert_frame_equal(a, b)
+    assert len(pd.read_parquet(out / "runs")) == 8
+    sessions = json.loads((out / "manifest.json").read_text())["sessions"]
+    assert [s["failed_rerun"] for s in sessions] == [0, 2, 1]
+    # nothing left to run: no workers are started
+    fourth = run_sweep(plan, out, workers=2, progress=False, resume=True)
+    assert fourth.ran == 0 and fourth.executor == "serial"
+
+
+def test_a_folder_killed_while_being_created_is_started_afresh(tmp_path: Path) -> None:
+    plan = plan_experiment(write_experiment(tmp_path, replicates=1))
+    out = tmp_path / "out"
+    for sub in ("runs", "weekly"):  # what a sweep writes before its manifest
+        (out / sub).mkdir(parents=True)
+    (out / ".lock").touch()
+    (out / "experiment.toml").write_text("old")
+    (out / ".design.parquet.tmp-99").write_bytes(b"partial")
+    rep = run_sweep(plan, out, workers=1, progress=False, resume=True)
+    assert rep.complete and rep.done_before == 0
+    assert (out / "experiment.toml").read_text() == plan.exp.text
+    assert len(load_results(out, "design")) == 4
+    # a folder with anything else in it is still refused
+    other = tmp_path / "other"
+    (other / "runs").mkdir(parents=True)
+    (other / "notes.txt").write_text("mine")
+    with pytest.raises(InputError, match="not a sweep's"):
+        run_sweep(plan, other, workers=1, progress=False)
 
 
 def test_resume_refuses_a_different_experiment(tmp_path: Path) -> None:

@@ -257,7 +257,10 @@ def _read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...]
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise OrgChartError(f"{path}: file is {size} bytes; at most {MAX_BYTES} are read")
+            raise OrgChartError(
+                f"{path}: file is {size} bytes; an org-chart or customer file is at most "
+                f"{MAX_BYTES} bytes (1 GB): is this the right file?"
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise OrgChartError(f"{path}: no such file") from None
@@ -279,7 +282,11 @@ def _read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...]
             "(with or without BOM): save or export the file as 'CSV UTF-8'"
         ) from None
     if "\x00" in text:
-        raise OrgChartError(f"{path}: contains NUL bytes; expected a UTF-8 text CSV file")
+        row = text[: text.index("\x00")].count("\n") + 1
+        raise OrgChartError(
+            f"{path}: row {row}: contains NUL bytes (a binary file?); expected a UTF-8 text CSV "
+            "file"
+        )
     lines = re.split(r"\r\n?|\n", text)  # the line ends the CSV parser knows, nothing else
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if first is None:

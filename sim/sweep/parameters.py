@@ -25,7 +25,6 @@ import hashlib
 import json
 import math
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -34,7 +33,14 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.errors import InputError
-from sim.scenario import FieldSpec, Scenario, ScenarioError, field_specs, load_scenario
+from sim.scenario import (
+    FieldSpec,
+    Scenario,
+    ScenarioError,
+    field_specs,
+    load_scenario,
+    read_toml_file,
+)
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 MAX_RUNS = 10_000_000
@@ -184,20 +190,48 @@ def _scenario_msg(err: ScenarioError) -> str:
     return "; ".join(_OVERRIDE_PREFIX.sub("", line) for line in str(err).splitlines())
 
 
+def _experiment_keys(model: type[BaseModel]) -> list[str]:
+    """The keys a table of the experiment schema accepts (aliases as written in the file)."""
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _range_of(model: type[BaseModel], name: str) -> str:
+    """'; accepted range [lo, hi]' of a numeric field of the experiment schema, or ''."""
+    info = model.model_fields.get(name)
+    if info is None:
+        return ""
+    lo = hi = None
+    for meta in info.metadata:
+        lo = getattr(meta, "ge", lo)
+        hi = getattr(meta, "le", hi)
+    return f"; accepted range [{lo}, {hi}]" if lo is not None or hi is not None else ""
+
+
 def _format_validation(err: ValidationError, source: Path) -> str:
-    lines = []
+    """All problems of the experiment schema on one line, prefixed by the file."""
+    items = []
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
         loc = re.sub(r"^fixed\b", "set", loc)
-        msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"]
-        if (
-            "input" in e
-            and e["type"] not in ("missing", "extra_forbidden")
-            and not isinstance(e["input"], dict)
-        ):
-            msg += f" (got {e['input']!r})"
-        lines.append(f"{source}: {loc}: {msg}")
-    return "\n".join(lines)
+        model: type[BaseModel] = Outputs if e["loc"][:1] == ("outputs",) else Experiment
+        if e["type"] == "extra_forbidden":
+            keys = _experiment_keys(model)
+            close = difflib.get_close_matches(str(e["loc"][-1]), keys, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            items.append(f"{loc}: unknown key{hint}; accepted keys: {', '.join(keys)}")
+            continue
+        if e["type"] in ("dict_type", "model_type"):
+            items.append(f"{loc}: expected a table ([{loc}] with key = value lines)")
+        else:
+            items.append(f"{loc}: {e['msg']}")
+        if "input" in e and e["type"] != "missing" and not isinstance(e["input"], dict):
+            got = repr(e["input"])
+            items[-1] += f" (got {got if len(got) <= 80 else got[:77] + '...'})"
+        if len(e["loc"]) in (1, 2) and isinstance(e["loc"][-1], str):
+            items[-1] += _range_of(model, e["loc"][-1])
+    shown = "; ".join(items[:5])
+    more = f"; and {len(items) - 5} more problems" if len(items) > 5 else ""
+    return f"{source}: {shown}{more}"
 
 
 def _unknown_key_hint(key: str, specs: dict[str, FieldSpec]) -> str:
@@ -331,21 +365,7 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
     from sim.metrics import COLUMNS
 
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such experiment file")
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise InputError(f"{path}: cannot read ({e.strerror})") from None
-    if len(raw) > 5_000_000:
-        raise InputError(f"{path}: file is {len(raw)} bytes; an experiment is at most 5 MB")
-    try:
-        text = raw.decode("utf-8-sig")
-        data = tomllib.loads(text)
-    except UnicodeDecodeError as e:
-        raise InputError(f"{path}: not UTF-8 text (byte {e.start}); save it as UTF-8") from None
-    except tomllib.TOMLDecodeError as e:
-        raise InputError(f"{path}: TOML syntax error: {e}") from None
+    raw, text, data = read_toml_file(path, "experiment", InputError)
     if "scenarios" in data and "factors" not in data:
         raise InputError(
             f"{path}: this is a comparison file (scenarios = [...]), not a sweep; "
@@ -378,7 +398,8 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
         try:
             base = base.with_overrides({key: value})
         except ScenarioError as e:
-            hint = _unknown_key_hint(key, specs) if "unknown field" in str(e) else ""
+            known = "unknown field" not in str(e) or "did you mean" in str(e)
+            hint = "" if known else _unknown_key_hint(key, specs)
             raise InputError(f"{path}: set.{key}: {_scenario_msg(e)}{hint}") from None
 
     factors = []

@@ -7,18 +7,34 @@ pairwise; otherwise every run has its own seed. Each run depends only on its sce
 the results are identical, bit for bit, whatever the executor and the number of workers.
 
 A run that raises is retried once in the same worker, then recorded as failed (status
-``failed``, its error in ``error``) and the sweep goes on. For tests, the environment variable
-``SIM_SWEEP_FAIL_RUNS`` injects failures: a comma list of run ids (``"3,5"``: always fail) where
-``"7:once"`` fails only the first attempt.
+``failed``, its error in ``error``) and the sweep goes on; so is a run whose worker process dies
+twice (see :mod:`sim.sweep.executors`). ``resume`` runs the failed runs again: their records are
+replaced by the new outcome.
+
+Ctrl-C (SIGINT) stops a sweep between runs: finished runs are written, the workers stopped, and
+:class:`SweepInterrupted` raised with the count saved. It never lands while a chunk or the manifest
+is being written, or while workers start, so it cannot leave a half-written folder or stray
+processes.
+
+Testing hooks (environment variables, read in the worker): ``SIM_SWEEP_FAIL_RUNS`` injects
+failures: a comma list of run ids (``"3,5"``: always fail) where ``"7:once"`` fails only the first
+attempt. ``SIM_SWEEP_CRASH_RUNS`` (same syntax) makes the worker process running those runs kill
+itself with SIGKILL, as the out-of-memory killer would; ``"7:once"`` crashes only the first time,
+remembered by a file in the folder ``SIM_SWEEP_CRASH_MARKERS``. It never kills the runner itself
+(serial sweeps ignore it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
+import multiprocessing as mp
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -46,6 +62,8 @@ from sim.sweep.store import (
 )
 
 FAIL_ENV = "SIM_SWEEP_FAIL_RUNS"
+CRASH_ENV = "SIM_SWEEP_CRASH_RUNS"
+CRASH_MARKERS_ENV = "SIM_SWEEP_CRASH_MARKERS"
 
 
 def outcome_names() -> list[str]:
@@ -90,6 +108,24 @@ def _injected_failure(run_id: int, attempt: int) -> None:
             raise RuntimeError(f"injected failure ({FAIL_ENV}) in run {run_id}, attempt {attempt}")
 
 
+def _injected_crash(run_id: int) -> None:
+    """Testing hook: the worker process of a run listed in ``SIM_SWEEP_CRASH_RUNS`` dies."""
+    spec = os.environ.get(CRASH_ENV, "")
+    if not spec or mp.parent_process() is None:  # a worker process only, never the runner
+        return
+    for item in filter(None, (s.strip() for s in spec.split(","))):
+        rid, _, mode = item.partition(":")
+        if not (rid.isdigit() and int(rid) == run_id):
+            continue
+        if mode == "once":  # workers share no memory: a marker file says it happened already
+            marker = Path(os.environ[CRASH_MARKERS_ENV]) / f"crashed-{run_id}"
+            try:
+                os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            except FileExistsError:
+                return
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def _describe(e: BaseException) -> str:
     frames = traceback.extract_tb(e.__traceback__)
     where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
@@ -109,6 +145,7 @@ def run_one(job: Job) -> RunResult:
     from sim.model import OrgModel
 
     t0 = time.perf_counter()
+    _injected_crash(job.run_id)
     error = ""
     for attempt in (1, 2):
         try:
@@ -350,6 +387,65 @@ class SweepReport:
         return self.ran / self.elapsed_s * 60 if self.elapsed_s > 0 else math.nan
 
 
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a sweep; every finished run was saved first.
+
+    Attributes:
+        out: the results folder (``resume`` finishes the sweep there).
+        finished: runs recorded in it.
+        runs_total: runs in the sweep.
+    """
+
+    def __init__(self, out: Path, finished: int, runs_total: int) -> None:
+        super().__init__(f"interrupted: {finished} of {runs_total} runs saved in {out}")
+        self.out = out
+        self.finished = finished
+        self.runs_total = runs_total
+
+
+class _CtrlC:
+    """SIGINT raises KeyboardInterrupt only inside :meth:`allowed`; elsewhere it is held.
+
+    Held: a Ctrl-C between the weekly and runs parts of a chunk would leave a weekly part that
+    ``pandas.read_parquet(DIR / "weekly")`` reads until the next resume tidies it; one while a
+    LocalCluster starts would leave its processes behind; one during the clean-up would abandon
+    the workers. A held Ctrl-C is raised when the runner next waits for runs; a second one during
+    the clean-up is ignored. Only in the main thread (the only one Python delivers signals to).
+    """
+
+    def __init__(self) -> None:
+        self.pending = False
+        self._armed = False
+        self._old: Any = None
+
+    def __enter__(self) -> _CtrlC:
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+
+    def _handler(self, signum: int, frame: Any) -> None:
+        if self._armed:
+            self._armed = False
+            raise KeyboardInterrupt
+        self.pending = True
+
+    @contextlib.contextmanager
+    def allowed(self) -> Iterator[None]:
+        """A block that Ctrl-C may interrupt (raises at once for a held one)."""
+        if self.pending:
+            self.pending = False
+            raise KeyboardInterrupt
+        self._armed = True
+        try:
+            yield
+        finally:
+            self._armed = False
+
+
 def _stderr(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
@@ -362,6 +458,11 @@ def _count(root: Path) -> tuple[int, int]:
         finished += len(status)
         failed += sum(s != "ok" for s in status)
     return finished, failed
+
+
+def _ok_count(root: Path) -> int:
+    finished, failed = _count(root)
+    return finished - failed
 
 
 def run_sweep(
@@ -385,7 +486,8 @@ def run_sweep(
         workers: local processes (1: in this process), or LocalCluster workers with ``dask``.
         dask: ``None`` (local processes), ``"local"`` (a loopback Dask LocalCluster) or the
             address of an existing Dask scheduler.
-        resume: finish the sweep already in ``out`` (runs recorded there are skipped).
+        resume: finish the sweep already in ``out``: runs recorded there as ok are skipped,
+            runs recorded as failed are run again (the new outcome replaces the record).
         chunk_runs: finished runs per Parquet chunk.
         flush_seconds: write a chunk at least this often while runs finish.
         progress: show a progress bar with an ETA on stderr.
@@ -398,16 +500,47 @@ def run_sweep(
     Raises:
         InputError: ``out`` holds another sweep (or any files, without ``resume``), or the
             executor cannot start; nothing is written then.
-        KeyboardInterrupt: after saving every finished run; ``resume`` finishes the sweep.
+        SweepInterrupted: Ctrl-C (SIGINT), after saving every finished run and stopping the
+            workers; ``resume`` finishes the sweep.
     """
-    from tqdm import tqdm
-
     out = Path(out)
     if chunk_runs < 1:
         raise InputError(f"--chunk-runs must be at least 1 (got {chunk_runs})")
+    with _CtrlC() as ctrl_c:
+        return _run_sweep(
+            plan,
+            out,
+            ctrl_c,
+            workers=workers,
+            dask=dask,
+            resume=resume,
+            chunk_runs=chunk_runs,
+            flush_seconds=flush_seconds,
+            progress=progress,
+            max_runs=max_runs,
+            log=log,
+        )
+
+
+def _run_sweep(
+    plan: Plan,
+    out: Path,
+    ctrl_c: _CtrlC,
+    *,
+    workers: int,
+    dask: str | None,
+    resume: bool,
+    chunk_runs: int,
+    flush_seconds: float,
+    progress: bool,
+    max_runs: int | None,
+    log: Callable[[str], None],
+) -> SweepReport:
+    from tqdm import tqdm
+
     fingerprint = plan.fingerprint()
     existing = check_target(out, fingerprint, resume)
-    if existing is not None and _count(out)[0] >= plan.runs_total:
+    if existing is not None and _ok_count(out) >= plan.runs_total:
         from sim.sweep.executors import SerialExecutor
 
         executor: Any = SerialExecutor()  # nothing left to run: start no workers
@@ -417,9 +550,13 @@ def run_sweep(
     rows: list[dict[str, Any]] = []
     weekly: list[tuple] = []
     ran = failed = 0
+    finished = failed_total = 0
+    elapsed = 0.0
+    done: set[int] = set()
     t0 = time.perf_counter()
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     interrupted = False
+    stop: BaseException | None = None
 
     def flush() -> None:
         if rows:
@@ -442,7 +579,7 @@ def run_sweep(
             )
         else:
             manifest = existing
-            done = store.open(None, None)
+            done = store.open(None, None, retry_failed=True)
             if manifest.get("versions", {}) != versions():
                 log(
                     "warning: package versions differ from the sweep's first session; "
@@ -455,8 +592,12 @@ def run_sweep(
             f"{plan.exp.spec.root_seed}, {executor.workers} worker"
             f"{'s' if executor.workers > 1 else ''}, {executor.name}) -> {out}"
         )
-        if done:
-            log(f"resuming: {len(done)} of {plan.runs_total} runs already recorded")
+        if done or store.retried:
+            again = store.retried
+            log(
+                f"resuming: {len(done)} of {plan.runs_total} runs already recorded"
+                + (f"; running {again} failed run{'s' if again > 1 else ''} again" if again else "")
+            )
         last_flush = time.monotonic()
         with tqdm(
             total=plan.runs_total,
@@ -467,7 +608,13 @@ def run_sweep(
             dynamic_ncols=True,
             smoothing=0.1,
         ) as bar:
-            for job, res in executor.imap_unordered(run_one, plan.jobs(done, max_runs)):
+            results = executor.imap_unordered(run_one, plan.jobs(done, max_runs))
+            while True:
+                with ctrl_c.allowed():  # the only place Ctrl-C lands: waiting for runs
+                    item = next(results, None)
+                if item is None:
+                    break
+                job, res = item
                 if isinstance(res, BaseException):
                     res = RunResult(job.run_id, "failed", 2, _describe(res), 0.0)
                 row = plan.ids_row(job.run_id)
@@ -490,13 +637,15 @@ def run_sweep(
                     flush()
                     last_flush = time.monotonic()
         flush()
-    except BaseException:
+    except BaseException as e:
         interrupted = True
+        stop = e
         try:
             flush()  # every finished run is kept
         finally:
             executor.close(abort=True)
-        raise
+        if not isinstance(e, KeyboardInterrupt):
+            raise
     finally:
         if not interrupted:
             executor.close()
@@ -513,6 +662,7 @@ def run_sweep(
                     "failed": failed,
                     "elapsed_s": round(elapsed, 3),
                     "interrupted": interrupted,
+                    "failed_rerun": store.retried,
                 }
             )
             manifest["status"] = {
@@ -522,6 +672,8 @@ def run_sweep(
             }
             write_manifest(out, manifest)
         store.close()
+    if stop is not None:
+        raise SweepInterrupted(out, finished, plan.runs_total) from None
     return SweepReport(
         out=out,
         runs_total=plan.runs_total,

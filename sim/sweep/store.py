@@ -14,10 +14,14 @@ Finished runs are buffered and written as chunks: each file is written to a temp
 fsynced and moved into place with ``os.replace``; the weekly part is written before the runs part
 of the same number, and a run counts as done only once its runs part exists. A weekly part without
 its runs part (the process died between the two) is removed on ``--resume``, so nothing is lost or
-counted twice. ``pandas.read_parquet(DIR / "runs")`` and DuckDB's
-``read_parquet('DIR/runs/*.parquet')`` read the folders directly (temporary files start with a dot
-and end in ``.tmp-<pid>``, which both skip); :func:`load_results` also sorts by run and checks the
-table.
+counted twice. A new folder gets its manifest last: a folder without one holds no results, and a
+process killed while creating it leaves only files the next sweep into that folder replaces.
+``--resume`` removes the records of failed runs before running them again (rewriting the chunks
+that hold them), so a run is never recorded twice.
+
+``pandas.read_parquet(DIR / "runs")`` and DuckDB's ``read_parquet('DIR/runs/*.parquet')`` read the
+folders directly (temporary files start with a dot and end in ``.tmp-<pid>``, which both skip);
+:func:`load_results` also sorts by run and checks the table.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.errors import InputError
@@ -225,6 +230,18 @@ def _is_temp(p: Path) -> bool:
     return p.name.startswith(".") and ".tmp-" in p.name
 
 
+# What a sweep writes before its manifest (and the lock it holds meanwhile).
+_STARTING = {"runs", "weekly", ".lock", "experiment.toml", "design.parquet"}
+
+
+def _unfinished_start(root: Path) -> bool:
+    """Whether a folder without a manifest is only a sweep killed while creating it."""
+    if not (root / "runs").is_dir():
+        return False
+    names = {p.name for p in root.iterdir() if not _is_temp(p)}
+    return names <= _STARTING and not _parts(root / "runs") and not _parts(root / "weekly")
+
+
 def check_target(root: Path, fingerprint: str, resume: bool) -> dict[str, Any] | None:
     """Check that a sweep may write to ``root``, without writing anything.
 
@@ -245,6 +262,8 @@ def check_target(root: Path, fingerprint: str, resume: bool) -> dict[str, Any] |
         raise InputError(f"--out {root}: exists and is not a folder")
     if not root.exists() or not any(root.iterdir()):
         return None
+    if not (root / MANIFEST).is_file() and _unfinished_start(root):
+        return None  # killed before it recorded anything: start afresh
     if not (root / MANIFEST).is_file():
         raise InputError(f"--out {root}: folder is not empty and is not a sweep's; choose another")
     manifest = read_manifest(root)
@@ -280,6 +299,7 @@ class SweepStore:
         self.metrics = list(metrics)
         self._lock_fd: int | None = None
         self._next = 0
+        self.retried = 0
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -288,6 +308,7 @@ class SweepStore:
         manifest: dict[str, Any] | None,
         design_rows: Iterable[dict] | None = None,
         files: dict[str, bytes] | None = None,
+        retry_failed: bool = False,
     ) -> set[int]:
         """Create the folder (new sweep) or tidy it (resume); return the ids of finished runs.
 
@@ -295,6 +316,8 @@ class SweepStore:
             manifest: the manifest to write for a new sweep; ``None`` when resuming.
             design_rows: design table rows to write for a new sweep.
             files: other files to write for a new sweep (name -> content).
+            retry_failed: remove the records of failed runs (their number is in
+                :attr:`retried`), so that they run again.
 
         Returns:
             Run ids already recorded (empty for a new sweep).
@@ -305,11 +328,11 @@ class SweepStore:
         if manifest is not None:
             for name, data in (files or {}).items():
                 atomic_write_bytes(self.root / name, data)
-            write_manifest(self.root, manifest)
             atomic_write_parquet(
                 pa.Table.from_pylist(list(design_rows or []), schema=design_schema(self.factors)),
                 self.root / "design.parquet",
             )
+            write_manifest(self.root, manifest)  # last: the folder is a sweep's from here on
         for folder in (self.root, self.root / "runs", self.root / "weekly"):
             for p in folder.iterdir():
                 if _is_temp(p):
@@ -321,12 +344,27 @@ class SweepStore:
         for n, p in _parts(self.root / "weekly").items():
             if n not in runs:  # died between the weekly part and its runs part
                 p.unlink()
-        self._next = max(runs, default=-1) + 1
+        self._next = max(runs, default=-1) + 1  # before any part is dropped: numbers never reused
         done: set[int] = set()
-        for p in runs.values():
-            ids = pq.read_table(p, columns=["run_id"]).column("run_id").to_pylist()
-            done.update(ids)
+        for _, p in sorted(runs.items()):
+            table = pq.read_table(p, columns=["run_id", "status"])
+            ok = pc.equal(table.column("status"), "ok")
+            if retry_failed and not pc.all(ok).as_py():
+                table = self._drop_failed(p)
+            done.update(table.column("run_id").to_pylist())
         return done
+
+    def _drop_failed(self, path: Path) -> pa.Table:
+        """Rewrite a runs part without its failed runs (which have no weekly rows)."""
+        table = pq.read_table(path, schema=self.runs_schema)
+        kept = table.filter(pc.equal(table.column("status"), "ok"))
+        self.retried += table.num_rows - kept.num_rows
+        if kept.num_rows:
+            atomic_write_parquet(kept, path)
+        else:  # nothing left: a weekly part of that number cannot exist (failed runs have none)
+            path.unlink()
+            _fsync_dir(path.parent)
+        return kept
 
     def _lock(self) -> None:
         import fcntl

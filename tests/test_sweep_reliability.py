@@ -1,0 +1,294 @@
+"""Crash safety of sweeps: random SIGKILLs then --resume, Ctrl-C, dying workers (issue 8).
+
+Each test drives ``python run.py sweep`` in its own session (process group), as a user's terminal
+would, and checks the results folder against an uninterrupted sweep: the same table bit for bit,
+no run missing or twice, no temporary file left.
+
+``ORGSIM_STRESS=1`` raises the number of random kills from 10 to 40 (about four times longer);
+``ORGSIM_KILL_SEED`` changes the seed of the kill times (default 8).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psutil
+import pytest
+
+from sim.sweep import load_results, plan_experiment, run_sweep
+from sim.sweep.runner import CRASH_ENV, CRASH_MARKERS_ENV
+from tests.test_cli import ROOT, RUN
+from tests.test_sweep import tables, write_experiment
+
+KILLS = 40 if os.environ.get("ORGSIM_STRESS") == "1" else 10
+KILL_SEED = int(os.environ.get("ORGSIM_KILL_SEED", "8"))
+# 5 x 3 design points x 2 replicates of a 60-person company over 12 weeks: ~0.1 s a run.
+FACTORS = (
+    '"culture.psychological_safety" = [0.1, 0.3, 0.5, 0.7, 0.9]\n'
+    '"culture.decision_rights" = [0.2, 0.5, 0.8]'
+)
+WEEKS = 12
+
+
+def _experiment(folder: Path, replicates: int = 2) -> Path:
+    return write_experiment(folder, FACTORS, replicates=replicates, weeks=WEEKS)
+
+
+def _sweep_args(path: Path, out: Path, *extra: str) -> list[str]:
+    return [*RUN, "sweep", str(path), "--out", str(out), *extra]
+
+
+def _start(args: list[str]) -> subprocess.Popen:
+    """The sweep in a session of its own: its process group is the runner and its workers."""
+    return subprocess.Popen(
+        args,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _saved(out: Path) -> int:
+    return len(list((out / "runs").glob("part-*.parquet")))
+
+
+def _debris(out: Path) -> list[str]:
+    """Temporary files and the lock: none may be left once a sweep has ended."""
+    return sorted(
+        str(p.relative_to(out)) for p in out.rglob("*") if ".tmp-" in p.name or p.name == ".lock"
+    )
+
+
+def _wait_for(cond: Callable[[], bool], proc: subprocess.Popen, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert proc.poll() is None, f"the sweep ended early: {proc.communicate()[1]}"
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def _assert_same_results(out: Path, reference: Path, n_runs: int) -> None:
+    """Identical tables, every run once, no stray file, a consistent manifest."""
+    runs, weekly = tables(out)
+    assert runs["run_id"].tolist() == list(range(n_runs))  # none missing, none twice
+    for a, b in zip((runs, weekly), tables(reference)):
+        pd.testing.assert_frame_equal(a, b)
+    # the folders as pandas (and DuckDB) read them, without load_results' checks
+    assert len(pd.read_parquet(out / "runs")) == n_runs
+    assert len(pd.read_parquet(out / "weekly")) == n_runs * WEEKS
+    assert _debris(out) == []
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == {"finished": n_runs, "failed": 0, "complete": True}
+
+
+# -- random SIGKILL, then --resume ---------------------------------------------------------------
+
+
+def test_random_sigkills_then_resume_match_an_uninterrupted_sweep(tmp_path: Path) -> None:
+    path = _experiment(tmp_path, replicates=3)
+    n_runs = plan_experiment(path).runs_total
+    assert n_runs == 45
+    opts = ("--workers", "2", "--chunk-runs", "1")  # a chunk per run: files land all the time
+    reference = tmp_path / "reference"
+    res = subprocess.run(_sweep_args(path, reference, *opts), capture_output=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+
+    # Kill points are drawn in progress, not in seconds, so that they land mid-sweep however
+    # loaded the machine is: some at a random time in start-up (imports, planning, creating the
+    # folder, starting the pool), the rest once 1 to 4 more runs are saved, plus a random part
+    # of a run (so during runs, chunk writes, manifest updates).
+    rng = np.random.default_rng(KILL_SEED)
+    kills = rounds = 0
+    phases: Counter[str] = Counter()
+    while kills < KILLS:
+        out = tmp_path / f"killed-{rounds}"
+        rounds += 1
+        for _ in range(4 * n_runs):
+            args = _sweep_args(path, out, *opts, *(["--resume"] if out.exists() else []))
+            proc = _start(args)
+            if kills >= KILLS:  # enough: let this sweep finish
+                phase = ""
+            elif rng.random() < 0.15:
+                phase = "in its first 2 s (imports, planning, folder, pool start)"
+                deadline = time.monotonic() + rng.uniform(0.0, 2.0)
+                while proc.poll() is None and time.monotonic() < deadline:
+                    time.sleep(0.005)
+            else:
+                phase = "mid-sweep"
+                target = _saved(out) + int(rng.integers(1, 5))
+                while proc.poll() is None and _saved(out) < target:
+                    time.sleep(0.005)
+                time.sleep(rng.uniform(0.0, 0.15))
+            if phase and proc.poll() is None:
+                if any(".tmp-" in p.name for p in out.rglob("*")):
+                    phase += ", a file being written"
+                phases[phase] += 1
+                os.killpg(proc.pid, signal.SIGKILL)  # the runner and its workers: a power cut
+                proc.communicate()
+                kills += 1
+                continue
+            _, err = proc.communicate()
+            assert proc.returncode == 0, err
+            assert "Traceback" not in err
+            break
+        else:
+            pytest.fail("the sweep never finished")
+        _assert_same_results(out, reference, n_runs)
+    summary = ", ".join(f"{k}: {v}" for k, v in sorted(phases.items()))
+    print(f"\n{kills} SIGKILLs in {rounds} sweep(s) (seed {KILL_SEED}); {summary}")
+    assert kills >= KILLS
+
+
+# -- Ctrl-C ---------------------------------------------------------------------------------------
+
+INTERRUPTED = re.compile(
+    r"^interrupted: (\d+) of (\d+) runs saved in (\S+); finish with: (python run\.py sweep .*)$"
+)
+
+
+@pytest.mark.parametrize(
+    ("executor", "group"),
+    [
+        ("serial", False),  # Ctrl-C to the runner only (kill -INT)
+        ("pool", False),
+        ("pool", True),  # a terminal's Ctrl-C: SIGINT to every process of the group
+        ("dask", True),
+    ],
+)
+def test_ctrl_c_saves_finished_runs_and_says_how_to_resume(
+    tmp_path: Path, executor: str, group: bool
+) -> None:
+    path = _experiment(tmp_path)
+    out = tmp_path / "out"
+    opts = {
+        "serial": ["--workers", "1"],
+        "pool": ["--workers", "2"],
+        "dask": ["--workers", "2", "--dask", "local"],
+    }[executor]
+    proc = _start(_sweep_args(path, out, *opts, "--chunk-runs", "2"))
+    _wait_for(lambda: _saved(out) >= 2, proc)
+    family = psutil.Process(proc.pid).children(recursive=True)
+    if group:
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    last = err.strip().splitlines()[-1]
+    m = INTERRUPTED.match(last)
+    assert m, err
+    saved, total, folder, command = int(m[1]), int(m[2]), Path(m[3]), m[4]
+    assert total == 30 and folder == out and command.endswith(" --resume")
+    assert saved == len(load_results(out)) >= 4
+    assert _debris(out) == []
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["sessions"][-1]["interrupted"] and manifest["status"]["finished"] == saved
+    _, alive = psutil.wait_procs(family, timeout=15)  # the workers went with the runner
+    assert alive == [], alive
+
+    if executor == "serial":  # the printed command finishes the sweep
+        argv = command.split()
+        res = subprocess.run(
+            [sys.executable, *argv[1:]], cwd=ROOT, capture_output=True, text=True, timeout=300
+        )
+        assert res.returncode == 0, res.stderr
+        assert f"resuming: {saved} of 30" in res.stderr
+        reference = tmp_path / "reference"
+        run_sweep(plan_experiment(path), reference, workers=1, progress=False)
+        _assert_same_results(out, reference, 30)
+
+
+# -- dying workers --------------------------------------------------------------------------------
+
+
+def test_killed_dask_worker_is_replaced_and_results_are_identical(tmp_path: Path) -> None:
+    path = _experiment(tmp_path, replicates=4)
+    out = tmp_path / "out"
+    proc = _start(_sweep_args(path, out, "--dask", "local", "--workers", "2", "--chunk-runs", "1"))
+    _wait_for(lambda: _saved(out) >= 3, proc)
+    workers = [
+        p
+        for p in psutil.Process(proc.pid).children(recursive=True)
+        if "spawn_main" in " ".join(p.cmdline())
+    ]
+    assert len(workers) == 2, [p.cmdline() for p in workers]
+    os.kill(workers[0].pid, signal.SIGKILL)  # runs in flight on it are lost
+    saved_at_kill = _saved(out)
+    res_out, err = proc.communicate(timeout=300)
+
+    assert proc.returncode == 0, err
+    assert saved_at_kill < 60, "the sweep was over before the worker died"
+    assert "60 of 60 recorded" in res_out and "failed" not in res_out, res_out
+    reference = tmp_path / "reference"
+    run_sweep(plan_experiment(path), reference, workers=1, progress=False)
+    runs = load_results(out)
+    assert (runs["status"] == "ok").all() and (runs["attempts"] == 1).all()
+    _assert_same_results(out, reference, 60)
+
+
+def test_pool_survives_a_crashing_worker_and_resume_retries_the_run(tmp_path: Path) -> None:
+    path = _experiment(tmp_path)
+    out = tmp_path / "out"
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    # run 3 kills its worker every time; run 7 only the first time
+    env = {**os.environ, CRASH_ENV: "3,7:once", CRASH_MARKERS_ENV: str(markers)}
+    args = _sweep_args(path, out, "--workers", "2", "--chunk-runs", "4")
+    res = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+
+    assert res.returncode == 0, res.stderr
+    assert "30 of 30 recorded" in res.stdout and "1 run failed" in res.stdout
+    assert (markers / "crashed-7").exists()
+    runs = load_results(out).set_index("run_id")
+    assert runs.loc[3, "status"] == "failed"
+    assert re.search(r"WorkerDied: worker process killed by SIGKILL .*twice", runs.loc[3, "error"])
+    assert (runs.drop(index=3)["status"] == "ok").all()
+    reference = tmp_path / "reference"
+    run_sweep(plan_experiment(path), reference, workers=1, progress=False)
+    a, b = tables(out), tables(reference)
+    ok = a[0]["run_id"] != 3
+    cols = [c for c in a[0].columns if c not in ("status", "attempts", "error")]
+    pd.testing.assert_frame_equal(a[0][ok][cols], b[0][ok][cols])
+    pd.testing.assert_frame_equal(a[1], b[1][b[1]["run_id"] != 3].reset_index(drop=True))
+
+    # --resume runs the failed run again; it now succeeds and replaces the failure
+    res = subprocess.run([*args, "--resume"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert "resuming: 29 of 30 runs already recorded; running 1 failed run again" in res.stderr
+    assert "1 runs" in res.stdout and "30 of 30 recorded" in res.stdout
+    _assert_same_results(out, reference, 30)
+
+
+def test_workers_that_keep_dying_stop_the_sweep_with_a_message(tmp_path: Path) -> None:
+    path = _experiment(tmp_path)
+    out = tmp_path / "out"
+    env = {**os.environ, CRASH_ENV: ",".join(str(i) for i in range(30))}
+    res = subprocess.run(
+        _sweep_args(path, out, "--workers", "2"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert res.returncode == 1, res.stderr
+    assert "Traceback" not in res.stderr
+    assert "worker processes keep dying" in res.stderr.strip().splitlines()[-1]
+    runs = load_results(out)  # the runs given up on are recorded; --resume tries them again
+    assert 0 < len(runs) < 30 and (runs["status"] == "failed").all()
+    assert _debris(out) == []

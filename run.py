@@ -301,7 +301,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             f"finish with: {_resume_command(args, out)}",
             file=sys.stderr,
         )
-        return 130
+        return 128 + e.signum  # the shell's convention: 130 for Ctrl-C, 143 for SIGTERM
     rate = (
         f" in {rep.elapsed_s:.0f} s ({rep.runs_per_minute:.0f} runs/min on {rep.workers} "
         f"worker{'s' if rep.workers > 1 else ''}, {rep.executor})"

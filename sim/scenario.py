@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.errors import InputError
+from sim.textfile import NotText, decode_utf8
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -575,15 +576,21 @@ def _field_at(loc: tuple[Any, ...]) -> tuple[Any, list[type[BaseModel]]]:
     return info, models
 
 
+def field_bounds(info: Any) -> tuple[float | None, float | None]:
+    """The ``ge`` and ``le`` bounds of a pydantic field (None where it has none)."""
+    lo = hi = None
+    for meta in info.metadata:
+        lo = getattr(meta, "ge", lo)
+        hi = getattr(meta, "le", hi)
+    return lo, hi
+
+
 def _describe_range(path: tuple[Any, ...]) -> str:
     """Accepted values of a field, read from the schema, for error messages."""
     info, _ = _field_at(path)
     if info is None:
         return ""
-    lo = hi = None
-    for meta in info.metadata:
-        lo = getattr(meta, "ge", lo)
-        hi = getattr(meta, "le", hi)
+    lo, hi = field_bounds(info)
     if lo is not None or hi is not None:
         return f"accepted range [{lo}, {hi}]"
     values = _literal_values(info.annotation)
@@ -743,21 +750,19 @@ def read_toml_file(
         raise error(f"{path}: no such {what} file") from None
     except OSError as e:
         raise error(f"{path}: cannot read ({e.strerror})") from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise error(f"{path}: the file is UTF-16 text, not UTF-8: save it as UTF-8")
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
+        text = decode_utf8(raw)
+    except NotText as e:
+        if e.kind == "utf16":
+            raise error(f"{path}: the file is UTF-16 text, not UTF-8: save it as UTF-8") from None
+        if e.kind == "byte":
+            raise error(
+                f"{path}: line {e.line}: byte 0x{e.byte:02x} is not UTF-8 text (a binary file, "
+                "or another encoding such as Latin-1?); expected UTF-8: save it as UTF-8"
+            ) from None
         raise error(
-            f"{path}: line {line}: byte 0x{raw[e.start]:02x} is not UTF-8 text (a binary file, "
-            "or another encoding such as Latin-1?); expected UTF-8: save it as UTF-8"
+            f"{path}: line {e.line}: contains NUL bytes (a binary file?); expected UTF-8 TOML text"
         ) from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise error(
-            f"{path}: line {line}: contains NUL bytes (a binary file?); expected UTF-8 TOML text"
-        )
     if not text.strip():
         raise error(f"{path}: the file is empty; expected {example}")
     try:

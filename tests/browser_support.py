@@ -119,12 +119,16 @@ def chromium() -> Iterator[object]:
 
 
 class Watched:
-    """A page with every request and every console error recorded."""
+    """A page with every request, console error, page load and websocket open/close recorded."""
 
-    def __init__(self, browser: object, url: str, wait: bool = True) -> None:
+    def __init__(
+        self, browser: object, url: str, wait: bool = True, init_script: str | None = None
+    ) -> None:
         self.context = browser.new_context(  # type: ignore[attr-defined]
             viewport={"width": 1500, "height": 1000}, accept_downloads=True
         )
+        if init_script:
+            self.context.add_init_script(init_script)
         self.page = self.context.new_page()
         self.page.set_default_timeout(60_000)  # generous: CI shares 2 cores with other tests
         self.requests: list[str] = []
@@ -132,9 +136,16 @@ class Watched:
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.events: list[str] = []  # "load", "ws open", "ws close": to tell a reload or reconnect
+        self.page.on("load", lambda _: self.events.append("load"))
+        self.page.on("websocket", self._socket)
         self.page.goto(url, wait_until="load" if wait else "commit")
         if wait:
             self.ready()
+
+    def _socket(self, ws: object) -> None:
+        self.events.append("ws open")
+        ws.on("close", lambda _: self.events.append("ws close"))  # type: ignore[attr-defined]
 
     def ready(self, timeout: float = 60_000) -> None:
         """Wait until the page shows its week counter (its session is up)."""

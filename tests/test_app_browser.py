@@ -146,6 +146,31 @@ def test_a_dial_restarts_the_run_and_downloads_work(watched: Watched) -> None:
     assert w.errors == [] and w.outside() == []
 
 
+def test_a_refused_seed_shows_a_message_and_keeps_the_run(
+    watched: Watched, tmp_path: Path
+) -> None:
+    """Bad input in the page: a message on the page, the runs as they were, no console error."""
+    w = watched
+    for n in (1, 2):
+        w.page.get_by_role("button", name="Step").click()
+        w.wait_week(n)
+    seed = w.page.get_by_label("Seed")
+    seed.fill("-7")
+    seed.press("Enter")
+    message = w.page.locator(".orgsim-error")
+    message.wait_for(timeout=20_000)
+    assert "Seed: expected a whole number >= 0, got -7" in message.inner_text()
+    _shot(w, tmp_path / "refused_seed.png")
+    assert w.week() == 2  # the run was kept: Step goes on from where it was
+    w.page.get_by_role("button", name="Step").click()
+    w.wait_week(3)
+    seed.fill("5")  # a good value clears the message and restarts the run on that seed
+    seed.press("Enter")
+    w.wait_week(0)
+    message.wait_for(state="detached", timeout=20_000)
+    assert w.errors == [] and w.outside() == []
+
+
 def test_compare_shows_two_runs_and_a_difference(watched: Watched, tmp_path: Path) -> None:
     w = watched
     w.page.get_by_text("Compare with design B").click()

@@ -160,16 +160,18 @@ INTERRUPTED = re.compile(
 
 
 @pytest.mark.parametrize(
-    ("executor", "group"),
+    ("executor", "group", "sig"),
     [
-        ("serial", False),  # Ctrl-C to the runner only (kill -INT)
-        ("pool", False),
-        ("pool", True),  # a terminal's Ctrl-C: SIGINT to every process of the group
-        ("dask", True),
+        ("serial", False, signal.SIGINT),  # Ctrl-C to the runner only (kill -INT)
+        ("pool", False, signal.SIGINT),
+        ("pool", True, signal.SIGINT),  # a terminal's Ctrl-C: SIGINT to every process of the group
+        ("dask", True, signal.SIGINT),
+        ("serial", False, signal.SIGTERM),  # kill PID
+        ("pool", True, signal.SIGTERM),  # a batch scheduler's time limit: the whole job
     ],
 )
 def test_ctrl_c_saves_finished_runs_and_says_how_to_resume(
-    tmp_path: Path, executor: str, group: bool
+    tmp_path: Path, executor: str, group: bool, sig: signal.Signals
 ) -> None:
     path = _experiment(tmp_path)
     out = tmp_path / "out"
@@ -182,12 +184,12 @@ def test_ctrl_c_saves_finished_runs_and_says_how_to_resume(
     _wait_for(lambda: _saved(out) >= 2, proc)
     family = psutil.Process(proc.pid).children(recursive=True)
     if group:
-        os.killpg(proc.pid, signal.SIGINT)
+        os.killpg(proc.pid, sig)
     else:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
 
-    assert proc.returncode == 130, err
+    assert proc.returncode == 128 + sig, err  # 130 for SIGINT, 143 for SIGTERM
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     last = err.strip().splitlines()[-1]
     m = INTERRUPTED.match(last)

@@ -69,6 +69,7 @@ from sim.structures.base import (
     random_ties,
     team_ties,
 )
+from sim.textfile import NotText, decode_utf8
 
 REQUIRED_COLUMNS = ("id", "manager_id", "role", "unit")
 OPTIONAL_COLUMNS = ("name", "fte", "location")
@@ -268,25 +269,23 @@ def _read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...]
         raise OrgChartError(f"{path}: is a folder, expected a CSV file") from None
     except OSError as e:
         raise OrgChartError(f"{path}: cannot read ({e.strerror})") from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise OrgChartError(
-            f"{path}: row 1: the file is UTF-16 text; expected UTF-8: save it as "
-            "'CSV UTF-8 (comma delimited)'"
-        )
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        row = raw[: e.start].count(b"\n") + 1
+        text = decode_utf8(raw)
+    except NotText as e:
+        if e.kind == "utf16":
+            raise OrgChartError(
+                f"{path}: row 1: the file is UTF-16 text; expected UTF-8: save it as "
+                "'CSV UTF-8 (comma delimited)'"
+            ) from None
+        if e.kind == "byte":
+            raise OrgChartError(
+                f"{path}: row {e.line}: byte 0x{e.byte:02x} is not UTF-8 text; expected UTF-8 "
+                "(with or without BOM): save or export the file as 'CSV UTF-8'"
+            ) from None
         raise OrgChartError(
-            f"{path}: row {row}: byte 0x{raw[e.start]:02x} is not UTF-8 text; expected UTF-8 "
-            "(with or without BOM): save or export the file as 'CSV UTF-8'"
+            f"{path}: row {e.line}: contains NUL bytes (a binary file?); expected a UTF-8 text "
+            "CSV file"
         ) from None
-    if "\x00" in text:
-        row = text[: text.index("\x00")].count("\n") + 1
-        raise OrgChartError(
-            f"{path}: row {row}: contains NUL bytes (a binary file?); expected a UTF-8 text CSV "
-            "file"
-        )
     lines = re.split(r"\r\n?|\n", text)  # the line ends the CSV parser knows, nothing else
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if first is None:

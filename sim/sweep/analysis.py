@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.csvsafe import to_csv
 from sim.errors import InputError
 from sim.sweep.samplers import Design
 from sim.sweep.store import load_results, read_manifest
@@ -456,9 +457,9 @@ def summarize(
     tmp.mkdir()
     written: list[Path] = []
     try:
-        summary.to_csv(tmp / "summary.csv", index=False)
-        diffs.to_csv(tmp / "paired_differences.csv", index=False)
-        sens.to_csv(tmp / "sensitivity.csv", index=False)
+        to_csv(summary, tmp / "summary.csv")
+        to_csv(diffs, tmp / "paired_differences.csv")
+        to_csv(sens, tmp / "sensitivity.csv")
         if plots:
             written = [
                 out / "plots" / p.name for p in plot_outcomes(runs, design, outcomes, tmp / "plots")

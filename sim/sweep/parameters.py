@@ -37,6 +37,7 @@ from sim.scenario import (
     FieldSpec,
     Scenario,
     ScenarioError,
+    field_bounds,
     field_specs,
     load_scenario,
     read_toml_file,
@@ -200,10 +201,7 @@ def _range_of(model: type[BaseModel], name: str) -> str:
     info = model.model_fields.get(name)
     if info is None:
         return ""
-    lo = hi = None
-    for meta in info.metadata:
-        lo = getattr(meta, "ge", lo)
-        hi = getattr(meta, "le", hi)
+    lo, hi = field_bounds(info)
     return f"; accepted range [{lo}, {hi}]" if lo is not None or hi is not None else ""
 
 

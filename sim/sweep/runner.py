@@ -388,23 +388,32 @@ class SweepReport:
 
 
 class SweepInterrupted(KeyboardInterrupt):
-    """Ctrl-C stopped a sweep; every finished run was saved first.
+    """Ctrl-C (SIGINT) or SIGTERM stopped a sweep; every finished run was saved first.
 
     Attributes:
         out: the results folder (``resume`` finishes the sweep there).
         finished: runs recorded in it.
         runs_total: runs in the sweep.
+        signum: the signal that stopped it (the shell's exit status is ``128 + signum``).
     """
 
-    def __init__(self, out: Path, finished: int, runs_total: int) -> None:
+    def __init__(
+        self, out: Path, finished: int, runs_total: int, signum: int = signal.SIGINT
+    ) -> None:
         super().__init__(f"interrupted: {finished} of {runs_total} runs saved in {out}")
         self.out = out
         self.finished = finished
         self.runs_total = runs_total
+        self.signum = int(signum)
 
 
 class _CtrlC:
-    """SIGINT raises KeyboardInterrupt only inside :meth:`allowed`; elsewhere it is held.
+    """SIGINT or SIGTERM raises KeyboardInterrupt only inside :meth:`allowed`; elsewhere it is
+    held.
+
+    SIGTERM is what ``kill``, ``timeout``, batch schedulers at the end of a job's time (SLURM,
+    PBS) and container stops send: it is handled as Ctrl-C is, so those also save every finished
+    run and leave a folder that ``--resume`` finishes. :attr:`signum` is the last one received.
 
     Held: a Ctrl-C between the weekly and runs parts of a chunk would leave a weekly part that
     ``pandas.read_parquet(DIR / "weekly")`` reads until the next resume tidies it; one while a
@@ -413,21 +422,25 @@ class _CtrlC:
     the clean-up is ignored. Only in the main thread (the only one Python delivers signals to).
     """
 
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
     def __init__(self) -> None:
         self.pending = False
+        self.signum: int = signal.SIGINT
         self._armed = False
-        self._old: Any = None
+        self._old: dict[int, Any] = {}
 
     def __enter__(self) -> _CtrlC:
         if threading.current_thread() is threading.main_thread():
-            self._old = signal.signal(signal.SIGINT, self._handler)
+            self._old = {s: signal.signal(s, self._handler) for s in self.SIGNALS}
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._old is not None:
-            signal.signal(signal.SIGINT, self._old)
+        for s, old in self._old.items():
+            signal.signal(s, old)
 
     def _handler(self, signum: int, frame: Any) -> None:
+        self.signum = signum
         if self._armed:
             self._armed = False
             raise KeyboardInterrupt
@@ -500,8 +513,8 @@ def run_sweep(
     Raises:
         InputError: ``out`` holds another sweep (or any files, without ``resume``), or the
             executor cannot start; nothing is written then.
-        SweepInterrupted: Ctrl-C (SIGINT), after saving every finished run and stopping the
-            workers; ``resume`` finishes the sweep.
+        SweepInterrupted: Ctrl-C (SIGINT) or SIGTERM, after saving every finished run and
+            stopping the workers; ``resume`` finishes the sweep.
     """
     out = Path(out)
     if chunk_runs < 1:
@@ -673,7 +686,7 @@ def _run_sweep(
             write_manifest(out, manifest)
         store.close()
     if stop is not None:
-        raise SweepInterrupted(out, finished, plan.runs_total) from None
+        raise SweepInterrupted(out, finished, plan.runs_total, ctrl_c.signum) from None
     return SweepReport(
         out=out,
         runs_total=plan.runs_total,

@@ -146,9 +146,7 @@ def test_a_dial_restarts_the_run_and_downloads_work(watched: Watched) -> None:
     assert w.errors == [] and w.outside() == []
 
 
-def test_a_refused_seed_shows_a_message_and_keeps_the_run(
-    watched: Watched, tmp_path: Path
-) -> None:
+def test_a_refused_seed_shows_a_message_and_keeps_the_run(watched: Watched, tmp_path: Path) -> None:
     """Bad input in the page: a message on the page, the runs as they were, no console error."""
     w = watched
     for n in (1, 2):

@@ -1,11 +1,12 @@
 """The app under load: 20 browser sessions stepping at once stay isolated and responsive, and
-the server gives their memory back after they disconnect.
+the server releases them after they disconnect.
 
 One real server (``python run.py app`` on 127.0.0.1) and one headless Chromium with 20 browser
 contexts, each a separate user with its own cookie. Every page picks its own preset or seed, then
-all of them press Step together, then Play together. Each page must show exactly the numbers an
-in-process :class:`app.session.Session` with the same settings shows at the same week: a page
-showing another page's run, or a run that was stepped by someone else, fails.
+all of them press Step together, three times (and, with ``ORGSIM_LOAD=1``, Play together, then
+Pause). Each page must show exactly the numbers an in-process :class:`app.session.Session` with
+the same settings shows at the same week: a page showing another page's run, or a run that was
+stepped by someone else, fails.
 
 Memory: the server's resident set (with any children) is measured after one warm-up session has
 come and gone (baseline), at its peak with the 20 sessions, and after they are gone. Half of the
@@ -18,12 +19,19 @@ To see live objects and not only the allocator's view, the test starts the serve
 test-only ``sitecustomize`` (written to a temporary folder and put on the server's PYTHONPATH; no
 production code knows about it): on SIGUSR1 it runs the garbage collector, counts live
 ``Session`` objects, open kernels and matplotlib figures, calls glibc's ``malloc_trim(0)`` and
-writes the counts to a file. "Released" means zero sessions and zero kernels; the RSS after
-release is read after that trim.
+writes the counts to a file. "Released" means zero sessions, zero kernels, no more figures
+than at the baseline and the number of live Python objects back within 2% of it.
 
-Bounds are generous on purpose (2 shared cores, the rest of the suite running beside it):
-Step round trip p95 under ``STEP_P95_S`` seconds and RSS back within ``RSS_MARGIN_MB`` of the
-baseline. The measured figures are printed (``pytest -s``).
+The resident set does not go all the way back, and the test does not pretend it does: after 20
+sessions 135-140 MB stay mapped (measured after ``malloc_trim``, with the server's default
+``MALLOC_ARENA_MAX=2``; 205 MB with glibc's default of 8 arenas per core), because CPython's
+256 KiB object arenas that still hold a few long-lived objects (matplotlib's font cache, idle
+worker threads) cannot be unmapped and glibc's heaps stay fragmented, while the count of live
+Python objects is back within 1% of the baseline. So the bound is "within ``RSS_MARGIN_MB`` of
+the baseline", well under the peak, and the leak checks proper are the counts.
+
+Bounds are generous on purpose (2 shared cores, other jobs running beside it): Step round trip
+p95 under ``STEP_P95_S`` seconds. The measured figures are printed (``pytest -s``).
 """
 
 from __future__ import annotations
@@ -54,15 +62,20 @@ if not Path(CHROMIUM).exists():
 from app.session import Config, Run, cards_for, presets  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 
-# Opt-in (ORGSIM_LOAD=1) until it passes reliably: on 2 shared cores with other suites running,
-# one of 20 pages occasionally fails to get its session in time (seen once in the full suite).
+# Beside other tests (pytest -n 2) the server gets a fraction of the 2 cores and the Step p95
+# measures the neighbours (17.5 s seen); the README's test command runs it alone: pytest -m load.
 pytestmark = [
     pytest.mark.load,
     pytest.mark.skipif(
-        os.environ.get("ORGSIM_LOAD") != "1",
-        reason="20-session load test: set ORGSIM_LOAD=1 to run it (see docs/RELIABILITY.md)",
+        int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1,
+        reason="a load test runs alone: python -m pytest -m load (the README's test command does)",
     ),
 ]
+
+# The Play phase (all 20 pages press Play at once, then Pause) overloads 2 cores far beyond what
+# stepping does (20 play loops each drawing its charts several times a second) and runs only on
+# request: ORGSIM_LOAD=1.
+PLAY = os.environ.get("ORGSIM_LOAD") == "1"
 
 SESSIONS = 20
 BATCH = 4  # pages opened at once; 20 at once on 2 cores makes pages time out and reconnect
@@ -70,7 +83,7 @@ STEPS = 3
 PLAY_S = 3.0
 CULL = "15s"  # kernel cull timeout of the test server (production default: 5m)
 STEP_P95_S = 10.0
-RSS_MARGIN_MB = 200.0
+RSS_MARGIN_MB = 250.0  # measured: +135 to +140 MB after 20 sessions (see the docstring)
 
 PROBE_HOOK = textwrap.dedent(
     '''
@@ -79,6 +92,21 @@ PROBE_HOOK = textwrap.dedent(
     import signal
 
     _OUT = os.environ.get("ORGSIM_TEST_PROBE")
+    _LOGGING = []
+
+
+    def _log_sessions():
+        """Solara's connect/disconnect/cull messages (INFO) to a file, for a failing test."""
+        import logging
+
+        handler = logging.FileHandler(_OUT + ".log")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(threadName)s %(message)s"))
+        for name in ("solara.server.app", "solara.server.fastapi"):
+            log = logging.getLogger(name)
+            log.disabled = False
+            log.setLevel(logging.INFO)
+            log.addHandler(handler)
+            log.propagate = False
 
 
     def _probe(signum, frame):
@@ -87,6 +115,9 @@ PROBE_HOOK = textwrap.dedent(
         import json
         import sys
         import threading
+
+        if not _LOGGING:
+            _LOGGING.append(_log_sessions())
 
         def rss_mb():
             with open("/proc/self/statm") as f:
@@ -114,6 +145,11 @@ PROBE_HOOK = textwrap.dedent(
             "kernels": len(kernels),
             "figures": figures,
             "threads": threading.active_count(),
+            "os_threads": len(os.listdir("/proc/self/task")),
+            "thread_kinds": sorted(
+                {n: sum(1 for t in threading.enumerate() if t.name.rstrip("0123456789_-") == n)
+                 for n in {t.name.rstrip("0123456789_-") for t in threading.enumerate()}}.items()
+            ),
             "rss_before_trim_mb": before,
             "rss_after_trim_mb": rss_mb(),
         }
@@ -127,6 +163,20 @@ PROBE_HOOK = textwrap.dedent(
         signal.signal(signal.SIGUSR1, _probe)
     '''
 )
+
+#: Every websocket close the page sees (code, reason, seconds since the page started).
+WS_SPY = """(() => {
+  const Native = window.WebSocket;
+  window.__wsCloses = [];
+  window.WebSocket = function (...args) {
+    const ws = new Native(...args);
+    ws.addEventListener('close', e => window.__wsCloses.push(
+      [e.code, e.reason, Math.round(performance.now() / 100) / 10]));
+    return ws;
+  };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+})();"""
 
 #: In-page timing of a button press: from the click to the week counter showing the target week.
 INSTALL = """() => {
@@ -149,6 +199,16 @@ INSTALL = """() => {
 }"""
 
 
+#: Press Pause if the page is playing; false if it is not (a run that reached its horizon stops
+#: by itself: with 20 sessions on 2 cores the last page may start playing a minute after the
+#: first, which has gone through all 104 weeks by then).
+PAUSE = """() => {
+  const b = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Pause');
+  if (b) b.click();
+  return !!b;
+}"""
+
+
 class Probe:
     """The server process: RSS (with children) and, via the test-only hook, live objects."""
 
@@ -162,6 +222,11 @@ class Probe:
             with contextlib.suppress(psutil.Error):
                 total += p.memory_info().rss
         return total / 2**20
+
+    def log(self) -> str:
+        """Solara's session messages since the first probe."""
+        log = self.out.with_suffix(".json.log")
+        return log.read_text(errors="replace") if log.exists() else ""
 
     def counts(self, timeout: float = 60.0) -> dict:
         self.out.unlink(missing_ok=True)
@@ -257,12 +322,26 @@ def _wait(w: Watched, i: int, test: str, timeout: float = 120_000) -> None:
             timeout=timeout,
         )
     except playwright_api.TimeoutError:
-        raise AssertionError(f"page {i}: {test!r} still false; it shows {_shown(w)}") from None
+        raise AssertionError(
+            f"page {i}: {test!r} still false; it shows {_shown(w)}; page history: {w.events}; "
+            f"websocket closes: {w.page.evaluate('window.__wsCloses')}"
+        ) from None
 
 
-def _settle(w: Watched) -> int:
+PAUSE_S: list[float] = []  # seconds from Pause to the Play button, per page
+
+
+def _settle(w: Watched, i: int) -> int:
     """The week once the counter has stopped moving (after Pause)."""
-    w.page.get_by_role("button", name="Play").wait_for()
+    t0 = time.perf_counter()
+    try:
+        w.page.get_by_role("button", name="Play").wait_for(timeout=120_000)
+    except playwright_api.TimeoutError:
+        raise AssertionError(
+            f"page {i}: no Play button 120 s after Pause; it shows {_shown(w)}; page history: "
+            f"{w.events}; websocket closes: {w.page.evaluate('window.__wsCloses')}"
+        ) from None
+    PAUSE_S.append(time.perf_counter() - t0)
     last = w.week()
     while True:
         w.page.wait_for_timeout(600)
@@ -314,7 +393,10 @@ def test_twenty_sessions_stay_isolated_responsive_and_are_released(
             sampling.set()
             configs = [_config(i, names) for i in range(SESSIONS)]
             for start in range(0, SESSIONS, BATCH):
-                batch = [Watched(browser, server.url, wait=False) for _ in range(BATCH)]
+                batch = [
+                    Watched(browser, server.url, wait=False, init_script=WS_SPY)
+                    for _ in range(BATCH)
+                ]
                 for k, w in enumerate(batch):
                     w.ready(timeout=120_000)
                     _choose(w, *configs[start + k], names)
@@ -342,33 +424,37 @@ def test_twenty_sessions_stay_isolated_responsive_and_are_released(
             stepped = [_when_shown(w, exp) for w, exp in zip(pages, expected)]
             t_step = time.perf_counter()
 
-            # --- everybody plays at once (each until it is at least one week further), then pauses
-            t0 = time.perf_counter()
-            for w in pages:
-                w.page.evaluate("__click('Play', null)")
-            for i, w in enumerate(pages):
-                _wait(w, i, f"w => +w.innerText.split(' ')[1] > {STEPS}")
-            time.sleep(max(0.0, PLAY_S - (time.perf_counter() - t0)))
-            for w in pages:
-                w.page.evaluate("__click('Pause', null)")
-            played = [_settle(w) for w in pages]
-            shown = [
-                _when_shown(w, _expected(preset, seed, n))
-                for w, (preset, seed), n in zip(pages, configs, played)
-            ]
+            # --- with ORGSIM_LOAD=1: everybody plays at once (each until it is at least one
+            # week further), then pauses
+            played: list[int] = []
+            shown: list[tuple[int, list[str]]] = []
+            if PLAY:
+                t0 = time.perf_counter()
+                for w in pages:
+                    w.page.evaluate("__click('Play', null)")
+                for i, w in enumerate(pages):
+                    _wait(w, i, f"w => +w.innerText.split(' ')[1] > {STEPS}")
+                time.sleep(max(0.0, PLAY_S - (time.perf_counter() - t0)))
+                for i, w in enumerate(pages):
+                    if not w.page.evaluate(PAUSE):  # it played to the horizon before its turn
+                        _wait(w, i, "w => w.innerText.split(' ')[1] === w.innerText.split(' ')[3]")
+                played = [_settle(w, i) for i, w in enumerate(pages)]
+                shown = [
+                    _when_shown(w, _expected(preset, seed, n))
+                    for w, (preset, seed), n in zip(pages, configs, played)
+                ]
             peak = max(samples)
             busy = probe.counts()
             sampling.clear()
             t_play = time.perf_counter()
 
             # --- isolation: every page shows its own run, exactly
-            for (preset, seed), exp, (week, cards), (week_p, cards_p), n in zip(
-                configs, expected, stepped, shown, played
-            ):
+            for (preset, seed), exp, (week, cards) in zip(configs, expected, stepped):
                 assert (week, cards) == (STEPS, exp), (preset, seed)
+            assert len({tuple(c) for _, c in stepped}) > SESSIONS // 2  # the seeds do matter
+            for (preset, seed), (week_p, cards_p), n in zip(configs, shown, played):
                 assert week_p == n > STEPS, (preset, seed, week_p, n)
                 assert cards_p == _expected(preset, seed, week_p), (preset, seed, week_p)
-            assert len({tuple(c) for _, c in shown}) > SESSIONS // 2  # the seeds do matter
             assert busy["sessions"] == SESSIONS and busy["kernels"] == SESSIONS, busy
             t_check = time.perf_counter()
 
@@ -381,7 +467,8 @@ def test_twenty_sessions_stay_isolated_responsive_and_are_released(
             after, waited = probe.wait_released(timeout=120)
             rss_after = probe.rss_mb()
         except BaseException:
-            print(f"\nserver output (last 4000 characters):\n{server.output()[-4000:]}")
+            print(f"\nserver output (last 3000 characters):\n{server.output()[-3000:]}")
+            print(f"\nsession log (last 6000 characters):\n{probe.log()[-6000:]}")
             raise
         finally:
             stop.set()
@@ -391,15 +478,22 @@ def test_twenty_sessions_stay_isolated_responsive_and_are_released(
     print(
         f"\nload: {SESSIONS} sessions; Step round trip under load: median "
         f"{_pct(latencies, 0.5):.2f} s, p95 {_pct(latencies, 0.95):.2f} s, "
-        f"max {max(latencies):.2f} s (n={len(latencies)}); Play {PLAY_S:.0f} s reached weeks "
-        f"{min(played)}-{max(played)}\n"
+        f"max {max(latencies):.2f} s (n={len(latencies)})"
+        + (
+            f"; Play reached weeks {min(played)}-{max(played)}, Pause shown as Play again "
+            f"within {max(PAUSE_S):.1f} s"
+            if PLAY
+            else "; Play phase skipped (ORGSIM_LOAD=1 runs it)"
+        )
+        + "\n"
         f"load: server RSS baseline {base:.0f} MB (after one warm-up session), peak "
         f"{peak:.0f} MB with {SESSIONS} sessions, {rss_after:.0f} MB after release "
         f"({waited:.1f} s after the last page left, cull timeout {CULL}); live sessions "
         f"{busy['sessions']} -> {after['sessions']}, kernels {busy['kernels']} -> "
         f"{after['kernels']}, figures {busy['figures']} -> {after['figures']}, Python objects "
         f"{warm['objects']} -> {busy['objects']} -> {after['objects']}, threads "
-        f"{warm['threads']} -> {busy['threads']} -> {after['threads']}\n"
+        f"{warm['threads']} -> {busy['threads']} -> {after['threads']} "
+        f"({after['thread_kinds']}; OS threads {after['os_threads']})\n"
         f"load: wall time {t_end - t_start:.0f} s (warm-up {t_warm - t_start:.0f}, open and "
         f"configure {t_open - t_warm:.0f}, steps {t_step - t_open:.0f}, play "
         f"{t_play - t_step:.0f}, check {t_check - t_play:.0f}, release {t_end - t_check:.0f})"

@@ -23,7 +23,7 @@ writes the counts to a file. "Released" means zero sessions, zero kernels, no mo
 than at the baseline and the number of live Python objects back within 2% of it.
 
 The resident set does not go all the way back, and the test does not pretend it does: after 20
-sessions 135-140 MB stay mapped (measured after ``malloc_trim``, with the server's default
+sessions 120-140 MB stay mapped (measured after ``malloc_trim``, with the server's default
 ``MALLOC_ARENA_MAX=2``; 205 MB with glibc's default of 8 arenas per core), because CPython's
 256 KiB object arenas that still hold a few long-lived objects (matplotlib's font cache, idle
 worker threads) cannot be unmapped and glibc's heaps stay fragmented, while the count of live
@@ -83,7 +83,7 @@ STEPS = 3
 PLAY_S = 3.0
 CULL = "15s"  # kernel cull timeout of the test server (production default: 5m)
 STEP_P95_S = 10.0
-RSS_MARGIN_MB = 250.0  # measured: +135 to +140 MB after 20 sessions (see the docstring)
+RSS_MARGIN_MB = 250.0  # measured: +120 to +140 MB after 20 sessions (see the docstring)
 
 PROBE_HOOK = textwrap.dedent(
     '''

@@ -16,7 +16,6 @@ import pandas as pd
 
 from app.render import BlitFigure
 from sim import csvsafe
-from sim.csvsafe import DANGEROUS_PREFIXES, neutralise  # noqa: F401  (re-exported for the app)
 
 COLOURS = ("#1f5fa8", "#e07b00")  # design A, design B
 STEP_LABELS = {

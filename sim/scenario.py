@@ -496,7 +496,7 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any, source: str = "overr
             raise ScenarioError(f"{source} {key!r}: {parent!r} is a value, not a section")
         if part not in node:
             raise ScenarioError(
-                f"{source} {key!r}: unknown field {where!r}{_accepted_keys(part, list(node))}"
+                f"{source} {key!r}: unknown field {where!r}{accepted_keys_hint(part, list(node))}"
             )
         if i == len(parts) - 1:
             if isinstance(node[part], dict) and not isinstance(value, dict):
@@ -509,7 +509,7 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any, source: str = "overr
             node = node[part]
 
 
-def _accepted_keys(key: str, keys: list[str]) -> str:
+def accepted_keys_hint(key: str, keys: list[str]) -> str:
     """'; did you mean x?; accepted keys: a, b, c' for an unknown key (at most 30 listed)."""
     close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]}?" if close else ""
@@ -603,7 +603,7 @@ def _describe_range(path: tuple[Any, ...]) -> str:
 MAX_LISTED_ERRORS = 5
 
 
-def _short(value: Any, limit: int = 80) -> str:
+def short_repr(value: Any, limit: int = 80) -> str:
     """``repr(value)``, cut to ``limit`` characters (a message stays one readable line)."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -618,20 +618,20 @@ def _error_text(e: Any) -> str:
     if kind == "extra_forbidden":
         _, parents = _field_at(loc[:-1])
         keys = list(parents[0].model_fields) if parents else []
-        return f"{path}: unknown key" + (_accepted_keys(str(loc[-1]), keys) if keys else "")
+        return f"{path}: unknown key" + (accepted_keys_hint(str(loc[-1]), keys) if keys else "")
     if kind == "model_type":
         section = ".".join(str(p) for p in loc if not isinstance(p, int))
-        got_text = _short(e["input"])
+        got_text = short_repr(e["input"])
         return f"{path}: expected a table ([{section}] with key = value lines) (got {got_text})"
     if kind == "list_type" and _field_at(loc)[1]:
         return f"{path}: expected a list of tables ([[{path}]] blocks or [{{...}}, ...])" + (
-            f" (got {_short(e['input'])})" if got else ""
+            f" (got {short_repr(e['input'])})" if got else ""
         )
     if kind == "union_tag_not_found":
         return f"{path}: missing kind; accepted kinds: {', '.join(TRANSFORMATION_KINDS)}"
     msg = e["msg"].removeprefix("Value error, ")
     if got:
-        msg += f" (got {_short(e['input'])})"
+        msg += f" (got {short_repr(e['input'])})"
     if not path:  # a check across sections: its message names the fields
         return msg
     rng = _describe_range(loc)

@@ -19,11 +19,12 @@ import ipyvuetify as v  # noqa: E402
 import ipywidgets as widgets  # noqa: E402
 import solara  # noqa: E402
 
-from app.charts import neutralise, results_csv  # noqa: E402
+from app.charts import results_csv  # noqa: E402
 from app.debrief import ChurnLedger, debrief  # noqa: E402
 from app.orgview import build_layout, circles_layout, customer_ring, tree_layout  # noqa: E402
 from app.page import Page  # noqa: E402
 from app.session import Config, Session, culture_specs, presets  # noqa: E402
+from sim.csvsafe import neutralise  # noqa: E402
 from sim.model import OrgModel  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 from sim.structures import build_structure  # noqa: E402

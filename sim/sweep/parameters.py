@@ -37,10 +37,12 @@ from sim.scenario import (
     FieldSpec,
     Scenario,
     ScenarioError,
+    accepted_keys_hint,
     field_bounds,
     field_specs,
     load_scenario,
     read_toml_file,
+    short_repr,
 )
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
@@ -214,17 +216,14 @@ def _format_validation(err: ValidationError, source: Path) -> str:
         model: type[BaseModel] = Outputs if e["loc"][:1] == ("outputs",) else Experiment
         if e["type"] == "extra_forbidden":
             keys = _experiment_keys(model)
-            close = difflib.get_close_matches(str(e["loc"][-1]), keys, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]}?" if close else ""
-            items.append(f"{loc}: unknown key{hint}; accepted keys: {', '.join(keys)}")
+            items.append(f"{loc}: unknown key{accepted_keys_hint(str(e['loc'][-1]), keys)}")
             continue
         if e["type"] in ("dict_type", "model_type"):
             items.append(f"{loc}: expected a table ([{loc}] with key = value lines)")
         else:
             items.append(f"{loc}: {e['msg']}")
         if "input" in e and e["type"] != "missing" and not isinstance(e["input"], dict):
-            got = repr(e["input"])
-            items[-1] += f" (got {got if len(got) <= 80 else got[:77] + '...'})"
+            items[-1] += f" (got {short_repr(e['input'])})"
         if len(e["loc"]) in (1, 2) and isinstance(e["loc"][-1], str):
             items[-1] += _range_of(model, e["loc"][-1])
     shown = "; ".join(items[:5])

@@ -11,10 +11,10 @@ A run that raises is retried once in the same worker, then recorded as failed (s
 twice (see :mod:`sim.sweep.executors`). ``resume`` runs the failed runs again: their records are
 replaced by the new outcome.
 
-Ctrl-C (SIGINT) stops a sweep between runs: finished runs are written, the workers stopped, and
-:class:`SweepInterrupted` raised with the count saved. It never lands while a chunk or the manifest
-is being written, or while workers start, so it cannot leave a half-written folder or stray
-processes.
+Ctrl-C (SIGINT) or SIGTERM stops a sweep between runs: finished runs are written, the workers
+stopped, and :class:`SweepInterrupted` raised with the count saved. It never lands while a chunk or
+the manifest is being written, or while workers start, so it cannot leave a half-written folder or
+stray processes.
 
 Testing hooks (environment variables, read in the worker): ``SIM_SWEEP_FAIL_RUNS`` injects
 failures: a comma list of run ids (``"3,5"``: always fail) where ``"7:once"`` fails only the first
@@ -100,30 +100,33 @@ class RunResult:
     values: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
 
-def _injected_failure(run_id: int, attempt: int) -> None:
-    spec = os.environ.get(FAIL_ENV, "")
-    for item in filter(None, (s.strip() for s in spec.split(","))):
+def _injected(env: str, run_id: int) -> str | None:
+    """Testing hooks: the mode (``""`` or ``"once"``) if ``run_id`` is listed in ``env``."""
+    for item in filter(None, (s.strip() for s in os.environ.get(env, "").split(","))):
         rid, _, mode = item.partition(":")
-        if rid.isdigit() and int(rid) == run_id and (mode != "once" or attempt == 1):
-            raise RuntimeError(f"injected failure ({FAIL_ENV}) in run {run_id}, attempt {attempt}")
+        if rid.isdigit() and int(rid) == run_id:
+            return mode
+    return None
+
+
+def _injected_failure(run_id: int, attempt: int) -> None:
+    mode = _injected(FAIL_ENV, run_id)
+    if mode is not None and (mode != "once" or attempt == 1):
+        raise RuntimeError(f"injected failure ({FAIL_ENV}) in run {run_id}, attempt {attempt}")
 
 
 def _injected_crash(run_id: int) -> None:
     """Testing hook: the worker process of a run listed in ``SIM_SWEEP_CRASH_RUNS`` dies."""
-    spec = os.environ.get(CRASH_ENV, "")
-    if not spec or mp.parent_process() is None:  # a worker process only, never the runner
+    mode = _injected(CRASH_ENV, run_id)
+    if mode is None or mp.parent_process() is None:  # a worker process only, never the runner
         return
-    for item in filter(None, (s.strip() for s in spec.split(","))):
-        rid, _, mode = item.partition(":")
-        if not (rid.isdigit() and int(rid) == run_id):
-            continue
-        if mode == "once":  # workers share no memory: a marker file says it happened already
-            marker = Path(os.environ[CRASH_MARKERS_ENV]) / f"crashed-{run_id}"
-            try:
-                os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-            except FileExistsError:
-                return
-        os.kill(os.getpid(), signal.SIGKILL)
+    if mode == "once":  # workers share no memory: a marker file says it happened already
+        marker = Path(os.environ[CRASH_MARKERS_ENV]) / f"crashed-{run_id}"
+        try:
+            os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _describe(e: BaseException) -> str:

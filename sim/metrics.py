@@ -5,9 +5,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from sim.mechanisms import crm_records, economics, playbook
 from sim.state import State
+
+if TYPE_CHECKING:
+    from sim.processes.week import Week
 
 COLUMNS: dict[str, str] = {
     "adoption_rate": "share of active front-line staff who log most interactions (usage >= 0.5)",
@@ -107,3 +113,58 @@ def practice_knowledge_mean(state: State, front_active_mask: np.ndarray) -> floa
         return float("nan")
     beliefs = state.emp.beliefs[front_active_mask]
     return np.count_nonzero(beliefs == state.org.reality[None, :]) / beliefs.size
+
+
+def weekly_row(
+    state: State, week: Week, totals: dict[str, float], cf_net: float | None
+) -> dict[str, float]:
+    """One week's row of ``COLUMNS`` from the state after the week and the week's records.
+
+    Args:
+        state: The run's state after the week (``state.week`` already counts it).
+        week: The records the week's processes handed on.
+        totals: The run's running totals after the week.
+        cf_net: The no-change twin's cumulative net benefit, or None without a twin.
+    """
+    t = totals
+    e, c, org = state.emp, state.cust, state.org
+    start, dec, cw = week.programme, week.decisions, week.customers
+    front_now = e.front & e.filled  # after this week's quits and hires
+    satisfaction, dissatisfied = satisfaction_summary(state)
+    return {
+        "week": state.week,
+        "adoption_rate": adoption_rate(state, front_now),
+        "usage_mean": usage_mean(state, front_now),
+        "data_quality": crm_records.data_quality(c.record, c.active, org.duplicate_share),
+        "decision_latency_days": dec.latency_mean,
+        "first_contact_resolution": dec.n_fcr / dec.n_new if dec.n_new else float("nan"),
+        "escalations": float(dec.n_escalated),
+        "satisfaction_mean": satisfaction,
+        "dissatisfied_share": dissatisfied,
+        "customers_active": float(np.count_nonzero(c.active)),
+        "churn_rate": cw.churned / dec.active_start if dec.active_start else 0.0,
+        "churned_total": t["churned"],
+        "churned_silent_total": t["churned_silent"],
+        "complaints_total": t["complaints"],
+        "upsell_to_angry_total": t["upsell_to_angry"],
+        "acquired_total": t["acquired"],
+        "morale_mean": morale_mean(state),
+        "psych_safety_mean": psych_safety_mean(state),
+        "employees_active": float(np.count_nonzero(e.filled)),
+        "quits_total": t["quits"],
+        "front_line_quits_total": t["quits_front"],
+        "front_line_active": float(np.count_nonzero(start.front_f)),
+        "problems_reported_total": t["reported"],
+        "problems_fixed_total": t["fixed"],
+        "problems_unreported": max(org.problems_latent - org.problems_queue, 0.0),
+        "service_quality": start.quality,
+        "playbook_knowledge": playbook.code_knowledge(org.code, org.reality),
+        "practice_knowledge_mean": practice_knowledge_mean(state, start.front_f),
+        "revenue": week.accounts.revenue,
+        "cost": week.accounts.cost,
+        "net_benefit_total": t["net"],
+        "investment_total": t["investment"],
+        "roi": economics.roi(t["net"], cf_net, t["investment"])
+        if cf_net is not None
+        else float("nan"),
+    }

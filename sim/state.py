@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from sim.errors import InputError
-from sim.mechanisms import playbook
+from sim.mechanisms import escalation, playbook
 from sim.scenario import Scenario
 from sim.structures import SALES, SERVICE, OrgStructure
 
@@ -30,6 +30,7 @@ class Employees:
     manager: np.ndarray
     second_manager: np.ndarray
     base_authority: np.ndarray
+    authority: np.ndarray  # effective authority: the base moved by the decision-rights lever
     ancestors: np.ndarray  # (n, depth) primary-line ancestors, -1 padded
     front: np.ndarray  # bool: front-line (sales, service, marketing)
     adjacency: sp.csr_matrix  # collaboration ties, row-normalised later where needed
@@ -235,6 +236,7 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         manager=s.manager.astype(np.int64),
         second_manager=s.second_manager.astype(np.int64),
         base_authority=s.authority.astype(float),
+        authority=escalation.effective_authority(s.authority.astype(float), cul.decision_rights),
         ancestors=s.ancestors(),
         front=front,
         adjacency=adj,

@@ -1,0 +1,97 @@
+"""Process 6, adoption: intention, the Bass/threshold adoption step and usage.
+
+Once the CRM is live: intention from usefulness (the tool, what others log, one's own records,
+data use), ease of use, social influence (peers, the manager's example, executives' words),
+facilitating conditions, incentives, orientation, urgency and affinity; the Bass/Granovetter
+adoption step; usage moves towards what intention sustains. Programme effects (urgency, quick
+wins) fade every week. Formulas: ``sim.mechanisms.adoption``, ``crm_records``, ``leadership``,
+``incentives`` and ``people`` (shares).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.mechanisms import adoption, crm_records, incentives, leadership, people
+
+if TYPE_CHECKING:
+    from sim.processes.context import Context
+    from sim.processes.week import Week
+
+NAME = "adoption"
+CHAMPION_USAGE = 0.8  # the guiding coalition uses the CRM for most of its work
+
+
+def step(ctx: Context, week: Week) -> None:
+    """Adoption and usage this week (state only: nothing is handed on)."""
+    st, crm, R = ctx.state, ctx.scenario.crm, ctx.streams
+    e, c, lv, org = st.emp, st.cust, st.levers, st.org
+    start = week.programme
+    if not start.live:
+        R["adoption"].random(e.n)  # keep the stream aligned with the paired run
+    else:
+        b = week.customers.books
+        book = b.book_owner + b.book_handler
+        rec_act = c.record[b.act]
+        rec = np.bincount(b.owner_act, weights=rec_act, minlength=e.n)
+        rec += np.bincount(b.handler_act, weights=rec_act, minlength=e.n)
+        front_f = start.front_f
+        useful = crm_records.perceived_usefulness(
+            crm.tool_quality,
+            float(start.usage[front_f].mean()) if front_f.any() else 0.0,
+            people.share_of(rec, book),
+            start.data_use,
+            lv.vision + lv.quick_win_boost,
+        )
+        ease = adoption.ease_of_use(
+            crm.tool_quality,
+            crm.training,
+            e.skill,
+            org.problems_latent / org.problems_initial,
+            lv.communication,
+        )
+        users = e.adopted & e.filled
+        expo = adoption.exposure(e.adjacency, users, e.degree)
+        social = adoption.social_influence(
+            expo,
+            leadership.manager_example(e.manager, start.usage, e.supportive, e.filled),
+            lv.executive_support,
+        )
+        facil = adoption.facilitating_conditions(
+            lv.executive_commitment, start.reinforcing, crm.training
+        )
+        e.intention = adoption.intention(
+            useful,
+            ease,
+            social,
+            facil,
+            incentives.crm_incentive(lv.incentive_alignment),
+            e.orientation,
+            lv.urgency,
+            e.affinity,
+        )
+        adopted = adoption.adopt_step(
+            users,
+            crm.innovation * e.intention * adoption.push(lv.urgency, start.reinforcing),
+            crm.imitation * (0.5 + e.intention),
+            expo,
+            e.threshold - 0.2 * lv.communication,
+            rng=R["adoption"],
+        )
+        adopted |= e.champion
+        e.usage, e.adopted = adoption.update_usage(
+            e.usage,
+            adopted & e.filled,
+            e.intention,
+            reinforcing=start.reinforcing,
+            anchored=lv.anchored,
+            habit_decay=crm.habit_decay,
+            training=crm.training,
+        )
+        champ = e.champion & e.filled
+        e.usage[champ] = np.maximum(e.usage[champ], CHAMPION_USAGE)
+        e.adopted |= champ
+    lv.urgency *= 0.95
+    lv.quick_win_boost *= 0.97

@@ -1,0 +1,33 @@
+"""What every process reads: the run's state, its current scenario and its random streams."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.processes.accounts import new_totals
+from sim.scenario import Scenario
+from sim.state import State
+
+
+@dataclass
+class Context:
+    """One run's state, scenario and streams, shared by its processes.
+
+    Attributes:
+        state: The arrays and organisation-level scalars the processes read and write.
+        scenario: The scenario in force this week (``OrgModel.intervene`` replaces it).
+        streams: One random generator per process (``sim.rng.STREAMS``).
+        ref_book: Planned accounts per sales person and cases per service person, by role
+            (the staffing plan that workload is measured against; fixed at the start).
+        programme_log: ``(week, step, strength)`` of every change-programme step carried out.
+        totals: Running totals over the run (``sim.processes.accounts.TOTALS``).
+    """
+
+    state: State
+    scenario: Scenario
+    streams: dict[str, np.random.Generator]
+    ref_book: dict[int, float]
+    programme_log: list[tuple[int, str, float]] = field(default_factory=list)
+    totals: dict[str, float] = field(default_factory=new_totals)

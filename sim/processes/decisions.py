@@ -1,0 +1,122 @@
+"""Process 2, issues and decisions: new issues, first contact, escalation and waiting.
+
+New issues arrive; an information request is settled at first contact if the handler has the
+facts (skill, know-how, service quality, the CRM or the other unit); a decision is taken by the
+first position on the handler's line with enough authority, after queueing at every manager on
+the way (decision rights). Issue interactions are logged in the CRM. Formulas:
+``sim.mechanisms.customers`` (arrivals, waiting), ``escalation``, ``silos`` (permeability, facts
+at hand), ``playbook`` (know-how) and ``crm_records`` (logging).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.mechanisms import crm_records, customers, escalation, playbook, silos
+
+if TYPE_CHECKING:
+    from sim.processes.context import Context
+    from sim.processes.week import Week
+
+NAME = "decisions"
+DECISION_SHARE = 0.3  # share of customer issues that need a decision, not just information
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """What issue handling hands on.
+
+    Attributes:
+        active_start: Customers with us at the start of the week.
+        perm: (capacity,) chance that what one unit knows of a customer reaches the other.
+        capacity: (n,) escalated decisions each position clears per week.
+        delta: (capacity,) satisfaction change from this week's issue experiences.
+        latency_mean: Mean days to a decision this week (NaN with none).
+        n_new: New issues this week.
+        n_fcr: Of them, settled at first contact.
+        n_escalated: Of them, escalated above the handler.
+    """
+
+    active_start: int
+    perm: np.ndarray
+    capacity: np.ndarray
+    delta: np.ndarray
+    latency_mean: float
+    n_new: int
+    n_fcr: int
+    n_escalated: int
+
+
+def step(ctx: Context, week: Week) -> Decisions:
+    """New issues, first contact and escalation (decision rights), and waiting issues."""
+    st, sc, R = ctx.state, ctx.scenario, ctx.streams
+    e, c, lv, org = st.emp, st.cust, st.levers, st.org
+    start = week.programme
+    active_start = int(c.active.sum())
+    new, sev = customers.new_issues(
+        c.active, c.issue_open, sc.customers.issue_rate, DECISION_SHARE, rng=R["issues"]
+    )
+    # Only the ~5% of customers with a new issue are handled this week: work on their indices
+    # (``i``) rather than on every customer slot; the uniform draws stay full-size so that the
+    # random streams line up with the paired run whatever happens.
+    i = np.flatnonzero(new)
+    hi = c.handler[i]
+    filled_i = e.filled[hi]
+    skill_i = np.where(filled_i, e.skill[hi], sc.people.newcomer_skill)
+    practice = playbook.practice_knowledge(e.beliefs, org.reality)
+    knowhow_i = playbook.knowhow(np.where(filled_i, practice[hi], 1 / 3))
+    perm = silos.permeability(lv.information_sharing, c.same_group, c.tie, org.cross_unit_share)
+    facts_i = silos.facts_at_hand(start.usage[hi], c.record[i], perm[i])
+    info_p = escalation.first_contact_probability(skill_i, knowhow_i, start.quality, facts_i)
+    info_ok = R["escalation"].random(c.capacity)[i] < info_p
+    sev_i = sev[i]
+    needs = sev_i > 0
+    edge_ok = sev_i <= e.authority[hi]
+    esc = np.flatnonzero(needs & ~edge_ok)  # positions within ``i``
+    capacity = escalation.manager_capacity(sc.organisation.manager_capacity, e.filled)
+    latency, _, load = escalation.route_escalations(
+        hi[esc],
+        sev_i[esc],
+        e.authority,
+        e.ancestors,
+        e.second_manager,
+        e.backlog,
+        capacity,
+        sc.organisation.hop_days,
+    )
+    e.backlog = escalation.update_backlog(e.backlog, load, capacity)
+    fcr = info_ok & (~needs | edge_ok)
+    opened = ~fcr
+    days = escalation.resolution_days(opened, esc, latency, info_ok)
+    i_open = i[opened]
+    c.issue_open[i_open] = True
+    c.issue_days_left[i_open] = days[opened]
+    c.issue_days[i] = 0.0
+    c.issue_severity[i] = sev_i
+    c.record, c.issue_logged[i] = crm_records.log_interactions_at(
+        crm_records.decay(c.record), i, start.usage[hi], rng=R["crm"]
+    )
+    delta = np.zeros(c.capacity)
+    delta[i[fcr]] = customers.FCR_GAIN * start.quality
+    w = np.flatnonzero(c.issue_open & c.active)
+    d, c.issue_days_left[w], c.issue_days[w], resolved = customers.wait_a_week(
+        np.ones(w.shape[0], dtype=bool),
+        c.issue_days_left[w],
+        c.issue_days[w],
+        c.issue_severity[w],
+    )
+    delta[w] += d
+    c.issue_open[w[resolved]] = False
+    return Decisions(
+        active_start=active_start,
+        perm=perm,
+        capacity=capacity,
+        delta=delta,
+        latency_mean=escalation.mean_decision_days(int((needs & edge_ok).sum()), latency),
+        n_new=int(i.shape[0]),
+        n_fcr=int(fcr.sum()),
+        n_escalated=int(esc.shape[0]),
+    )

@@ -1,0 +1,143 @@
+"""Process 1, go-live and change programme: the CRM goes live, scheduled Kotter steps fire.
+
+Also sets what the whole week reads: whether the CRM is live and reinforced, service quality,
+who is at work, the share of CRM data used in decisions and the split of sales effort.
+Formulas: ``sim.mechanisms.change_programme`` (step strength), ``leadership`` (commitment
+decisions), ``escalation`` (authority), ``learning`` (service quality), ``crm_records`` (data
+use) and ``incentives`` (effort split).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.mechanisms import (
+    change_programme,
+    crm_records,
+    escalation,
+    incentives,
+    leadership,
+    learning,
+)
+
+if TYPE_CHECKING:
+    from sim.processes.context import Context
+    from sim.processes.week import Week
+
+NAME = "programme"
+
+
+@dataclass(frozen=True)
+class Start:
+    """What the rest of the week reads from its start.
+
+    Attributes:
+        live: The CRM is live this week.
+        reinforcing: The project (or a consolidation step) still reinforces CRM use.
+        quality: Service-process quality in [0.4, 1] from the unfixed problems.
+        usage: (n,) CRM usage of each position (0 when vacant or before go-live).
+        front_f: (n,) bool, filled front-line positions.
+        data_use: Share of CRM data that feeds decisions, after executive commitment.
+        acq_effort: Sales effort on acquisition in [0, 1].
+        care_effort: Sales effort on account care in [0, 1].
+        spend: Investments booked this week (go-live, programme steps), in booking order.
+        quick_fixes: Problems fixed at once by quick-win steps this week.
+    """
+
+    live: bool
+    reinforcing: bool
+    quality: float
+    usage: np.ndarray
+    front_f: np.ndarray
+    data_use: float
+    acq_effort: float
+    care_effort: float
+    spend: tuple[float, ...]
+    quick_fixes: tuple[float, ...]
+
+
+def crm_live(ctx: Context) -> bool:
+    """The CRM is switched on and its go-live week has come."""
+    crm = ctx.scenario.crm
+    return crm.enabled and ctx.state.week >= crm.go_live_week
+
+
+def step(ctx: Context, week: Week) -> Start:
+    """Go-live, this week's programme steps, and the week's shared starting values."""
+    st, crm = ctx.state, ctx.scenario.crm
+    lv, e, org = st.levers, st.emp, st.org
+    live = crm_live(ctx)
+    spend: list[float] = []
+    quick_fixes: list[float] = []
+    if crm.enabled and st.week == crm.go_live_week:
+        lv.reinforce_until = max(lv.reinforce_until, st.week + crm.reinforcement_weeks)
+        spend.append(crm.implementation_cost)
+    schedule = [(s.step, s.week) for s in ctx.scenario.change_programme.steps]
+    for name in change_programme.due_steps(schedule, st.week):
+        apply_step(ctx, name, spend, quick_fixes)
+    acq, care = incentives.effort_split(lv.incentive_alignment)
+    return Start(
+        live=live,
+        reinforcing=live and st.week < lv.reinforce_until,
+        quality=learning.service_quality(org.problems_latent, org.problems_initial),
+        usage=np.where(e.filled, e.usage, 0.0) if live else np.zeros(e.n),
+        front_f=e.front & e.filled,
+        data_use=crm_records.effective_data_use(crm.data_use, lv.executive_commitment),
+        acq_effort=acq,
+        care_effort=care,
+        spend=tuple(spend),
+        quick_fixes=tuple(quick_fixes),
+    )
+
+
+def apply_step(ctx: Context, name: str, spend: list[float], quick_fixes: list[float]) -> None:
+    """Carry out one Kotter step (effects listed in ``change_programme.EFFECTS``).
+
+    Appends the step's cost to ``spend`` and any problems fixed at once to ``quick_fixes``.
+    """
+    st, cp = ctx.state, ctx.scenario.change_programme
+    lv, e = st.levers, st.emp
+    k = change_programme.step_strength(name, lv.steps_done, cp.intensity)
+    if name == "urgency":
+        lv.urgency = min(1.0, lv.urgency + k)
+    elif name == "coalition":
+        staff = np.flatnonzero(e.filled)
+        n_ch = int(round(cp.champion_share * k * staff.shape[0]))
+        chosen = staff[np.argsort(-e.orientation[staff], kind="stable")[:n_ch]]
+        e.champion[chosen] = True
+        e.safety[chosen] = np.minimum(1.0, e.safety[chosen] + 0.1)
+    elif name == "vision":
+        lv.vision = min(1.0, lv.vision + k)
+        lv.orientation_norm = min(1.0, lv.orientation_norm + 0.2 * k)
+    elif name == "communication":
+        lv.communication = min(1.0, lv.communication + k)
+    elif name == "remove_obstacles":
+        moved = leadership.commitment_decisions(
+            {
+                "decision_rights": lv.decision_rights,
+                "information_sharing": lv.information_sharing,
+                "incentive_alignment": lv.incentive_alignment,
+            },
+            lv.executive_commitment,
+            strength=0.8 * k,
+        )
+        for lever, v in moved.items():
+            setattr(lv, lever, v)
+        e.authority = escalation.effective_authority(e.base_authority, lv.decision_rights)
+    elif name == "quick_wins":
+        fixed = np.floor(st.org.problems_queue * 0.5 * k)
+        st.org.problems_queue -= fixed
+        st.org.problems_latent -= fixed
+        quick_fixes.append(fixed)
+        lv.quick_win_boost = min(1.0, lv.quick_win_boost + 0.5 * k)
+    elif name == "consolidate":
+        lv.reinforce_until = max(lv.reinforce_until, st.week + int(26 * k / 0.7 + 0.5))
+    elif name == "anchor":
+        lv.anchored = True
+        lv.psychological_safety = min(1.0, lv.psychological_safety + 0.15 * k)
+    lv.steps_done.append(name)
+    spend.append(cp.cost_per_step)
+    ctx.programme_log.append((st.week, name, k))

@@ -1,0 +1,95 @@
+"""Process 3, sales and silos: sales calls, upsell, campaigns and duplicates.
+
+Sales contacts a share of its accounts (more under lifecycle incentives); a call to an angry
+customer the owner did not know about is an upsell-to-angry event, an informed one is account
+care; otherwise happy customers may buy more; marketing campaigns land, announced to sales or
+not; duplicates accumulate when marketing hoards its lists. Formulas: ``sim.mechanisms.silos``,
+``customers`` (the angry line) and ``crm_records`` (logging).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.mechanisms import crm_records, customers, silos
+from sim.structures import MARKETING, SALES
+
+if TYPE_CHECKING:
+    from sim.processes.context import Context
+    from sim.processes.week import Week
+
+NAME = "sales"
+
+
+@dataclass(frozen=True)
+class Sales:
+    """What sales and marketing hand on.
+
+    Attributes:
+        delta: (capacity,) satisfaction change from this week's sales calls.
+        lead_boost: Extra acquisition from a marketing campaign this week (0 without one).
+        announced: The campaign (if any) was announced to sales.
+        spike: An unannounced campaign landed on sales (a workload spike).
+        sales_usage: Mean CRM usage of sales people in post (0 before go-live).
+        angry_calls: Sales calls to angry customers the owner did not know about.
+    """
+
+    delta: np.ndarray
+    lead_boost: float
+    announced: bool
+    spike: bool
+    sales_usage: float
+    angry_calls: int
+
+
+def step(ctx: Context, week: Week) -> Sales:
+    """Sales calls, campaigns and duplicates (information sharing, incentives)."""
+    st, sc, R = ctx.state, ctx.scenario, ctx.streams
+    e, c, lv, org = st.emp, st.cust, st.levers, st.org
+    start, dec = week.programme, week.decisions
+    o = c.owner
+    r_s = R["silos"]
+    # a few customers get a sales call each week: work on their indices (``k``); every slot
+    # still takes its uniforms, so the streams stay aligned with the paired run
+    u_call, u_knows, u_win = (
+        r_s.random(c.capacity),
+        r_s.random(c.capacity),
+        r_s.random(c.capacity),
+    )
+    k = np.flatnonzero(c.active & (u_call < sc.customers.upsell_rate * start.care_effort))
+    k = k[e.filled[o[k]]]
+    ok = o[k]
+    usage_k = start.usage[ok]
+    angry = c.issue_open[k] | (c.satisfaction[k] < customers.ANGRY)
+    knows = u_knows[k] < silos.knows_probability(
+        dec.perm[k], c.issue_logged[k], c.record[k], usage_k
+    )
+    angry_call = k[angry & ~knows]
+    care_call = k[angry & knows]
+    delta = np.zeros(c.capacity)
+    delta[angry_call] -= silos.ANGRY_CALL_COST
+    delta[care_call] += silos.care_gain(e.orientation[o[care_call]])
+    win_p = silos.upsell_probability(
+        c.satisfaction[k], e.orientation[ok], usage_k, c.record[k], start.data_use
+    )
+    up = k[~angry & (u_win[k] < win_p)]
+    c.value[up] = c.value[up] * (1 + sc.customers.upsell_value)
+    c.record, _ = crm_records.log_interactions_at(c.record, k, usage_k, rng=R["crm"])
+    n_mkt = int((e.filled & (e.role == MARKETING)).sum())
+    lead_boost, announced = silos.campaign(n_mkt, lv.information_sharing, rng=r_s)
+    sales = (e.role == SALES) & e.filled
+    sales_usage = float(start.usage[sales].mean()) if start.live and sales.any() else 0.0
+    org.duplicate_share = silos.next_duplicate_share(
+        org.duplicate_share, lv.information_sharing, sales_usage, lead_boost > 0
+    )
+    return Sales(
+        delta=delta,
+        lead_boost=lead_boost,
+        announced=announced,
+        spike=lead_boost > 0 and not announced,
+        sales_usage=sales_usage,
+        angry_calls=int(angry_call.shape[0]),
+    )

@@ -4,6 +4,7 @@
     python run.py run SCENARIO [...]    one run, per-week table
     python run.py compare A B [...]     several designs on common random numbers
     python run.py presets               list the built-in presets
+    python run.py params [SCENARIO]     every parameter: value, range, unit, source, help
     python run.py sweep EXPERIMENT      a sweep over design points and replicates (resumable)
     python run.py summarize DIR         CIs, paired differences and sensitivity of a sweep
     python run.py report --current C.toml --proposed P.toml --out report.html
@@ -128,6 +129,18 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--out", type=Path, help="results folder (default: results/compare-<time>)")
     c.add_argument("--workers", type=COUNT, default=os.cpu_count() or 1)
     sub.add_parser("presets", help="list the built-in presets with their descriptions")
+    pa = sub.add_parser("params", help="every parameter: value, range, unit, source and help")
+    pa.add_argument(
+        "scenario", nargs="?", help="preset name or scenario TOML file (default: schema defaults)"
+    )
+    from sim.parameters import FORMATS
+
+    pa.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="output format (default: from --out's suffix, .csv or .md, else table)",
+    )
+    pa.add_argument("--out", type=Path, help="write the list to this file instead of printing it")
     v = sub.add_parser("validate", help="check the mechanisms against published models")
     v.add_argument("names", nargs="*", help="march1991, bass, granovetter (default: all)")
     v.add_argument("--size", choices=("full", "ci"), default="full")
@@ -231,6 +244,14 @@ def cmd_presets(_: argparse.Namespace) -> int:
         s = load_scenario(name)
         print(f"{name} ({s.organisation.structure}, {s.organisation.employees} people)")
         print("   " + " ".join(s.description.split()))
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    from sim.parameters import params_command
+
+    _check_out_file(args.out)
+    sys.stdout.write(params_command(args.scenario, args.format, args.out))
     return 0
 
 
@@ -358,6 +379,7 @@ def main(argv: list[str] | None = None) -> int:
             "run": cmd_run,
             "compare": cmd_compare,
             "presets": cmd_presets,
+            "params": cmd_params,
             "validate": cmd_validate,
             "bench": cmd_bench,
             "sweep": cmd_sweep,

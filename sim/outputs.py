@@ -40,6 +40,23 @@ def write_table(df: pd.DataFrame, path: Path) -> None:
             os.unlink(tmp)
 
 
+def write_text(text: str, path: Path) -> None:
+    """Write a UTF-8 text file through a temporary file and an atomic rename (usual permissions)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        mask = os.umask(0o022)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp creates 0600; give the usual permissions
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def _fmt(v: float) -> str:
     if v is None or (isinstance(v, float) and not np.isfinite(v)):
         return "-"

@@ -29,7 +29,6 @@ import io
 import os
 import platform
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +47,7 @@ from sim.experiment import (
     run_replicates,
     summarise,
 )
+from sim.outputs import write_text
 from sim.rng import replicate_seeds
 from sim.scenario import Scenario, load_scenario
 
@@ -1025,20 +1025,6 @@ def check_out_path(out: Path) -> None:
         raise InputError(f"--out {out}: cannot write in {parent}")
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp creates 0600; give the usual permissions
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def write_report(data: ReportData, out: Path) -> tuple[Path, Path]:
     """Render and write the HTML and CSV atomically (temporary file + ``os.replace``).
 
@@ -1050,8 +1036,8 @@ def write_report(data: ReportData, out: Path) -> tuple[Path, Path]:
     table = str(csvsafe.to_csv(data.table))  # text cells neutralised for spreadsheets
     out.parent.mkdir(parents=True, exist_ok=True)
     csv_out = csv_path(out)
-    _atomic_write(csv_out, table)
-    _atomic_write(out, page)
+    write_text(table, csv_out)
+    write_text(page, out)
     return out, csv_out
 
 

@@ -1,8 +1,9 @@
 """Scenario schema: a declarative description of one organisation, validated on load.
 
 One pydantic model per section (organisation, customers, culture, crm, change programme, people,
-economics). Every numeric field carries its accepted range and a plain-language label and help line
-in its metadata; the CLI's ``--set``, sweep factors and the app's sliders all read them from
+economics). Every numeric field is a parameter declared with :func:`sim.parameters.param`: its
+accepted range, a plain-language label and help line, a unit and a source; the CLI's ``--set``,
+sweep factors, the app's sliders and ``python run.py params`` all read them from
 :func:`field_specs`, so there is one source of truth for what a parameter means and may be.
 """
 
@@ -11,13 +12,19 @@ from __future__ import annotations
 import difflib
 import math
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from sim.errors import InputError
+
+# The schema helpers live in sim.parameters; FieldSpec, field_specs and field_bounds are also
+# imported from here by the sweeps, the app and the tests, hence the explicit re-exports.
+from sim.parameters import FieldSpec as FieldSpec
+from sim.parameters import _f, _literal_values, _models_in, _Section, check_parameters
+from sim.parameters import field_bounds as field_bounds
+from sim.parameters import field_specs as field_specs
 from sim.textfile import NotText, decode_utf8
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -39,27 +46,41 @@ class ScenarioError(InputError):
     """A scenario (file or override) is invalid; the message names the file and the field."""
 
 
-def _f(default: Any, lo: float | None, hi: float | None, label: str, help: str, **kw: Any) -> Any:
-    """A field with its range, label and one-line help (read by CLI, sweeps and UI)."""
-    return Field(
-        default,
-        ge=lo,
-        le=hi,
-        description=help,
-        json_schema_extra={"label": label},
-        **kw,
-    )
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
+#: Sources shared by several fields (one wording, kept in one place).
+_DIAL = "input: a dial of your organisation's culture, from a workshop or staff survey"
+_ROLLOUT = "input: how your CRM rollout is planned"
+_PROGRAMME = "input: how your change programme is planned"
+_COST = "input: your organisation's own figure (budget, payroll, vendor quote)"
+_CALIBRATION_PRESET = "the command_and_control preset, which uses this default"
 
 
 class RoleMix(_Section):
-    sales: float = _f(0.40, 0.0, 1.0, "Sales share", "Share of front-line staff in sales.")
-    service: float = _f(0.45, 0.0, 1.0, "Service share", "Share of front-line staff in service.")
+    sales: float = _f(
+        0.40,
+        0.0,
+        1.0,
+        "Sales share",
+        "Share of front-line staff in sales.",
+        unit="share 0-1",
+        source="input: your organisation's headcount by role",
+    )
+    service: float = _f(
+        0.45,
+        0.0,
+        1.0,
+        "Service share",
+        "Share of front-line staff in service.",
+        unit="share 0-1",
+        source="input: your organisation's headcount by role",
+    )
     marketing: float = _f(
-        0.15, 0.0, 1.0, "Marketing share", "Share of front-line staff in marketing."
+        0.15,
+        0.0,
+        1.0,
+        "Marketing share",
+        "Share of front-line staff in marketing.",
+        unit="share 0-1",
+        source="input: your organisation's headcount by role",
     )
 
     @model_validator(mode="after")
@@ -89,30 +110,105 @@ class Organisation(_Section):
         "are then ignored (sim/structures/org_chart.py).",
         json_schema_extra={"label": "Org chart file"},
     )
-    employees: int = _f(300, 10, 2_000_000, "Employees", "Number of people, managers included.")
-    span_of_control: int = _f(8, 2, 50, "Span of control", "Direct reports per manager.")
+    employees: int = _f(
+        300,
+        10,
+        2_000_000,
+        "Employees",
+        "Number of people, managers included.",
+        unit="people",
+        source="input: your organisation's headcount",
+    )
+    span_of_control: int = _f(
+        8,
+        2,
+        50,
+        "Span of control",
+        "Direct reports per manager.",
+        unit="people",
+        source="input: your organisation's reporting lines",
+    )
     role_mix: RoleMix = RoleMix()
     manager_capacity: float = _f(
-        12.0, 0.5, 1000.0, "Manager capacity", "Escalated decisions a manager clears per week."
+        12.0,
+        0.5,
+        1000.0,
+        "Manager capacity",
+        "Escalated decisions a manager clears per week.",
+        unit="per week",
+        source="assumption: two or three escalated customer decisions a working day beside a "
+        "manager's other work; sets how fast queues build (docs/ODD.md 6.1); not measured",
+        uncertain=True,
+        plausible=(5.0, 25.0),
     )
     hop_days: float = _f(
-        1.0, 0.0, 30.0, "Days per escalation hop", "Hand-over time added by each escalation hop."
+        1.0,
+        0.0,
+        30.0,
+        "Days per escalation hop",
+        "Hand-over time added by each escalation hop.",
+        unit="days",
+        source="assumption: passing a case up one level (a message, a meeting slot) takes about "
+        "a working day; not measured",
+        uncertain=True,
+        plausible=(0.25, 3.0),
     )
 
 
 class Customers(_Section):
-    count: int = _f(3000, 10, 20_000_000, "Customers", "Customers at the start.")
+    count: int = _f(
+        3000,
+        10,
+        20_000_000,
+        "Customers",
+        "Customers at the start.",
+        unit="count",
+        source="input: your number of active customers",
+    )
     annual_value: float = _f(
-        20000.0, 0.0, 1e9, "Annual value", "Mean yearly revenue per customer (currency units)."
+        20000.0,
+        0.0,
+        1e9,
+        "Annual value",
+        "Mean yearly revenue per customer (currency units).",
+        unit="currency/year",
+        source="input: your revenue per customer",
     )
     value_dispersion: float = _f(
-        0.8, 0.0, 3.0, "Value dispersion", "Log-normal sigma of customer value (big vs small)."
+        0.8,
+        0.0,
+        3.0,
+        "Value dispersion",
+        "Log-normal sigma of customer value (big vs small).",
+        unit="log-normal sigma",
+        source="input: the spread of your customers' values; the default 0.8 is an assumption "
+        "(the top fifth of customers bring about half the revenue)",
     )
     issue_rate: float = _f(
-        0.06, 0.0, 1.0, "Issue rate", "Chance per week that a customer raises a service issue."
+        0.06,
+        0.0,
+        1.0,
+        "Issue rate",
+        "Chance per week that a customer raises a service issue.",
+        unit="per week",
+        source="assumption: a customer raises an issue every 10 to 33 weeks, the span of B2B "
+        "help-desk figures of about 1.5 to 5 tickets per account a year (as in the report's "
+        "uncertainty analysis, sim/report.py); 0.06 is mid-span",
+        uncertain=True,
+        plausible=(0.03, 0.10),
     )
     base_churn_annual: float = _f(
-        0.06, 0.0, 0.9, "Base churn", "Yearly churn of a fully satisfied customer (moves, M&A)."
+        0.06,
+        0.0,
+        0.9,
+        "Base churn",
+        "Yearly churn of a fully satisfied customer (moves, M&A).",
+        unit="per year",
+        source="assumption: customers lost whatever the service (moves, mergers, closures), "
+        "below the 10-30% a year of total churn in churn benchmarks (docs/ODD.md 7.1), so that "
+        "dissatisfaction accounts for the rest",
+        uncertain=True,
+        plausible=(0.02, 0.12),
     )
     dissatisfied_churn_annual: float = _f(
         3.0,
@@ -120,6 +216,11 @@ class Customers(_Section):
         20.0,
         "Dissatisfied churn hazard",
         "Extra yearly churn hazard of a customer at the bottom of the satisfaction scale.",
+        unit="1/year",
+        source=f"calibrated: annual customer churn 10-30% for {_CALIBRATION_PRESET} "
+        "(docs/ODD.md 7.2: measured 0.118)",
+        uncertain=True,
+        plausible=(1.5, 5.0),
     )
     complaint_propensity: float = _f(
         0.012,
@@ -127,6 +228,13 @@ class Customers(_Section):
         1.0,
         "Complaint propensity",
         "Chance per week that an unhappy customer complains (about 1 in 26 ever do).",
+        unit="per week",
+        source="cited: about 1 in 26 dissatisfied customers complains (TARP for the U.S. Office "
+        "of Consumer Affairs, cited by Goodman 1999; docs/ODD.md 7.1), a contested figure (TARP "
+        "1979 found most problem households did complain; MODEL_BRIEF); the weekly chance is "
+        "sized to it, giving at least 80% silent churners (docs/ODD.md 7.2)",
+        uncertain=True,
+        plausible=(0.006, 0.025),
     )
     acquisition_rate: float = _f(
         0.05,
@@ -134,12 +242,35 @@ class Customers(_Section):
         50.0,
         "Acquisition rate",
         "New customers won per sales person per week at full acquisition effort.",
+        unit="per week",
+        source="assumption: about one new account per sales person every 20 weeks, an order of "
+        "magnitude for B2B account sales; not checked against data",
+        uncertain=True,
+        plausible=(0.02, 0.10),
     )
     upsell_rate: float = _f(
-        0.10, 0.0, 1.0, "Upsell rate", "Share of accounts a sales person contacts each week."
+        0.10,
+        0.0,
+        1.0,
+        "Upsell rate",
+        "Share of accounts a sales person contacts each week.",
+        unit="per week",
+        source="assumption: an account manager is in touch with each account about every ten "
+        "weeks; not checked against data",
+        uncertain=True,
+        plausible=(0.05, 0.20),
     )
     upsell_value: float = _f(
-        0.10, 0.0, 5.0, "Upsell size", "One upsell adds this share of the customer's value."
+        0.10,
+        0.0,
+        5.0,
+        "Upsell size",
+        "One upsell adds this share of the customer's value.",
+        unit="share of value",
+        source="assumption: an add-on sale is a tenth of an account's value; not checked against "
+        "data",
+        uncertain=True,
+        plausible=(0.05, 0.20),
     )
     file: str | None = Field(
         None,
@@ -156,6 +287,8 @@ class Culture(_Section):
         1.0,
         "Psychological safety",
         "How safe people feel to report problems and mistakes without blame.",
+        unit="index 0-1",
+        source=_DIAL,
     )
     decision_rights: float = _f(
         0.2,
@@ -163,6 +296,8 @@ class Culture(_Section):
         1.0,
         "Decision rights at the edge",
         "0: every decision goes to the top; 1: front-line staff decide for the customer.",
+        unit="index 0-1",
+        source=_DIAL,
     )
     information_sharing: float = _f(
         0.3,
@@ -170,6 +305,8 @@ class Culture(_Section):
         1.0,
         "Information sharing",
         "How freely units tell each other about customers (permeability of silos).",
+        unit="index 0-1",
+        source=_DIAL,
     )
     executive_commitment: float = _f(
         0.2,
@@ -177,9 +314,17 @@ class Culture(_Section):
         1.0,
         "Executive commitment",
         "Leaders make hard decisions (structure, rights, incentives, staff), not just speeches.",
+        unit="index 0-1",
+        source=_DIAL,
     )
     executive_support: float = _f(
-        0.5, 0.0, 1.0, "Executive support", "Leaders speak up for the CRM (words, not decisions)."
+        0.5,
+        0.0,
+        1.0,
+        "Executive support",
+        "Leaders speak up for the CRM (words, not decisions).",
+        unit="index 0-1",
+        source=_DIAL,
     )
     incentive_alignment: float = _f(
         0.2,
@@ -187,6 +332,8 @@ class Culture(_Section):
         1.0,
         "Incentive alignment",
         "0: bonuses for new deals only; 1: rewards for the whole customer lifecycle.",
+        unit="index 0-1",
+        source="input: your bonus and reward rules",
     )
     responsiveness: float = _f(
         0.3,
@@ -194,6 +341,8 @@ class Culture(_Section):
         1.0,
         "Responsiveness",
         "How fast reported problems get fixed (learning cycles, feedback loops).",
+        unit="index 0-1",
+        source=_DIAL,
     )
     customer_orientation: float = _f(
         0.4,
@@ -201,6 +350,8 @@ class Culture(_Section):
         1.0,
         "Customer orientation",
         "Average trait of staff: putting the customer's outcome first.",
+        unit="index 0-1",
+        source=_DIAL,
     )
     socialisation: float = _f(
         0.3,
@@ -208,6 +359,8 @@ class Culture(_Section):
         1.0,
         "Culture strength",
         "How fast people (newcomers most) take on their team's and leaders' ways.",
+        unit="index 0-1",
+        source=_DIAL,
     )
     market_turbulence: float = _f(
         0.003,
@@ -215,6 +368,11 @@ class Culture(_Section):
         0.2,
         "Market turbulence",
         "Weekly chance that any one customer-handling practice stops working (March's p4).",
+        unit="per week",
+        source="assumption: a customer-handling practice goes out of date about once in six "
+        "years (1/0.003 weeks); the rule is March's (1991) turbulence p4, the value is not his",
+        uncertain=True,
+        plausible=(0.001, 0.01),
     )
     supportive_leadership: float = _f(
         0.3,
@@ -222,17 +380,41 @@ class Culture(_Section):
         1.0,
         "Supportive leadership",
         "Share of managers who coach and role-model rather than direct.",
+        unit="share 0-1",
+        source="input: your managers' leadership style, from a staff survey or 360 feedback",
     )
 
 
 class Crm(_Section):
-    enabled: bool = Field(True, description="Whether a CRM is rolled out at all.")
-    go_live_week: int = _f(4, 0, 1000, "Go-live week", "Week the CRM goes live.")
+    enabled: bool = _f(
+        True,
+        None,
+        None,
+        "CRM rolled out",
+        "Whether a CRM is rolled out at all.",
+        unit="yes/no",
+        source=_ROLLOUT,
+    )
+    go_live_week: int = _f(
+        4, 0, 1000, "Go-live week", "Week the CRM goes live.", unit="week number", source=_ROLLOUT
+    )
     tool_quality: float = _f(
-        0.7, 0.0, 1.0, "Tool quality", "How good and usable the software itself is."
+        0.7,
+        0.0,
+        1.0,
+        "Tool quality",
+        "How good and usable the software itself is.",
+        unit="index 0-1",
+        source="input: your rating of the chosen software (trials, user tests)",
     )
     training: float = _f(
-        0.4, 0.0, 1.0, "Training", "Depth of user training at go-live and for newcomers."
+        0.4,
+        0.0,
+        1.0,
+        "Training",
+        "Depth of user training at go-live and for newcomers.",
+        unit="index 0-1",
+        source=_ROLLOUT,
     )
     reinforcement_weeks: int = _f(
         12,
@@ -240,6 +422,8 @@ class Crm(_Section):
         1000,
         "Reinforcement after go-live",
         "Weeks of coaching and follow-up after go-live before the project team leaves.",
+        unit="weeks",
+        source=_ROLLOUT,
     )
     data_use: float = _f(
         0.3,
@@ -247,6 +431,8 @@ class Crm(_Section):
         1.0,
         "Data actually used",
         "Share of CRM data that feeds decisions (the rest is dead-end busywork).",
+        unit="share 0-1",
+        source="input: how much of what is logged your reports and decisions use",
     )
     innovation: float = _f(
         0.02,
@@ -254,6 +440,12 @@ class Crm(_Section):
         1.0,
         "Own initiative (Bass p)",
         "Weekly chance a person starts using the CRM on their own, at full intention.",
+        unit="per week",
+        source="assumption: a few per cent of staff a week start on their own at full "
+        "intention; the rule is Bass's (1969) p, but the meta-analysis mean p of about 0.03 "
+        "(Sultan, Farley & Lehmann 1990) is yearly and for markets, so it is not transferable",
+        uncertain=True,
+        plausible=(0.005, 0.05),
     )
     imitation: float = _f(
         0.25,
@@ -261,6 +453,12 @@ class Crm(_Section):
         5.0,
         "Peer influence (Bass q)",
         "Weekly pull towards using the CRM when all of one's contacts use it.",
+        unit="per week",
+        source="assumption: peers pull about 12 times harder than own initiative (0.25 / "
+        "0.02), near the ratio q/p of about 13 of the Bass meta-analysis (Sultan, Farley & "
+        "Lehmann 1990: p about 0.03, q about 0.38 a year, for markets)",
+        uncertain=True,
+        plausible=(0.1, 0.5),
     )
     threshold_mean: float = _f(
         0.55,
@@ -268,20 +466,54 @@ class Crm(_Section):
         2.0,
         "Adoption threshold",
         "Mean share of contacts who must use the CRM before a person follows (Granovetter).",
+        unit="share of contacts",
+        source=f"calibrated: CRM adoption at week 52 of 25-60% for {_CALIBRATION_PRESET} "
+        "(docs/ODD.md 7.2: measured 0.297)",
+        uncertain=True,
+        plausible=(0.40, 0.70),
     )
-    threshold_sd: float = _f(0.2, 0.0, 1.0, "Threshold spread", "Spread of personal thresholds.")
+    threshold_sd: float = _f(
+        0.2,
+        0.0,
+        1.0,
+        "Threshold spread",
+        "Spread of personal thresholds.",
+        unit="share of contacts",
+        source="assumption: wide enough that a few early movers exist (Granovetter 1978: the "
+        "spread of thresholds decides whether a cascade starts); not measured",
+        uncertain=True,
+        plausible=(0.1, 0.3),
+    )
     habit_decay: float = _f(
         0.04,
         0.0,
         1.0,
         "Usage decay",
         "Weekly pull of usage back towards intention once reinforcement stops.",
+        unit="1/week",
+        source="assumption: usage falls halfway back to intention in about 17 weeks without "
+        "reinforcement, in line with Speier & Venkatesh (2002): sales-force automation "
+        "rejected about six months after training (MODEL_BRIEF)",
+        uncertain=True,
+        plausible=(0.01, 0.10),
     )
     licence_cost_per_user_week: float = _f(
-        15.0, 0.0, 1e6, "Licence cost", "CRM cost per front-line seat per week."
+        15.0,
+        0.0,
+        1e6,
+        "Licence cost",
+        "CRM cost per front-line seat per week.",
+        unit="currency/week",
+        source=f"{_COST}; the default is an assumption (about 65 a seat a month)",
     )
     implementation_cost: float = _f(
-        300_000.0, 0.0, 1e12, "Implementation cost", "One-off cost of the rollout at go-live."
+        300_000.0,
+        0.0,
+        1e12,
+        "Implementation cost",
+        "One-off cost of the rollout at go-live.",
+        unit="currency",
+        source=_COST,
     )
 
 
@@ -296,7 +528,15 @@ class ProgrammeStep(_Section):
         "consolidate",
         "anchor",
     ] = Field(description="One of Kotter's eight steps.")
-    week: int = _f(0, 0, 10_000, "Week", "Week the step fires.")
+    week: int = _f(
+        0,
+        0,
+        10_000,
+        "Week",
+        "Week the step fires.",
+        unit="week number",
+        source=_PROGRAMME,
+    )
 
 
 class ChangeProgramme(_Section):
@@ -304,13 +544,34 @@ class ChangeProgramme(_Section):
         [], description="Kotter's eight steps as scheduled interventions (any subset, any order)."
     )
     intensity: float = _f(
-        0.7, 0.0, 1.0, "Programme intensity", "How well each step is carried out."
+        0.7,
+        0.0,
+        1.0,
+        "Programme intensity",
+        "How well each step is carried out.",
+        unit="index 0-1",
+        source="assumption: a competently run programme; how well steps will land is hard to "
+        "know in advance",
+        uncertain=True,
+        plausible=(0.4, 0.9),
     )
     cost_per_step: float = _f(
-        40_000.0, 0.0, 1e12, "Cost per step", "Consulting and staff time per programme step."
+        40_000.0,
+        0.0,
+        1e12,
+        "Cost per step",
+        "Consulting and staff time per programme step.",
+        unit="currency",
+        source=_COST,
     )
     champion_share: float = _f(
-        0.08, 0.0, 1.0, "Champions", "Share of staff recruited to the guiding coalition."
+        0.08,
+        0.0,
+        1.0,
+        "Champions",
+        "Share of staff recruited to the guiding coalition.",
+        unit="share 0-1",
+        source=_PROGRAMME,
     )
 
 
@@ -318,7 +579,15 @@ class RemoveLayer(_Section):
     """Remove a management layer; its reports move to the layer above (sim/structures/transform)."""
 
     kind: Literal["remove_layer"]
-    level: int | None = Field(None, ge=1, le=1000, description="Hops below the top (>= 1).")
+    level: int | None = _f(
+        None,
+        1,
+        1000,
+        "Level",
+        "Hops below the top (>= 1).",
+        unit="count",
+        source="input: the proposed design",
+    )
     title: str | None = Field(None, min_length=1, description="Role text in the chart.")
     units: list[str] = Field([], description="Only in these units (default: all).")
 
@@ -345,7 +614,13 @@ class DecisionRights(_Section):
         min_length=1, description="Model roles whose authority changes."
     )
     authority: float = _f(
-        0.5, 0.0, 1.0, "Authority", "Largest issue severity these roles may decide alone."
+        0.5,
+        0.0,
+        1.0,
+        "Authority",
+        "Largest issue severity these roles may decide alone.",
+        unit="index 0-1",
+        source="input: the proposed design",
     )
     units: list[str] = Field([], description="Only in these units (default: all).")
 
@@ -355,7 +630,13 @@ class IncentivesChange(_Section):
 
     kind: Literal["incentives"]
     incentive_alignment: float = _f(
-        0.5, 0.0, 1.0, "Incentive alignment", "0: new deals only; 1: the whole lifecycle."
+        0.5,
+        0.0,
+        1.0,
+        "Incentive alignment",
+        "0: new deals only; 1: the whole lifecycle.",
+        unit="index 0-1",
+        source="input: the proposed design",
     )
 
 
@@ -364,9 +645,33 @@ class ChangeProgrammeChange(_Section):
 
     kind: Literal["change_programme"]
     steps: list[ProgrammeStep] = Field(min_length=1, description="Kotter steps and weeks.")
-    intensity: float | None = Field(None, ge=0.0, le=1.0, description="Programme intensity.")
-    cost_per_step: float | None = Field(None, ge=0.0, le=1e12, description="Cost per step.")
-    champion_share: float | None = Field(None, ge=0.0, le=1.0, description="Champion share.")
+    intensity: float | None = _f(
+        None,
+        0.0,
+        1.0,
+        "Programme intensity",
+        "Programme intensity.",
+        unit="index 0-1",
+        source="input: the proposed design",
+    )
+    cost_per_step: float | None = _f(
+        None,
+        0.0,
+        1e12,
+        "Cost per step",
+        "Cost per step.",
+        unit="currency",
+        source="input: the proposed design",
+    )
+    champion_share: float | None = _f(
+        None,
+        0.0,
+        1.0,
+        "Champions",
+        "Champion share.",
+        unit="share 0-1",
+        source="input: the proposed design",
+    )
 
 
 Transformation = Annotated[
@@ -384,13 +689,46 @@ class People(_Section):
         3.0,
         "Base turnover",
         "Yearly quit rate of front-line staff at middling morale.",
+        unit="per year",
+        source="cited: front-line turnover 20-50% a year (contact-centre and inside-sales "
+        "attrition surveys, BLS JOLTS; docs/ODD.md 7.1) and 30-45% a year in contact centres "
+        "(industry surveys, MODEL_BRIEF); 0.28 at middling morale gives 0.283 measured for "
+        "command_and_control (docs/ODD.md 7.2)",
+        uncertain=True,
+        plausible=(0.15, 0.45),
     )
-    hiring_delay_weeks: int = _f(6, 0, 104, "Hiring delay", "Weeks a vacancy stays open.")
+    hiring_delay_weeks: int = _f(
+        6,
+        0,
+        104,
+        "Hiring delay",
+        "Weeks a vacancy stays open.",
+        unit="weeks",
+        source="input: your time to fill a front-line vacancy; the default is an assumption",
+    )
     newcomer_skill: float = _f(
-        0.3, 0.0, 1.0, "Newcomer skill", "Skill of a new hire relative to a seasoned one."
+        0.3,
+        0.0,
+        1.0,
+        "Newcomer skill",
+        "Skill of a new hire relative to a seasoned one.",
+        unit="share 0-1",
+        source="assumption: a new hire knows the trade but not the products, customers and "
+        "systems; not measured",
+        uncertain=True,
+        plausible=(0.15, 0.5),
     )
     learning_weeks: float = _f(
-        20.0, 1.0, 520.0, "Learning time", "Weeks for a newcomer to close most of the skill gap."
+        20.0,
+        1.0,
+        520.0,
+        "Learning time",
+        "Weeks for a newcomer to close most of the skill gap.",
+        unit="weeks",
+        source="assumption: front-line staff take a few months to reach full productivity; "
+        "not measured",
+        uncertain=True,
+        plausible=(8.0, 52.0),
     )
     workload_norm: float = _f(
         1.0,
@@ -398,19 +736,47 @@ class People(_Section):
         5.0,
         "Workload norm",
         "Workload one person carries without strain (1 = the staffing plan).",
+        unit="multiplier",
+        source="assumption: the staffing plan is what one person carries without strain",
     )
     salary_annual: float = _f(
-        55_000.0, 0.0, 1e9, "Salary", "Yearly cost per employee (managers cost 1.6x)."
+        55_000.0,
+        0.0,
+        1e9,
+        "Salary",
+        "Yearly cost per employee (managers cost 1.6x).",
+        unit="currency/year",
+        source=_COST,
     )
-    hiring_cost: float = _f(8_000.0, 0.0, 1e9, "Hiring cost", "Cost to recruit one person.")
+    hiring_cost: float = _f(
+        8_000.0,
+        0.0,
+        1e9,
+        "Hiring cost",
+        "Cost to recruit one person.",
+        unit="currency",
+        source=_COST,
+    )
     training_cost: float = _f(
-        3_000.0, 0.0, 1e9, "Newcomer training cost", "Cost to train one new hire."
+        3_000.0,
+        0.0,
+        1e9,
+        "Newcomer training cost",
+        "Cost to train one new hire.",
+        unit="currency",
+        source=_COST,
     )
 
 
 class Economics(_Section):
     gross_margin: float = _f(
-        0.6, 0.0, 1.0, "Gross margin", "Share of revenue left after the cost of goods."
+        0.6,
+        0.0,
+        1.0,
+        "Gross margin",
+        "Share of revenue left after the cost of goods.",
+        unit="share 0-1",
+        source="input: your gross margin (annual accounts)",
     )
 
 
@@ -419,7 +785,15 @@ class Scenario(_Section):
 
     name: str = Field("unnamed", min_length=1, max_length=200)
     description: str = Field("", max_length=5000)
-    horizon_weeks: int = _f(104, 1, 5200, "Horizon", "Weeks to simulate.")
+    horizon_weeks: int = _f(
+        104,
+        1,
+        5200,
+        "Horizon",
+        "Weeks to simulate.",
+        unit="weeks",
+        source="input: how far ahead you want to look",
+    )
     organisation: Organisation = Organisation()
     customers: Customers = Customers()
     culture: Culture = Culture()
@@ -486,6 +860,10 @@ class Scenario(_Section):
         return self.model_dump(mode="json")
 
 
+# every number of the schema has a unit, a source and consistent ranges, or nothing imports
+check_parameters(field_specs(Scenario, items=True))
+
+
 def _set_dotted(data: dict[str, Any], key: str, value: Any, source: str = "override") -> None:
     parts = key.split(".")
     node: Any = data
@@ -527,27 +905,6 @@ TRANSFORMATION_KINDS = (
 )
 
 
-def _models_in(ann: Any) -> list[type[BaseModel]]:
-    """The pydantic models inside an annotation (``X``, ``list[X]``, ``X | None``, unions)."""
-    if isinstance(ann, type) and issubclass(ann, BaseModel):
-        return [ann]
-    out: list[type[BaseModel]] = []
-    for a in get_args(ann):
-        out.extend(_models_in(a))
-    return out
-
-
-def _literal_values(ann: Any) -> tuple[Any, ...]:
-    """The values of a ``Literal`` inside an annotation (``Literal``, ``list[Literal]``, ...)."""
-    if get_origin(ann) is Literal:
-        return get_args(ann)
-    for a in get_args(ann):
-        found = _literal_values(a)
-        if found:
-            return found
-    return ()
-
-
 def _field_at(loc: tuple[Any, ...]) -> tuple[Any, list[type[BaseModel]]]:
     """The field info at a pydantic error location and the models its value may be.
 
@@ -574,15 +931,6 @@ def _field_at(loc: tuple[Any, ...]) -> tuple[Any, list[type[BaseModel]]]:
             return None, []
         models = tagged
     return info, models
-
-
-def field_bounds(info: Any) -> tuple[float | None, float | None]:
-    """The ``ge`` and ``le`` bounds of a pydantic field (None where it has none)."""
-    lo = hi = None
-    for meta in info.metadata:
-        lo = getattr(meta, "ge", lo)
-        hi = getattr(meta, "le", hi)
-    return lo, hi
 
 
 def _describe_range(path: tuple[Any, ...]) -> str:
@@ -774,49 +1122,6 @@ def read_toml_file(
     if not data:
         raise error(f"{path}: no settings (only comments); expected {example}")
     return raw, text, data
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """What one numeric or boolean scenario field is and may be."""
-
-    path: str
-    kind: str
-    default: Any
-    lo: float | None
-    hi: float | None
-    label: str
-    help: str
-
-
-def field_specs(model: type[BaseModel] = Scenario, prefix: str = "") -> list[FieldSpec]:
-    """Every scalar field of the schema with its dotted path, range, label and help."""
-    out: list[FieldSpec] = []
-    for name, info in model.model_fields.items():
-        path = f"{prefix}{name}"
-        ann = info.annotation
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            out.extend(field_specs(ann, prefix=path + "."))
-            continue
-        if ann not in (int, float, bool):
-            continue
-        lo = hi = None
-        for meta in info.metadata:
-            lo = getattr(meta, "ge", lo)
-            hi = getattr(meta, "le", hi)
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        out.append(
-            FieldSpec(
-                path=path,
-                kind=ann.__name__,
-                default=info.default,
-                lo=lo,
-                hi=hi,
-                label=str(extra.get("label", name)),
-                help=info.description or "",
-            )
-        )
-    return out
 
 
 def parse_override(text: str) -> tuple[str, Any]:

@@ -284,11 +284,11 @@ def test_bad_input_files_exit_2_and_write_nothing(
 
 
 def test_write_is_atomic_and_replaces_an_old_report(tmp_path: Path, report: dict) -> None:
-    from sim.report import _atomic_write
+    from sim.outputs import write_text  # what write_report writes with
 
     target = tmp_path / "r.html"
     target.write_text("old")
-    _atomic_write(target, "new")
+    write_text("new", target)
     assert target.read_text() == "new"
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
     assert np.isfinite(report["csv"]["difference"].to_numpy(float)).any()

@@ -181,14 +181,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load(names: list[str], overrides: list[str]):
-    from sim.scenario import load_scenario, parse_override
+    from sim.design import resolve_inputs
+    from sim.inputs import load_scenario
+    from sim.scenario import parse_override
 
     pairs = dict(parse_override(o) for o in overrides)
     out = {}
     for name in names:
         s = load_scenario(name)
-        if pairs:
-            s = s.with_overrides(pairs, source="--set")
+        if pairs:  # a --set org chart or customer file is read here, before any model
+            s = resolve_inputs(s.with_overrides(pairs, source="--set"))
         key = s.name if s.name not in out else f"{s.name}#{len(out)}"
         out[key] = s
     return out
@@ -238,7 +240,8 @@ def cmd_main_job() -> int:
 
 
 def cmd_presets(_: argparse.Namespace) -> int:
-    from sim.scenario import load_scenario, preset_names
+    from sim.inputs import load_scenario
+    from sim.scenario import preset_names
 
     for name in preset_names():
         s = load_scenario(name)

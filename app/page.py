@@ -23,7 +23,8 @@ import solara.lab
 
 from app.session import Config, Frame, Session, culture_specs, presets
 from sim.errors import InputError
-from sim.scenario import FieldSpec, load_scenario
+from sim.inputs import load_scenario
+from sim.scenario import FieldSpec
 
 #: Weeks per second while playing. When a frame takes longer than 1/PLAY_RATE, the next frame
 #: advances several weeks at once (at most ``MAX_WEEKS_PER_FRAME``) so the run keeps its pace.

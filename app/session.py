@@ -21,13 +21,13 @@ from PIL import Image
 from app.charts import DIFF_PANELS, PANELS, Charts, results_csv
 from app.debrief import ChurnLedger, compare_debrief, debrief
 from app.orgview import OrgView
+from sim.inputs import load_scenario
 from sim.model import OrgModel
 from sim.scenario import (
     FieldSpec,
     Scenario,
     ScenarioError,
     field_specs,
-    load_scenario,
     preset_names,
 )
 

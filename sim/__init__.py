@@ -12,8 +12,9 @@ __all__ = ["OrgModel", "Scenario", "load_scenario", "ScenarioError", "__version_
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sim.inputs import load_scenario
     from sim.model import OrgModel
-    from sim.scenario import Scenario, ScenarioError, load_scenario
+    from sim.scenario import Scenario, ScenarioError
 
 
 def __getattr__(name: str) -> Any:
@@ -21,7 +22,11 @@ def __getattr__(name: str) -> Any:
         from sim.model import OrgModel
 
         return OrgModel
-    if name in ("Scenario", "ScenarioError", "load_scenario"):
+    if name == "load_scenario":
+        from sim.inputs import load_scenario
+
+        return load_scenario
+    if name in ("Scenario", "ScenarioError"):
         from sim import scenario
 
         return getattr(scenario, name)

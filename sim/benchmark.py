@@ -97,7 +97,7 @@ def split_agents(n_agents: int) -> tuple[int, int]:
 
 def org_scenario(employees: int, customers: int) -> Scenario:
     """The ``command_and_control`` preset at the given size (everything else as shipped)."""
-    from sim.scenario import load_scenario
+    from sim.inputs import load_scenario
 
     return load_scenario(PRESET).with_overrides(
         {"organisation.employees": int(employees), "customers.count": int(customers)}

@@ -1,7 +1,7 @@
 """Org designs: scenarios built on an imported org chart, a base file and transformations.
 
-``sim.scenario.load_scenario`` hands a file here when it names an org chart, a customer file, a
-``base`` file or ``[[transformations]]``:
+``sim.load_scenario`` (:mod:`sim.inputs`) hands every scenario file here
+(:func:`prepare_scenario`):
 
 1. **Base files.** ``base = "current.toml"`` (relative to the file that says it, or a preset
    name) loads that scenario's TOML first; this file's tables are merged over it key by key,
@@ -12,17 +12,22 @@
 3. **Validation** of the merged data (``sim.scenario``), then the ``incentives`` and
    ``change_programme`` transformations are written into the scenario's fields (in the order
    listed; later ones win; ``--set`` overrides applied afterwards win over them).
-4. **Input files.** The org chart and customer file are read and validated, the structural
-   transformations are applied once to check them, and ``customers.count`` is set to the number
-   of customers in the file. Any problem raises an ``InputError`` before anything runs.
+4. **Input files** (:func:`resolve_inputs`). The org chart and customer file are read and
+   validated, the structural transformations are applied, and ``customers.count`` is set to the
+   number of customers in the file. Any problem raises an ``InputError`` before anything runs.
+   The transformed chart and the customer book are attached to the scenario
+   (:class:`ResolvedInputs`, ``Scenario.inputs``); they travel with it through ``with_overrides``,
+   ``counterfactual()``, copies and pickling (to sweep and Dask workers).
 
-At run time :func:`structure_from_scenario` (called by ``OrgModel``) rebuilds the transformed
-chart (cached reads) and draws the collaboration ties from the run's structure stream.
+At run time :func:`structure_from_scenario` (called by ``OrgModel``) draws the collaboration ties
+of the attached chart from the run's structure stream and :func:`customer_book` hands the
+attached book to the initial state; neither opens a file.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -150,56 +155,115 @@ def apply_parameter_transformations(scenario: Scenario, source: str = "override"
     return _validate(data, source=source) if changed else scenario
 
 
+def _chart_path(scenario: Scenario) -> str:
+    """The scenario's org-chart file, or InputError when it has none."""
+    path = scenario.organisation.org_chart
+    if scenario.organisation.structure != "org_chart" or not path:
+        raise InputError("this scenario has no org chart (organisation.structure = 'org_chart')")
+    return path
+
+
 def transformed_chart(scenario: Scenario) -> OrgChart:
-    """The scenario's org chart after its structural transformations.
+    """Read the scenario's org chart and apply its structural transformations.
 
     Raises:
         InputError: if the scenario has no org chart, the file is invalid or a transformation
             cannot apply.
     """
-    path = scenario.organisation.org_chart
-    if scenario.organisation.structure != "org_chart" or not path:
-        raise InputError("this scenario has no org chart (organisation.structure = 'org_chart')")
-    return apply_structural(load_org_chart(path), scenario.transformations)
+    return apply_structural(load_org_chart(_chart_path(scenario)), scenario.transformations)
 
 
-def structure_from_scenario(scenario: Scenario, *, rng: np.random.Generator) -> ChartStructure:
-    """The run's structure: the transformed chart with ties drawn from ``rng``."""
-    return transformed_chart(scenario).to_structure(rng=rng)
+@dataclass(frozen=True)
+class ResolvedInputs:
+    """The tables of a scenario's input files, read and validated once (plain, picklable data).
+
+    No field takes part in ``==``: scenarios compare by their fields (which name the files), as
+    they did before the tables were attached.
+
+    Attributes:
+        chart: the org chart after the scenario's structural transformations.
+        customers: the customer file, or None when the customers are generated.
+    """
+
+    chart: OrgChart = field(compare=False, repr=False)
+    customers: CustomerBook | None = field(compare=False, repr=False)
 
 
-def customer_book(scenario: Scenario) -> CustomerBook | None:
-    """The scenario's validated customer file, or None when customers are generated."""
-    if not scenario.customers.file:
-        return None
-    if not scenario.organisation.org_chart:
-        raise InputError("customers.file needs organisation.structure = 'org_chart'")
-    return load_customers(scenario.customers.file, scenario.organisation.org_chart)
-
-
-def check_input_files(scenario: Scenario, source: str) -> Scenario:
-    """Read and validate the org chart, transformations and customer file of a scenario.
-
-    Returns:
-        The scenario, with ``customers.count`` set to the customer file's size when there is one.
+def read_inputs(scenario: Scenario) -> ResolvedInputs:
+    """Read and check the org chart, its transformations and the customer file of a scenario.
 
     Raises:
         InputError: naming the file (and row and column) or the transformation at fault.
     """
-    if scenario.organisation.structure != "org_chart":
+    chart = transformed_chart(scenario)
+    chart.to_structure(rng=np.random.default_rng(0))  # the model's invariants, checked now
+    book = None
+    if scenario.customers.file:
+        # owners are checked against the chart as imported, then against the transformed one
+        book = load_customers(scenario.customers.file, _chart_path(scenario))
+        book.owners_in(chart)
+    return ResolvedInputs(chart=chart, customers=book)
+
+
+def resolve_inputs(scenario: Scenario, source: str | None = None) -> Scenario:
+    """The scenario with its input tables attached.
+
+    ``sim.load_scenario`` calls this; call it yourself for a scenario built in code that names an
+    org chart, or after overrides that may have changed the chart, the customer file or a
+    structural transformation (``with_overrides`` then drops the tables). A scenario without an
+    org chart, or whose tables are attached, is returned as it is.
+
+    Args:
+        scenario: a validated scenario whose file paths are absolute (or relative to the cwd).
+        source: what error messages start with (the scenario file), if they do not already.
+
+    Returns:
+        A copy carrying :class:`ResolvedInputs`, with ``customers.count`` set to the customer
+        file's size when there is one.
+
+    Raises:
+        InputError: naming the file (and row and column) or the transformation at fault.
+    """
+    if scenario.organisation.structure != "org_chart" or scenario.inputs is not None:
         return scenario
     try:
-        chart = transformed_chart(scenario)
-        chart.to_structure(rng=np.random.default_rng(0))  # the model's invariants, checked now
-        book = customer_book(scenario)
-        if book is not None:
-            book.owners_in(chart)
+        inputs = read_inputs(scenario)
     except InputError as e:
         msg = str(e)
-        raise type(e)(msg if msg.startswith(source) else f"{source}: {msg}") from None
+        if source is not None and not msg.startswith(source):
+            msg = f"{source}: {msg}"
+        raise type(e)(msg) from None
+    book = inputs.customers
     if book is not None and scenario.customers.count != len(book):
         scenario = scenario.with_overrides({"customers.count": len(book)})
-    return scenario
+    return scenario.with_inputs(inputs)
+
+
+def resolved_inputs(scenario: Scenario) -> ResolvedInputs:
+    """The input tables attached to a scenario (see :func:`resolve_inputs`).
+
+    Raises:
+        InputError: if the scenario names an org chart whose tables are not attached.
+    """
+    if scenario.inputs is None:
+        raise InputError(
+            f"{scenario.organisation.org_chart}: org chart not loaded; load the scenario with "
+            "sim.load_scenario, or pass one built in code (or whose org chart, customer file or "
+            "structural transformations were overridden) through sim.design.resolve_inputs"
+        )
+    return scenario.inputs
+
+
+def structure_from_scenario(scenario: Scenario, *, rng: np.random.Generator) -> ChartStructure:
+    """The run's structure: the attached transformed chart with ties drawn from ``rng``."""
+    return resolved_inputs(scenario).chart.to_structure(rng=rng)
+
+
+def customer_book(scenario: Scenario) -> CustomerBook | None:
+    """The scenario's attached customer book, or None when customers are generated."""
+    if not scenario.customers.file:
+        return None
+    return resolved_inputs(scenario).customers
 
 
 def prepare_scenario(data: dict[str, Any], path: Path) -> Scenario:
@@ -207,4 +271,4 @@ def prepare_scenario(data: dict[str, Any], path: Path) -> Scenario:
     source = str(path)
     scenario = _validate(expand(data, path), source=source)
     scenario = apply_parameter_transformations(scenario, source=source)
-    return check_input_files(scenario, source)
+    return resolve_inputs(scenario, source)

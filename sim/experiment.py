@@ -21,9 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from scipy import stats
 
 from sim.errors import InputError
+from sim.inputs import load_scenario
 from sim.model import OrgModel
 from sim.rng import replicate_seeds
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import Scenario
 
 EXPERIMENT_DIR = Path(__file__).resolve().parent.parent / "experiments"
 

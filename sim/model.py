@@ -52,7 +52,8 @@ class OrgModel(Model):
         org = scenario.organisation
         mix = org.role_mix
         if structure is None and org.structure == "org_chart":
-            from sim.design import structure_from_scenario  # an imported org chart
+            # the chart that sim.load_scenario read and transformed; only its ties are drawn here
+            from sim.design import structure_from_scenario
 
             structure = structure_from_scenario(scenario, rng=self.streams["structure"])
         self.structure = structure or build_structure(

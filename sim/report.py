@@ -47,9 +47,10 @@ from sim.experiment import (
     run_replicates,
     summarise,
 )
+from sim.inputs import load_scenario
 from sim.outputs import write_text
 from sim.rng import replicate_seeds
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import Scenario
 
 DEFAULT_REPLICATES = 6
 DEFAULT_SEED = 2026
@@ -407,12 +408,12 @@ def compute_report(
         )
     if seed < 0:
         raise InputError(f"--seed must be >= 0 (got {seed})")
-    from sim.design import file_sha256, input_files
+    from sim.design import file_sha256, input_files, resolve_inputs
 
     paths = (Path(current_path), Path(proposed_path))
     loaded = [load_scenario(p) for p in paths]
-    if overrides:
-        loaded = [s.with_overrides(overrides) for s in loaded]
+    if overrides:  # an overridden org chart or customer file is read here, before any model
+        loaded = [resolve_inputs(s.with_overrides(overrides)) for s in loaded]
     current, proposed = loaded
     if current.horizon_weeks != proposed.horizon_weeks:
         raise InputError(

@@ -15,7 +15,14 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sim.errors import InputError
 
@@ -836,8 +843,35 @@ class Scenario(_Section):
             raise ValueError("name must not be blank")
         return v
 
+    # The tables read from the files this scenario names (``sim.design.ResolvedInputs``: the org
+    # chart after its structural transformations, the customer book), attached by
+    # ``sim.load_scenario`` so that building a model never opens a file. Private, so it is not
+    # part of model_dump / to_toml_dict (results record the files' paths, reports their hashes);
+    # pydantic keeps it through model_copy and pickling, with_overrides carries it below.
+    _inputs: Any = PrivateAttr(None)
+
+    @property
+    def inputs(self) -> Any:
+        """The resolved input tables (a ``sim.design.ResolvedInputs``), or None if not loaded."""
+        return self._inputs
+
+    def with_inputs(self, inputs: Any) -> Scenario:
+        """A copy of this scenario carrying ``inputs`` (see :attr:`inputs`)."""
+        out = self.model_copy()
+        out._inputs = inputs
+        return out
+
+    def _input_key(self) -> tuple[Any, ...]:
+        """The fields the input tables are read and transformed from."""
+        org = self.organisation
+        structural = tuple(t for t in self.transformations if t.kind in STRUCTURAL_TRANSFORMATIONS)
+        return org.structure, org.org_chart, self.customers.file, structural
+
     def with_overrides(self, overrides: dict[str, Any], source: str = "override") -> Scenario:
         """Return a validated copy with dotted keys replaced (``{"culture.responsiveness": 0.8}``).
+
+        The copy keeps the resolved input tables unless an override changes what they were read
+        from (the org chart, the customer file or a structural transformation).
 
         Args:
             overrides: dotted key -> value.
@@ -849,7 +883,10 @@ class Scenario(_Section):
         data = self.model_dump()
         for key, value in overrides.items():
             _set_dotted(data, key, value, source)
-        return _validate(data, source=source)
+        out = _validate(data, source=source)
+        if self._inputs is not None and out._input_key() == self._input_key():
+            out._inputs = self._inputs
+        return out
 
     def counterfactual(self) -> Scenario:
         """The same organisation with no CRM and no change programme (the business case's base)."""
@@ -1023,26 +1060,6 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
     raise ScenarioError(
         f"{name_or_path}: not a scenario file or preset; presets: {', '.join(preset_names())}"
     )
-
-
-def load_scenario(name_or_path: str | Path) -> Scenario:
-    """Load and validate a scenario from a preset name (``"command_and_control"``) or a TOML path.
-
-    Raises:
-        ScenarioError: for a missing, unreadable, malformed or invalid file; the message names the
-            file, the dotted field path and the accepted range.
-    """
-    path = resolve_scenario_path(name_or_path)
-    data = read_toml(path)
-    if any(k in data for k in ("base", "transformations")) or any(
-        isinstance(data.get(sec), dict) and key in data[sec]
-        for sec, key in (("organisation", "org_chart"), ("customers", "file"))
-    ):
-        # org charts, customer files, base files and transformations (sim/design.py)
-        from sim.design import prepare_scenario
-
-        return prepare_scenario(data, path)
-    return _validate(data, source=str(path))
 
 
 def read_toml(path: Path) -> dict[str, Any]:

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from sim.design import customer_book
 from sim.errors import InputError
 from sim.mechanisms import escalation, playbook
 from sim.scenario import Scenario
 from sim.structures import SALES, SERVICE, OrgStructure
+from sim.structures.org_chart import CustomerBook
 
 EXPECTATION_SD = 0.12  # spread of customers' expectations (some are never easily pleased)
 AFFINITY_SD = 0.15  # spread of personal attitudes to technology (TAM's attitude term)
@@ -182,29 +184,28 @@ def assign_accounts(
 def apply_customer_file(
     cust: Customers,
     emp: Employees,
-    scenario: Scenario,
+    book: CustomerBook | None,
+    count: int,
     structure: OrgStructure,
     rng: np.random.Generator,
 ) -> None:
-    """Give the initial customers the owners and annual values of ``customers.file``.
+    """Give the initial customers the owners and annual values of the customer file's ``book``.
 
-    The first ``customers.count`` slots become the file's customers in file order; their service
-    handlers are re-drawn for the new owners (``assign_accounts``). Runs after the generated
-    draws, so scenarios without a customer file see exactly the same random numbers as before.
+    The first ``count`` (``customers.count``) slots become the file's customers in file order;
+    their service handlers are re-drawn for the new owners (``assign_accounts``). Runs after the
+    generated draws, so scenarios without a customer file see exactly the same random numbers as
+    before.
 
     Raises:
-        InputError: if the structure is not an imported chart or the file does not match it.
+        InputError: if the structure is not an imported chart or the book does not match it.
     """
-    from sim.design import customer_book
-
-    book = customer_book(scenario)
     chart = getattr(structure, "chart", None)
     if book is None or chart is None:
         raise InputError("customers.file needs the structure built from organisation.org_chart")
     m = len(book)
-    if m != scenario.customers.count:
+    if m != count:
         raise InputError(
-            f"{book.source}: {m} customers, but customers.count is {scenario.customers.count}; "
+            f"{book.source}: {m} customers, but customers.count is {count}; "
             "load the scenario with sim.load_scenario (it sets the count from the file)"
         )
     cust.owner[:m] = book.owners_in(chart)
@@ -290,7 +291,7 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         tie=tie,
     )
     if scenario.customers.file:
-        apply_customer_file(cust, emp, scenario, structure, rng)
+        apply_customer_file(cust, emp, customer_book(scenario), m0, structure, rng)
     levers = Levers(
         decision_rights=cul.decision_rights,
         information_sharing=cul.information_sharing,

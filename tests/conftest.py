@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from sim.experiment import headlines_table, run_replicates
-from sim.scenario import Scenario, load_scenario
+from sim.inputs import load_scenario
+from sim.scenario import Scenario
 
 # Small enough for CI, big enough for the mechanisms to act: 150 people, 1,500 customers.
 SMALL = {"organisation.employees": 150, "customers.count": 1500}

@@ -25,8 +25,8 @@ from app.orgview import build_layout, circles_layout, customer_ring, tree_layout
 from app.page import Page  # noqa: E402
 from app.session import Config, Session, culture_specs, presets  # noqa: E402
 from sim.csvsafe import neutralise  # noqa: E402
+from sim.inputs import load_scenario  # noqa: E402
 from sim.model import OrgModel  # noqa: E402
-from sim.scenario import load_scenario  # noqa: E402
 from sim.structures import build_structure  # noqa: E402
 
 SMALL = {"organisation.employees": 120, "customers.count": 1200}

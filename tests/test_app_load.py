@@ -60,7 +60,7 @@ if not Path(CHROMIUM).exists():
     )
 
 from app.session import Config, Run, cards_for, presets  # noqa: E402
-from sim.scenario import load_scenario  # noqa: E402
+from sim.inputs import load_scenario  # noqa: E402
 
 # Beside other tests (pytest -n 2) the server gets a fraction of the 2 cores and the Step p95
 # measures the neighbours (17.5 s seen); the README's test command runs it alone: pytest -m load.

@@ -24,8 +24,9 @@ SIZE = {"organisation.employees": 120, "customers.count": 1200}
 
 def golden_table() -> pd.DataFrame:
     """Weekly metrics of every preset (seed 3) and the acme proposal (seed 5) for 60 weeks."""
+    from sim.inputs import load_scenario
     from sim.model import OrgModel
-    from sim.scenario import load_scenario, preset_names
+    from sim.scenario import preset_names
 
     runs = [(name, load_scenario(name).with_overrides(SIZE), 3) for name in preset_names()]
     runs.append(("acme_proposed", load_scenario(ROOT / "examples/acme/proposed.toml"), 5))

@@ -13,7 +13,8 @@ import pytest
 import sim
 from sim.design import structure_from_scenario, transformed_chart
 from sim.errors import InputError
-from sim.scenario import ScenarioError, load_scenario
+from sim.inputs import load_scenario
+from sim.scenario import ScenarioError
 from sim.structures import EXECUTIVE, MANAGER, MARKETING, SALES, SERVICE
 from sim.structures.org_chart import (
     ROLE_SYNONYMS,

@@ -29,6 +29,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from sim.inputs import load_scenario
 from sim.model import OrgModel
 from sim.scenario import (
     KOTTER_STEPS,
@@ -36,7 +37,6 @@ from sim.scenario import (
     Scenario,
     ScenarioError,
     field_specs,
-    load_scenario,
 )
 from sim.structures import GENERATORS, build_structure
 from sim.structures.base import EXECUTIVE, FRONT_LINE, MANAGER, ROLE_NAMES, levels_from_managers

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from sim.experiment import headlines_table, paired_differences, run_replicates, summarise
+from sim.inputs import load_scenario
 from sim.report import ASSUMPTIONS, CSV_COLUMNS, OUTCOMES
-from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 ACME = ROOT / "examples" / "acme"

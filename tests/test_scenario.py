@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
+from sim.inputs import load_scenario
 from sim.scenario import (
     Scenario,
     ScenarioError,
     field_specs,
-    load_scenario,
     parse_override,
     preset_names,
 )

@@ -703,8 +703,8 @@ def _stat_key(path: str | Path) -> tuple[str, int, int]:
 def load_org_chart(path: str | Path) -> OrgChart:
     """Read and validate an org-chart CSV, cached per (file, modification time, size).
 
-    Each replicate builds its structure from the same validated chart; only the random
-    collaboration ties are drawn per run.
+    Called when a scenario is loaded (``sim.design.resolve_inputs``), never by a model; the cache
+    lets designs that share a chart (a current and a proposed design) read it once.
 
     Raises:
         OrgChartError: naming the file, row and column of the first problem found.

@@ -32,7 +32,9 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sim.design import resolve_inputs
 from sim.errors import InputError
+from sim.inputs import load_scenario
 from sim.scenario import (
     FieldSpec,
     Scenario,
@@ -40,7 +42,6 @@ from sim.scenario import (
     accepted_keys_hint,
     field_bounds,
     field_specs,
-    load_scenario,
     read_toml_file,
     short_repr,
 )
@@ -398,6 +399,7 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
             known = "unknown field" not in str(e) or "did you mean" in str(e)
             hint = "" if known else _unknown_key_hint(key, specs)
             raise InputError(f"{path}: set.{key}: {_scenario_msg(e)}{hint}") from None
+    base = resolve_inputs(base, source=str(path))  # if [set] named another chart or customer file
 
     factors = []
     for key, value in spec.factors.items():

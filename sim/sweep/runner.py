@@ -45,9 +45,10 @@ from typing import Any
 import numpy as np
 import pyarrow.parquet as pq
 
+from sim.design import resolve_inputs
 from sim.errors import InputError
 from sim.rng import replicate_seeds
-from sim.scenario import Scenario, ScenarioError
+from sim.scenario import Scenario
 from sim.sweep.parameters import MAX_RUNS, LoadedExperiment, load_experiment
 from sim.sweep.samplers import Design, make_design
 from sim.sweep.store import (
@@ -226,8 +227,8 @@ class Plan:
         return [(f.key, f.dtype) for f in self.design.factors]
 
     def scenario(self, point: int) -> Scenario:
-        """The scenario of a design point."""
-        return self.exp.base.with_overrides(self.design.overrides(point))
+        """A design point's scenario with its input tables (read here if a factor names a file)."""
+        return resolve_inputs(self.exp.base.with_overrides(self.design.overrides(point)))
 
     def ids_row(self, run_id: int) -> dict[str, Any]:
         """Ids, seed and factor values of a run, as stored with every row."""
@@ -352,8 +353,8 @@ def plan_experiment(path: str | Path) -> Plan:
         raise InputError(f"{exp.path}: {total:,} runs; a sweep is at most {MAX_RUNS:,}")
     for p in range(len(design.points)):
         try:
-            exp.base.with_overrides(design.overrides(p))
-        except ScenarioError as e:
+            resolve_inputs(exp.base.with_overrides(design.overrides(p)))
+        except InputError as e:  # a bad value, or a bad file that a factor names
             msg = "; ".join(str(e).splitlines())
             raise InputError(f"{exp.path}: design point {p} {design.overrides(p)}: {msg}") from None
     n_seeds = exp.spec.replicates if exp.spec.common_random_numbers else total

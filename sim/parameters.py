@@ -461,7 +461,7 @@ def params_command(scenario: str | None, fmt: str | None, out: Path | None) -> s
         InputError: for a bad scenario or format, or ``out`` being one of the scenario's input
             files (nothing is written).
     """
-    from sim.scenario import load_scenario
+    from sim.inputs import load_scenario
 
     if fmt is None:
         fmt = {".csv": "csv", ".md": "markdown"}.get(out.suffix.lower() if out else "", "table")

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from pydantic import BaseModel, Field
 
+from sim.inputs import load_scenario
 from sim.parameters import (
     COLUMNS,
     DOC_COMMAND,
@@ -22,7 +23,7 @@ from sim.parameters import (
     parameter_rows,
     render_parameters,
 )
-from sim.scenario import SCENARIO_DIR, load_scenario
+from sim.scenario import SCENARIO_DIR
 from tests.test_cli import ROOT, assert_bad_input, cli
 
 SPECS = field_specs(items=True)

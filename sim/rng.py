@@ -9,6 +9,8 @@ where the design makes them differ. Replicate seeds come from ``SeedSequence(roo
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 STREAMS = (
@@ -52,3 +54,88 @@ def replicate_seeds(root: int, replicates: int) -> list[int]:
         int(ss.generate_state(1, dtype=np.uint64)[0] >> 1)
         for ss in np.random.SeedSequence(root).spawn(replicates)
     ]
+
+
+#: Streams that every run must advance alike, week by week, whatever its state: the build-time
+#: streams (``structure``, ``init``) are drawn once before the first week, and ``newcomers`` is the
+#: documented exception (practice beliefs drawn for the hires only, so that how many are hired
+#: shifts no other stream).
+ALIGNED_STREAMS = tuple(s for s in STREAMS if s not in ("structure", "init", "newcomers"))
+
+
+def stream_positions(streams: dict[str, np.random.Generator]) -> dict[str, tuple[int, ...]]:
+    """Where each stream stands: its PCG64 state, so two runs can be checked draw for draw.
+
+    Two generators spawned from the same seed are at the same position exactly when they have
+    drawn the same number of variates of the same kinds (common random numbers).
+    """
+    out = {}
+    for name, g in streams.items():
+        s = g.bit_generator.state
+        out[name] = (s["state"]["state"], s["state"]["inc"], s["has_uint32"], s["uinteger"])
+    return out
+
+
+def misaligned(
+    a: dict[str, tuple[int, ...]],
+    b: dict[str, tuple[int, ...]],
+    names: tuple[str, ...] = ALIGNED_STREAMS,
+) -> list[str]:
+    """The streams among ``names`` at different positions in ``a`` and ``b`` (empty: aligned).
+
+    The rule that keeps paired runs on common random numbers is that every process draws the
+    same number of variates from its streams whatever the data; a run whose draw count depends
+    on its state shows up here as soon as two designs' states differ.
+    """
+    return [n for n in names if a[n] != b[n]]
+
+
+def poisson_from_uniform(u: float, lam: float) -> int:
+    """A Poisson(``lam``) variate from one uniform ``u`` in [0, 1), by inverting the CDF.
+
+    numpy's own Poisson sampler takes a number of uniforms that depends on ``lam``, so a run whose
+    rate differs from its pair's (more sales people, a different problem queue) would shift every
+    later draw of that stream; one uniform per variate keeps paired runs aligned. Exact
+    sequential search for ``lam <= 30`` (a few dozen multiplications); scipy's quantile above.
+    """
+    if lam <= 0.0:
+        return 0
+    if lam > 30.0:
+        return max(int(_stats().poisson.ppf(u, lam)), 0)
+    p = math.exp(-lam)
+    cdf, k = p, 0
+    while u > cdf and p > 0.0:
+        k += 1
+        p *= lam / k
+        cdf += p
+    return k
+
+
+def binomial_from_uniform(u: float, n: int, p: float) -> int:
+    """A Binomial(``n``, ``p``) variate from one uniform ``u`` in [0, 1), by inverting the CDF.
+
+    As :func:`poisson_from_uniform`, so that the draw count does not depend on ``n`` or ``p``.
+    Exact sequential search for ``n <= 200``; scipy's quantile above.
+    """
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return int(n)
+    if n > 200:
+        return min(max(int(_stats().binom.ppf(u, n, p)), 0), int(n))
+    q = 1.0 - p
+    pk = q**n
+    cdf, k = pk, 0
+    ratio = p / q
+    while u > cdf and k < n:
+        pk *= (n - k) / (k + 1) * ratio
+        k += 1
+        cdf += pk
+    return k
+
+
+def _stats():
+    # scipy.stats is slow to import; only large rates need it
+    import scipy.stats
+
+    return scipy.stats

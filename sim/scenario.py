@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from sim.coefficients.learning import Learning
 from sim.errors import InputError
 
 # The schema helpers live in sim.parameters; FieldSpec, field_specs and field_bounds are also
@@ -807,6 +808,7 @@ class Scenario(_Section):
     crm: Crm = Crm()
     change_programme: ChangeProgramme = ChangeProgramme()
     people: People = People()
+    learning: Learning = Learning()
     economics: Economics = Economics()
     transformations: list[Transformation] = Field(
         [],

@@ -228,8 +228,14 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
     adj.data[:] = 1.0
     degree = np.asarray(adj.sum(axis=1)).ravel()
     is_mgr = ~front
+    lp = scenario.learning
     reality, code, beliefs = playbook.initial_playbook(
-        playbook.M_DIMENSIONS, n, code_knowledge=0.65, socialised=0.6, rng=rng
+        lp.playbook_dimensions,
+        n,
+        code_knowledge=lp.initial_code_knowledge,
+        socialised=lp.initial_socialised,
+        blank_share=lp.initial_blank_share,
+        rng=rng,
     )
     emp = Employees(
         role=s.role.astype(np.int8),
@@ -303,7 +309,7 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         orientation_norm=cul.customer_orientation,
     )
     # Latent process and tool defects: more of them with a poorer tool.
-    p0 = 20.0 + 40.0 * (1.0 - crm.tool_quality)
+    p0 = lp.problems_base + lp.problems_tool_gap * (1.0 - crm.tool_quality)
     org = Org(
         problems_latent=p0,
         problems_initial=p0,

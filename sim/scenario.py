@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from sim.coefficients.learning import Learning
+from sim.coefficients.people import PeopleCoefficients
 from sim.errors import InputError
 
 # The schema helpers live in sim.parameters; FieldSpec, field_specs and field_bounds are also
@@ -690,7 +691,7 @@ Transformation = Annotated[
 STRUCTURAL_TRANSFORMATIONS = ("remove_layer", "merge_units", "decision_rights")
 
 
-class People(_Section):
+class People(PeopleCoefficients):
     base_quit_annual: float = _f(
         0.28,
         0.0,

@@ -228,7 +228,7 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
     adj.data[:] = 1.0
     degree = np.asarray(adj.sum(axis=1)).ravel()
     is_mgr = ~front
-    lp = scenario.learning
+    lp, pc = scenario.learning, scenario.people
     reality, code, beliefs = playbook.initial_playbook(
         lp.playbook_dimensions,
         n,
@@ -255,11 +255,13 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         intention=np.zeros(n),
         affinity=rng.normal(0.0, AFFINITY_SD, n),
         threshold=rng.normal(crm.threshold_mean, crm.threshold_sd, n),
-        skill=np.clip(rng.beta(8, 2, n), 0, 1),
-        morale=np.clip(rng.normal(0.62, 0.1, n), 0, 1),
-        safety=np.clip(rng.normal(cul.psychological_safety, 0.1, n), 0, 1),
-        orientation=np.clip(rng.normal(cul.customer_orientation, 0.15, n), 0, 1),
-        tenure=rng.integers(26, 520, n),
+        skill=np.clip(rng.beta(pc.skill_beta_a, pc.skill_beta_b, n), 0, 1),
+        morale=np.clip(rng.normal(pc.initial_morale_mean, pc.initial_morale_sd, n), 0, 1),
+        safety=np.clip(rng.normal(cul.psychological_safety, pc.initial_safety_sd, n), 0, 1),
+        orientation=np.clip(
+            rng.normal(cul.customer_orientation, pc.initial_orientation_sd, n), 0, 1
+        ),
+        tenure=rng.integers(pc.tenure_min_weeks, pc.tenure_max_weeks, n),
         workload=np.ones(n),
         powerless=np.zeros(n),
         supportive=is_mgr & (rng.random(n) < cul.supportive_leadership),

@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from sim.coefficients.learning import Learning
+from sim.coefficients.people import PeopleCoefficients
 from sim.errors import InputError
 
 # The schema helpers live in sim.parameters; FieldSpec, field_specs and field_bounds are also
@@ -689,7 +691,7 @@ Transformation = Annotated[
 STRUCTURAL_TRANSFORMATIONS = ("remove_layer", "merge_units", "decision_rights")
 
 
-class People(_Section):
+class People(PeopleCoefficients):
     base_quit_annual: float = _f(
         0.28,
         0.0,
@@ -807,6 +809,7 @@ class Scenario(_Section):
     crm: Crm = Crm()
     change_programme: ChangeProgramme = ChangeProgramme()
     people: People = People()
+    learning: Learning = Learning()
     economics: Economics = Economics()
     transformations: list[Transformation] = Field(
         [],

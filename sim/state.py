@@ -228,8 +228,14 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
     adj.data[:] = 1.0
     degree = np.asarray(adj.sum(axis=1)).ravel()
     is_mgr = ~front
+    lp, pc = scenario.learning, scenario.people
     reality, code, beliefs = playbook.initial_playbook(
-        playbook.M_DIMENSIONS, n, code_knowledge=0.65, socialised=0.6, rng=rng
+        lp.playbook_dimensions,
+        n,
+        code_knowledge=lp.initial_code_knowledge,
+        socialised=lp.initial_socialised,
+        blank_share=lp.initial_blank_share,
+        rng=rng,
     )
     emp = Employees(
         role=s.role.astype(np.int8),
@@ -249,11 +255,13 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         intention=np.zeros(n),
         affinity=rng.normal(0.0, AFFINITY_SD, n),
         threshold=rng.normal(crm.threshold_mean, crm.threshold_sd, n),
-        skill=np.clip(rng.beta(8, 2, n), 0, 1),
-        morale=np.clip(rng.normal(0.62, 0.1, n), 0, 1),
-        safety=np.clip(rng.normal(cul.psychological_safety, 0.1, n), 0, 1),
-        orientation=np.clip(rng.normal(cul.customer_orientation, 0.15, n), 0, 1),
-        tenure=rng.integers(26, 520, n),
+        skill=np.clip(rng.beta(pc.skill_beta_a, pc.skill_beta_b, n), 0, 1),
+        morale=np.clip(rng.normal(pc.initial_morale_mean, pc.initial_morale_sd, n), 0, 1),
+        safety=np.clip(rng.normal(cul.psychological_safety, pc.initial_safety_sd, n), 0, 1),
+        orientation=np.clip(
+            rng.normal(cul.customer_orientation, pc.initial_orientation_sd, n), 0, 1
+        ),
+        tenure=rng.integers(pc.tenure_min_weeks, pc.tenure_max_weeks, n),
         workload=np.ones(n),
         powerless=np.zeros(n),
         supportive=is_mgr & (rng.random(n) < cul.supportive_leadership),
@@ -303,7 +311,7 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         orientation_norm=cul.customer_orientation,
     )
     # Latent process and tool defects: more of them with a poorer tool.
-    p0 = 20.0 + 40.0 * (1.0 - crm.tool_quality)
+    p0 = lp.problems_base + lp.problems_tool_gap * (1.0 - crm.tool_quality)
     org = Org(
         problems_latent=p0,
         problems_initial=p0,

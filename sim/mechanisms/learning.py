@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.coefficients.learning import Learning
+
+_DEFAULT = Learning()  # the schema defaults, for callers that pass no section
+
 
 def encounter_and_report(
     active_front: np.ndarray,
@@ -23,21 +27,21 @@ def encounter_and_report(
     problems_initial: float,
     *,
     rng,
-    encounter_rate: float = 0.08,
+    p: Learning = _DEFAULT,
 ) -> tuple[int, int]:
     """(problems met, distinct new problems reported) this week."""
     n = active_front.shape[0]
     unreported = max(problems_latent - problems_queue, 0.0)
-    p_meet = encounter_rate * unreported / max(problems_initial, 1.0)
+    p_meet = p.encounter_rate * unreported / max(problems_initial, 1.0)
     meets = active_front & (rng.random(n) < p_meet)
     reports = meets & (rng.random(n) < safety)
     # several people may report the same problem: distinct reports are capped by what is there
     return int(meets.sum()), int(min(reports.sum(), np.floor(unreported)))
 
 
-def fix_problems(queue: float, responsiveness: float, *, rng) -> int:
+def fix_problems(queue: float, responsiveness: float, *, rng, p: Learning = _DEFAULT) -> int:
     """Reported problems fixed this week (each with chance proportional to responsiveness)."""
-    return int(rng.binomial(int(queue), min(0.35 * responsiveness, 1.0)))
+    return int(rng.binomial(int(queue), min(p.fix_rate * responsiveness, 1.0)))
 
 
 def new_problems(turbulence: float, *, rng) -> int:
@@ -45,23 +49,43 @@ def new_problems(turbulence: float, *, rng) -> int:
     return int(rng.poisson(turbulence))
 
 
-def service_quality(problems_latent: float, problems_initial: float) -> float:
-    """Quality of service processes in [0.4, 1]: lower with more unfixed problems."""
-    return float(np.clip(1.0 - 0.4 * problems_latent / max(problems_initial, 1.0), 0.4, 1.0))
+def service_quality(
+    problems_latent: float, problems_initial: float, *, p: Learning = _DEFAULT
+) -> float:
+    """Quality of service processes in [quality_floor, 1]: lower with more unfixed problems."""
+    loss = p.quality_slope * problems_latent / max(problems_initial, 1.0)
+    return float(np.clip(1.0 - loss, p.quality_floor, 1.0))
 
 
 def safety_climate(
-    dial: float, manager_supportive: np.ndarray, voice_efficacy: float
+    dial: float,
+    manager_supportive: np.ndarray,
+    voice_efficacy: float,
+    *,
+    p: Learning = _DEFAULT,
 ) -> np.ndarray:
     """The climate each person's felt safety drifts towards."""
-    return np.clip(0.6 * dial + 0.25 * manager_supportive + 0.15 * voice_efficacy, 0.0, 1.0)
+    return np.clip(
+        p.climate_dial_weight * dial
+        + p.climate_manager_weight * manager_supportive
+        + p.climate_voice_weight * voice_efficacy,
+        0.0,
+        1.0,
+    )
 
 
 def socialise(
-    trait: np.ndarray, norm: np.ndarray, strength: float, tenure: np.ndarray
+    trait: np.ndarray,
+    norm: np.ndarray,
+    strength: float,
+    tenure: np.ndarray,
+    *,
+    p: Learning = _DEFAULT,
 ) -> np.ndarray:
     """Move a culture trait towards the local norm; newcomers are the most malleable."""
-    rate = strength * (0.05 + 0.15 * np.exp(-tenure / 26.0))
+    rate = strength * (
+        p.socialise_base + p.socialise_newcomer * np.exp(-tenure / p.socialise_tenure_weeks)
+    )
     return np.clip(trait + rate * (norm - trait), 0.0, 1.0)
 
 
@@ -74,15 +98,27 @@ def unit_means(values: np.ndarray, unit: np.ndarray, weight: np.ndarray) -> np.n
     return means[unit]
 
 
-def voice_efficacy(previous: float, fixed: int, queue_before: float) -> float:
+def voice_efficacy(
+    previous: float, fixed: int, queue_before: float, *, p: Learning = _DEFAULT
+) -> float:
     """Recent share of reported problems that got fixed (is speaking up worth it?)."""
     if queue_before <= 0:
         return previous
-    return 0.9 * previous + 0.1 * min(1.0, 3.0 * fixed / queue_before)
+    # 1 - voice_weight: 1.0 - 0.1 == 0.9 exactly, so the default run is unchanged
+    w = p.voice_weight
+    return (1.0 - w) * previous + w * min(1.0, p.voice_gain * fixed / queue_before)
 
 
 def orientation_norm(
-    unit_mean: np.ndarray, manager_orientation: np.ndarray, organisation_norm: float
+    unit_mean: np.ndarray,
+    manager_orientation: np.ndarray,
+    organisation_norm: float,
+    *,
+    p: Learning = _DEFAULT,
 ) -> np.ndarray:
     """The customer-orientation norm a person is socialised towards: team, leader, organisation."""
-    return 0.5 * unit_mean + 0.3 * manager_orientation + 0.2 * organisation_norm
+    return (
+        p.norm_team_weight * unit_mean
+        + p.norm_manager_weight * manager_orientation
+        + p.norm_org_weight * organisation_norm
+    )

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.coefficients.people import PeopleCoefficients
+
+_DEFAULT = PeopleCoefficients()  # the schema defaults, for callers that pass no section
+
 
 def morale_target(
     overload: np.ndarray,
@@ -20,24 +24,33 @@ def morale_target(
     angry_share: np.ndarray,
     supportive_manager: np.ndarray,
     safety: np.ndarray,
+    *,
+    p: PeopleCoefficients = _DEFAULT,
 ) -> np.ndarray:
     """Morale each person drifts towards."""
     t = (
-        0.72
-        - 0.35 * overload
-        - 0.25 * powerless
-        - 0.25 * angry_share
-        + 0.08 * supportive_manager
-        + 0.15 * (safety - 0.5)
+        p.morale_base
+        - p.morale_overload_weight * overload
+        - p.morale_powerless_weight * powerless
+        - p.morale_angry_weight * angry_share
+        + p.morale_support_weight * supportive_manager
+        + p.morale_safety_weight * (safety - p.morale_safety_pivot)
     )
     return np.clip(t, 0.0, 1.0)
 
 
-def quit_hazard(morale: np.ndarray, base_annual: float, front: np.ndarray) -> np.ndarray:
-    """Weekly quit probability: the base rate at morale 0.6, rising steeply below it."""
-    base = -np.log1p(-min(base_annual, 0.95)) / 52.0 if base_annual < 1 else base_annual / 52.0
-    scale = np.where(front, 1.0, 0.5)  # managers move less often
-    return np.clip(base * scale * np.exp(3.0 * (0.6 - morale)), 0.0, 1.0)
+def quit_hazard(
+    morale: np.ndarray,
+    base_annual: float,
+    front: np.ndarray,
+    *,
+    p: PeopleCoefficients = _DEFAULT,
+) -> np.ndarray:
+    """Weekly quit probability: the base rate at the pivot morale, rising steeply below it."""
+    cap = p.quit_rate_cap
+    base = -np.log1p(-min(base_annual, cap)) / 52.0 if base_annual < 1 else base_annual / 52.0
+    scale = np.where(front, 1.0, p.manager_quit_scale)  # managers move less often
+    return np.clip(base * scale * np.exp(p.quit_slope * (p.quit_morale_pivot - morale)), 0.0, 1.0)
 
 
 def quits(filled: np.ndarray, hazard: np.ndarray, *, rng) -> np.ndarray:
@@ -59,16 +72,22 @@ def workload(
     front: np.ndarray,
     backlog: np.ndarray,
     capacity: np.ndarray,
+    *,
+    p: PeopleCoefficients = _DEFAULT,
 ) -> np.ndarray:
     """Workload relative to the staffing plan (1 = as planned).
 
     Front line: own accounts or cases over the plan's, stretched to cover vacancies in the unit,
     plus CRM busywork and unannounced-campaign spikes. Managers: their escalation backlog.
     """
-    cover = 1.0 / (1.0 - np.minimum(vacancy_share, 0.5))
+    cover = 1.0 / (1.0 - np.minimum(vacancy_share, p.vacancy_cover_cap))
     wl = np.where(reference_book > 0, book / np.maximum(reference_book, 1e-12), 1.0)
     wl = wl * cover + busywork + spike
-    return np.where(front, wl, 0.7 + 0.5 * backlog / np.maximum(capacity, 1e-9))
+    return np.where(
+        front,
+        wl,
+        p.manager_workload_base + p.manager_backlog_weight * backlog / np.maximum(capacity, 1e-9),
+    )
 
 
 def share_of(counts: np.ndarray, totals: np.ndarray) -> np.ndarray:

@@ -17,22 +17,29 @@ from __future__ import annotations
 import numpy as np
 
 from sim.classic.march1991 import BELIEF, act, learn_code, performance, turbulence
+from sim.coefficients.learning import Learning
 
-M_DIMENSIONS = 30  # March's m
+_DEFAULT = Learning()
 
 
 def initial_playbook(
-    m: int, n: int, code_knowledge: float, socialised: float, *, rng: np.random.Generator
+    m: int,
+    n: int,
+    code_knowledge: float,
+    socialised: float,
+    blank_share: float = _DEFAULT.initial_blank_share,
+    *,
+    rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(reality, code, beliefs) of an established organisation.
 
-    The code matches reality on about ``code_knowledge`` of the dimensions (a fifth of the rest
-    are blank); each belief equals the code with probability ``socialised`` where the code is set,
-    and is otherwise drawn uniformly from {-1, 0, +1}.
+    The code matches reality on about ``code_knowledge`` of the dimensions (``blank_share`` of
+    the rest are blank); each belief equals the code with probability ``socialised`` where the
+    code is set, and is otherwise drawn uniformly from {-1, 0, +1}.
     """
     reality = rng.choice(np.array([-1, 1], dtype=BELIEF), size=m)
     u = rng.random(m)
-    blank = (u >= code_knowledge) & (u < code_knowledge + 0.2 * (1 - code_knowledge))
+    blank = (u >= code_knowledge) & (u < code_knowledge + blank_share * (1 - code_knowledge))
     code = np.where(u < code_knowledge, reality, np.where(blank, 0, -reality)).astype(BELIEF)
     fresh = rng.integers(-1, 2, size=(n, m)).astype(BELIEF)
     take = (rng.random((n, m)) < socialised) & (code != 0)[None, :]

@@ -20,9 +20,6 @@ if TYPE_CHECKING:
     from sim.processes.week import Week
 
 NAME = "learning"
-TURBULENCE = 0.3  # new process problems per week from a changing market
-PLAYBOOK_P1 = 0.1  # weekly socialisation rate at full culture strength (March's p1)
-PLAYBOOK_P2 = 0.02  # weekly code learning rate at full responsiveness (March's p2)
 
 
 @dataclass(frozen=True)
@@ -48,6 +45,7 @@ def step(ctx: Context, week: Week) -> LearningWeek:
     e, lv, org = st.emp, st.levers, st.org
     front_f = week.programme.front_f
     r_l = R["learning"]
+    lp = sc.learning
     _, reported = learning.encounter_and_report(
         front_f,
         e.safety,
@@ -55,33 +53,37 @@ def step(ctx: Context, week: Week) -> LearningWeek:
         org.problems_queue,
         org.problems_initial,
         rng=r_l,
+        p=lp,
     )
     org.problems_queue += reported
     queue_before = org.problems_queue
-    fixed = learning.fix_problems(org.problems_queue, lv.responsiveness, rng=r_l)
+    fixed = learning.fix_problems(org.problems_queue, lv.responsiveness, rng=r_l, p=lp)
     org.problems_queue -= fixed
     org.problems_latent = max(org.problems_latent - fixed, 0.0)
-    org.problems_latent += learning.new_problems(TURBULENCE, rng=r_l)
-    org.voice_efficacy = learning.voice_efficacy(org.voice_efficacy, fixed, queue_before)
+    org.problems_latent += learning.new_problems(lp.turbulence_problems, rng=r_l)
+    org.voice_efficacy = learning.voice_efficacy(org.voice_efficacy, fixed, queue_before, p=lp)
     m = np.maximum(e.manager, 0)
     supportive_manager = np.where(e.manager >= 0, e.supportive[m], True).astype(float)
     climate = learning.safety_climate(
-        lv.psychological_safety, supportive_manager, org.voice_efficacy
+        lv.psychological_safety, supportive_manager, org.voice_efficacy, p=lp
     )
-    e.safety = e.safety + 0.1 * (climate - e.safety)
+    e.safety = e.safety + lp.safety_drift * (climate - e.safety)
     norm = learning.orientation_norm(
         learning.unit_means(e.orientation, e.unit, e.filled.astype(float)),
         np.where(e.manager >= 0, e.orientation[m], e.orientation),
         lv.orientation_norm,
+        p=lp,
     )
-    e.orientation = learning.socialise(e.orientation, norm, sc.culture.socialisation, e.tenure)
+    e.orientation = learning.socialise(
+        e.orientation, norm, sc.culture.socialisation, e.tenure, p=lp
+    )
     org.reality, org.code, e.beliefs = playbook.playbook_week(
         org.reality,
         org.code,
         e.beliefs,
         front_f,
-        PLAYBOOK_P1 * sc.culture.socialisation,
-        PLAYBOOK_P2 * lv.responsiveness,
+        lp.playbook_p1 * sc.culture.socialisation,
+        lp.playbook_p2 * lv.responsiveness,
         sc.culture.market_turbulence,
         rng=R["playbook"],
     )

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from sim.processes.week import Week
 
 NAME = "people"
-NEWCOMER_MORALE = 0.7
 
 
 @dataclass(frozen=True)
@@ -44,6 +43,7 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     """Workload, morale, quits and newcomers."""
     st, sc, R = ctx.state, ctx.scenario, ctx.streams
     e, c, lv = st.emp, st.cust, st.levers
+    pp = sc.people
     start, b = week.programme, week.customers.books
     o, h, act = c.owner, c.handler, c.active
     is_sales, is_service = e.role == SALES, e.role == SERVICE
@@ -55,11 +55,12 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
         book,
         ref,
         learning.unit_means((~e.filled).astype(float), e.unit, e.front.astype(float)),
-        start.usage * 0.25 * (1.0 - start.data_use),
+        start.usage * pp.busywork * (1.0 - start.data_use),
         np.where(is_sales & week.sales.spike, 0.4, 0.0),
         e.front,
         e.backlog,
         week.decisions.capacity,
+        p=pp,
     )
     overload = np.maximum(e.workload / sc.people.workload_norm - 1.0, 0.0)
     open_ = np.flatnonzero(c.issue_open & act)
@@ -71,10 +72,12 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     n_unhappy = np.bincount(o[unhappy], minlength=e.n) + np.bincount(h[unhappy], minlength=e.n)
     angry_share = people.share_of(n_unhappy, book_o + book_h)
     supportive_manager, climate = week.learning.supportive_manager, week.learning.climate
-    target = people.morale_target(overload, e.powerless, angry_share, supportive_manager, e.safety)
-    e.morale = e.morale + 0.1 * (target - e.morale)
+    target = people.morale_target(
+        overload, e.powerless, angry_share, supportive_manager, e.safety, p=pp
+    )
+    e.morale = e.morale + pp.morale_drift * (target - e.morale)
     r_p = R["people"]
-    hazard = people.quit_hazard(e.morale, sc.people.base_quit_annual, e.front)
+    hazard = people.quit_hazard(e.morale, pp.base_quit_annual, e.front, p=pp)
     q = people.quits(e.filled, hazard, rng=r_p)
     e.filled &= ~q
     e.vacant_weeks[q] = sc.people.hiring_delay_weeks
@@ -82,7 +85,9 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     e.usage[q] = 0.0
     e.champion &= ~q
     # newcomers: one fresh draw per position every week keeps streams aligned
-    new_orient = np.clip(r_p.normal(sc.culture.customer_orientation, 0.15, e.n), 0, 1)
+    new_orient = np.clip(
+        r_p.normal(sc.culture.customer_orientation, pp.newcomer_orientation_sd, e.n), 0, 1
+    )
     new_thr = r_p.normal(sc.crm.threshold_mean, sc.crm.threshold_sd, e.n)
     new_aff = r_p.normal(0.0, AFFINITY_SD, e.n)
     new_sup = r_p.random(e.n) < sc.culture.supportive_leadership
@@ -96,7 +101,7 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     e.threshold = np.where(hire, new_thr, e.threshold)
     e.affinity = np.where(hire, new_aff, e.affinity)
     e.safety = np.where(hire, climate, e.safety)
-    e.morale = np.where(hire, NEWCOMER_MORALE, e.morale)
+    e.morale = np.where(hire, pp.newcomer_morale, e.morale)
     e.supportive = np.where(hire, new_sup & ~e.front, e.supportive)
     e.tenure = np.where(hire, 0, e.tenure + e.filled)
     # newcomers bring their own practice; drawn for the hires only, from a stream of their
@@ -108,7 +113,7 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     if lv.anchored and start.live:
         # anchored: newcomers are taught the CRM as "how we work here"
         e.adopted |= hire & e.front
-        e.usage = np.where(hire & e.front, 0.5, e.usage)
+        e.usage = np.where(hire & e.front, pp.anchored_usage, e.usage)
     return PeopleWeek(
         quits=int(q.sum()), quits_front=int((q & e.front).sum()), hired=int(hire.sum())
     )

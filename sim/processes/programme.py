@@ -82,7 +82,9 @@ def step(ctx: Context, week: Week) -> Start:
     return Start(
         live=live,
         reinforcing=live and st.week < lv.reinforce_until,
-        quality=learning.service_quality(org.problems_latent, org.problems_initial),
+        quality=learning.service_quality(
+            org.problems_latent, org.problems_initial, p=ctx.scenario.learning
+        ),
         usage=np.where(e.filled, e.usage, 0.0) if live else np.zeros(e.n),
         front_f=e.front & e.filled,
         data_use=crm_records.effective_data_use(crm.data_use, lv.executive_commitment),

@@ -1,0 +1,66 @@
+"""The people coefficients (sim/coefficients/people.py) are wired into the model and validated."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from sim.coefficients.people import PeopleCoefficients
+from sim.mechanisms import people
+from sim.scenario import People, Scenario, ScenarioError
+
+
+@pytest.fixture(scope="module")
+def small() -> sim.Scenario:
+    return sim.load_scenario("command_and_control").with_overrides(
+        {"organisation.employees": 120, "customers.count": 1000, "horizon_weeks": 20}
+    )
+
+
+def test_people_section_carries_the_coefficients() -> None:
+    assert issubclass(People, PeopleCoefficients)
+    assert People().morale_base == PeopleCoefficients().morale_base == 0.72
+
+
+def test_fields_change_the_formulas() -> None:
+    s = Scenario().with_overrides({"people.quit_slope": 6.0, "people.morale_base": 0.6})
+    z = np.zeros(2)
+    assert (
+        people.morale_target(z, z, z, z, z + 0.5, p=s.people)
+        < people.morale_target(z, z, z, z, z + 0.5)
+    ).all()
+    low = np.array([0.3, 0.3])
+    front = np.ones(2, dtype=bool)
+    assert (
+        people.quit_hazard(low, 0.3, front, p=s.people) > people.quit_hazard(low, 0.3, front)
+    ).all()
+
+
+def test_fields_change_the_run(small: sim.Scenario) -> None:
+    base = sim.OrgModel(small, rng=5)
+    assert base.state.emp.tenure.min() >= 26
+    m = sim.OrgModel(
+        small.with_overrides({"people.tenure_min_weeks": 600, "people.tenure_max_weeks": 700}),
+        rng=5,
+    )
+    assert m.state.emp.tenure.min() >= 600
+    a = base.run()
+    b = sim.OrgModel(small.with_overrides({"people.initial_morale_mean": 0.3}), rng=5).run()
+    assert b["morale_mean"].iloc[0] < a["morale_mean"].iloc[0]
+    c = sim.OrgModel(small.with_overrides({"people.morale_drift": 0.5}), rng=5).run()
+    assert not np.array_equal(c["morale_mean"].to_numpy(), a["morale_mean"].to_numpy())
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("people.morale_drift", 2.0), ("people.quit_rate_cap", 1.0), ("people.skill_beta_a", 0.0)],
+)
+def test_out_of_range_is_refused_with_the_path(key: str, value: float) -> None:
+    with pytest.raises(ScenarioError, match=key.replace(".", r"\.")):
+        Scenario().with_overrides({key: value})
+
+
+def test_tenure_range_must_be_ordered() -> None:
+    with pytest.raises(ScenarioError, match="people.tenure_min_weeks"):
+        Scenario().with_overrides({"people.tenure_min_weeks": 600})

@@ -24,6 +24,9 @@ from pydantic import (
     model_validator,
 )
 
+from sim.coefficients.accounts import AccountCoefficients
+from sim.coefficients.decisions import Decisions
+from sim.coefficients.programme import ProgrammeCoefficients
 from sim.errors import InputError
 
 # The schema helpers live in sim.parameters; FieldSpec, field_specs and field_bounds are also
@@ -546,7 +549,7 @@ class ProgrammeStep(_Section):
     )
 
 
-class ChangeProgramme(_Section):
+class ChangeProgramme(ProgrammeCoefficients):
     steps: list[ProgrammeStep] = Field(
         [], description="Kotter's eight steps as scheduled interventions (any subset, any order)."
     )
@@ -751,7 +754,7 @@ class People(_Section):
         0.0,
         1e9,
         "Salary",
-        "Yearly cost per employee (managers cost 1.6x).",
+        "Yearly cost per front-line employee (managers: times economics.manager_salary_factor).",
         unit="currency/year",
         source=_COST,
     )
@@ -775,7 +778,7 @@ class People(_Section):
     )
 
 
-class Economics(_Section):
+class Economics(AccountCoefficients):
     gross_margin: float = _f(
         0.6,
         0.0,
@@ -808,6 +811,7 @@ class Scenario(_Section):
     change_programme: ChangeProgramme = ChangeProgramme()
     people: People = People()
     economics: Economics = Economics()
+    decisions: Decisions = Decisions()
     transformations: list[Transformation] = Field(
         [],
         description="Proposed-design changes applied in order (remove_layer, merge_units, "

@@ -24,8 +24,11 @@ from pydantic import (
     model_validator,
 )
 
+from sim.coefficients.accounts import AccountCoefficients
+from sim.coefficients.decisions import Decisions
 from sim.coefficients.learning import Learning
 from sim.coefficients.people import PeopleCoefficients
+from sim.coefficients.programme import ProgrammeCoefficients
 from sim.errors import InputError
 
 # The schema helpers live in sim.parameters; FieldSpec, field_specs and field_bounds are also
@@ -548,7 +551,7 @@ class ProgrammeStep(_Section):
     )
 
 
-class ChangeProgramme(_Section):
+class ChangeProgramme(ProgrammeCoefficients):
     steps: list[ProgrammeStep] = Field(
         [], description="Kotter's eight steps as scheduled interventions (any subset, any order)."
     )
@@ -753,7 +756,7 @@ class People(PeopleCoefficients):
         0.0,
         1e9,
         "Salary",
-        "Yearly cost per employee (managers cost 1.6x).",
+        "Yearly cost per front-line employee (managers: times economics.manager_salary_factor).",
         unit="currency/year",
         source=_COST,
     )
@@ -777,7 +780,7 @@ class People(PeopleCoefficients):
     )
 
 
-class Economics(_Section):
+class Economics(AccountCoefficients):
     gross_margin: float = _f(
         0.6,
         0.0,
@@ -811,6 +814,7 @@ class Scenario(_Section):
     people: People = People()
     learning: Learning = Learning()
     economics: Economics = Economics()
+    decisions: Decisions = Decisions()
     transformations: list[Transformation] = Field(
         [],
         description="Proposed-design changes applied in order (remove_layer, merge_units, "

@@ -243,7 +243,9 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         manager=s.manager.astype(np.int64),
         second_manager=s.second_manager.astype(np.int64),
         base_authority=s.authority.astype(float),
-        authority=escalation.effective_authority(s.authority.astype(float), cul.decision_rights),
+        authority=escalation.effective_authority(
+            s.authority.astype(float), cul.decision_rights, p=scenario.decisions
+        ),
         ancestors=s.ancestors(),
         front=front,
         adjacency=adj,

@@ -114,7 +114,7 @@ def test_decision_goes_to_first_position_with_enough_authority() -> None:
         hop_days=1.0,
     )
     assert hops.tolist() == [0, 1, 2]
-    assert latency[0] == escalation.EDGE_DECISION_DAYS
+    assert latency[0] == escalation.DEFAULTS.edge_decision_days
     assert latency[1] < latency[2]
     assert load.tolist() == [0.0, 2.0, 1.0]
 

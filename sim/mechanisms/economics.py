@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
-MANAGER_SALARY_FACTOR = 1.6
+from sim.coefficients.accounts import AccountCoefficients
+
+#: The schema defaults, used when a caller (a unit test) passes no coefficients; the model passes
+#: the scenario's ``economics`` section.
+DEFAULTS = AccountCoefficients()
 
 
 def weekly_revenue(value: np.ndarray, active: np.ndarray) -> float:
@@ -20,9 +24,15 @@ def weekly_revenue(value: np.ndarray, active: np.ndarray) -> float:
     return float(value[active].sum() / 52.0)
 
 
-def weekly_staff_cost(filled: np.ndarray, front: np.ndarray, salary_annual: float) -> float:
-    """Salaries of occupied positions this week."""
-    factor = np.where(front, 1.0, MANAGER_SALARY_FACTOR)
+def weekly_staff_cost(
+    filled: np.ndarray,
+    front: np.ndarray,
+    salary_annual: float,
+    *,
+    p: AccountCoefficients = DEFAULTS,
+) -> float:
+    """Salaries of occupied positions this week (managers cost ``p.manager_salary_factor`` x)."""
+    factor = np.where(front, 1.0, p.manager_salary_factor)
     return float((filled * factor).sum() * salary_annual / 52.0)
 
 

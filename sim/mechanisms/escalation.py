@@ -17,18 +17,23 @@ from __future__ import annotations
 
 import numpy as np
 
-WORKING_DAYS_PER_WEEK = 5.0
-EDGE_DECISION_DAYS = 0.5
-MAX_WAIT_DAYS = 90.0
+from sim.coefficients.decisions import Decisions
+
+WORKING_DAYS_PER_WEEK = 5.0  # unit conversion: a week's queue is worked off in 5 working days
+#: The schema defaults, used when a caller (a unit test) passes no coefficients; the model passes
+#: the scenario's ``decisions`` section every week.
+DEFAULTS = Decisions()
 
 
-def effective_authority(base_authority: np.ndarray, decision_rights: float) -> np.ndarray:
+def effective_authority(
+    base_authority: np.ndarray, decision_rights: float, *, p: Decisions = DEFAULTS
+) -> np.ndarray:
     """Authority after the decision-rights dial moves decisions down the line.
 
     ``decision_rights`` = 0 leaves the structure's base authority; 1 lets every position decide
-    almost anything (up to 0.9 severity) for the customer in front of them.
+    almost anything (up to ``p.rights_reach`` severity) for the customer in front of them.
     """
-    return base_authority + (1.0 - base_authority) * 0.9 * decision_rights
+    return base_authority + (1.0 - base_authority) * p.rights_reach * decision_rights
 
 
 def deciding_hop(
@@ -59,6 +64,8 @@ def route_escalations(
     backlog: np.ndarray,
     capacity: np.ndarray,
     hop_days: float,
+    *,
+    p: Decisions = DEFAULTS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Route this week's decisions and return their latency.
 
@@ -71,6 +78,7 @@ def route_escalations(
         backlog: (n,) decisions already waiting at each position.
         capacity: (n,) decisions each position clears per week (vacant managers clear fewer).
         hop_days: hand-over days per hop.
+        p: the decisions coefficients (edge decision time, latency cap).
 
     Returns:
         latency_days (k,), hops (k,), and the load (n,) this week's escalations put on each
@@ -95,8 +103,8 @@ def route_escalations(
     wait = WORKING_DAYS_PER_WEEK * queue / np.maximum(capacity, 1e-9)
     wait_on_chain = np.where(passes, wait[np.maximum(chain, 0)] + hop_days, 0.0).sum(axis=1)
     wait_on_chain += np.where(needs_second, wait[np.maximum(sm, 0)] + hop_days, 0.0)
-    latency = np.where(hop == 0, EDGE_DECISION_DAYS, wait_on_chain)
-    return np.minimum(latency, MAX_WAIT_DAYS), hop, load
+    latency = np.where(hop == 0, p.edge_decision_days, wait_on_chain)
+    return np.minimum(latency, p.max_wait_days), hop, load
 
 
 def update_backlog(backlog: np.ndarray, load: np.ndarray, capacity: np.ndarray) -> np.ndarray:
@@ -105,35 +113,53 @@ def update_backlog(backlog: np.ndarray, load: np.ndarray, capacity: np.ndarray) 
 
 
 def first_contact_probability(
-    skill: np.ndarray, knowhow: np.ndarray, quality: float, facts: np.ndarray
+    skill: np.ndarray,
+    knowhow: np.ndarray,
+    quality: float,
+    facts: np.ndarray,
+    *,
+    p: Decisions = DEFAULTS,
 ) -> np.ndarray:
     """Chance the handler has what it takes to settle an issue on first contact.
 
     Skill and know-how (how well one's practice fits what works now), the quality of the service
     processes, and whether the facts are at hand (in the CRM or from the other unit).
     """
-    return np.clip(0.45 + 0.25 * skill * knowhow + 0.13 * quality + 0.2 * facts, 0.0, 1.0)
+    return np.clip(
+        p.fcr_base
+        + p.fcr_skill_weight * skill * knowhow
+        + p.fcr_quality_weight * quality
+        + p.fcr_facts_weight * facts,
+        0.0,
+        1.0,
+    )
 
 
 def resolution_days(
-    opened: np.ndarray, escalated: np.ndarray, latency: np.ndarray, info_ok: np.ndarray
+    opened: np.ndarray,
+    escalated: np.ndarray,
+    latency: np.ndarray,
+    info_ok: np.ndarray,
+    *,
+    p: Decisions = DEFAULTS,
 ) -> np.ndarray:
     """Days until each newly opened issue is settled.
 
-    A call-back takes 3 days; an escalated decision takes its latency, plus 2 days when the facts
-    were missing too.
+    A call-back takes ``p.callback_days``; an escalated decision takes its latency, plus
+    ``p.missing_facts_days`` when the facts were missing too.
     """
-    days = np.where(opened, 3.0, 0.0)
-    days[escalated] = latency + np.where(info_ok[escalated], 0.0, 2.0)
+    days = np.where(opened, p.callback_days, 0.0)
+    days[escalated] = latency + np.where(info_ok[escalated], 0.0, p.missing_facts_days)
     return days
 
 
-def mean_decision_days(n_edge: int, latency: np.ndarray) -> float:
+def mean_decision_days(n_edge: int, latency: np.ndarray, *, p: Decisions = DEFAULTS) -> float:
     """Mean days to a decision over this week's decisions (edge and escalated); NaN if none."""
     n = n_edge + latency.shape[0]
-    return float((n_edge * EDGE_DECISION_DAYS + latency.sum()) / n) if n else float("nan")
+    return float((n_edge * p.edge_decision_days + latency.sum()) / n) if n else float("nan")
 
 
-def manager_capacity(capacity: float, filled: np.ndarray) -> np.ndarray:
-    """Decisions each position clears per week; an acting cover for a vacancy clears half."""
-    return capacity * np.where(filled, 1.0, 0.5)
+def manager_capacity(capacity: float, filled: np.ndarray, *, p: Decisions = DEFAULTS) -> np.ndarray:
+    """Decisions each position clears per week; an acting cover for a vacancy clears
+    ``p.vacant_manager_capacity`` of it."""
+    return capacity * np.where(filled, 1.0, p.vacant_manager_capacity)

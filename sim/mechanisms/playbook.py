@@ -105,6 +105,10 @@ def code_knowledge(code: np.ndarray, reality: np.ndarray) -> float:
     return float((code == reality).mean())
 
 
-def knowhow(practice: np.ndarray) -> np.ndarray:
-    """Multiplier on skill from practice that fits what works (about 1 for an average person)."""
-    return 0.5 + 0.8 * practice
+def knowhow(practice: np.ndarray, *, base: float, weight: float) -> np.ndarray:
+    """Multiplier on skill from practice that fits what works (about 1 for an average person).
+
+    ``base`` and ``weight``: the scenario's ``decisions.knowhow_base`` and
+    ``decisions.knowhow_practice_weight``.
+    """
+    return base + weight * practice

@@ -61,9 +61,15 @@ def duplicate_growth(information_sharing: float, sales_usage: float, campaign_fi
 ANGRY_CALL_COST = 0.12  # seed 003: "One bad experience ... will undo all you've built"
 
 
-def facts_at_hand(usage: np.ndarray, record: np.ndarray, perm: np.ndarray) -> np.ndarray:
-    """Chance the facts on a customer are at hand: in the CRM, or asked of the other unit."""
-    return 1.0 - (1.0 - usage * record) * (1.0 - 0.6 * perm)
+def facts_at_hand(
+    usage: np.ndarray, record: np.ndarray, perm: np.ndarray, *, other_unit: float
+) -> np.ndarray:
+    """Chance the facts on a customer are at hand: in the CRM, or asked of the other unit.
+
+    ``other_unit`` is the chance asking gets them when what that unit knows gets through
+    (``decisions.other_unit_facts``).
+    """
+    return 1.0 - (1.0 - usage * record) * (1.0 - other_unit * perm)
 
 
 def care_gain(orientation: np.ndarray) -> np.ndarray:

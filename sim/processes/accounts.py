@@ -68,7 +68,7 @@ def step(ctx: Context, week: Week) -> AccountsWeek:
         totals["fixed"] += fixed
     cost = (
         (1 - sc.economics.gross_margin) * revenue
-        + economics.weekly_staff_cost(e.filled, e.front, sc.people.salary_annual)
+        + economics.weekly_staff_cost(e.filled, e.front, sc.people.salary_annual, p=sc.economics)
         + pw.hired * (sc.people.hiring_cost + sc.people.training_cost)
         + crm_cost
         + invested

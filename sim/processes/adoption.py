@@ -93,5 +93,5 @@ def step(ctx: Context, week: Week) -> None:
         champ = e.champion & e.filled
         e.usage[champ] = np.maximum(e.usage[champ], CHAMPION_USAGE)
         e.adopted |= champ
-    lv.urgency *= 0.95
-    lv.quick_win_boost *= 0.97
+    lv.urgency *= ctx.scenario.change_programme.urgency_retention
+    lv.quick_win_boost *= ctx.scenario.change_programme.quick_win_retention

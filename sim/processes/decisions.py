@@ -22,7 +22,10 @@ if TYPE_CHECKING:
     from sim.processes.week import Week
 
 NAME = "decisions"
-DECISION_SHARE = 0.3  # share of customer issues that need a decision, not just information
+#: Practice knowledge of an acting cover for a vacant handler's post: that of someone whose beliefs
+#: are uniform on {-1, 0, +1} (a newcomer's draw, sim/processes/people.py), who matches what works
+#: (+1 or -1) on 1 dimension in 3. Derived, so not a parameter.
+COVER_PRACTICE = 1 / 3
 
 
 @dataclass(frozen=True)
@@ -53,11 +56,16 @@ class Decisions:
 def step(ctx: Context, week: Week) -> Decisions:
     """New issues, first contact and escalation (decision rights), and waiting issues."""
     st, sc, R = ctx.state, ctx.scenario, ctx.streams
+    p = sc.decisions
     e, c, lv, org = st.emp, st.cust, st.levers, st.org
     start = week.programme
     active_start = int(c.active.sum())
     new, sev = customers.new_issues(
-        c.active, c.issue_open, sc.customers.issue_rate, DECISION_SHARE, rng=R["issues"]
+        c.active,
+        c.issue_open,
+        sc.customers.issue_rate,
+        sc.decisions.decision_share,
+        rng=R["issues"],
     )
     # Only the ~5% of customers with a new issue are handled this week: work on their indices
     # (``i``) rather than on every customer slot; the uniform draws stay full-size so that the
@@ -67,16 +75,22 @@ def step(ctx: Context, week: Week) -> Decisions:
     filled_i = e.filled[hi]
     skill_i = np.where(filled_i, e.skill[hi], sc.people.newcomer_skill)
     practice = playbook.practice_knowledge(e.beliefs, org.reality)
-    knowhow_i = playbook.knowhow(np.where(filled_i, practice[hi], 1 / 3))
+    knowhow_i = playbook.knowhow(
+        np.where(filled_i, practice[hi], COVER_PRACTICE),
+        base=p.knowhow_base,
+        weight=p.knowhow_practice_weight,
+    )
     perm = silos.permeability(lv.information_sharing, c.same_group, c.tie, org.cross_unit_share)
-    facts_i = silos.facts_at_hand(start.usage[hi], c.record[i], perm[i])
-    info_p = escalation.first_contact_probability(skill_i, knowhow_i, start.quality, facts_i)
+    facts_i = silos.facts_at_hand(
+        start.usage[hi], c.record[i], perm[i], other_unit=p.other_unit_facts
+    )
+    info_p = escalation.first_contact_probability(skill_i, knowhow_i, start.quality, facts_i, p=p)
     info_ok = R["escalation"].random(c.capacity)[i] < info_p
     sev_i = sev[i]
     needs = sev_i > 0
     edge_ok = sev_i <= e.authority[hi]
     esc = np.flatnonzero(needs & ~edge_ok)  # positions within ``i``
-    capacity = escalation.manager_capacity(sc.organisation.manager_capacity, e.filled)
+    capacity = escalation.manager_capacity(sc.organisation.manager_capacity, e.filled, p=p)
     latency, _, load = escalation.route_escalations(
         hi[esc],
         sev_i[esc],
@@ -86,11 +100,12 @@ def step(ctx: Context, week: Week) -> Decisions:
         e.backlog,
         capacity,
         sc.organisation.hop_days,
+        p=p,
     )
     e.backlog = escalation.update_backlog(e.backlog, load, capacity)
     fcr = info_ok & (~needs | edge_ok)
     opened = ~fcr
-    days = escalation.resolution_days(opened, esc, latency, info_ok)
+    days = escalation.resolution_days(opened, esc, latency, info_ok, p=p)
     i_open = i[opened]
     c.issue_open[i_open] = True
     c.issue_days_left[i_open] = days[opened]
@@ -115,7 +130,7 @@ def step(ctx: Context, week: Week) -> Decisions:
         perm=perm,
         capacity=capacity,
         delta=delta,
-        latency_mean=escalation.mean_decision_days(int((needs & edge_ok).sum()), latency),
+        latency_mean=escalation.mean_decision_days(int((needs & edge_ok).sum()), latency, p=p),
         n_new=int(i.shape[0]),
         n_fcr=int(fcr.sum()),
         n_escalated=int(esc.shape[0]),

@@ -102,7 +102,7 @@ def apply_step(ctx: Context, name: str, spend: list[float], quick_fixes: list[fl
     """
     st, cp = ctx.state, ctx.scenario.change_programme
     lv, e = st.levers, st.emp
-    k = change_programme.step_strength(name, lv.steps_done, cp.intensity)
+    k = change_programme.step_strength(name, lv.steps_done, cp.intensity, p=cp)
     if name == "urgency":
         lv.urgency = min(1.0, lv.urgency + k)
     elif name == "coalition":
@@ -110,10 +110,10 @@ def apply_step(ctx: Context, name: str, spend: list[float], quick_fixes: list[fl
         n_ch = int(round(cp.champion_share * k * staff.shape[0]))
         chosen = staff[np.argsort(-e.orientation[staff], kind="stable")[:n_ch]]
         e.champion[chosen] = True
-        e.safety[chosen] = np.minimum(1.0, e.safety[chosen] + 0.1)
+        e.safety[chosen] = np.minimum(1.0, e.safety[chosen] + cp.coalition_safety_gain)
     elif name == "vision":
         lv.vision = min(1.0, lv.vision + k)
-        lv.orientation_norm = min(1.0, lv.orientation_norm + 0.2 * k)
+        lv.orientation_norm = min(1.0, lv.orientation_norm + cp.vision_norm_gain * k)
     elif name == "communication":
         lv.communication = min(1.0, lv.communication + k)
     elif name == "remove_obstacles":
@@ -124,22 +124,27 @@ def apply_step(ctx: Context, name: str, spend: list[float], quick_fixes: list[fl
                 "incentive_alignment": lv.incentive_alignment,
             },
             lv.executive_commitment,
-            strength=0.8 * k,
+            strength=cp.obstacles_strength * k,
         )
         for lever, v in moved.items():
             setattr(lv, lever, v)
-        e.authority = escalation.effective_authority(e.base_authority, lv.decision_rights)
+        e.authority = escalation.effective_authority(
+            e.base_authority, lv.decision_rights, p=ctx.scenario.decisions
+        )
     elif name == "quick_wins":
-        fixed = np.floor(st.org.problems_queue * 0.5 * k)
+        fixed = np.floor(st.org.problems_queue * cp.quick_win_fix_share * k)
         st.org.problems_queue -= fixed
         st.org.problems_latent -= fixed
         quick_fixes.append(fixed)
-        lv.quick_win_boost = min(1.0, lv.quick_win_boost + 0.5 * k)
+        lv.quick_win_boost = min(1.0, lv.quick_win_boost + cp.quick_win_boost_gain * k)
     elif name == "consolidate":
-        lv.reinforce_until = max(lv.reinforce_until, st.week + int(26 * k / 0.7 + 0.5))
+        lv.reinforce_until = max(
+            lv.reinforce_until,
+            st.week + int(cp.consolidate_weeks * k / cp.consolidate_reference_intensity + 0.5),
+        )
     elif name == "anchor":
         lv.anchored = True
-        lv.psychological_safety = min(1.0, lv.psychological_safety + 0.15 * k)
+        lv.psychological_safety = min(1.0, lv.psychological_safety + cp.anchor_safety_gain * k)
     lv.steps_done.append(name)
     spend.append(cp.cost_per_step)
     ctx.programme_log.append((st.week, name, k))

@@ -1,0 +1,154 @@
+"""Coefficients of process 1, the change programme (``sim/processes/programme.py``).
+
+The size of each Kotter step's effects, how a step's strength depends on the steps before it
+(``sim.mechanisms.change_programme.step_strength``) and how fast felt urgency and the quick-win
+boost fade (applied at the end of ``sim/processes/adoption.py``). The scenario's
+``ChangeProgramme`` section derives from :class:`ProgrammeCoefficients`, so the TOML keys are
+``change_programme.coalition_safety_gain`` etc. All were set by hand by the first version of the
+model, guided by Kotter (1995, 1996), who gives no numbers.
+"""
+
+from __future__ import annotations
+
+from sim.parameters import _f, _Section
+
+
+class ProgrammeCoefficients(_Section):
+    step_floor: float = _f(
+        0.5,
+        0.0,
+        1.0,
+        "Step strength without foundation",
+        "Share of the programme intensity a step keeps when none of the canonically earlier "
+        "steps has fired (strength = intensity x (step_floor + step_foundation_gain x share)).",
+        unit="share 0-1",
+        source="assumption: Kotter (1995) says skipped steps undermine later ones, not by how "
+        "much; half is a middle guess",
+        uncertain=True,
+        plausible=(0.25, 0.8),
+    )
+    step_foundation_gain: float = _f(
+        0.5,
+        0.0,
+        1.0,
+        "Step strength from foundation",
+        "Share of the programme intensity a step gains when all earlier steps have fired.",
+        unit="share 0-1",
+        source="assumption: with step_floor 0.5, a step on a full foundation runs at the "
+        "programme's intensity",
+    )
+    coalition_safety_gain: float = _f(
+        0.1,
+        0.0,
+        1.0,
+        "Coalition: champions' safety",
+        "Felt psychological safety added to each champion recruited to the guiding coalition.",
+        unit="index 0-1",
+        source="assumption: being chosen and backed by leaders makes speaking up a little safer",
+    )
+    vision_norm_gain: float = _f(
+        0.2,
+        0.0,
+        1.0,
+        "Vision: orientation norm",
+        "Customer-orientation norm added per unit of the vision step's strength.",
+        unit="index 0-1",
+        source="assumption: a vision shifts the norm modestly; culture moves slowly",
+        uncertain=True,
+        plausible=(0.05, 0.4),
+    )
+    obstacles_strength: float = _f(
+        0.8,
+        0.0,
+        1.0,
+        "Remove obstacles: reach",
+        "Share of the gap to 1 that each structural lever closes per unit of step strength x "
+        "executive commitment when obstacles are removed.",
+        unit="share 0-1",
+        source="assumption: committed executives remove most, not all, structural obstacles",
+        uncertain=True,
+        plausible=(0.4, 1.0),
+    )
+    quick_win_fix_share: float = _f(
+        0.5,
+        0.0,
+        1.0,
+        "Quick wins: problems fixed",
+        "Share of the reported problem queue fixed at once per unit of the quick-wins step's "
+        "strength.",
+        unit="share 0-1",
+        source="assumption: a quick-wins push clears the easy half of what has been reported",
+        uncertain=True,
+        plausible=(0.2, 0.8),
+    )
+    quick_win_boost_gain: float = _f(
+        0.5,
+        0.0,
+        1.0,
+        "Quick wins: usefulness boost",
+        "Boost to perceived usefulness per unit of the quick-wins step's strength.",
+        unit="index 0-1",
+        source="assumption: visible early wins raise the usefulness people see, fading over "
+        "months (quick_win_retention)",
+        uncertain=True,
+        plausible=(0.2, 0.8),
+    )
+    consolidate_weeks: float = _f(
+        26.0,
+        0.0,
+        520.0,
+        "Consolidation: reinforcement",
+        "Weeks of project reinforcement a consolidation step adds at the reference intensity "
+        "(scaled by strength / consolidate_reference_intensity, rounded).",
+        unit="weeks",
+        source="assumption: Kotter's 'drive change until anchored' taken as about half a year "
+        "of continued project support",
+        uncertain=True,
+        plausible=(13.0, 52.0),
+    )
+    consolidate_reference_intensity: float = _f(
+        0.7,
+        0.05,
+        1.0,
+        "Consolidation: reference strength",
+        "Step strength at which consolidation adds exactly consolidate_weeks.",
+        unit="index 0-1",
+        source="assumption: the default programme intensity, so a default programme on a full "
+        "foundation adds consolidate_weeks",
+    )
+    anchor_safety_gain: float = _f(
+        0.15,
+        0.0,
+        1.0,
+        "Anchor: safety dial",
+        "Psychological-safety dial added per unit of the anchor step's strength.",
+        unit="index 0-1",
+        source="assumption: anchoring new ways of working makes raising problems a norm; a "
+        "modest shift",
+        uncertain=True,
+        plausible=(0.05, 0.3),
+    )
+    urgency_retention: float = _f(
+        0.95,
+        0.0,
+        1.0,
+        "Urgency retention",
+        "Share of felt urgency kept from one week to the next (0.95: fades 5% a week).",
+        unit="share 0-1",
+        source="assumption: felt urgency fades within months without renewal (half-life about "
+        "13 weeks); not measured",
+        uncertain=True,
+        plausible=(0.85, 0.99),
+    )
+    quick_win_retention: float = _f(
+        0.97,
+        0.0,
+        1.0,
+        "Quick-win boost retention",
+        "Share of the quick-win usefulness boost kept from one week to the next.",
+        unit="share 0-1",
+        source="assumption: the glow of early wins lasts a little longer than urgency "
+        "(half-life about 23 weeks); not measured",
+        uncertain=True,
+        plausible=(0.9, 0.995),
+    )

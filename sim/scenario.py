@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from sim.coefficients.adoption import Adoption
 from sim.errors import InputError
 
 # The schema helpers live in sim.parameters; FieldSpec, field_specs and field_bounds are also
@@ -805,6 +806,7 @@ class Scenario(_Section):
     customers: Customers = Customers()
     culture: Culture = Culture()
     crm: Crm = Crm()
+    adoption: Adoption = Adoption()
     change_programme: ChangeProgramme = ChangeProgramme()
     people: People = People()
     economics: Economics = Economics()

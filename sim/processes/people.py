@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.mechanisms import customers, learning, people
-from sim.state import AFFINITY_SD
 from sim.structures import SALES, SERVICE
 
 if TYPE_CHECKING:
@@ -84,7 +83,7 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     # newcomers: one fresh draw per position every week keeps streams aligned
     new_orient = np.clip(r_p.normal(sc.culture.customer_orientation, 0.15, e.n), 0, 1)
     new_thr = r_p.normal(sc.crm.threshold_mean, sc.crm.threshold_sd, e.n)
-    new_aff = r_p.normal(0.0, AFFINITY_SD, e.n)
+    new_aff = r_p.normal(0.0, sc.adoption.affinity_sd, e.n)
     new_sup = r_p.random(e.n) < sc.culture.supportive_leadership
     hire = ~e.filled & (e.vacant_weeks <= 0) & ~q
     e.vacant_weeks = np.where(~e.filled & ~hire, np.maximum(e.vacant_weeks - 1, 0), 0)

@@ -5,7 +5,8 @@ data use), ease of use, social influence (peers, the manager's example, executiv
 facilitating conditions, incentives, orientation, urgency and affinity; the Bass/Granovetter
 adoption step; usage moves towards what intention sustains. Programme effects (urgency, quick
 wins) fade every week. Formulas: ``sim.mechanisms.adoption``, ``crm_records``, ``leadership``,
-``incentives`` and ``people`` (shares).
+``incentives`` and ``people`` (shares); their coefficients: scenario section ``adoption``
+(``sim.coefficients.adoption``), read from the scenario in force every week.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from sim.coefficients.accounts import AccountCoefficients
+from sim.coefficients.adoption import Adoption
 from sim.coefficients.decisions import Decisions
 from sim.coefficients.learning import Learning
 from sim.coefficients.people import PeopleCoefficients
@@ -810,6 +811,7 @@ class Scenario(_Section):
     customers: Customers = Customers()
     culture: Culture = Culture()
     crm: Crm = Crm()
+    adoption: Adoption = Adoption()
     change_programme: ChangeProgramme = ChangeProgramme()
     people: People = People()
     learning: Learning = Learning()

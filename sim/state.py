@@ -20,7 +20,6 @@ from sim.structures import SALES, SERVICE, OrgStructure
 from sim.structures.org_chart import CustomerBook
 
 EXPECTATION_SD = 0.12  # spread of customers' expectations (some are never easily pleased)
-AFFINITY_SD = 0.15  # spread of personal attitudes to technology (TAM's attitude term)
 
 
 @dataclass
@@ -255,7 +254,7 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         adopted=np.zeros(n, dtype=bool),
         usage=np.zeros(n),
         intention=np.zeros(n),
-        affinity=rng.normal(0.0, AFFINITY_SD, n),
+        affinity=rng.normal(0.0, scenario.adoption.affinity_sd, n),
         threshold=rng.normal(crm.threshold_mean, crm.threshold_sd, n),
         skill=np.clip(rng.beta(pc.skill_beta_a, pc.skill_beta_b, n), 0, 1),
         morale=np.clip(rng.normal(pc.initial_morale_mean, pc.initial_morale_sd, n), 0, 1),

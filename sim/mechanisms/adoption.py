@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.coefficients.adoption import DEFAULT_ADOPTION, Adoption
+
 
 def adoption_probability(
     p: np.ndarray | float,
@@ -67,19 +69,6 @@ def adopt_step(
     return adopted | (u < prob)
 
 
-# Weights of the UTAUT-style determinants of the intention to use (Venkatesh et al. 2003):
-# performance expectancy, effort expectancy, social influence, facilitating conditions, plus
-# incentives and the customer-orientation trait (seed 000: adoption is a question of mindset).
-INTENTION_WEIGHTS = {
-    "usefulness": 0.25,
-    "ease": 0.15,
-    "social": 0.20,
-    "facilitating": 0.20,
-    "incentive": 0.10,
-    "orientation": 0.10,
-}
-
-
 def exposure(adjacency, adopted: np.ndarray, degree: np.ndarray) -> np.ndarray:
     """Share of each person's collaboration contacts who use the CRM (0 for isolates)."""
     users = adjacency @ adopted.astype(float)
@@ -87,18 +76,32 @@ def exposure(adjacency, adopted: np.ndarray, degree: np.ndarray) -> np.ndarray:
 
 
 def social_influence(
-    exposure_: np.ndarray, manager_example: np.ndarray, executive_support: float
+    exposure_: np.ndarray,
+    manager_example: np.ndarray,
+    executive_support: float,
+    *,
+    p: Adoption = DEFAULT_ADOPTION,
 ) -> np.ndarray:
     """Peers (complex contagion), the line manager's example and executives' words."""
-    return np.clip(0.55 * exposure_ + 0.35 * manager_example + 0.10 * executive_support, 0, 1)
+    return np.clip(
+        p.social_peers * exposure_
+        + p.social_manager * manager_example
+        + p.social_executive * executive_support,
+        0,
+        1,
+    )
 
 
 def facilitating_conditions(
-    executive_commitment: float, reinforcing: bool, training: float
+    executive_commitment: float,
+    reinforcing: bool,
+    training: float,
+    *,
+    p: Adoption = DEFAULT_ADOPTION,
 ) -> float:
     """Resources and follow-up: commitment is durable, project reinforcement is temporary."""
-    project = 0.5 + 0.5 * training if reinforcing else 0.1
-    return 0.5 * executive_commitment + 0.5 * project
+    project = p.project_base + p.project_training * training if reinforcing else p.project_after
+    return p.facilitating_commitment * executive_commitment + p.facilitating_project * project
 
 
 def intention(
@@ -110,21 +113,27 @@ def intention(
     orientation: np.ndarray,
     urgency: float = 0.0,
     affinity: np.ndarray | float = 0.0,
+    *,
+    p: Adoption = DEFAULT_ADOPTION,
 ) -> np.ndarray:
-    """Intention to use the CRM in [0, 1] (UTAUT weights above, plus the felt urgency).
+    """Intention to use the CRM in [0, 1]: UTAUT-style weights plus the felt urgency.
+
+    The determinants are UTAUT's (Venkatesh et al. 2003): performance expectancy (usefulness),
+    effort expectancy (ease), social influence, facilitating conditions, plus incentives and the
+    customer-orientation trait (seed 000: adoption is a question of mindset); the weights are
+    ``adoption.weight_*`` (hand-set assumptions, not published path sizes).
 
     ``affinity`` is each person's attitude to technology (TAM's attitude term, Davis 1989), the
     individual difference that makes the same organisation produce early and late adopters.
     """
-    w = INTENTION_WEIGHTS
     i = (
-        w["usefulness"] * usefulness
-        + w["ease"] * ease
-        + w["social"] * social
-        + w["facilitating"] * facilitating
-        + w["incentive"] * incentive
-        + w["orientation"] * orientation
-        + 0.15 * urgency
+        p.weight_usefulness * usefulness
+        + p.weight_ease * ease
+        + p.weight_social * social
+        + p.weight_facilitating * facilitating
+        + p.weight_incentive * incentive
+        + p.weight_orientation * orientation
+        + p.weight_urgency * urgency
         + affinity
     )
     return np.clip(i, 0.0, 1.0)
@@ -139,26 +148,27 @@ def update_usage(
     anchored: bool,
     habit_decay: float,
     training: float,
+    p: Adoption = DEFAULT_ADOPTION,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Move adopters' usage towards what their intention sustains; drop those who fall off.
 
     While the project reinforces use (coaching, checks), usage is pulled up beyond intention;
     afterwards it slides back towards intention at ``habit_decay`` per week (seed 002: "the system
     is underused" after go-live). Anchoring in the culture (Kotter's eighth step) turns use into a
-    habit and slows the slide fivefold.
+    habit and slows the slide (``adoption.anchored_decay``: fivefold by default).
 
     Returns (usage, adopted).
     """
-    target = np.clip(1.3 * intention_ - 0.1, 0.0, 1.0)
+    target = np.clip(p.usage_slope * intention_ - p.usage_offset, 0.0, 1.0)
     if reinforcing:
-        target = np.clip(target + 0.3 * training, 0.0, 1.0)
-    rate_up = 0.25
-    rate_down = habit_decay * (0.2 if anchored else 1.0)
+        target = np.clip(target + p.usage_reinforced * training, 0.0, 1.0)
+    rate_up = p.usage_rise
+    rate_down = habit_decay * (p.anchored_decay if anchored else 1.0)
     rate = np.where(target > usage, rate_up, rate_down)
     new = np.where(adopted, usage + rate * (target - usage), 0.0)
     # a new adopter starts at a modest level, not at zero
-    new = np.where(adopted & (usage == 0.0), np.maximum(new, 0.3), new)
-    still = adopted & (new >= 0.05)
+    new = np.where(adopted & (usage == 0.0), np.maximum(new, p.start_usage), new)
+    still = adopted & (new >= p.stop_usage)
     return np.where(still, new, 0.0), still
 
 
@@ -168,12 +178,18 @@ def ease_of_use(
     skill: np.ndarray,
     problem_share: float,
     communication: float,
+    *,
+    p: Adoption = DEFAULT_ADOPTION,
 ) -> np.ndarray:
     """Effort expectancy: the tool, training and skill, dented by unfixed process problems."""
-    ease = tool_quality * (0.5 + 0.3 * training + 0.2 * skill) * (1 - 0.4 * problem_share)
-    return np.clip(ease + 0.1 * communication, 0, 1)
+    ease = (
+        tool_quality
+        * (p.ease_base + p.ease_training * training + p.ease_skill * skill)
+        * (1 - p.ease_problems * problem_share)
+    )
+    return np.clip(ease + p.ease_communication * communication, 0, 1)
 
 
-def push(urgency: float, reinforcing: bool) -> float:
+def push(urgency: float, reinforcing: bool, *, p: Adoption = DEFAULT_ADOPTION) -> float:
     """Multiplier on own initiative from felt urgency and project reinforcement."""
-    return (1.0 + 2.0 * urgency) * (2.0 if reinforcing else 1.0)
+    return (1.0 + p.push_urgency * urgency) * (p.push_reinforcing if reinforcing else 1.0)

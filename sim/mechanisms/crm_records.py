@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.coefficients.adoption import DEFAULT_ADOPTION, Adoption
+
 STALE_RATE = 0.03  # weekly loss of record freshness without new logging
 LOG_GAIN = 0.5  # share of the gap to a complete record closed by one logged interaction
 
@@ -53,9 +55,11 @@ def data_quality(record: np.ndarray, active: np.ndarray, duplicate_share: float)
     return float(record[active].mean() * (1.0 - duplicate_share))
 
 
-def effective_data_use(data_use: float, executive_commitment: float) -> float:
+def effective_data_use(
+    data_use: float, executive_commitment: float, *, p: Adoption = DEFAULT_ADOPTION
+) -> float:
     """Committed leaders run the business on CRM data, so less of it is dead-end."""
-    return data_use + (1.0 - data_use) * 0.5 * executive_commitment
+    return data_use + (1.0 - data_use) * p.data_use_commitment * executive_commitment
 
 
 def perceived_usefulness(
@@ -64,9 +68,16 @@ def perceived_usefulness(
     own_records: np.ndarray,
     data_use: float,
     vision: float,
+    *,
+    p: Adoption = DEFAULT_ADOPTION,
 ) -> np.ndarray:
     """Usefulness each person sees: the tool, what others put in, and whether it is used."""
-    network = 0.5 * org_usage + 0.5 * own_records
+    network = p.network_org * org_usage + p.network_own * own_records
     return np.clip(
-        tool_quality * (0.3 + 0.7 * network) * (0.5 + 0.5 * data_use) + 0.15 * vision, 0, 1
+        tool_quality
+        * (p.useful_base + p.useful_network * network)
+        * (p.useful_data_base + p.useful_data_weight * data_use)
+        + p.useful_vision * vision,
+        0,
+        1,
     )

@@ -13,14 +13,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.coefficients.adoption import DEFAULT_ADOPTION, Adoption
+
 
 def manager_example(
-    manager: np.ndarray, usage: np.ndarray, supportive: np.ndarray, filled: np.ndarray
+    manager: np.ndarray,
+    usage: np.ndarray,
+    supportive: np.ndarray,
+    filled: np.ndarray,
+    *,
+    p: Adoption = DEFAULT_ADOPTION,
 ) -> np.ndarray:
     """Example set by each person's line manager: their usage, counted fully if they coach."""
     has = manager >= 0
     m = np.maximum(manager, 0)
-    weight = np.where(supportive[m], 1.0, 0.6)
+    weight = np.where(supportive[m], 1.0, p.manager_unsupportive)
     return np.where(has & filled[m], usage[m] * weight, 0.0)
 
 

@@ -5,7 +5,8 @@ data use), ease of use, social influence (peers, the manager's example, executiv
 facilitating conditions, incentives, orientation, urgency and affinity; the Bass/Granovetter
 adoption step; usage moves towards what intention sustains. Programme effects (urgency, quick
 wins) fade every week. Formulas: ``sim.mechanisms.adoption``, ``crm_records``, ``leadership``,
-``incentives`` and ``people`` (shares).
+``incentives`` and ``people`` (shares); their coefficients: scenario section ``adoption``
+(``sim.coefficients.adoption``), read from the scenario in force every week.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ if TYPE_CHECKING:
     from sim.processes.week import Week
 
 NAME = "adoption"
-CHAMPION_USAGE = 0.8  # the guiding coalition uses the CRM for most of its work
 
 
 def step(ctx: Context, week: Week) -> None:
     """Adoption and usage this week (state only: nothing is handed on)."""
     st, crm, R = ctx.state, ctx.scenario.crm, ctx.streams
+    p = ctx.scenario.adoption
     e, c, lv, org = st.emp, st.cust, st.levers, st.org
     start = week.programme
     if not start.live:
@@ -44,6 +45,7 @@ def step(ctx: Context, week: Week) -> None:
             people.share_of(rec, book),
             start.data_use,
             lv.vision + lv.quick_win_boost,
+            p=p,
         )
         ease = adoption.ease_of_use(
             crm.tool_quality,
@@ -51,16 +53,18 @@ def step(ctx: Context, week: Week) -> None:
             e.skill,
             org.problems_latent / org.problems_initial,
             lv.communication,
+            p=p,
         )
         users = e.adopted & e.filled
         expo = adoption.exposure(e.adjacency, users, e.degree)
         social = adoption.social_influence(
             expo,
-            leadership.manager_example(e.manager, start.usage, e.supportive, e.filled),
+            leadership.manager_example(e.manager, start.usage, e.supportive, e.filled, p=p),
             lv.executive_support,
+            p=p,
         )
         facil = adoption.facilitating_conditions(
-            lv.executive_commitment, start.reinforcing, crm.training
+            lv.executive_commitment, start.reinforcing, crm.training, p=p
         )
         e.intention = adoption.intention(
             useful,
@@ -71,13 +75,14 @@ def step(ctx: Context, week: Week) -> None:
             e.orientation,
             lv.urgency,
             e.affinity,
+            p=p,
         )
         adopted = adoption.adopt_step(
             users,
-            crm.innovation * e.intention * adoption.push(lv.urgency, start.reinforcing),
-            crm.imitation * (0.5 + e.intention),
+            crm.innovation * e.intention * adoption.push(lv.urgency, start.reinforcing, p=p),
+            crm.imitation * (p.imitation_base + e.intention),
             expo,
-            e.threshold - 0.2 * lv.communication,
+            e.threshold - p.threshold_communication * lv.communication,
             rng=R["adoption"],
         )
         adopted |= e.champion
@@ -89,9 +94,10 @@ def step(ctx: Context, week: Week) -> None:
             anchored=lv.anchored,
             habit_decay=crm.habit_decay,
             training=crm.training,
+            p=p,
         )
         champ = e.champion & e.filled
-        e.usage[champ] = np.maximum(e.usage[champ], CHAMPION_USAGE)
+        e.usage[champ] = np.maximum(e.usage[champ], p.champion_usage)
         e.adopted |= champ
     lv.urgency *= ctx.scenario.change_programme.urgency_retention
     lv.quick_win_boost *= ctx.scenario.change_programme.quick_win_retention

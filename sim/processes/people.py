@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.mechanisms import customers, learning, people
-from sim.state import AFFINITY_SD
 from sim.structures import SALES, SERVICE
 
 if TYPE_CHECKING:
@@ -89,7 +88,7 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
         r_p.normal(sc.culture.customer_orientation, pp.newcomer_orientation_sd, e.n), 0, 1
     )
     new_thr = r_p.normal(sc.crm.threshold_mean, sc.crm.threshold_sd, e.n)
-    new_aff = r_p.normal(0.0, AFFINITY_SD, e.n)
+    new_aff = r_p.normal(0.0, sc.adoption.affinity_sd, e.n)
     new_sup = r_p.random(e.n) < sc.culture.supportive_leadership
     hire = ~e.filled & (e.vacant_weeks <= 0) & ~q
     e.vacant_weeks = np.where(~e.filled & ~hire, np.maximum(e.vacant_weeks - 1, 0), 0)

@@ -87,7 +87,9 @@ def step(ctx: Context, week: Week) -> Start:
         ),
         usage=np.where(e.filled, e.usage, 0.0) if live else np.zeros(e.n),
         front_f=e.front & e.filled,
-        data_use=crm_records.effective_data_use(crm.data_use, lv.executive_commitment),
+        data_use=crm_records.effective_data_use(
+            crm.data_use, lv.executive_commitment, p=ctx.scenario.adoption
+        ),
         acq_effort=acq,
         care_effort=care,
         spend=tuple(spend),

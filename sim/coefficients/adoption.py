@@ -1,0 +1,475 @@
+"""Coefficients of process 6, adoption (``sim/processes/adoption.py``): section ``adoption``.
+
+What builds the intention to use the CRM (UTAUT-style weights), social influence, facilitating
+conditions, ease of use, perceived usefulness, the push on own initiative, how usage follows
+intention, and the spread of personal attitudes to technology. The Bass/Granovetter dials
+(``crm.innovation``, ``crm.imitation``, the thresholds, ``crm.habit_decay``) stay in ``crm``.
+
+Honesty note: the structure follows UTAUT (Venkatesh et al. 2003: performance expectancy,
+effort expectancy and social influence drive intention, about 70% of its variance explained;
+facilitating conditions act on use rather than on intention), but every weight below was set by
+hand by the first version of the model. None is a published path coefficient.
+"""
+
+from __future__ import annotations
+
+from sim.parameters import _f, _Section
+
+#: Sources shared by several fields (one wording, kept in one place).
+_UTAUT = (
+    "assumption: a hand-set weight shaped by UTAUT's determinants (Venkatesh et al. 2003, "
+    "about 70% of intention variance explained by them); not a published path coefficient"
+)
+_HAND = "assumption: set by hand in the first version of the model; not measured"
+
+
+class Adoption(_Section):
+    """Coefficients of intention, adoption and usage (TOML ``[adoption]``)."""
+
+    # --- intention (sim.mechanisms.adoption.intention) ---
+    weight_usefulness: float = _f(
+        0.25,
+        0.0,
+        1.0,
+        "Weight of usefulness",
+        "Weight of perceived usefulness (performance expectancy) in the intention to use.",
+        unit="index 0-1",
+        source=f"{_UTAUT}; the largest weight, as performance expectancy is UTAUT's strongest "
+        "determinant",
+        uncertain=True,
+        plausible=(0.15, 0.40),
+    )
+    weight_ease: float = _f(
+        0.15,
+        0.0,
+        1.0,
+        "Weight of ease of use",
+        "Weight of ease of use (effort expectancy) in the intention to use.",
+        unit="index 0-1",
+        source=f"{_UTAUT}; smaller than usefulness, as UTAUT's effort expectancy matters mostly "
+        "early in use",
+        uncertain=True,
+        plausible=(0.05, 0.25),
+    )
+    weight_social: float = _f(
+        0.20,
+        0.0,
+        1.0,
+        "Weight of social influence",
+        "Weight of social influence (peers, manager, executives) in the intention to use.",
+        unit="index 0-1",
+        source=f"{_UTAUT}; UTAUT finds social influence significant where use is mandated, "
+        "as a company CRM is",
+        uncertain=True,
+        plausible=(0.10, 0.30),
+    )
+    weight_facilitating: float = _f(
+        0.20,
+        0.0,
+        1.0,
+        "Weight of facilitating conditions",
+        "Weight of facilitating conditions (resources, follow-up) in the intention to use.",
+        unit="index 0-1",
+        source="assumption: a hand-set weight; UTAUT (Venkatesh et al. 2003) finds facilitating "
+        "conditions act on use rather than on intention, so routing them through intention "
+        "here is a simplification",
+        uncertain=True,
+        plausible=(0.05, 0.30),
+    )
+    weight_incentive: float = _f(
+        0.10,
+        0.0,
+        1.0,
+        "Weight of incentives",
+        "Weight of the CRM incentive (from incentive alignment) in the intention to use.",
+        unit="index 0-1",
+        source=f"{_HAND}; a minor term beside UTAUT's determinants",
+        uncertain=True,
+        plausible=(0.0, 0.20),
+    )
+    weight_orientation: float = _f(
+        0.10,
+        0.0,
+        1.0,
+        "Weight of customer orientation",
+        "Weight of the person's customer orientation in the intention to use.",
+        unit="index 0-1",
+        source=f"{_HAND}; seed 000 (adoption is a question of mindset), a minor term",
+        uncertain=True,
+        plausible=(0.0, 0.20),
+    )
+    weight_urgency: float = _f(
+        0.15,
+        0.0,
+        1.0,
+        "Weight of urgency",
+        "Weight of the felt urgency (Kotter's first step) in the intention to use.",
+        unit="index 0-1",
+        source=f"{_HAND}; outside UTAUT, a programme effect that fades each week",
+        uncertain=True,
+        plausible=(0.05, 0.30),
+    )
+    affinity_sd: float = _f(
+        0.15,
+        0.0,
+        0.5,
+        "Spread of attitudes to technology",
+        "Standard deviation of each person's affinity, added to the intention (drawn at the "
+        "start and for each newcomer).",
+        unit="index 0-1",
+        source="assumption: TAM's attitude term (Davis 1989) as individual noise wide enough to "
+        "make early and late adopters; not measured",
+        uncertain=True,
+        plausible=(0.05, 0.25),
+    )
+    # --- social influence (sim.mechanisms.adoption.social_influence) ---
+    social_peers: float = _f(
+        0.55,
+        0.0,
+        1.0,
+        "Social influence: peers",
+        "Weight of the share of one's contacts who use the CRM in social influence.",
+        unit="index 0-1",
+        source=f"{_HAND}; peers weigh most (complex contagion, Centola & Macy 2007)",
+        uncertain=True,
+        plausible=(0.35, 0.75),
+    )
+    social_manager: float = _f(
+        0.35,
+        0.0,
+        1.0,
+        "Social influence: manager",
+        "Weight of the line manager's example in social influence.",
+        unit="index 0-1",
+        source=f"{_HAND}; managers as role models (UTAUT's social influence)",
+        uncertain=True,
+        plausible=(0.15, 0.55),
+    )
+    social_executive: float = _f(
+        0.10,
+        0.0,
+        1.0,
+        "Social influence: executives",
+        "Weight of executives' words (executive support) in social influence.",
+        unit="index 0-1",
+        source=f"{_HAND}; seed 004: support is words, a small push",
+    )
+    manager_unsupportive: float = _f(
+        0.6,
+        0.0,
+        1.0,
+        "Example of a non-coaching manager",
+        "Share of a non-supportive manager's usage that counts as example (a coach counts fully).",
+        unit="multiplier",
+        source=f"{_HAND}; seed 001: it depends on the leadership style",
+        uncertain=True,
+        plausible=(0.3, 0.9),
+    )
+    # --- facilitating conditions (sim.mechanisms.adoption.facilitating_conditions) ---
+    facilitating_commitment: float = _f(
+        0.5,
+        0.0,
+        1.0,
+        "Facilitating: commitment weight",
+        "Weight of executive commitment (durable resources) in facilitating conditions.",
+        unit="index 0-1",
+        source=f"{_HAND}; commitment and project support weigh equally",
+    )
+    facilitating_project: float = _f(
+        0.5,
+        0.0,
+        1.0,
+        "Facilitating: project weight",
+        "Weight of project support (coaching, follow-up) in facilitating conditions.",
+        unit="index 0-1",
+        source=f"{_HAND}; commitment and project support weigh equally",
+    )
+    project_base: float = _f(
+        0.5,
+        0.0,
+        1.0,
+        "Project support while reinforcing",
+        "Project support during reinforcement, before training is added.",
+        unit="index 0-1",
+        source=_HAND,
+    )
+    project_training: float = _f(
+        0.5,
+        0.0,
+        1.0,
+        "Project support from training",
+        "Project support added per unit of training during reinforcement.",
+        unit="index 0-1",
+        source=_HAND,
+    )
+    project_after: float = _f(
+        0.1,
+        0.0,
+        1.0,
+        "Project support after reinforcement",
+        "Project support left once the project team has gone.",
+        unit="index 0-1",
+        source=f"{_HAND}; seed 002: support ends after go-live",
+        uncertain=True,
+        plausible=(0.0, 0.3),
+    )
+    # --- ease of use (sim.mechanisms.adoption.ease_of_use) ---
+    ease_base: float = _f(
+        0.5,
+        0.0,
+        1.0,
+        "Ease: base",
+        "Share of the tool's quality felt as ease of use without training or skill.",
+        unit="index 0-1",
+        source=_HAND,
+    )
+    ease_training: float = _f(
+        0.3,
+        0.0,
+        1.0,
+        "Ease: training",
+        "Ease of use added per unit of training (times tool quality).",
+        unit="index 0-1",
+        source=_HAND,
+    )
+    ease_skill: float = _f(
+        0.2,
+        0.0,
+        1.0,
+        "Ease: skill",
+        "Ease of use added per unit of the person's skill (times tool quality).",
+        unit="index 0-1",
+        source=_HAND,
+    )
+    ease_problems: float = _f(
+        0.4,
+        0.0,
+        1.0,
+        "Ease: dent from process problems",
+        "Share of ease of use lost when all of the initial process problems are still unfixed.",
+        unit="share 0-1",
+        source=f"{_HAND}; seed 003: a tool on top of broken processes is hard to use",
+        uncertain=True,
+        plausible=(0.2, 0.6),
+    )
+    ease_communication: float = _f(
+        0.1,
+        0.0,
+        1.0,
+        "Ease: communication",
+        "Ease of use added per unit of the programme's communication.",
+        unit="index 0-1",
+        source=_HAND,
+    )
+    # --- perceived usefulness (sim.mechanisms.crm_records.perceived_usefulness) ---
+    useful_base: float = _f(
+        0.3,
+        0.0,
+        1.0,
+        "Usefulness: stand-alone",
+        "Share of the tool's quality felt as useful when nobody logs anything.",
+        unit="index 0-1",
+        source=f"{_HAND}; the rest comes from the network externality (Katz & Shapiro 1985)",
+        uncertain=True,
+        plausible=(0.1, 0.5),
+    )
+    useful_network: float = _f(
+        0.7,
+        0.0,
+        1.0,
+        "Usefulness: network",
+        "Share of the tool's quality felt as useful per unit of the logging network.",
+        unit="index 0-1",
+        source=f"{_HAND}; a strong network externality (Katz & Shapiro 1985)",
+        uncertain=True,
+        plausible=(0.5, 0.9),
+    )
+    network_org: float = _f(
+        0.5,
+        0.0,
+        1.0,
+        "Network: others' usage",
+        "Weight of the front line's mean usage in the logging network.",
+        unit="index 0-1",
+        source=f"{_HAND}; others' usage and one's own records weigh equally",
+    )
+    network_own: float = _f(
+        0.5,
+        0.0,
+        1.0,
+        "Network: own records",
+        "Weight of the completeness of one's own customers' records in the logging network.",
+        unit="index 0-1",
+        source=f"{_HAND}; others' usage and one's own records weigh equally",
+    )
+    useful_data_base: float = _f(
+        0.5,
+        0.0,
+        1.0,
+        "Usefulness: unused data",
+        "Usefulness factor when none of the CRM data feeds decisions.",
+        unit="multiplier",
+        source=f"{_HAND}; seed 003: dead-end data halves the value seen",
+        uncertain=True,
+        plausible=(0.3, 0.8),
+    )
+    useful_data_weight: float = _f(
+        0.5,
+        0.0,
+        1.0,
+        "Usefulness: data use",
+        "Usefulness factor added per unit of effective data use.",
+        unit="multiplier",
+        source=f"{_HAND}; reaches 1 when all data is used",
+    )
+    useful_vision: float = _f(
+        0.15,
+        0.0,
+        1.0,
+        "Usefulness: vision and quick wins",
+        "Usefulness added per unit of the programme's vision and quick-win boost.",
+        unit="index 0-1",
+        source=f"{_HAND}; a modest programme effect",
+    )
+    data_use_commitment: float = _f(
+        0.5,
+        0.0,
+        1.0,
+        "Data use from commitment",
+        "Share of the unused data that full executive commitment brings into decisions.",
+        unit="share 0-1",
+        source=f"{_HAND}; seed 004: committed leaders run the business on CRM data",
+        uncertain=True,
+        plausible=(0.2, 0.8),
+    )
+    # --- the adoption step (sim.processes.adoption, sim.mechanisms.adoption.push) ---
+    push_urgency: float = _f(
+        2.0,
+        0.0,
+        10.0,
+        "Push from urgency",
+        "Own initiative (Bass p) multiplied by 1 + this x felt urgency.",
+        unit="multiplier",
+        source=f"{_HAND}; full urgency triples own initiative",
+        uncertain=True,
+        plausible=(0.5, 4.0),
+    )
+    push_reinforcing: float = _f(
+        2.0,
+        1.0,
+        10.0,
+        "Push from reinforcement",
+        "Own initiative (Bass p) multiplied by this while the project reinforces use.",
+        unit="multiplier",
+        source=f"{_HAND}; coaching doubles own initiative; Bass meta-analysis p about 0.03 a "
+        "year (markets) gives no guidance for this organisational multiplier",
+        uncertain=True,
+        plausible=(1.0, 4.0),
+    )
+    imitation_base: float = _f(
+        0.5,
+        0.0,
+        2.0,
+        "Peer pull at zero intention",
+        "Peer pull (Bass q) multiplied by this + the intention: the pull felt at zero intention.",
+        unit="multiplier",
+        source=f"{_HAND}; at an intention of 0.5 the multiplier is 1, so crm.imitation is the "
+        "pull on an average person (Bass meta-analysis q about 0.38 a year, markets, not "
+        "transferable)",
+    )
+    threshold_communication: float = _f(
+        0.2,
+        0.0,
+        1.0,
+        "Threshold cut from communication",
+        "Granovetter thresholds lowered by this x the programme's communication.",
+        unit="share of contacts",
+        source=f"{_HAND}; communicating the vision makes people follow earlier",
+        uncertain=True,
+        plausible=(0.0, 0.4),
+    )
+    champion_usage: float = _f(
+        0.8,
+        0.0,
+        1.0,
+        "Champions' usage",
+        "Least usage of champions (the guiding coalition) once the CRM is live.",
+        unit="share 0-1",
+        source=f"{_HAND}; the guiding coalition uses the CRM for most of its work",
+    )
+    # --- usage (sim.mechanisms.adoption.update_usage) ---
+    usage_slope: float = _f(
+        1.3,
+        0.0,
+        3.0,
+        "Usage per intention",
+        "Usage that an intention sustains: clip(this x intention - usage_offset).",
+        unit="multiplier",
+        source=f"{_HAND}; full use is reached a little below full intention",
+        uncertain=True,
+        plausible=(1.0, 1.6),
+    )
+    usage_offset: float = _f(
+        0.1,
+        0.0,
+        1.0,
+        "Usage offset",
+        "Subtracted from the usage an intention sustains (a weak intention sustains no use).",
+        unit="share 0-1",
+        source=_HAND,
+    )
+    usage_reinforced: float = _f(
+        0.3,
+        0.0,
+        1.0,
+        "Usage from reinforcement",
+        "Usage target added per unit of training while the project reinforces use.",
+        unit="share 0-1",
+        source=f"{_HAND}; seed 002: use is propped up while the project team is there",
+        uncertain=True,
+        plausible=(0.1, 0.5),
+    )
+    usage_rise: float = _f(
+        0.25,
+        0.0,
+        1.0,
+        "Usage rise rate",
+        "Share of the gap to a higher usage target closed each week.",
+        unit="1/week",
+        source=f"{_HAND}; a habit builds over a few weeks",
+        uncertain=True,
+        plausible=(0.1, 0.5),
+    )
+    anchored_decay: float = _f(
+        0.2,
+        0.0,
+        1.0,
+        "Decay factor once anchored",
+        "crm.habit_decay multiplied by this once use is anchored in the culture (Kotter step 8).",
+        unit="multiplier",
+        source=f"{_HAND}; anchoring slows the slide fivefold",
+        uncertain=True,
+        plausible=(0.1, 0.5),
+    )
+    start_usage: float = _f(
+        0.3,
+        0.0,
+        1.0,
+        "New adopter's usage",
+        "Least usage of a person in the week they adopt.",
+        unit="share 0-1",
+        source=f"{_HAND}; a new adopter starts at a modest level, not at zero",
+    )
+    stop_usage: float = _f(
+        0.05,
+        0.0,
+        1.0,
+        "Usage at which people stop",
+        "An adopter whose usage falls below this stops using the CRM (discontinuance).",
+        unit="share 0-1",
+        source=_HAND,
+    )
+
+
+#: The default coefficients: the mechanisms' default ``p`` (one frozen instance, shared).
+DEFAULT_ADOPTION = Adoption()

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rng import poisson_from_uniform
+
 UNHAPPY = 0.45  # satisfaction below which a customer is dissatisfied
 ANGRY = 0.40  # below which, or with an open issue, a sales call lands badly
 
@@ -101,9 +103,14 @@ def complaints(
 
 
 def acquisitions(n_sales: int, rate: float, effort: float, lead_boost: float, *, rng) -> int:
-    """New customers won this week (Poisson in sales capacity and acquisition effort)."""
+    """New customers won this week (Poisson in sales capacity and acquisition effort).
+
+    One uniform a week whatever the rate (``sim.rng.poisson_from_uniform``): numpy's Poisson
+    sampler takes a rate-dependent number of uniforms, which put paired designs off common random
+    numbers from the first week their sales capacity or effort differed.
+    """
     lam = max(rate * n_sales * effort * (1.0 + lead_boost), 0.0)
-    return int(rng.poisson(lam))
+    return poisson_from_uniform(rng.random(), lam)
 
 
 FCR_GAIN = 0.04  # satisfaction from an issue settled at first contact, at full quality

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.coefficients.learning import Learning
+from sim.rng import binomial_from_uniform, poisson_from_uniform
 
 _DEFAULT = Learning()  # the schema defaults, for callers that pass no section
 
@@ -40,13 +41,17 @@ def encounter_and_report(
 
 
 def fix_problems(queue: float, responsiveness: float, *, rng, p: Learning = _DEFAULT) -> int:
-    """Reported problems fixed this week (each with chance proportional to responsiveness)."""
-    return int(rng.binomial(int(queue), min(p.fix_rate * responsiveness, 1.0)))
+    """Reported problems fixed this week (each with chance proportional to responsiveness).
+
+    One uniform a week whatever the queue (``sim.rng.binomial_from_uniform``), so paired runs with
+    different queues stay on common random numbers.
+    """
+    return binomial_from_uniform(rng.random(), int(queue), min(p.fix_rate * responsiveness, 1.0))
 
 
 def new_problems(turbulence: float, *, rng) -> int:
-    """Problems arising from a changing market, products and processes."""
-    return int(rng.poisson(turbulence))
+    """Problems arising from a changing market, products and processes (one uniform a week)."""
+    return poisson_from_uniform(rng.random(), turbulence)
 
 
 def service_quality(

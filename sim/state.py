@@ -262,7 +262,7 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         orientation=np.clip(
             rng.normal(cul.customer_orientation, pc.initial_orientation_sd, n), 0, 1
         ),
-        tenure=rng.integers(pc.tenure_min_weeks, pc.tenure_max_weeks, n),
+        tenure=rng.integers(pc.tenure_min_weeks, pc.tenure_min_weeks + pc.tenure_span_weeks, n),
         workload=np.ones(n),
         powerless=np.zeros(n),
         supportive=is_mgr & (rng.random(n) < cul.supportive_leadership),

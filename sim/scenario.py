@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from sim.coefficients.customers import CustomerCoefficients
+from sim.coefficients.sales import Sales
 from sim.errors import InputError
 
 # The schema helpers live in sim.parameters; FieldSpec, field_specs and field_bounds are also
@@ -162,7 +164,7 @@ class Organisation(_Section):
     )
 
 
-class Customers(_Section):
+class Customers(CustomerCoefficients):
     count: int = _f(
         3000,
         10,
@@ -803,6 +805,7 @@ class Scenario(_Section):
     )
     organisation: Organisation = Organisation()
     customers: Customers = Customers()
+    sales: Sales = Sales()
     culture: Culture = Culture()
     crm: Crm = Crm()
     change_programme: ChangeProgramme = ChangeProgramme()

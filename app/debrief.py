@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.mechanisms import customers as cm
-from sim.mechanisms import incentives, silos
+from sim.mechanisms import incentives
 
 CHANNELS = ("escalation", "callback", "angry_call", "everyday")
 CHANNEL_WORDS = {
@@ -80,7 +80,8 @@ class ChurnLedger:
         self.churned += int(gone.sum())
         if gone.any():
             hb = cm.weekly_hazard(sc.customers.base_churn_annual)
-            gap = np.clip((0.7 - c.satisfaction[gone]) / 0.7, 0.0, 1.0)
+            pivot = sc.customers.churn_pivot
+            gap = np.clip((pivot - c.satisfaction[gone]) / pivot, 0.0, 1.0)
             hd = sc.customers.dissatisfied_churn_annual / 52.0 * gap**2
             tot = hb + hd
             self.base_churn += float(np.where(tot > 0, hb / np.where(tot > 0, tot, 1), 1).sum())
@@ -92,23 +93,30 @@ class ChurnLedger:
             np.where(c.issue_days != pre["days"], c.issue_days, 0),
         )
         waited = np.clip(waited, 0.0, 7.0)
-        wd = cm.WAIT_COST_PER_DAY * np.maximum(waited - 2.0, 0.0) * (1.0 + c.issue_severity)
+        pc = sc.customers
+        wd = (
+            pc.wait_cost_per_day
+            * np.maximum(waited - pc.wait_grace_days, 0.0)
+            * (1.0 + c.issue_severity)
+        )
         escalated = c.issue_severity > model.authority[c.handler]  # type: ignore[attr-defined]
         self.damage["escalation"] += float(wd[escalated].sum())
         self.damage["callback"] += float(wd[~escalated].sum())
         # angry sales calls: counted by the model
         calls = float(row["upsell_to_angry_total"])
-        self.damage["angry_call"] += silos.ANGRY_CALL_COST * (calls - self.angry_calls_seen)
+        self.damage["angry_call"] += sc.sales.angry_call_cost * (calls - self.angry_calls_seen)
         self.angry_calls_seen = calls
         # everyday: the drift down towards a target below where the customer stood
         act = pre["active"]
         if act.any():
             quality = float(row["service_quality"])
-            _, care = incentives.effort_split(st.levers.incentive_alignment)
+            _, care = incentives.effort_split(st.levers.incentive_alignment, p=sc.sales)
             target = cm.satisfaction_target(
-                quality, e.orientation[c.owner[act]], care, c.expectation[act]
+                quality, e.orientation[c.owner[act]], care, c.expectation[act], p=pc
             )
-            self.damage["everyday"] += float((0.05 * np.maximum(pre["sat"][act] - target, 0)).sum())
+            self.damage["everyday"] += float(
+                (pc.satisfaction_drift * np.maximum(pre["sat"][act] - target, 0)).sum()
+            )
         self._pre = {}
 
     def attribution(self) -> dict[str, float]:

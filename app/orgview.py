@@ -36,8 +36,8 @@ from sim.structures.base import EXECUTIVE, MANAGER  # noqa: E402
 USAGE_CMAP = mcolors.LinearSegmentedColormap.from_list(
     "crm_usage", ["#d0d0d0", "#9ecae1", "#2171b5", "#08306b"]
 )
-# anchored on the model's lines: below 0.40 a customer is angry, below 0.45 unhappy, and from
-# 0.70 up only the base churn hazard applies (sim.mechanisms.customers)
+# anchored on the default lines (customers.angry_line 0.40, customers.unhappy_line 0.45, and from
+# customers.churn_pivot 0.70 up only the base churn hazard applies; a fixed colour scale)
 SATISFACTION_CMAP = mcolors.LinearSegmentedColormap.from_list(
     "satisfaction",
     [

@@ -23,7 +23,8 @@ COLUMNS: dict[str, str] = {
     "first_contact_resolution": "share of this week's new issues resolved at first contact",
     "escalations": "issues escalated above the handler this week",
     "satisfaction_mean": "mean satisfaction of active customers",
-    "dissatisfied_share": "share of active customers below the dissatisfaction line (0.45)",
+    "dissatisfied_share": "share of active customers below the dissatisfaction line "
+    "(customers.unhappy_line)",
     "customers_active": "customers with us at the end of the week",
     "churn_rate": "churned this week / active at the start of the week",
     "churned_total": "customers lost so far",
@@ -73,8 +74,8 @@ def usage_mean(state: State, front_active_mask: np.ndarray | None = None) -> flo
     return float(state.emp.usage[m].mean()) if m.any() else 0.0
 
 
-def satisfaction_summary(state: State, line: float = 0.45) -> tuple[float, float]:
-    """Mean satisfaction of active customers and the share of them below the line.
+def satisfaction_summary(state: State, line: float) -> tuple[float, float]:
+    """Mean satisfaction of active customers and the share of them below ``line``.
 
     ``(nan, 0.0)`` with no active customer.
     """
@@ -87,11 +88,12 @@ def satisfaction_summary(state: State, line: float = 0.45) -> tuple[float, float
 
 def satisfaction_mean(state: State) -> float:
     """Mean satisfaction of active customers."""
-    return satisfaction_summary(state)[0]
+    a = state.cust.active
+    return float(state.cust.satisfaction[a].mean()) if a.any() else float("nan")
 
 
-def dissatisfied_share(state: State, line: float = 0.45) -> float:
-    """Share of active customers below the dissatisfaction line."""
+def dissatisfied_share(state: State, line: float) -> float:
+    """Share of active customers below the dissatisfaction line (``customers.unhappy_line``)."""
     return satisfaction_summary(state, line)[1]
 
 
@@ -116,7 +118,11 @@ def practice_knowledge_mean(state: State, front_active_mask: np.ndarray) -> floa
 
 
 def weekly_row(
-    state: State, week: Week, totals: dict[str, float], cf_net: float | None
+    state: State,
+    week: Week,
+    totals: dict[str, float],
+    cf_net: float | None,
+    unhappy_line: float,
 ) -> dict[str, float]:
     """One week's row of ``COLUMNS`` from the state after the week and the week's records.
 
@@ -125,12 +131,13 @@ def weekly_row(
         week: The records the week's processes handed on.
         totals: The run's running totals after the week.
         cf_net: The no-change twin's cumulative net benefit, or None without a twin.
+        unhappy_line: The scenario's dissatisfaction line (``customers.unhappy_line``).
     """
     t = totals
     e, c, org = state.emp, state.cust, state.org
     start, dec, cw = week.programme, week.decisions, week.customers
     front_now = e.front & e.filled  # after this week's quits and hires
-    satisfaction, dissatisfied = satisfaction_summary(state)
+    satisfaction, dissatisfied = satisfaction_summary(state, unhappy_line)
     return {
         "week": state.week,
         "adoption_rate": adoption_rate(state, front_now),

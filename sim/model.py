@@ -141,7 +141,8 @@ class OrgModel(Model):
     def metrics_row(self, week: Week) -> dict[str, float]:
         """This week's row of metrics (``sim.metrics.COLUMNS``) from the state and ``week``."""
         cf_net = self.counterfactual.totals["net"] if self.counterfactual is not None else None
-        return metrics.weekly_row(self.ctx.state, week, self.ctx.totals, cf_net)
+        line = self.ctx.scenario.customers.unhappy_line
+        return metrics.weekly_row(self.ctx.state, week, self.ctx.totals, cf_net, line)
 
     def run(self, steps: int | None = None) -> pd.DataFrame:
         """Run to the horizon (or ``steps`` more weeks) and return the per-week table so far."""

@@ -26,10 +26,12 @@ from pydantic import (
 
 from sim.coefficients.accounts import AccountCoefficients
 from sim.coefficients.adoption import Adoption
+from sim.coefficients.customers import CustomerCoefficients
 from sim.coefficients.decisions import Decisions
 from sim.coefficients.learning import Learning
 from sim.coefficients.people import PeopleCoefficients
 from sim.coefficients.programme import ProgrammeCoefficients
+from sim.coefficients.sales import Sales
 from sim.errors import InputError
 
 # The schema helpers live in sim.parameters; FieldSpec, field_specs and field_bounds are also
@@ -168,7 +170,7 @@ class Organisation(_Section):
     )
 
 
-class Customers(_Section):
+class Customers(CustomerCoefficients):
     count: int = _f(
         3000,
         10,
@@ -809,6 +811,7 @@ class Scenario(_Section):
     )
     organisation: Organisation = Organisation()
     customers: Customers = Customers()
+    sales: Sales = Sales()
     culture: Culture = Culture()
     crm: Crm = Crm()
     adoption: Adoption = Adoption()

@@ -19,8 +19,6 @@ from sim.scenario import Scenario
 from sim.structures import SALES, SERVICE, OrgStructure
 from sim.structures.org_chart import CustomerBook
 
-EXPECTATION_SD = 0.12  # spread of customers' expectations (some are never easily pleased)
-
 
 @dataclass
 class Employees:
@@ -151,12 +149,15 @@ def assign_accounts(
     owners: np.ndarray,
     emp: Employees,
     rng: np.random.Generator,
+    *,
+    local_share: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pick a service handler for each account, preferring the owner's own unit or second line.
 
-    Returns handler, same_group and tie arrays. Where the owner's group has service staff, 80% of
-    accounts are handled there (regional or circle teams); otherwise handlers come from the
-    service function at large, which is what a functional silo means for the customer.
+    Returns handler, same_group and tie arrays. Where the owner's group has service staff,
+    ``local_share`` of accounts (``customers.local_handler_share``) are handled there (regional
+    or circle teams); otherwise handlers come from the service function at large, which is what a
+    functional silo means for the customer.
     """
     service = np.flatnonzero(emp.role == SERVICE)
     u = rng.random(owners.shape[0])
@@ -173,7 +174,7 @@ def assign_accounts(
     has = hi > lo
     local = lo + (rng.random(owners.shape[0]) * np.maximum(hi - lo, 1)).astype(np.int64)
     local = np.minimum(local, np.maximum(hi - 1, 0))
-    use_local = has & (u < 0.8)
+    use_local = has & (u < local_share)
     handler[use_local] = service[order[local[use_local]]]
     same_group = key[owners] == key[handler]
     tie = np.asarray(emp.adjacency[owners, handler]).ravel() > 0
@@ -187,6 +188,8 @@ def apply_customer_file(
     count: int,
     structure: OrgStructure,
     rng: np.random.Generator,
+    *,
+    local_share: float,
 ) -> None:
     """Give the initial customers the owners and annual values of the customer file's ``book``.
 
@@ -209,7 +212,9 @@ def apply_customer_file(
         )
     cust.owner[:m] = book.owners_in(chart)
     cust.value[:m] = book.annual_value
-    cust.handler, cust.same_group, cust.tie = assign_accounts(cust.owner, emp, rng)
+    cust.handler, cust.same_group, cust.tie = assign_accounts(
+        cust.owner, emp, rng, local_share=local_share
+    )
 
 
 def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Generator) -> State:
@@ -273,8 +278,9 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
     sales = np.flatnonzero(emp.role == SALES)
     cap = customer_capacity(scenario, sales.shape[0])
     m0 = scenario.customers.count
+    pc = scenario.customers
     owners = sales[rng.integers(0, sales.shape[0], cap)]
-    handler, same_group, tie = assign_accounts(owners, emp, rng)
+    handler, same_group, tie = assign_accounts(owners, emp, rng, local_share=pc.local_handler_share)
     exists = np.zeros(cap, dtype=bool)
     exists[:m0] = True
     cust = Customers(
@@ -285,22 +291,36 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         value=_lognormal_values(
             rng, cap, scenario.customers.annual_value, scenario.customers.value_dispersion
         ),
-        satisfaction=np.clip(rng.beta(6.5, 3.5, cap), 0, 1),
+        satisfaction=np.clip(
+            rng.beta(pc.initial_satisfaction_a, pc.initial_satisfaction_b, cap), 0, 1
+        ),
         issue_open=np.zeros(cap, dtype=bool),
         issue_severity=np.zeros(cap),
         issue_days_left=np.zeros(cap),
         issue_days=np.zeros(cap),
         issue_logged=np.zeros(cap, dtype=bool),
         complained=np.zeros(cap, dtype=bool),
-        record=np.where(exists, np.clip(rng.normal(0.3, 0.1, cap), 0, 1), 0.0),
-        expectation=rng.normal(0.0, EXPECTATION_SD, cap),
+        record=np.where(
+            exists,
+            np.clip(rng.normal(pc.initial_record_mean, pc.initial_record_sd, cap), 0, 1),
+            0.0,
+        ),
+        expectation=rng.normal(0.0, pc.expectation_sd, cap),
         joined_week=np.where(exists, 0, -1),
         churned_week=np.full(cap, -1),
         same_group=same_group,
         tie=tie,
     )
     if scenario.customers.file:
-        apply_customer_file(cust, emp, customer_book(scenario), m0, structure, rng)
+        apply_customer_file(
+            cust,
+            emp,
+            customer_book(scenario),
+            m0,
+            structure,
+            rng,
+            local_share=pc.local_handler_share,
+        )
     levers = Levers(
         decision_rights=cul.decision_rights,
         information_sharing=cul.information_sharing,

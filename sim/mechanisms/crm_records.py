@@ -12,29 +12,39 @@ from __future__ import annotations
 import numpy as np
 
 from sim.coefficients.adoption import DEFAULT_ADOPTION, Adoption
+from sim.coefficients.customers import CustomerCoefficients
 
-STALE_RATE = 0.03  # weekly loss of record freshness without new logging
-LOG_GAIN = 0.5  # share of the gap to a complete record closed by one logged interaction
+_CUSTOMERS = CustomerCoefficients()  # the defaults (frozen), for callers that pass no coefficients
 
 
-def decay(record: np.ndarray) -> np.ndarray:
+def decay(record: np.ndarray, *, p: CustomerCoefficients = _CUSTOMERS) -> np.ndarray:
     """A week passes: records lose freshness unless something new is logged."""
-    return record * (1.0 - STALE_RATE)
+    return record * (1.0 - p.record_stale_rate)
 
 
 def log_interactions(
-    record: np.ndarray, touched: np.ndarray, usage_of_toucher: np.ndarray, *, rng
+    record: np.ndarray,
+    touched: np.ndarray,
+    usage_of_toucher: np.ndarray,
+    *,
+    rng,
+    p: CustomerCoefficients = _CUSTOMERS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Log each interaction with the toucher's usage probability.
 
     Returns the new records and the boolean array of logged interactions.
     """
     logged = touched & (rng.random(record.shape[0]) < usage_of_toucher)
-    return np.where(logged, record + LOG_GAIN * (1.0 - record), record), logged
+    return np.where(logged, record + p.log_gain * (1.0 - record), record), logged
 
 
 def log_interactions_at(
-    record: np.ndarray, touched: np.ndarray, usage_of_toucher: np.ndarray, *, rng
+    record: np.ndarray,
+    touched: np.ndarray,
+    usage_of_toucher: np.ndarray,
+    *,
+    rng,
+    p: CustomerCoefficients = _CUSTOMERS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`log_interactions` for the customers at indices ``touched`` only.
 
@@ -44,7 +54,7 @@ def log_interactions_at(
     """
     logged = rng.random(record.shape[0])[touched] < usage_of_toucher
     hit = touched[logged]
-    record[hit] = record[hit] + LOG_GAIN * (1.0 - record[hit])
+    record[hit] = record[hit] + p.log_gain * (1.0 - record[hit])
     return record, logged
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.coefficients.customers import CustomerCoefficients
 from sim.rng import poisson_from_uniform
 
-UNHAPPY = 0.45  # satisfaction below which a customer is dissatisfied
-ANGRY = 0.40  # below which, or with an open issue, a sales call lands badly
+_CUSTOMERS = CustomerCoefficients()  # the defaults (frozen), for callers that pass no coefficients
 
 
 def weekly_hazard(annual_rate: float) -> float:
@@ -62,10 +62,20 @@ def new_issues(
 
 
 def satisfaction_target(
-    service_quality: float, owner_orientation: np.ndarray, care: float, expectation: np.ndarray
+    service_quality: float,
+    owner_orientation: np.ndarray,
+    care: float,
+    expectation: np.ndarray,
+    *,
+    p: CustomerCoefficients = _CUSTOMERS,
 ) -> np.ndarray:
     """Satisfaction a customer settles at when nothing goes wrong, net of their expectations."""
-    base = 0.22 + 0.35 * service_quality + 0.15 * owner_orientation + 0.1 * care
+    base = (
+        p.target_base
+        + p.target_quality_weight * service_quality
+        + p.target_orientation_weight * owner_orientation
+        + p.target_care_weight * care
+    )
     return np.clip(base - expectation, 0, 1)
 
 
@@ -73,10 +83,11 @@ def update_satisfaction(
     satisfaction: np.ndarray,
     target: np.ndarray,
     delta: np.ndarray,
-    drift: float = 0.05,
+    *,
+    p: CustomerCoefficients = _CUSTOMERS,
 ) -> np.ndarray:
     """Drift towards the target plus this week's experiences (``delta``), clipped to [0, 1]."""
-    return np.clip(satisfaction + drift * (target - satisfaction) + delta, 0.0, 1.0)
+    return np.clip(satisfaction + p.satisfaction_drift * (target - satisfaction) + delta, 0.0, 1.0)
 
 
 def churn(
@@ -86,20 +97,26 @@ def churn(
     dissatisfied_annual: float,
     *,
     rng,
+    p: CustomerCoefficients = _CUSTOMERS,
 ) -> np.ndarray:
     """Who leaves this week: a base hazard plus one that grows as satisfaction falls."""
     u = rng.random(active.shape[0])
-    gap = np.clip((0.7 - satisfaction) / 0.7, 0.0, 1.0)
+    gap = np.clip((p.churn_pivot - satisfaction) / p.churn_pivot, 0.0, 1.0)
     hazard = weekly_hazard(base_annual) + dissatisfied_annual / 52.0 * gap**2
     return active & (u < hazard)
 
 
 def complaints(
-    active: np.ndarray, satisfaction: np.ndarray, propensity: float, *, rng
+    active: np.ndarray,
+    satisfaction: np.ndarray,
+    propensity: float,
+    *,
+    rng,
+    p: CustomerCoefficients = _CUSTOMERS,
 ) -> np.ndarray:
     """Who complains this week: only dissatisfied customers, each with a small chance."""
     u = rng.random(active.shape[0])
-    return active & (satisfaction < UNHAPPY) & (u < propensity)
+    return active & (satisfaction < p.unhappy_line) & (u < propensity)
 
 
 def acquisitions(n_sales: int, rate: float, effort: float, lead_boost: float, *, rng) -> int:
@@ -113,34 +130,37 @@ def acquisitions(n_sales: int, rate: float, effort: float, lead_boost: float, *,
     return poisson_from_uniform(rng.random(), lam)
 
 
-FCR_GAIN = 0.04  # satisfaction from an issue settled at first contact, at full quality
-RESOLVED_GAIN = 0.02  # relief when a waiting issue is finally settled
-WAIT_COST_PER_DAY = 0.012  # per day waited beyond the first two, times (1 + severity)
-RECOVERY_GAIN = 0.15  # a complaint handled well (service recovery paradox, McCollough 2000)
-UNRECOVERED_LOSS = 0.03  # a complaint that goes nowhere
-NEW_CUSTOMER_SATISFACTION = 0.65
-
-
 def wait_a_week(
-    waiting: np.ndarray, days_left: np.ndarray, days: np.ndarray, severity: np.ndarray
+    waiting: np.ndarray,
+    days_left: np.ndarray,
+    days: np.ndarray,
+    severity: np.ndarray,
+    *,
+    p: CustomerCoefficients = _CUSTOMERS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A week passes for the open issues: (satisfaction delta, days_left, days, resolved)."""
     waited = np.minimum(days_left, 7.0)
     delta = -np.where(
-        waiting, WAIT_COST_PER_DAY * np.maximum(waited - 2.0, 0.0) * (1 + severity), 0
+        waiting,
+        p.wait_cost_per_day * np.maximum(waited - p.wait_grace_days, 0.0) * (1 + severity),
+        0,
     )
     days = np.where(waiting, days + waited, days)
     days_left = np.where(waiting, days_left - 7.0, days_left)
     resolved = waiting & (days_left <= 0)
-    delta = delta + np.where(resolved, RESOLVED_GAIN, 0.0)
+    delta = delta + np.where(resolved, p.resolved_gain, 0.0)
     return delta, days_left, days, resolved
 
 
 def complaint_response(
-    complained: np.ndarray, responsiveness: float, *, rng: np.random.Generator
+    complained: np.ndarray,
+    responsiveness: float,
+    *,
+    rng: np.random.Generator,
+    p: CustomerCoefficients = _CUSTOMERS,
 ) -> np.ndarray:
     """Satisfaction change from this week's complaints (recovered with p = responsiveness)."""
     recovered = complained & (rng.random(complained.shape[0]) < responsiveness)
-    return np.where(recovered, RECOVERY_GAIN, 0.0) - np.where(
-        complained & ~recovered, UNRECOVERED_LOSS, 0
+    return np.where(recovered, p.recovery_gain, 0.0) - np.where(
+        complained & ~recovered, p.unrecovered_loss, 0
     )

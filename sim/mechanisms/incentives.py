@@ -9,15 +9,19 @@ allocation under multi-task incentives follows Holmstrom & Milgrom (1991).
 
 from __future__ import annotations
 
+from sim.coefficients.sales import Sales
 
-def effort_split(incentive_alignment: float) -> tuple[float, float]:
+_SALES = Sales()  # the defaults (frozen), for callers that pass no coefficients
+
+
+def effort_split(incentive_alignment: float, *, p: Sales = _SALES) -> tuple[float, float]:
     """(acquisition effort, account-care effort), each in [0, 1].
 
     At 0 (acquisition-only bonuses) sales spends almost all effort hunting; at 1 (whole-lifecycle
     rewards) effort shifts to renewals, upsell and service follow-up while hunting continues.
     """
     a = min(max(incentive_alignment, 0.0), 1.0)
-    return 1.0 - 0.3 * a, 0.25 + 0.75 * a
+    return 1.0 - p.hunting_shift * a, p.care_effort_base + p.care_effort_weight * a
 
 
 def crm_incentive(incentive_alignment: float) -> float:

@@ -12,17 +12,31 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.coefficients.sales import Sales
+
+_SALES = Sales()  # the defaults (frozen), for callers that pass no coefficients
+
 
 def permeability(
-    information_sharing: float, same_group: np.ndarray, tie: np.ndarray, cross_unit_share: float
+    information_sharing: float,
+    same_group: np.ndarray,
+    tie: np.ndarray,
+    cross_unit_share: float,
+    *,
+    p: Sales = _SALES,
 ) -> np.ndarray:
     """Chance that what one side knows about a customer reaches the other, without the CRM.
 
     People in the same team or circle mostly talk; across units it takes the sharing culture,
     and a direct collaboration tie (or a structure rich in cross-unit ties) helps it through.
     """
-    across = information_sharing * np.where(tie, 0.9, 0.45 + 0.45 * min(cross_unit_share / 0.3, 1))
-    return np.where(same_group, 0.6 + 0.4 * information_sharing, across)
+    structure = min(cross_unit_share / p.cross_unit_reference, 1)
+    across = information_sharing * np.where(
+        tie, p.perm_tie, p.perm_across + p.perm_structure * structure
+    )
+    return np.where(
+        same_group, p.perm_same_group + p.perm_same_group_sharing * information_sharing, across
+    )
 
 
 def knows_probability(
@@ -38,27 +52,26 @@ def knows_probability(
 
 
 def campaign(
-    n_marketing: int, information_sharing: float, *, rng, rate: float = 0.15
+    n_marketing: int, information_sharing: float, *, rng, p: Sales = _SALES
 ) -> tuple[float, bool]:
     """A marketing campaign this week: (lead boost to acquisition, announced to sales?).
 
     Unannounced campaigns still bring leads, but they land on sales as a workload spike.
     """
-    fires = rng.random() < rate
+    fires = rng.random() < p.campaign_rate
     announced = rng.random() < information_sharing
     if not fires or n_marketing == 0:
         return 0.0, True
-    return 0.5, bool(announced)
+    return p.campaign_boost, bool(announced)
 
 
-def duplicate_growth(information_sharing: float, sales_usage: float, campaign_fired: bool) -> float:
+def duplicate_growth(
+    information_sharing: float, sales_usage: float, campaign_fired: bool, *, p: Sales = _SALES
+) -> float:
     """Share of contacts duplicated by a campaign when marketing hoards its lists."""
     if not campaign_fired:
         return 0.0
-    return 0.02 * (1.0 - information_sharing) * (1.0 - sales_usage)
-
-
-ANGRY_CALL_COST = 0.12  # seed 003: "One bad experience ... will undo all you've built"
+    return p.duplicate_growth * (1.0 - information_sharing) * (1.0 - sales_usage)
 
 
 def facts_at_hand(
@@ -72,9 +85,9 @@ def facts_at_hand(
     return 1.0 - (1.0 - usage * record) * (1.0 - other_unit * perm)
 
 
-def care_gain(orientation: np.ndarray) -> np.ndarray:
+def care_gain(orientation: np.ndarray, *, p: Sales = _SALES) -> np.ndarray:
     """Satisfaction from an informed call to an unhappy customer (account care)."""
-    return 0.03 * (0.5 + orientation)
+    return p.care_gain * (p.care_base + orientation)
 
 
 def upsell_probability(
@@ -83,16 +96,28 @@ def upsell_probability(
     usage: np.ndarray,
     record: np.ndarray,
     data_use: float,
+    *,
+    p: Sales = _SALES,
 ) -> np.ndarray:
     """Chance a happy customer buys more; CRM insight (record x usage x data use) helps."""
     insight = 1.0 + usage * record * data_use
-    return 0.3 * satisfaction * (0.5 + 0.5 * orientation) * insight
+    return (
+        p.upsell_chance
+        * satisfaction
+        * (p.upsell_base + p.upsell_orientation_weight * orientation)
+        * insight
+    )
 
 
 def next_duplicate_share(
-    share: float, information_sharing: float, sales_usage: float, campaign_fired: bool
+    share: float,
+    information_sharing: float,
+    sales_usage: float,
+    campaign_fired: bool,
+    *,
+    p: Sales = _SALES,
 ) -> float:
     """Duplicates: grown by hoarded campaign lists, cleaned by sales people who use the CRM."""
-    grown = share * (1 - 0.05 * sales_usage)
-    grown += duplicate_growth(information_sharing, sales_usage, campaign_fired)
-    return float(np.clip(grown, 0.0, 0.5))
+    grown = share * (1 - p.duplicate_cleaning * sales_usage)
+    grown += duplicate_growth(information_sharing, sales_usage, campaign_fired, p=p)
+    return float(np.clip(grown, 0.0, p.duplicate_cap))

@@ -3,7 +3,8 @@
 Satisfaction drifts towards its target plus this week's experiences (issues, sales calls); a few
 dissatisfied customers complain (recovered in proportion to responsiveness); churn; new
 customers are won. Afterwards the books of accounts are counted once for the week's later
-processes. Formulas: ``sim.mechanisms.customers``.
+processes. Formulas: ``sim.mechanisms.customers``; coefficients: the ``customers`` section
+(``sim.coefficients.customers``) and, for acquisition, ``sales``.
 """
 
 from __future__ import annotations
@@ -79,19 +80,22 @@ def books(state: State) -> Books:
 def step(ctx: Context, week: Week) -> CustomersWeek:
     """Satisfaction, complaints, churn and acquisition."""
     st, sc, R = ctx.state, ctx.scenario, ctx.streams
+    pc = sc.customers
     e, c, lv = st.emp, st.cust, st.levers
     start, sales = week.programme, week.sales
     o = c.owner
     target = customers.satisfaction_target(
-        start.quality, e.orientation[o], start.care_effort, c.expectation
+        start.quality, e.orientation[o], start.care_effort, c.expectation, p=pc
     )
-    sat = customers.update_satisfaction(c.satisfaction, target, week.decisions.delta + sales.delta)
+    sat = customers.update_satisfaction(
+        c.satisfaction, target, week.decisions.delta + sales.delta, p=pc
+    )
     c.satisfaction = np.where(c.active, sat, c.satisfaction)
     r_c = R["customers"]
     comp = customers.complaints(
-        c.active, c.satisfaction, sc.customers.complaint_propensity, rng=r_c
+        c.active, c.satisfaction, sc.customers.complaint_propensity, rng=r_c, p=pc
     )
-    response = customers.complaint_response(comp, lv.responsiveness, rng=r_c)
+    response = customers.complaint_response(comp, lv.responsiveness, rng=r_c, p=pc)
     c.satisfaction = np.clip(c.satisfaction + response, 0, 1)
     c.complained |= comp
     gone = customers.churn(
@@ -100,6 +104,7 @@ def step(ctx: Context, week: Week) -> CustomersWeek:
         sc.customers.base_churn_annual,
         sc.customers.dissatisfied_churn_annual,
         rng=r_c,
+        p=pc,
     )
     churned, churned_silent = int(gone.sum()), int((gone & ~c.complained).sum())
     c.active &= ~gone
@@ -110,8 +115,9 @@ def step(ctx: Context, week: Week) -> CustomersWeek:
     n_new = customers.acquisitions(
         n_sales,
         sc.customers.acquisition_rate,
-        start.acq_effort * (1.0 + 0.3 * sales.sales_usage * mean_record),
-        sales.lead_boost * (1.0 if sales.announced else 0.5),
+        start.acq_effort
+        * (1.0 + sc.sales.crm_acquisition_weight * sales.sales_usage * mean_record),
+        sales.lead_boost * (1.0 if sales.announced else sc.sales.unannounced_boost_share),
         rng=R["acquisition"],
     )
     n_exist = int(np.count_nonzero(c.exists))  # slots fill from the front
@@ -119,8 +125,8 @@ def step(ctx: Context, week: Week) -> CustomersWeek:
     c.exists[free] = True
     c.active[free] = True
     c.joined_week[free] = st.week
-    c.satisfaction[free] = customers.NEW_CUSTOMER_SATISFACTION
-    c.record[free] = 0.2 + 0.5 * start.usage[o[free]]
+    c.satisfaction[free] = pc.new_customer_satisfaction
+    c.record[free] = pc.new_record_base + pc.new_record_usage_weight * start.usage[o[free]]
     return CustomersWeek(
         churned=churned,
         churned_silent=churned_silent,

@@ -80,7 +80,9 @@ def step(ctx: Context, week: Week) -> Decisions:
         base=p.knowhow_base,
         weight=p.knowhow_practice_weight,
     )
-    perm = silos.permeability(lv.information_sharing, c.same_group, c.tie, org.cross_unit_share)
+    perm = silos.permeability(
+        lv.information_sharing, c.same_group, c.tie, org.cross_unit_share, p=sc.sales
+    )
     facts_i = silos.facts_at_hand(
         start.usage[hi], c.record[i], perm[i], other_unit=p.other_unit_facts
     )
@@ -112,16 +114,21 @@ def step(ctx: Context, week: Week) -> Decisions:
     c.issue_days[i] = 0.0
     c.issue_severity[i] = sev_i
     c.record, c.issue_logged[i] = crm_records.log_interactions_at(
-        crm_records.decay(c.record), i, start.usage[hi], rng=R["crm"]
+        crm_records.decay(c.record, p=sc.customers),
+        i,
+        start.usage[hi],
+        rng=R["crm"],
+        p=sc.customers,
     )
     delta = np.zeros(c.capacity)
-    delta[i[fcr]] = customers.FCR_GAIN * start.quality
+    delta[i[fcr]] = sc.customers.fcr_gain * start.quality
     w = np.flatnonzero(c.issue_open & c.active)
     d, c.issue_days_left[w], c.issue_days[w], resolved = customers.wait_a_week(
         np.ones(w.shape[0], dtype=bool),
         c.issue_days_left[w],
         c.issue_days[w],
         c.issue_severity[w],
+        p=sc.customers,
     )
     delta[w] += d
     c.issue_open[w[resolved]] = False

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms import customers, learning, people
+from sim.mechanisms import learning, people
 from sim.structures import SALES, SERVICE
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
         ref,
         learning.unit_means((~e.filled).astype(float), e.unit, e.front.astype(float)),
         start.usage * pp.busywork * (1.0 - start.data_use),
-        np.where(is_sales & week.sales.spike, 0.4, 0.0),
+        np.where(is_sales & week.sales.spike, sc.sales.spike_workload, 0.0),
         e.front,
         e.backlog,
         week.decisions.capacity,
@@ -67,7 +67,7 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     n_stuck = np.bincount(h_open[sev_open > e.authority[h_open]], minlength=e.n)
     n_open = np.bincount(h_open, minlength=e.n)
     e.powerless = n_stuck / (1.0 + n_open)
-    unhappy = act & (c.satisfaction < customers.UNHAPPY)
+    unhappy = act & (c.satisfaction < sc.customers.unhappy_line)
     n_unhappy = np.bincount(o[unhappy], minlength=e.n) + np.bincount(h[unhappy], minlength=e.n)
     angry_share = people.share_of(n_unhappy, book_o + book_h)
     supportive_manager, climate = week.learning.supportive_manager, week.learning.climate

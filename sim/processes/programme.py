@@ -78,7 +78,7 @@ def step(ctx: Context, week: Week) -> Start:
     schedule = [(s.step, s.week) for s in ctx.scenario.change_programme.steps]
     for name in change_programme.due_steps(schedule, st.week):
         apply_step(ctx, name, spend, quick_fixes)
-    acq, care = incentives.effort_split(lv.incentive_alignment)
+    acq, care = incentives.effort_split(lv.incentive_alignment, p=ctx.scenario.sales)
     return Start(
         live=live,
         reinforcing=live and st.week < lv.reinforce_until,

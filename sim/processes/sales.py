@@ -3,8 +3,9 @@
 Sales contacts a share of its accounts (more under lifecycle incentives); a call to an angry
 customer the owner did not know about is an upsell-to-angry event, an informed one is account
 care; otherwise happy customers may buy more; marketing campaigns land, announced to sales or
-not; duplicates accumulate when marketing hoards its lists. Formulas: ``sim.mechanisms.silos``,
-``customers`` (the angry line) and ``crm_records`` (logging).
+not; duplicates accumulate when marketing hoards its lists. Formulas: ``sim.mechanisms.silos``
+and ``crm_records`` (logging); coefficients: the ``sales`` section (``sim.coefficients.sales``)
+and ``customers.angry_line``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms import crm_records, customers, silos
+from sim.mechanisms import crm_records, silos
 from sim.structures import MARKETING, SALES
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class Sales:
 def step(ctx: Context, week: Week) -> Sales:
     """Sales calls, campaigns and duplicates (information sharing, incentives)."""
     st, sc, R = ctx.state, ctx.scenario, ctx.streams
+    ps = sc.sales
     e, c, lv, org = st.emp, st.cust, st.levers, st.org
     start, dec = week.programme, week.decisions
     o = c.owner
@@ -63,27 +65,29 @@ def step(ctx: Context, week: Week) -> Sales:
     k = k[e.filled[o[k]]]
     ok = o[k]
     usage_k = start.usage[ok]
-    angry = c.issue_open[k] | (c.satisfaction[k] < customers.ANGRY)
+    angry = c.issue_open[k] | (c.satisfaction[k] < sc.customers.angry_line)
     knows = u_knows[k] < silos.knows_probability(
         dec.perm[k], c.issue_logged[k], c.record[k], usage_k
     )
     angry_call = k[angry & ~knows]
     care_call = k[angry & knows]
     delta = np.zeros(c.capacity)
-    delta[angry_call] -= silos.ANGRY_CALL_COST
-    delta[care_call] += silos.care_gain(e.orientation[o[care_call]])
+    delta[angry_call] -= ps.angry_call_cost
+    delta[care_call] += silos.care_gain(e.orientation[o[care_call]], p=ps)
     win_p = silos.upsell_probability(
-        c.satisfaction[k], e.orientation[ok], usage_k, c.record[k], start.data_use
+        c.satisfaction[k], e.orientation[ok], usage_k, c.record[k], start.data_use, p=ps
     )
     up = k[~angry & (u_win[k] < win_p)]
     c.value[up] = c.value[up] * (1 + sc.customers.upsell_value)
-    c.record, _ = crm_records.log_interactions_at(c.record, k, usage_k, rng=R["crm"])
+    c.record, _ = crm_records.log_interactions_at(
+        c.record, k, usage_k, rng=R["crm"], p=sc.customers
+    )
     n_mkt = int((e.filled & (e.role == MARKETING)).sum())
-    lead_boost, announced = silos.campaign(n_mkt, lv.information_sharing, rng=r_s)
+    lead_boost, announced = silos.campaign(n_mkt, lv.information_sharing, rng=r_s, p=ps)
     sales = (e.role == SALES) & e.filled
     sales_usage = float(start.usage[sales].mean()) if start.live and sales.any() else 0.0
     org.duplicate_share = silos.next_duplicate_share(
-        org.duplicate_share, lv.information_sharing, sales_usage, lead_boost > 0
+        org.duplicate_share, lv.information_sharing, sales_usage, lead_boost > 0, p=ps
     )
     return Sales(
         delta=delta,

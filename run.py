@@ -213,6 +213,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.out:
         write_table(df.reset_index(), args.out)
         print(f"per-week table written to {args.out}")
+    if model.interventions:  # only a scenario with [[interventions]] prints or writes these
+        changes = model.interventions_table()
+        print("changes during the run (week they take effect, field, old -> new):")
+        for week, field, old, value in changes.itertuples(index=False):
+            print(f"  week {week}: {field} {old!r} -> {value!r}")
+        if args.out:
+            path = args.out.with_name(f"{args.out.stem}_interventions{args.out.suffix}")
+            # old/new mix numbers, flags and step lists: text keeps one column type
+            write_table(changes.astype({"old": str, "new": str}), path)
+            print(f"changes written to {path}")
     return 0
 
 

@@ -7,12 +7,16 @@ them together (see ``docs/ODD.md`` for the process order and the sources).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from mesa import Model
 
 from sim import metrics, sizing
 from sim.agents import AgentHandles, Customer, Employee, Manager
+from sim.interventions import LEVER_OF, flatten, is_programme_key, plan_change
+from sim.mechanisms import escalation
 from sim.processes import ORDER
 from sim.processes.context import Context
 from sim.processes.week import Week
@@ -27,8 +31,10 @@ class OrgModel(Model):
 
     Args:
         scenario: A validated ``Scenario`` (see ``sim.load_scenario``).
-        rng: Seed (int) for every random number in the run; ``None`` draws one from entropy
-            (then recorded in ``model.seed``).
+        rng: Seed for every random number in the run, as Mesa's ``Model`` takes it: an int, a
+            ``numpy.random.SeedSequence`` or a ``numpy.random.Generator`` (the run's int seed is
+            derived from it, see ``sim.rng.seed_from``); ``None`` draws one from entropy. The
+            int is recorded in ``model.seed``.
         counterfactual: Also run, in lockstep and on the same random numbers, the same
             organisation without the CRM and the change programme, so ``roi`` is defined.
         structure: Use this ``OrgStructure`` instead of generating one (e.g. an imported chart).
@@ -37,7 +43,7 @@ class OrgModel(Model):
     def __init__(
         self,
         scenario: Scenario,
-        rng: int | np.integer | None = None,
+        rng: int | np.integer | np.random.SeedSequence | np.random.Generator | None = None,
         *,
         counterfactual: bool = True,
         structure: OrgStructure | None = None,
@@ -72,6 +78,11 @@ class OrgModel(Model):
         self.ctx = Context(state=state, scenario=scenario, streams=self.streams, ref_book=ref_book)
         self._rows: list[dict[str, float]] = []
         self.last_week: Week | None = None
+        #: ``(week, field, old, new)`` of every change made during the run (``intervene``)
+        self.interventions: list[tuple[int, str, Any, Any]] = []
+        # the week the go-live fired (once a CRM is live its go-live week cannot change)
+        self._live_since: int | None = None
+        self.running = self.state.week < scenario.horizon_weeks
         has_change = scenario.crm.enabled or bool(scenario.change_programme.steps)
         self.counterfactual: OrgModel | None = (
             OrgModel(scenario.counterfactual(), rng=seed, counterfactual=False, structure=structure)
@@ -102,6 +113,11 @@ class OrgModel(Model):
         self.mesa_scenario = value
 
     @property
+    def scenario_in_force(self) -> Scenario:
+        """The scenario the next week runs under: ``scenario`` after the interventions so far."""
+        return self.ctx.scenario
+
+    @property
     def week(self) -> int:
         """Weeks simulated so far."""
         return self.state.week
@@ -126,17 +142,93 @@ class OrgModel(Model):
         """``(week, step, strength)`` of every change-programme step carried out so far."""
         return self.ctx.programme_log
 
+    # ------------------------------------------------------------------ changes during a run
+    def intervene(self, changes: dict[str, Any], source: str = "intervene") -> None:
+        """Change scenario fields between two weeks; the change takes effect from the next week.
+
+        Validation is that of ``Scenario.with_overrides`` (same messages, naming the field),
+        plus the rules of ``sim.interventions``: fields that shape the structure or the initial
+        population cannot change, the horizon may not end before the current week, a go-live
+        week in the past (when enabling the CRM) becomes the current week, a go-live week cannot
+        change once the CRM is live, and programme steps dated in the past never fire (a new one
+        is refused). On any error nothing changes, in this model or its twin.
+
+        An intervention *sets* each lever it names (a culture dial copied into ``state.levers``)
+        to the new dial value, overriding earlier change-programme moves of that lever; effective
+        authority is recomputed when ``culture.decision_rights`` changes. Other fields act
+        wherever the weekly processes read the scenario; values used only to build the initial
+        state are not rebuilt.
+
+        The no-change twin (``self.counterfactual``) receives the same change minus its crm.*
+        and change_programme.* fields, so ``roi`` stays the return on the CRM programme.
+
+        Each changed field is recorded in ``self.interventions`` as ``(week, field, old, new)``,
+        ``week`` being the week the change takes effect (``state.week``; it shows from results
+        row ``week + 1``). A scheduled ``[[interventions]]`` entry at week W is applied the same
+        way at the start of week W, so it gives the same table as calling this after W steps.
+
+        Args:
+            changes: Dotted field -> new value (``{"culture.decision_rights": 0.8}``).
+            source: What error messages start with.
+
+        Raises:
+            ScenarioError: naming the field when the change is refused.
+        """
+        self._intervene(changes, source, twin=True)
+
+    def _intervene(self, changes: dict[str, Any], source: str, *, twin: bool) -> None:
+        week = self.state.week
+        new, records = plan_change(self.ctx.scenario, changes, week, self._live_since, source)
+        cf = self.counterfactual if twin else None
+        cf_changes = {k: v for k, v in flatten(changes).items() if not is_programme_key(k)}
+        cf_plan = None
+        if cf is not None and cf_changes:
+            # planned before anything is applied, so a refusal leaves both models unchanged
+            cf_plan = plan_change(cf.ctx.scenario, cf_changes, week, cf._live_since, source)
+        self._apply(new, records)
+        if cf is not None and cf_plan is not None:
+            cf._apply(*cf_plan)
+
+    def _apply(self, new: Scenario, records: list[tuple[int, str, Any, Any]]) -> None:
+        lv, e = self.state.levers, self.state.emp
+        for _, key, _, value in records:
+            lever = LEVER_OF.get(key)
+            if lever is not None:  # the rule: the lever is set to the new dial value
+                setattr(lv, lever, float(value))
+        if any(key == "culture.decision_rights" for _, key, _, _ in records):
+            e.authority = escalation.effective_authority(e.base_authority, lv.decision_rights)
+        self.ctx.scenario = new
+        self.interventions.extend(records)
+        self.running = self.state.week < new.horizon_weeks
+
+    def interventions_table(self) -> pd.DataFrame:
+        """``model.interventions`` as a table: week, field, old, new (one row per field)."""
+        return pd.DataFrame(self.interventions, columns=["week", "field", "old", "new"])
+
     # ------------------------------------------------------------------ one week
     def step(self) -> None:
-        """Advance one week: the processes of the ODD, section 3, in ``sim.processes.ORDER``."""
+        """Advance one week: the processes of the ODD, section 3, in ``sim.processes.ORDER``.
+
+        The scenario's interventions dated this week are applied first (the twin applies its
+        own, the programme keys left out, in its own step).
+        """
         if self.counterfactual is not None:
             self.counterfactual.step()
+        st, sc = self.ctx.state, self.ctx.scenario
+        for i, iv in enumerate(sc.interventions):
+            if iv.week == st.week:
+                self._intervene(iv.set, f"interventions[{i}].set", twin=False)
+        crm = self.ctx.scenario.crm
+        if self._live_since is None and crm.enabled and st.week == crm.go_live_week:
+            self._live_since = st.week  # the go-live fires in this week's programme process
         week = Week()
         for process in ORDER:
             setattr(week, process.NAME, process.step(self.ctx, week))
         self.ctx.state.week += 1
         self.last_week = week
         self._rows.append(self.metrics_row(week))
+        # Mesa's convention (batch_run loops while model.running): stop at the horizon
+        self.running = self.ctx.state.week < self.ctx.scenario.horizon_weeks
 
     def metrics_row(self, week: Week) -> dict[str, float]:
         """This week's row of metrics (``sim.metrics.COLUMNS``) from the state and ``week``."""
@@ -146,7 +238,7 @@ class OrgModel(Model):
 
     def run(self, steps: int | None = None) -> pd.DataFrame:
         """Run to the horizon (or ``steps`` more weeks) and return the per-week table so far."""
-        n = self.scenario.horizon_weeks - self.state.week if steps is None else int(steps)
+        n = self.ctx.scenario.horizon_weeks - self.state.week if steps is None else int(steps)
         for _ in range(max(n, 0)):
             self.step()
         return self.results()

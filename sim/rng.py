@@ -30,12 +30,27 @@ STREAMS = (
 )
 
 
-def seed_from(rng: int | np.integer | None) -> int:
-    """Normalise a user seed to a non-negative int; ``None`` draws one from OS entropy."""
+def seed_from(
+    rng: int | np.integer | np.random.SeedSequence | np.random.Generator | None,
+) -> int:
+    """Normalise a user seed to a non-negative int, as Mesa's ``Model(rng=...)`` accepts it.
+
+    An int is kept as it is (bit for bit the runs it always gave). A ``SeedSequence`` gives its
+    first generated word, a ``Generator`` one integer drawn from it (advancing it), so the same
+    input gives the same run; ``None`` draws a seed from OS entropy. The run itself is always
+    seeded by the int, so ``model.seed`` reproduces it.
+    """
     if rng is None:
         return int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] >> 1)
+    if isinstance(rng, np.random.SeedSequence):
+        return int(rng.generate_state(1, dtype=np.uint64)[0] >> 1)
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(0, 2**63 - 1, dtype=np.int64))
     if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
-        raise TypeError(f"rng must be an int seed or None, not {type(rng).__name__}")
+        raise TypeError(
+            "rng must be an int seed, a numpy SeedSequence or Generator, or None, not "
+            f"{type(rng).__name__}"
+        )
     if rng < 0:
         raise ValueError(f"seed must be >= 0 (got {rng})")
     return int(rng)

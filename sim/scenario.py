@@ -697,6 +697,24 @@ Transformation = Annotated[
 STRUCTURAL_TRANSFORMATIONS = ("remove_layer", "merge_units", "decision_rights")
 
 
+class Intervention(_Section):
+    """A change during the run: dotted fields set from the start of a week (sim/interventions)."""
+
+    week: int = _f(
+        0,
+        0,
+        5200,
+        "Intervention week",
+        "Week the change takes effect (before that week's processes; at most the horizon).",
+        unit="week number",
+        source="input: when the change is planned in your organisation",
+    )
+    set: dict[str, Any] = Field(
+        min_length=1,
+        description='Dotted fields and their new values, e.g. { "culture.decision_rights" = 0.8 }.',
+    )
+
+
 class People(PeopleCoefficients):
     base_quit_annual: float = _f(
         0.28,
@@ -825,6 +843,11 @@ class Scenario(_Section):
         description="Proposed-design changes applied in order (remove_layer, merge_units, "
         "decision_rights, incentives, change_programme); see README 'Testing an org design'.",
     )
+    interventions: list[Intervention] = Field(
+        [],
+        description="Changes during the run ([[interventions]] with week and set); see "
+        "docs/ODD.md 'Changes during a run'.",
+    )
 
     @model_validator(mode="after")
     def _org_chart_inputs(self) -> Scenario:
@@ -846,6 +869,14 @@ class Scenario(_Section):
                 f"transformations {', '.join(kinds)} change an imported org chart; "
                 "set structure = 'org_chart'"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _interventions_fit(self) -> Scenario:
+        if self.interventions:
+            from sim.interventions import check_schedule
+
+            check_schedule(self)
         return self
 
     @field_validator("name")
@@ -901,8 +932,20 @@ class Scenario(_Section):
         return out
 
     def counterfactual(self) -> Scenario:
-        """The same organisation with no CRM and no change programme (the business case's base)."""
-        return self.with_overrides({"crm.enabled": False, "change_programme.steps": []})
+        """The same organisation with no CRM and no change programme (the business case's base).
+
+        Its interventions are this scenario's without their crm.* and change_programme.* keys,
+        so the difference between the two runs stays the return on the CRM programme.
+        """
+        from sim.interventions import without_programme_keys
+
+        return self.with_overrides(
+            {
+                "crm.enabled": False,
+                "change_programme.steps": [],
+                "interventions": without_programme_keys(self.interventions),
+            }
+        )
 
     def to_toml_dict(self) -> dict[str, Any]:
         """Plain data, for recording a scenario beside results."""

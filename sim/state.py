@@ -113,8 +113,8 @@ class Org:
 
     problems_latent: float
     problems_initial: float
+    voice_efficacy: float  # recent share of reported problems that got fixed
     problems_queue: float = 0.0
-    voice_efficacy: float = 0.5  # recent share of reported problems that got fixed
     duplicate_share: float = 0.0  # duplicated contacts in the CRM (silo symptom)
     cross_unit_share: float = 0.0
     reality: np.ndarray | None = None  # (m,) what works with customers now (March's reality)
@@ -336,6 +336,7 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
     org = Org(
         problems_latent=p0,
         problems_initial=p0,
+        voice_efficacy=scenario.learning.initial_voice_efficacy,
         cross_unit_share=s.cross_unit_tie_share(),
         reality=reality,
         code=code,

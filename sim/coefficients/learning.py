@@ -141,6 +141,15 @@ class Learning(_Section):
         uncertain=True,
         plausible=(0.05, 0.3),
     )
+    initial_voice_efficacy: float = _f(
+        0.5,
+        0.0,
+        1.0,
+        "Initial voice efficacy",
+        "Share of reported problems people believe get fixed, at the start of the run.",
+        unit="share 0-1",
+        source="assumption: undecided at the start (half), before any report has been seen",
+    )
     voice_weight: float = _f(
         0.1,
         0.0,

@@ -51,7 +51,8 @@ def step(ctx: Context, week: Week) -> None:
             crm.tool_quality,
             crm.training,
             e.skill,
-            org.problems_latent / org.problems_initial,
+            # guarded as in learning.service_quality: a scenario may start with no problems
+            org.problems_latent / max(org.problems_initial, 1.0),
             lv.communication,
             p=p,
         )

@@ -178,18 +178,14 @@ def check_schedule(scenario: Scenario) -> None:
                 f"interventions[{i}].week: {iv.week} is after horizon_weeks "
                 f"{scenario.horizon_weeks}; accepted range [0, {scenario.horizon_weeks}]"
             )
-        for key in flatten(iv.set):
+        for key, value in flatten(iv.set).items():
             try:
-                plan_change(in_force, {key: _value_at_flat(iv.set, key)}, iv.week, live_since)
+                plan_change(in_force, {key: value}, iv.week, live_since)
             except ScenarioError as e:
                 detail = str(e).removeprefix("intervene ")
                 raise ValueError(f"interventions[{i}].set.{key}: {detail}") from None
         in_force, _ = plan_change(in_force, iv.set, iv.week, live_since)
         prev = iv.week
-
-
-def _value_at_flat(changes: dict[str, Any], key: str) -> Any:
-    return flatten(changes)[key]
 
 
 def _went_live(in_force: Scenario, start: int, stop: int, live_since: int | None) -> int | None:

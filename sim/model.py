@@ -80,8 +80,6 @@ class OrgModel(Model):
         self.last_week: Week | None = None
         #: ``(week, field, old, new)`` of every change made during the run (``intervene``)
         self.interventions: list[tuple[int, str, Any, Any]] = []
-        # the week the go-live fired (once a CRM is live its go-live week cannot change)
-        self._live_since: int | None = None
         self.running = self.state.week < scenario.horizon_weeks
         has_change = scenario.crm.enabled or bool(scenario.change_programme.steps)
         self.counterfactual: OrgModel | None = (
@@ -178,13 +176,13 @@ class OrgModel(Model):
 
     def _intervene(self, changes: dict[str, Any], source: str, *, twin: bool) -> None:
         week = self.state.week
-        new, records = plan_change(self.ctx.scenario, changes, week, self._live_since, source)
+        new, records = plan_change(self.ctx.scenario, changes, week, self.ctx.live_since, source)
         cf = self.counterfactual if twin else None
         cf_changes = {k: v for k, v in flatten(changes).items() if not is_programme_key(k)}
         cf_plan = None
         if cf is not None and cf_changes:
             # planned before anything is applied, so a refusal leaves both models unchanged
-            cf_plan = plan_change(cf.ctx.scenario, cf_changes, week, cf._live_since, source)
+            cf_plan = plan_change(cf.ctx.scenario, cf_changes, week, cf.ctx.live_since, source)
         self._apply(new, records)
         if cf is not None and cf_plan is not None:
             cf._apply(*cf_plan)
@@ -218,9 +216,6 @@ class OrgModel(Model):
         for i, iv in enumerate(sc.interventions):
             if iv.week == st.week:
                 self._intervene(iv.set, f"interventions[{i}].set", twin=False)
-        crm = self.ctx.scenario.crm
-        if self._live_since is None and crm.enabled and st.week == crm.go_live_week:
-            self._live_since = st.week  # the go-live fires in this week's programme process
         week = Week()
         for process in ORDER:
             setattr(week, process.NAME, process.step(self.ctx, week))

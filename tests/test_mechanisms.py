@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.coefficients.decisions import DEFAULT_DECISIONS
 from sim.mechanisms import (
     adoption,
     change_programme,
@@ -114,7 +115,7 @@ def test_decision_goes_to_first_position_with_enough_authority() -> None:
         hop_days=1.0,
     )
     assert hops.tolist() == [0, 1, 2]
-    assert latency[0] == escalation.DEFAULTS.edge_decision_days
+    assert latency[0] == DEFAULT_DECISIONS.edge_decision_days
     assert latency[1] < latency[2]
     assert load.tolist() == [0.0, 2.0, 1.0]
 

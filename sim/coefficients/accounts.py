@@ -20,3 +20,7 @@ class AccountCoefficients(_Section):
         source="assumption: managers typically cost 1.5-2x front-line staff; use your payroll's "
         "ratio if known",
     )
+
+
+#: The schema defaults (frozen), for formula callers that pass no section.
+DEFAULT_ACCOUNTS = AccountCoefficients()

@@ -280,3 +280,7 @@ class CustomerCoefficients(_Section):
         unit="share 0-1",
         source="assumption: regional and circle teams handle most of their own accounts",
     )
+
+
+#: The schema defaults (frozen), for formula callers that pass no section.
+DEFAULT_CUSTOMERS = CustomerCoefficients()

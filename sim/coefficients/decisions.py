@@ -169,3 +169,7 @@ class Decisions(_Section):
         uncertain=True,
         plausible=(0.4, 1.2),
     )
+
+
+#: The schema defaults (frozen), for formula callers that pass no section.
+DEFAULT_DECISIONS = Decisions()

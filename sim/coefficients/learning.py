@@ -303,3 +303,7 @@ class Learning(_Section):
         uncertain=True,
         plausible=(0.3, 0.9),
     )
+
+
+#: The schema defaults (frozen), for formula callers that pass no section.
+DEFAULT_LEARNING = Learning()

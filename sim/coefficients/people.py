@@ -304,3 +304,7 @@ class PeopleCoefficients(_Section):
         unit="weeks",
         source=_SET_BY_HAND + "tenures of 26 weeks up to ten years (520 weeks) in post",
     )
+
+
+#: The schema defaults (frozen), for formula callers that pass no section.
+DEFAULT_PEOPLE = PeopleCoefficients()

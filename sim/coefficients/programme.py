@@ -152,3 +152,7 @@ class ProgrammeCoefficients(_Section):
         uncertain=True,
         plausible=(0.9, 0.995),
     )
+
+
+#: The schema defaults (frozen), for formula callers that pass no section.
+DEFAULT_PROGRAMME = ProgrammeCoefficients()

@@ -251,3 +251,7 @@ class Sales(_Section):
         unit="share 0-1",
         source="assumption: full lifecycle rewards bring care effort to 1 (0.25 + 0.75)",
     )
+
+
+#: The schema defaults (frozen), for formula callers that pass no section.
+DEFAULT_SALES = Sales()

@@ -12,16 +12,15 @@ follows.
 
 from __future__ import annotations
 
-from sim.coefficients.programme import ProgrammeCoefficients
+from sim.coefficients.programme import DEFAULT_PROGRAMME, ProgrammeCoefficients
 from sim.scenario import KOTTER_STEPS
 
 #: The schema defaults, used when a caller (a unit test) passes no coefficients; the model passes
 #: the scenario's ``change_programme`` section.
-DEFAULTS = ProgrammeCoefficients()
 
 
 def step_strength(
-    step: str, done: list[str], intensity: float, *, p: ProgrammeCoefficients = DEFAULTS
+    step: str, done: list[str], intensity: float, *, p: ProgrammeCoefficients = DEFAULT_PROGRAMME
 ) -> float:
     """Strength of a step given the steps already done (see module docstring)."""
     before = KOTTER_STEPS[: KOTTER_STEPS.index(step)]

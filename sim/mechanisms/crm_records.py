@@ -12,12 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from sim.coefficients.adoption import DEFAULT_ADOPTION, Adoption
-from sim.coefficients.customers import CustomerCoefficients
-
-_CUSTOMERS = CustomerCoefficients()  # the defaults (frozen), for callers that pass no coefficients
+from sim.coefficients.customers import DEFAULT_CUSTOMERS, CustomerCoefficients
 
 
-def decay(record: np.ndarray, *, p: CustomerCoefficients = _CUSTOMERS) -> np.ndarray:
+def decay(record: np.ndarray, *, p: CustomerCoefficients = DEFAULT_CUSTOMERS) -> np.ndarray:
     """A week passes: records lose freshness unless something new is logged."""
     return record * (1.0 - p.record_stale_rate)
 
@@ -28,7 +26,7 @@ def log_interactions(
     usage_of_toucher: np.ndarray,
     *,
     rng,
-    p: CustomerCoefficients = _CUSTOMERS,
+    p: CustomerCoefficients = DEFAULT_CUSTOMERS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Log each interaction with the toucher's usage probability.
 
@@ -44,7 +42,7 @@ def log_interactions_at(
     usage_of_toucher: np.ndarray,
     *,
     rng,
-    p: CustomerCoefficients = _CUSTOMERS,
+    p: CustomerCoefficients = DEFAULT_CUSTOMERS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`log_interactions` for the customers at indices ``touched`` only.
 

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.coefficients.customers import CustomerCoefficients
+from sim.coefficients.customers import DEFAULT_CUSTOMERS, CustomerCoefficients
 from sim.rng import poisson_from_uniform
-
-_CUSTOMERS = CustomerCoefficients()  # the defaults (frozen), for callers that pass no coefficients
 
 
 def weekly_hazard(annual_rate: float) -> float:
@@ -67,7 +65,7 @@ def satisfaction_target(
     care: float,
     expectation: np.ndarray,
     *,
-    p: CustomerCoefficients = _CUSTOMERS,
+    p: CustomerCoefficients = DEFAULT_CUSTOMERS,
 ) -> np.ndarray:
     """Satisfaction a customer settles at when nothing goes wrong, net of their expectations."""
     base = (
@@ -84,7 +82,7 @@ def update_satisfaction(
     target: np.ndarray,
     delta: np.ndarray,
     *,
-    p: CustomerCoefficients = _CUSTOMERS,
+    p: CustomerCoefficients = DEFAULT_CUSTOMERS,
 ) -> np.ndarray:
     """Drift towards the target plus this week's experiences (``delta``), clipped to [0, 1]."""
     return np.clip(satisfaction + p.satisfaction_drift * (target - satisfaction) + delta, 0.0, 1.0)
@@ -97,7 +95,7 @@ def churn(
     dissatisfied_annual: float,
     *,
     rng,
-    p: CustomerCoefficients = _CUSTOMERS,
+    p: CustomerCoefficients = DEFAULT_CUSTOMERS,
 ) -> np.ndarray:
     """Who leaves this week: a base hazard plus one that grows as satisfaction falls."""
     u = rng.random(active.shape[0])
@@ -112,7 +110,7 @@ def complaints(
     propensity: float,
     *,
     rng,
-    p: CustomerCoefficients = _CUSTOMERS,
+    p: CustomerCoefficients = DEFAULT_CUSTOMERS,
 ) -> np.ndarray:
     """Who complains this week: only dissatisfied customers, each with a small chance."""
     u = rng.random(active.shape[0])
@@ -136,7 +134,7 @@ def wait_a_week(
     days: np.ndarray,
     severity: np.ndarray,
     *,
-    p: CustomerCoefficients = _CUSTOMERS,
+    p: CustomerCoefficients = DEFAULT_CUSTOMERS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A week passes for the open issues: (satisfaction delta, days_left, days, resolved)."""
     waited = np.minimum(days_left, 7.0)
@@ -157,7 +155,7 @@ def complaint_response(
     responsiveness: float,
     *,
     rng: np.random.Generator,
-    p: CustomerCoefficients = _CUSTOMERS,
+    p: CustomerCoefficients = DEFAULT_CUSTOMERS,
 ) -> np.ndarray:
     """Satisfaction change from this week's complaints (recovered with p = responsiveness)."""
     recovered = complained & (rng.random(complained.shape[0]) < responsiveness)

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.coefficients.accounts import AccountCoefficients
+from sim.coefficients.accounts import DEFAULT_ACCOUNTS, AccountCoefficients
 
 #: The schema defaults, used when a caller (a unit test) passes no coefficients; the model passes
 #: the scenario's ``economics`` section.
-DEFAULTS = AccountCoefficients()
 
 
 def weekly_revenue(value: np.ndarray, active: np.ndarray) -> float:
@@ -29,7 +28,7 @@ def weekly_staff_cost(
     front: np.ndarray,
     salary_annual: float,
     *,
-    p: AccountCoefficients = DEFAULTS,
+    p: AccountCoefficients = DEFAULT_ACCOUNTS,
 ) -> float:
     """Salaries of occupied positions this week (managers cost ``p.manager_salary_factor`` x)."""
     factor = np.where(front, 1.0, p.manager_salary_factor)

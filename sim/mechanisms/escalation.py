@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.coefficients.decisions import Decisions
+from sim.coefficients.decisions import DEFAULT_DECISIONS, Decisions
 
 WORKING_DAYS_PER_WEEK = 5.0  # unit conversion: a week's queue is worked off in 5 working days
 #: The schema defaults, used when a caller (a unit test) passes no coefficients; the model passes
 #: the scenario's ``decisions`` section every week.
-DEFAULTS = Decisions()
 
 
 def effective_authority(
-    base_authority: np.ndarray, decision_rights: float, *, p: Decisions = DEFAULTS
+    base_authority: np.ndarray, decision_rights: float, *, p: Decisions = DEFAULT_DECISIONS
 ) -> np.ndarray:
     """Authority after the decision-rights dial moves decisions down the line.
 
@@ -65,7 +64,7 @@ def route_escalations(
     capacity: np.ndarray,
     hop_days: float,
     *,
-    p: Decisions = DEFAULTS,
+    p: Decisions = DEFAULT_DECISIONS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Route this week's decisions and return their latency.
 
@@ -118,7 +117,7 @@ def first_contact_probability(
     quality: float,
     facts: np.ndarray,
     *,
-    p: Decisions = DEFAULTS,
+    p: Decisions = DEFAULT_DECISIONS,
 ) -> np.ndarray:
     """Chance the handler has what it takes to settle an issue on first contact.
 
@@ -141,7 +140,7 @@ def resolution_days(
     latency: np.ndarray,
     info_ok: np.ndarray,
     *,
-    p: Decisions = DEFAULTS,
+    p: Decisions = DEFAULT_DECISIONS,
 ) -> np.ndarray:
     """Days until each newly opened issue is settled.
 
@@ -153,13 +152,17 @@ def resolution_days(
     return days
 
 
-def mean_decision_days(n_edge: int, latency: np.ndarray, *, p: Decisions = DEFAULTS) -> float:
+def mean_decision_days(
+    n_edge: int, latency: np.ndarray, *, p: Decisions = DEFAULT_DECISIONS
+) -> float:
     """Mean days to a decision over this week's decisions (edge and escalated); NaN if none."""
     n = n_edge + latency.shape[0]
     return float((n_edge * p.edge_decision_days + latency.sum()) / n) if n else float("nan")
 
 
-def manager_capacity(capacity: float, filled: np.ndarray, *, p: Decisions = DEFAULTS) -> np.ndarray:
+def manager_capacity(
+    capacity: float, filled: np.ndarray, *, p: Decisions = DEFAULT_DECISIONS
+) -> np.ndarray:
     """Decisions each position clears per week; an acting cover for a vacancy clears
     ``p.vacant_manager_capacity`` of it."""
     return capacity * np.where(filled, 1.0, p.vacant_manager_capacity)

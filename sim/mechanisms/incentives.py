@@ -9,12 +9,10 @@ allocation under multi-task incentives follows Holmstrom & Milgrom (1991).
 
 from __future__ import annotations
 
-from sim.coefficients.sales import Sales
-
-_SALES = Sales()  # the defaults (frozen), for callers that pass no coefficients
+from sim.coefficients.sales import DEFAULT_SALES, Sales
 
 
-def effort_split(incentive_alignment: float, *, p: Sales = _SALES) -> tuple[float, float]:
+def effort_split(incentive_alignment: float, *, p: Sales = DEFAULT_SALES) -> tuple[float, float]:
     """(acquisition effort, account-care effort), each in [0, 1].
 
     At 0 (acquisition-only bonuses) sales spends almost all effort hunting; at 1 (whole-lifecycle

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.coefficients.learning import Learning
+from sim.coefficients.learning import DEFAULT_LEARNING, Learning
 from sim.rng import binomial_from_uniform, poisson_from_uniform
-
-_DEFAULT = Learning()  # the schema defaults, for callers that pass no section
 
 
 def encounter_and_report(
@@ -28,7 +26,7 @@ def encounter_and_report(
     problems_initial: float,
     *,
     rng,
-    p: Learning = _DEFAULT,
+    p: Learning = DEFAULT_LEARNING,
 ) -> tuple[int, int]:
     """(problems met, distinct new problems reported) this week."""
     n = active_front.shape[0]
@@ -40,7 +38,9 @@ def encounter_and_report(
     return int(meets.sum()), int(min(reports.sum(), np.floor(unreported)))
 
 
-def fix_problems(queue: float, responsiveness: float, *, rng, p: Learning = _DEFAULT) -> int:
+def fix_problems(
+    queue: float, responsiveness: float, *, rng, p: Learning = DEFAULT_LEARNING
+) -> int:
     """Reported problems fixed this week (each with chance proportional to responsiveness).
 
     One uniform a week whatever the queue (``sim.rng.binomial_from_uniform``), so paired runs with
@@ -55,7 +55,7 @@ def new_problems(turbulence: float, *, rng) -> int:
 
 
 def service_quality(
-    problems_latent: float, problems_initial: float, *, p: Learning = _DEFAULT
+    problems_latent: float, problems_initial: float, *, p: Learning = DEFAULT_LEARNING
 ) -> float:
     """Quality of service processes in [quality_floor, 1]: lower with more unfixed problems."""
     loss = p.quality_slope * problems_latent / max(problems_initial, 1.0)
@@ -67,7 +67,7 @@ def safety_climate(
     manager_supportive: np.ndarray,
     voice_efficacy: float,
     *,
-    p: Learning = _DEFAULT,
+    p: Learning = DEFAULT_LEARNING,
 ) -> np.ndarray:
     """The climate each person's felt safety drifts towards."""
     return np.clip(
@@ -85,7 +85,7 @@ def socialise(
     strength: float,
     tenure: np.ndarray,
     *,
-    p: Learning = _DEFAULT,
+    p: Learning = DEFAULT_LEARNING,
 ) -> np.ndarray:
     """Move a culture trait towards the local norm; newcomers are the most malleable."""
     rate = strength * (
@@ -104,7 +104,7 @@ def unit_means(values: np.ndarray, unit: np.ndarray, weight: np.ndarray) -> np.n
 
 
 def voice_efficacy(
-    previous: float, fixed: int, queue_before: float, *, p: Learning = _DEFAULT
+    previous: float, fixed: int, queue_before: float, *, p: Learning = DEFAULT_LEARNING
 ) -> float:
     """Recent share of reported problems that got fixed (is speaking up worth it?)."""
     if queue_before <= 0:
@@ -119,7 +119,7 @@ def orientation_norm(
     manager_orientation: np.ndarray,
     organisation_norm: float,
     *,
-    p: Learning = _DEFAULT,
+    p: Learning = DEFAULT_LEARNING,
 ) -> np.ndarray:
     """The customer-orientation norm a person is socialised towards: team, leader, organisation."""
     return (

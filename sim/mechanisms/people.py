@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.coefficients.people import PeopleCoefficients
-
-_DEFAULT = PeopleCoefficients()  # the schema defaults, for callers that pass no section
+from sim.coefficients.people import DEFAULT_PEOPLE, PeopleCoefficients
 
 
 def morale_target(
@@ -25,7 +23,7 @@ def morale_target(
     supportive_manager: np.ndarray,
     safety: np.ndarray,
     *,
-    p: PeopleCoefficients = _DEFAULT,
+    p: PeopleCoefficients = DEFAULT_PEOPLE,
 ) -> np.ndarray:
     """Morale each person drifts towards."""
     t = (
@@ -44,7 +42,7 @@ def quit_hazard(
     base_annual: float,
     front: np.ndarray,
     *,
-    p: PeopleCoefficients = _DEFAULT,
+    p: PeopleCoefficients = DEFAULT_PEOPLE,
 ) -> np.ndarray:
     """Weekly quit probability: the base rate at the pivot morale, rising steeply below it."""
     cap = p.quit_rate_cap
@@ -73,7 +71,7 @@ def workload(
     backlog: np.ndarray,
     capacity: np.ndarray,
     *,
-    p: PeopleCoefficients = _DEFAULT,
+    p: PeopleCoefficients = DEFAULT_PEOPLE,
 ) -> np.ndarray:
     """Workload relative to the staffing plan (1 = as planned).
 

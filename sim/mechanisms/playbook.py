@@ -17,9 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.classic.march1991 import BELIEF, act, learn_code, performance, turbulence
-from sim.coefficients.learning import Learning
-
-_DEFAULT = Learning()
+from sim.coefficients.learning import DEFAULT_LEARNING
 
 
 def initial_playbook(
@@ -27,7 +25,7 @@ def initial_playbook(
     n: int,
     code_knowledge: float,
     socialised: float,
-    blank_share: float = _DEFAULT.initial_blank_share,
+    blank_share: float = DEFAULT_LEARNING.initial_blank_share,
     *,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.coefficients.sales import Sales
-
-_SALES = Sales()  # the defaults (frozen), for callers that pass no coefficients
+from sim.coefficients.sales import DEFAULT_SALES, Sales
 
 
 def permeability(
@@ -23,7 +21,7 @@ def permeability(
     tie: np.ndarray,
     cross_unit_share: float,
     *,
-    p: Sales = _SALES,
+    p: Sales = DEFAULT_SALES,
 ) -> np.ndarray:
     """Chance that what one side knows about a customer reaches the other, without the CRM.
 
@@ -52,7 +50,7 @@ def knows_probability(
 
 
 def campaign(
-    n_marketing: int, information_sharing: float, *, rng, p: Sales = _SALES
+    n_marketing: int, information_sharing: float, *, rng, p: Sales = DEFAULT_SALES
 ) -> tuple[float, bool]:
     """A marketing campaign this week: (lead boost to acquisition, announced to sales?).
 
@@ -66,7 +64,11 @@ def campaign(
 
 
 def duplicate_growth(
-    information_sharing: float, sales_usage: float, campaign_fired: bool, *, p: Sales = _SALES
+    information_sharing: float,
+    sales_usage: float,
+    campaign_fired: bool,
+    *,
+    p: Sales = DEFAULT_SALES,
 ) -> float:
     """Share of contacts duplicated by a campaign when marketing hoards its lists."""
     if not campaign_fired:
@@ -85,7 +87,7 @@ def facts_at_hand(
     return 1.0 - (1.0 - usage * record) * (1.0 - other_unit * perm)
 
 
-def care_gain(orientation: np.ndarray, *, p: Sales = _SALES) -> np.ndarray:
+def care_gain(orientation: np.ndarray, *, p: Sales = DEFAULT_SALES) -> np.ndarray:
     """Satisfaction from an informed call to an unhappy customer (account care)."""
     return p.care_gain * (p.care_base + orientation)
 
@@ -97,7 +99,7 @@ def upsell_probability(
     record: np.ndarray,
     data_use: float,
     *,
-    p: Sales = _SALES,
+    p: Sales = DEFAULT_SALES,
 ) -> np.ndarray:
     """Chance a happy customer buys more; CRM insight (record x usage x data use) helps."""
     insight = 1.0 + usage * record * data_use
@@ -115,7 +117,7 @@ def next_duplicate_share(
     sales_usage: float,
     campaign_fired: bool,
     *,
-    p: Sales = _SALES,
+    p: Sales = DEFAULT_SALES,
 ) -> float:
     """Duplicates: grown by hoarded campaign lists, cleaned by sales people who use the CRM."""
     grown = share * (1 - p.duplicate_cleaning * sales_usage)

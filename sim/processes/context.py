@@ -23,6 +23,7 @@ class Context:
             (the staffing plan that workload is measured against; fixed at the start).
         programme_log: ``(week, step, strength)`` of every change-programme step carried out.
         totals: Running totals over the run (``sim.processes.accounts.TOTALS``).
+        live_since: The week the CRM went live (set by the programme process), None before.
     """
 
     state: State
@@ -31,3 +32,4 @@ class Context:
     ref_book: dict[int, float]
     programme_log: list[tuple[int, str, float]] = field(default_factory=list)
     totals: dict[str, float] = field(default_factory=new_totals)
+    live_since: int | None = None

@@ -29,7 +29,7 @@ COVER_PRACTICE = 1 / 3
 
 
 @dataclass(frozen=True)
-class Decisions:
+class DecisionsWeek:
     """What issue handling hands on.
 
     Attributes:
@@ -53,7 +53,7 @@ class Decisions:
     n_escalated: int
 
 
-def step(ctx: Context, week: Week) -> Decisions:
+def step(ctx: Context, week: Week) -> DecisionsWeek:
     """New issues, first contact and escalation (decision rights), and waiting issues."""
     st, sc, R = ctx.state, ctx.scenario, ctx.streams
     p = sc.decisions
@@ -132,7 +132,7 @@ def step(ctx: Context, week: Week) -> Decisions:
     )
     delta[w] += d
     c.issue_open[w[resolved]] = False
-    return Decisions(
+    return DecisionsWeek(
         active_start=active_start,
         perm=perm,
         capacity=capacity,

@@ -73,6 +73,8 @@ def step(ctx: Context, week: Week) -> Start:
     spend: list[float] = []
     quick_fixes: list[float] = []
     if crm.enabled and st.week == crm.go_live_week:
+        if ctx.live_since is None:
+            ctx.live_since = st.week  # once live, the go-live week cannot change (interventions)
         lv.reinforce_until = max(lv.reinforce_until, st.week + crm.reinforcement_weeks)
         spend.append(crm.implementation_cost)
     schedule = [(s.step, s.week) for s in ctx.scenario.change_programme.steps]

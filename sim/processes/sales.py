@@ -26,7 +26,7 @@ NAME = "sales"
 
 
 @dataclass(frozen=True)
-class Sales:
+class SalesWeek:
     """What sales and marketing hand on.
 
     Attributes:
@@ -46,7 +46,7 @@ class Sales:
     angry_calls: int
 
 
-def step(ctx: Context, week: Week) -> Sales:
+def step(ctx: Context, week: Week) -> SalesWeek:
     """Sales calls, campaigns and duplicates (information sharing, incentives)."""
     st, sc, R = ctx.state, ctx.scenario, ctx.streams
     ps = sc.sales
@@ -89,7 +89,7 @@ def step(ctx: Context, week: Week) -> Sales:
     org.duplicate_share = silos.next_duplicate_share(
         org.duplicate_share, lv.information_sharing, sales_usage, lead_boost > 0, p=ps
     )
-    return Sales(
+    return SalesWeek(
         delta=delta,
         lead_boost=lead_boost,
         announced=announced,

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from sim.processes.accounts import AccountsWeek
 from sim.processes.customers import CustomersWeek
-from sim.processes.decisions import Decisions
+from sim.processes.decisions import DecisionsWeek
 from sim.processes.learning import LearningWeek
 from sim.processes.people import PeopleWeek
 from sim.processes.programme import Start
-from sim.processes.sales import Sales
+from sim.processes.sales import SalesWeek
 
 
 @dataclass
@@ -21,8 +21,8 @@ class Week:
     """
 
     programme: Start | None = None
-    decisions: Decisions | None = None
-    sales: Sales | None = None
+    decisions: DecisionsWeek | None = None
+    sales: SalesWeek | None = None
     customers: CustomersWeek | None = None
     learning: LearningWeek | None = None
     adoption: None = None

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms import crm_records, economics, playbook
+from sim.mechanisms import crm_records, economics, escalation, playbook
 from sim.state import State
 
 if TYPE_CHECKING:
@@ -22,6 +22,10 @@ COLUMNS: dict[str, str] = {
     "decision_latency_days": "mean days from an issue to its decision, for decisions this week",
     "first_contact_resolution": "share of this week's new issues resolved at first contact",
     "escalations": "issues escalated above the handler this week",
+    "decisions_queued": "escalated decisions waiting in managers' queues at the end of the week "
+    "(carried into next week: arrivals beyond what the managers could clear)",
+    "managers_overloaded": "positions whose queue this week (backlog carried in plus new "
+    "escalations) exceeded what they clear in a week, so a backlog carries over",
     "satisfaction_mean": "mean satisfaction of active customers",
     "dissatisfied_share": "share of active customers below the dissatisfaction line "
     "(customers.unhappy_line)",
@@ -146,6 +150,8 @@ def weekly_row(
         "decision_latency_days": dec.latency_mean,
         "first_contact_resolution": dec.n_fcr / dec.n_new if dec.n_new else float("nan"),
         "escalations": float(dec.n_escalated),
+        "decisions_queued": escalation.queue_summary(e.backlog)[0],
+        "managers_overloaded": float(escalation.queue_summary(e.backlog)[1]),
         "satisfaction_mean": satisfaction,
         "dissatisfied_share": dissatisfied,
         "customers_active": float(np.count_nonzero(c.active)),

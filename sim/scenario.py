@@ -145,16 +145,22 @@ class Organisation(_Section):
     )
     role_mix: RoleMix = RoleMix()
     manager_capacity: float = _f(
-        12.0,
+        6.0,
         0.5,
         1000.0,
         "Manager capacity",
-        "Escalated decisions a manager clears per week.",
+        "Escalated customer decisions a manager clears per week beside their other work; "
+        "arrivals beyond it queue and carry over to next week (docs/ODD.md 6.1).",
         unit="per week",
-        source="assumption: two or three escalated customer decisions a working day beside a "
-        "manager's other work; sets how fast queues build (docs/ODD.md 6.1); not measured",
+        source="assumption: no management-time study we found gives escalated customer "
+        "decisions per manager-week. Mintzberg (1973, The Nature of Managerial Work) found "
+        "managers' work fragmented: half of activities under 9 minutes, desk-work sessions "
+        "about 15 minutes, calls about 6 minutes, scheduled meetings most of the time; so a case "
+        "(one desk session plus a call to the handler) takes about 25 minutes, and about 2.5 "
+        "hours a week fitted between other work gives about 6 a week. Effects across 3-24 are "
+        "in docs/VALIDATION.md 'Decision rights across manager capacity'",
         uncertain=True,
-        plausible=(5.0, 25.0),
+        plausible=(3.0, 24.0),
     )
     hop_days: float = _f(
         1.0,

@@ -8,9 +8,15 @@ position's authority climb the hierarchy and queue at each manager.
 
 An issue that needs a decision of severity ``s`` is decided by the first position on the handler's
 primary line (the handler first) whose authority is at least ``s``. Each hop adds a hand-over time
-plus a queueing wait at that manager proportional to the manager's load over capacity (a
-deterministic M/D/1-like approximation; the top decides everything). In a matrix, a decision also
-needs the second line's sign-off, adding one more queue.
+plus the wait in that manager's queue; in a matrix, a decision also needs the second line's
+sign-off, adding one more queue.
+
+Each manager's queue is a deterministic fluid queue, first in first out, that is part of the
+state: ``backlog`` decisions carried in from last week wait ahead of this week's arrivals, which
+come spread evenly over the week; the manager clears ``capacity`` a week while anything waits, and
+what is not cleared carries over to next week. A decision that would wait longer than
+``p.max_wait_days`` is settled some other way (the customer is told no, or has gone) and leaves the
+queue (``abandoned``). Conservation: ``arrivals = served + abandoned + (backlog_after - backlog)``.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import numpy as np
 
 from sim.coefficients.decisions import DEFAULT_DECISIONS, Decisions
 
-WORKING_DAYS_PER_WEEK = 5.0  # unit conversion: a week's queue is worked off in 5 working days
+DAYS_PER_WEEK = 7.0  # unit conversion: a week of queueing is 7 days on the customer's clock
 #: The schema defaults, used when a caller (a unit test) passes no coefficients; the model passes
 #: the scenario's ``decisions`` section every week.
 
@@ -54,6 +60,43 @@ def deciding_hop(
     return first
 
 
+def fifo_wait_weeks(backlog: np.ndarray, arrivals: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Mean FIFO wait (weeks) of this week's arrivals at each queue (deterministic fluid queue).
+
+    An arrival at fraction ``u`` of the week finds ``q(u) = max(backlog + (arrivals - capacity) u,
+    0)`` decisions ahead of it and waits ``q(u) / capacity`` weeks; this is the mean over ``u`` in
+    [0, 1]. It lies between ``min(q(0), q(1)) / capacity`` and ``max(q(0), q(1)) / capacity`` (the
+    first and the last arrival of the week).
+    """
+    b = np.maximum(backlog, 0.0)
+    a = np.maximum(arrivals, 0.0)
+    c = np.maximum(capacity, 1e-9)
+    drain = c - a  # > 0: the queue shrinks during the week
+    # the queue empties at u* = b / drain when that falls inside the week
+    empties = (drain > 0) & (b < drain)
+    mean_q = np.where(
+        empties, b * b / (2.0 * np.where(empties, drain, 1.0)), np.maximum(b - drain / 2.0, 0.0)
+    )
+    return mean_q / c
+
+
+def serve_week(
+    backlog: np.ndarray, arrivals: np.ndarray, capacity: np.ndarray, max_wait_weeks: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A week's work at each queue: (served, abandoned, backlog after).
+
+    The queue clears up to ``capacity``; of what is left, anything beyond ``max_wait_weeks`` of
+    capacity would wait past the cap and is settled some other way (abandoned).
+    """
+    b = np.maximum(backlog, 0.0)
+    total = b + np.maximum(arrivals, 0.0)
+    cap = np.maximum(capacity, 0.0)
+    served = np.minimum(total, cap)
+    left = total - served
+    after = np.minimum(left, cap * max_wait_weeks)
+    return served, left - after, after
+
+
 def route_escalations(
     handler: np.ndarray,
     severity: np.ndarray,
@@ -74,14 +117,16 @@ def route_escalations(
         authority: (n,) effective authority per position.
         ancestors: (n, D) primary-line ancestors (-1 padded).
         second_manager: (n,) second reporting line or -1.
-        backlog: (n,) decisions already waiting at each position.
+        backlog: (n,) decisions already waiting at each position (carried from last week).
         capacity: (n,) decisions each position clears per week (vacant managers clear fewer).
         hop_days: hand-over days per hop.
         p: the decisions coefficients (edge decision time, latency cap).
 
     Returns:
-        latency_days (k,), hops (k,), and the load (n,) this week's escalations put on each
-        position (to be added to its backlog).
+        latency_days (k,), hops (k,), and the arrivals (n,) this week's escalations put on each
+        position's queue (for ``serve_week``). Each hop costs ``hop_days`` plus the mean FIFO
+        wait of this week's arrivals at that manager (``fifo_wait_weeks``, in days); all hops of
+        an issue are taken as queued in the same week.
     """
     n = authority.shape[0]
     k = handler.shape[0]
@@ -98,17 +143,27 @@ def route_escalations(
     sm = second_manager[handler]
     needs_second = (hop >= 1) & (sm >= 0)
     load += np.bincount(sm[needs_second], minlength=n)
-    queue = backlog + load
-    wait = WORKING_DAYS_PER_WEEK * queue / np.maximum(capacity, 1e-9)
+    wait = DAYS_PER_WEEK * fifo_wait_weeks(backlog, load, capacity)
     wait_on_chain = np.where(passes, wait[np.maximum(chain, 0)] + hop_days, 0.0).sum(axis=1)
     wait_on_chain += np.where(needs_second, wait[np.maximum(sm, 0)] + hop_days, 0.0)
     latency = np.where(hop == 0, p.edge_decision_days, wait_on_chain)
     return np.minimum(latency, p.max_wait_days), hop, load
 
 
-def update_backlog(backlog: np.ndarray, load: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-    """Decisions left waiting after a week of work at each position."""
-    return np.maximum(backlog + load - capacity, 0.0)
+def update_backlog(
+    backlog: np.ndarray,
+    load: np.ndarray,
+    capacity: np.ndarray,
+    *,
+    p: Decisions = DEFAULT_DECISIONS,
+) -> np.ndarray:
+    """Decisions left waiting after a week of work at each position (``serve_week``)."""
+    return serve_week(backlog, load, capacity, p.max_wait_days / DAYS_PER_WEEK)[2]
+
+
+def queue_summary(backlog: np.ndarray) -> tuple[float, int]:
+    """(decisions waiting in managers' queues, managers carrying a backlog into next week)."""
+    return float(backlog.sum()), int(np.count_nonzero(backlog > 0))
 
 
 def first_contact_probability(

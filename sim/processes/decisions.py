@@ -104,7 +104,7 @@ def step(ctx: Context, week: Week) -> DecisionsWeek:
         sc.organisation.hop_days,
         p=p,
     )
-    e.backlog = escalation.update_backlog(e.backlog, load, capacity)
+    e.backlog = escalation.update_backlog(e.backlog, load, capacity, p=p)
     fcr = info_ok & (~needs | edge_ok)
     opened = ~fcr
     days = escalation.resolution_days(opened, esc, latency, info_ok, p=p)

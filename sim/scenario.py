@@ -253,7 +253,7 @@ class Customers(CustomerCoefficients):
         "churners had ever complained to the firm (silent share 0.93, docs/ODD.md 8.B) and "
         "complaints per churner stay below 0.5 in every preset",
         uncertain=True,
-        plausible=(0.004, 0.03),
+        plausible=(0.006, 0.025),
     )
     acquisition_rate: float = _f(
         0.05,

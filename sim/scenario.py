@@ -244,16 +244,20 @@ class Customers(CustomerCoefficients):
         plausible=(1.5, 5.0),
     )
     complaint_propensity: float = _f(
-        0.012,
+        0.009,
         0.0,
         1.0,
         "Complaint propensity",
-        "Chance per week that an unhappy customer complains (about 1 in 26 ever do).",
+        "Chance per week that a customer at the bottom of the satisfaction scale complains, "
+        "at willingness 1 (customers.voice_*); it falls in proportion to the gap below the "
+        "churn pivot.",
         unit="per week",
-        source="cited: about 1 in 26 dissatisfied customers complains (TARP for the U.S. Office "
-        "of Consumer Affairs, cited by Goodman 1999; docs/ODD.md 7.1), a contested figure (TARP "
-        "1979 found most problem households did complain; MODEL_BRIEF); the weekly chance is "
-        "sized to it, giving at least 80% silent churners (docs/ODD.md 7.2)",
+        source="calibrated: the 'about 1 in 26 dissatisfied customers complains' attributed to "
+        "TARP for the U.S. Office of Consumer Affairs (Goodman 1999) is contested: TARP's 1979 "
+        "report found most households with a problem complained to someone, often not to the "
+        "firm; we take a share in between, sized so that in command_and_control about 7% of "
+        "churners had ever complained to the firm (silent share 0.93, docs/ODD.md 8.B) and "
+        "complaints per churner stay below 0.5 in every preset",
         uncertain=True,
         plausible=(0.006, 0.025),
     )

@@ -20,8 +20,8 @@ class CustomerCoefficients(_Section):
         0.0,
         1.0,
         "Unhappy line",
-        "Satisfaction below which a customer is dissatisfied: may complain, weighs on staff "
-        "morale, counts in dissatisfied_share.",
+        "Satisfaction below which a customer is dissatisfied: weighs on staff morale, counts "
+        "in dissatisfied_share (complaints use the churn pivot instead).",
         unit="index 0-1",
         source="assumption: a little below the middle of the scale; the initial Beta(6.5, 3.5) "
         "puts about a fifth of customers under it",
@@ -121,6 +121,86 @@ class CustomerCoefficients(_Section):
         "satisfaction per point of FCR at the population level",
         uncertain=True,
         plausible=(0.02, 0.08),
+    )
+    repeat_contact_cost: float = _f(
+        0.15,
+        0.0,
+        0.5,
+        "Repeat contact cost",
+        "Share of a customer's satisfaction lost when an issue is not settled at first contact "
+        "(they must come back).",
+        unit="share 0-1",
+        source="cited: SQM Group, each repeat contact costs about 15% of customer satisfaction "
+        "(MODEL_BRIEF, figures); SQM measures transactional top-box satisfaction, carried here "
+        "to the relationship index as a share of it",
+        uncertain=True,
+        plausible=(0.05, 0.2),
+    )
+    voice_base: float = _f(
+        0.25,
+        0.0,
+        2.0,
+        "Voice base",
+        "Willingness to complain, as a multiplier on complaint_propensity, where the "
+        "organisation does not respond to complaints at all.",
+        unit="multiplier",
+        source="assumption: a deaf organisation hears a ninth as many unhappy customers as a "
+        "fully responsive one (0.25 vs 2.25); complaint behaviour research gives the direction "
+        "(customers who expect a complaint to succeed voice more: Richins 1983; Hirschman "
+        "1970), not the size",
+        uncertain=True,
+        plausible=(0.1, 1.0),
+    )
+    voice_listening_weight: float = _f(
+        2.0,
+        0.0,
+        4.0,
+        "Voice from listening",
+        "Willingness to complain added by the organisation's responsiveness (0-1): complaints "
+        "recovered teach customers that speaking up works.",
+        unit="multiplier",
+        source="assumption: with voice_base, willingness runs from 0.25 (deaf) to 2.25 (fully "
+        "responsive), about 0.75 at the command-and-control preset; not measured",
+        uncertain=True,
+        plausible=(0.5, 3.0),
+    )
+    complaint_waiting_weight: float = _f(
+        1.0,
+        0.0,
+        5.0,
+        "Waiting issue complaint boost",
+        "Relative increase of the weekly complaint chance while the customer's issue is still "
+        "open (waiting).",
+        unit="multiplier",
+        source="assumption: a customer chasing an open issue is twice as likely to complain; "
+        "direction from TARP (1979), where complaints follow unresolved problems",
+        uncertain=True,
+        plausible=(0.0, 3.0),
+    )
+    retention_rate: float = _f(
+        0.05,
+        0.0,
+        1.0,
+        "CRM retention targeting rate",
+        "Chance per week that an at-risk customer (below the churn pivot) gets a retention "
+        "contact because CRM data singles them out, at full data use, owner usage and record.",
+        unit="per week",
+        source="assumption: at full use about one at-risk account in five a month is picked "
+        "out; no published figure found (Mithas, Krishnan & Fornell 2005 show CRM raises "
+        "customer knowledge and through it satisfaction, without a size usable here)",
+        uncertain=True,
+        plausible=(0.0, 0.15),
+    )
+    retention_gain: float = _f(
+        0.05,
+        0.0,
+        1.0,
+        "Retention contact gain",
+        "Satisfaction gained by a retention contact aimed with CRM data.",
+        unit="index 0-1",
+        source="assumption: about the gain of an informed account-care call; not measured",
+        uncertain=True,
+        plausible=(0.02, 0.1),
     )
     resolved_gain: float = _f(
         0.02,

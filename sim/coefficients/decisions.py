@@ -130,7 +130,8 @@ class Decisions(_Section):
         0.0,
         30.0,
         "Missing facts delay",
-        "Days added to an escalated decision when the facts were missing too.",
+        "Days added to an escalated decision when the facts were missing too, and to a "
+        "call-back in proportion to the facts not at hand (records speed resolution).",
         unit="days",
         source="assumption: gathering the facts takes a couple of days of back and forth",
     )

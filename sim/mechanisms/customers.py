@@ -3,9 +3,9 @@
 Seeds 001 ("In many cases, the customer will not express their dissatisfaction ... In this way, a
 possible churn is never recognized") and 003 ("One bad experience with an employee will undo all
 you've built"). Satisfaction follows experienced quality and waiting (expectation-confirmation,
-Oliver 1980); churn hazard rises as satisfaction falls; only a small share of unhappy customers
-ever complain (TARP/White House Office of Consumer Affairs: about 1 in 26), so complaints -
-management's view - understate churn risk.
+Oliver 1980); churn hazard rises as satisfaction falls; customers may complain across the same
+range, but only a minority do and fewer where complaining has not been seen to work, so
+complaints - management's view - understate churn risk (docs/ODD.md, customers submodel).
 """
 
 from __future__ import annotations
@@ -104,17 +104,77 @@ def churn(
     return active & (u < hazard)
 
 
+def voice(responsiveness: float, *, p: CustomerCoefficients = DEFAULT_CUSTOMERS) -> float:
+    """Willingness to complain: customers speak up where complaining has been seen to work.
+
+    ``p.voice_base`` of it whatever the organisation does, plus ``p.voice_listening_weight``
+    times its responsiveness (complaints recovered are what customers learn from).
+    """
+    return p.voice_base + p.voice_listening_weight * responsiveness
+
+
+def complaint_probability(
+    satisfaction: np.ndarray,
+    waiting: np.ndarray,
+    propensity: float,
+    willingness: float,
+    *,
+    p: CustomerCoefficients = DEFAULT_CUSTOMERS,
+) -> np.ndarray:
+    """Chance per week each customer complains.
+
+    Over the whole range where churn risk rises (below ``p.churn_pivot``), in proportion to the
+    same satisfaction gap churn uses; ``propensity`` is the chance at the bottom of the scale,
+    times the organisation's ``willingness`` (:func:`voice`) and ``1 + p.complaint_waiting_weight``
+    for a customer whose issue is still waiting.
+    """
+    gap = np.clip((p.churn_pivot - satisfaction) / p.churn_pivot, 0.0, 1.0)
+    boost = 1.0 + p.complaint_waiting_weight * waiting
+    return np.clip(propensity * willingness * gap * boost, 0.0, 1.0)
+
+
 def complaints(
     active: np.ndarray,
     satisfaction: np.ndarray,
     propensity: float,
     *,
     rng,
+    waiting: np.ndarray | None = None,
+    willingness: float = 1.0,
     p: CustomerCoefficients = DEFAULT_CUSTOMERS,
 ) -> np.ndarray:
-    """Who complains this week: only dissatisfied customers, each with a small chance."""
+    """Who complains this week (:func:`complaint_probability`); one uniform per slot."""
     u = rng.random(active.shape[0])
-    return active & (satisfaction < p.unhappy_line) & (u < propensity)
+    w = np.zeros(active.shape[0], dtype=bool) if waiting is None else waiting
+    return active & (u < complaint_probability(satisfaction, w, propensity, willingness, p=p))
+
+
+def retention_contacts(
+    active: np.ndarray,
+    satisfaction: np.ndarray,
+    record: np.ndarray,
+    owner_usage: np.ndarray,
+    data_use: float,
+    *,
+    rng,
+    p: CustomerCoefficients = DEFAULT_CUSTOMERS,
+) -> np.ndarray:
+    """Customers at risk whom CRM data singles out for a retention call this week.
+
+    Targeting needs the risk to be in the data (record), the owner to look (usage) and the
+    organisation to act on its data (``data_use``); only customers below ``p.churn_pivot``
+    are at risk. One uniform per slot whatever happens.
+    """
+    u = rng.random(active.shape[0])
+    chance = p.retention_rate * data_use * owner_usage * record
+    return active & (satisfaction < p.churn_pivot) & (u < chance)
+
+
+def repeat_contact_cost(
+    satisfaction: np.ndarray, *, p: CustomerCoefficients = DEFAULT_CUSTOMERS
+) -> np.ndarray:
+    """Satisfaction lost when an issue is not settled at first contact (a repeat contact)."""
+    return p.repeat_contact_cost * satisfaction
 
 
 def acquisitions(n_sales: int, rate: float, effort: float, lead_boost: float, *, rng) -> int:

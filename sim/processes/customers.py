@@ -1,7 +1,9 @@
 """Process 4, customers: satisfaction, complaints, churn and acquisition.
 
 Satisfaction drifts towards its target plus this week's experiences (issues, sales calls); a few
-dissatisfied customers complain (recovered in proportion to responsiveness); churn; new
+customers at risk are singled out by CRM data for a retention call (data use); customers
+below the churn pivot may complain, more where the organisation listens and while an issue
+waits (recovered in proportion to responsiveness); churn; new
 customers are won. Afterwards the books of accounts are counted once for the week's later
 processes. Formulas: ``sim.mechanisms.customers``; coefficients: the ``customers`` section
 (``sim.coefficients.customers``) and, for acquisition, ``sales``.
@@ -92,8 +94,20 @@ def step(ctx: Context, week: Week) -> CustomersWeek:
     )
     c.satisfaction = np.where(c.active, sat, c.satisfaction)
     r_c = R["customers"]
+    kept = customers.retention_contacts(
+        c.active, c.satisfaction, c.record, start.usage[o], start.data_use, rng=r_c, p=pc
+    )
+    c.satisfaction = np.where(
+        kept, np.minimum(c.satisfaction + pc.retention_gain, 1.0), c.satisfaction
+    )
     comp = customers.complaints(
-        c.active, c.satisfaction, sc.customers.complaint_propensity, rng=r_c, p=pc
+        c.active,
+        c.satisfaction,
+        sc.customers.complaint_propensity,
+        rng=r_c,
+        waiting=c.issue_open,
+        willingness=customers.voice(lv.responsiveness, p=pc),
+        p=pc,
     )
     response = customers.complaint_response(comp, lv.responsiveness, rng=r_c, p=pc)
     c.satisfaction = np.clip(c.satisfaction + response, 0, 1)

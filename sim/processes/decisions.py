@@ -83,8 +83,12 @@ def step(ctx: Context, week: Week) -> DecisionsWeek:
     perm = silos.permeability(
         lv.information_sharing, c.same_group, c.tie, org.cross_unit_share, p=sc.sales
     )
+    # duplicated contacts split a customer's history across records: what is at hand is net of them
     facts_i = silos.facts_at_hand(
-        start.usage[hi], c.record[i], perm[i], other_unit=p.other_unit_facts
+        start.usage[hi],
+        c.record[i] * (1.0 - org.duplicate_share),
+        perm[i],
+        other_unit=p.other_unit_facts,
     )
     info_p = escalation.first_contact_probability(skill_i, knowhow_i, start.quality, facts_i, p=p)
     info_ok = R["escalation"].random(c.capacity)[i] < info_p
@@ -108,6 +112,10 @@ def step(ctx: Context, week: Week) -> DecisionsWeek:
     fcr = info_ok & (~needs | edge_ok)
     opened = ~fcr
     days = escalation.resolution_days(opened, esc, latency, info_ok, p=p)
+    # a call-back without the customer's facts at hand first has to gather them
+    callback = opened.copy()
+    callback[esc] = False
+    days[callback] += p.missing_facts_days * (1.0 - facts_i[callback])
     i_open = i[opened]
     c.issue_open[i_open] = True
     c.issue_days_left[i_open] = days[opened]
@@ -122,6 +130,7 @@ def step(ctx: Context, week: Week) -> DecisionsWeek:
     )
     delta = np.zeros(c.capacity)
     delta[i[fcr]] = sc.customers.fcr_gain * start.quality
+    delta[i_open] -= customers.repeat_contact_cost(c.satisfaction[i_open], p=sc.customers)
     w = np.flatnonzero(c.issue_open & c.active)
     d, c.issue_days_left[w], c.issue_days[w], resolved = customers.wait_a_week(
         np.ones(w.shape[0], dtype=bool),

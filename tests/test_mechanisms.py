@@ -275,9 +275,9 @@ def test_quit_hazard_rises_as_morale_falls() -> None:
 
 def test_morale_target_falls_with_overload_and_powerlessness() -> None:
     z = np.zeros(1)
-    base = people.morale_target(z, z, z, z, np.full(1, 0.5))
-    assert people.morale_target(z + 0.5, z, z, z, z + 0.5) < base
-    assert people.morale_target(z, z + 0.5, z, z, z + 0.5) < base
+    base = people.morale_target(z, z, z, z)
+    assert people.morale_target(z + 0.5, z, z, z) < base
+    assert people.morale_target(z, z + 0.5, z, z) < base
 
 
 def test_only_dissatisfied_customers_complain() -> None:

@@ -72,15 +72,17 @@ class PeopleCoefficients(_Section):
         plausible=(0.03, 0.3),
     )
     morale_base: float = _f(
-        0.72,
+        0.69,
         0.0,
         1.0,
         "Morale target (base)",
-        "Morale target with no overload, powerlessness or angry customers, no coaching "
-        "manager and middling felt safety.",
+        "Morale target with no overload, powerlessness or angry customers and no coaching "
+        "manager.",
         unit="index 0-1",
         source=_SET_BY_HAND + "with the initial mean 0.62 and the quit pivot 0.6, an untroubled "
-        "team sits a little above both",
+        "team sits a little above both; 0.72 until version 2, lowered by 0.03 to absorb the "
+        "removed direct felt-safety term at command_and_control's felt safety (0.15 x (0.28 - "
+        "0.5))",
         uncertain=True,
         plausible=(0.6, 0.85),
     )
@@ -127,26 +129,6 @@ class PeopleCoefficients(_Section):
         source=_SET_BY_HAND + "a job resource, smaller than the demands (Bakker & Demerouti 2007)",
         uncertain=True,
         plausible=(0.0, 0.2),
-    )
-    morale_safety_weight: float = _f(
-        0.15,
-        0.0,
-        1.0,
-        "Morale: felt safety weight",
-        "Morale target gained per unit of felt safety above the pivot.",
-        unit="index 0-1",
-        source=_SET_BY_HAND + "felt safety is a job resource (Edmondson 1999)",
-        uncertain=True,
-        plausible=(0.05, 0.3),
-    )
-    morale_safety_pivot: float = _f(
-        0.5,
-        0.0,
-        1.0,
-        "Morale: safety pivot",
-        "Felt safety at which safety neither raises nor lowers the morale target.",
-        unit="index 0-1",
-        source=_SET_BY_HAND + "the middle of the scale",
     )
     newcomer_morale: float = _f(
         0.7,
@@ -226,6 +208,49 @@ class PeopleCoefficients(_Section):
         source=_SET_BY_HAND + "taught the CRM as how we work here, a newcomer starts at half use",
         uncertain=True,
         plausible=(0.2, 0.8),
+    )
+    # ------------------------------------------------ turnover reaches customers
+    relationship_loss: float = _f(
+        0.08,
+        0.0,
+        1.0,
+        "Relationship loss",
+        "Satisfaction a customer loses when their account owner or service handler leaves "
+        "(the relationship and what the person knew of them go too), before the CRM record "
+        "softens it; recovers at customers.satisfaction_drift as the new relationship forms.",
+        unit="index 0-1",
+        source="calibrated: sized so that raising people.base_quit_annual from 0.1 to 0.6 in "
+        "command_and_control gives a turnover-performance link near Park & Shaw's (2013, J. "
+        "Applied Psychology) meta-analytic rho -0.15 between turnover rates and organisational "
+        "performance (docs/ODD.md 8.E)",
+        uncertain=True,
+        plausible=(0.02, 0.15),
+    )
+    record_softening: float = _f(
+        0.5,
+        0.0,
+        1.0,
+        "CRM record softening",
+        "Share of the relationship loss a complete CRM record of the customer keeps away "
+        "(loss x (1 - softening x record)).",
+        unit="share 0-1",
+        source=_SET_BY_HAND + "the record keeps the history and open issues, not the personal "
+        "tie; half is a middle guess",
+        uncertain=True,
+        plausible=(0.2, 0.8),
+    )
+    newcomer_socialisation_boost: float = _f(
+        3.0,
+        0.0,
+        20.0,
+        "Newcomers' socialisation boost",
+        "How much faster than a settled colleague a newcomer learns the playbook (March's p1 "
+        "x (1 + boost x exp(-tenure / learning.socialise_tenure_weeks))).",
+        unit="multiplier",
+        source=_SET_BY_HAND + "newcomers are the most malleable (Harrison & Carroll 1991); the "
+        "same 3:1 ratio as learning.socialise_newcomer to socialise_base for orientation",
+        uncertain=True,
+        plausible=(1.0, 6.0),
     )
     # ---------------------------------------------------------- initial staff
     skill_beta_a: float = _f(

@@ -94,6 +94,23 @@ def socialise(
     return np.clip(trait + rate * (norm - trait), 0.0, 1.0)
 
 
+def playbook_rate(
+    base_p1: float,
+    strength: float,
+    tenure: np.ndarray,
+    newcomer_boost: float,
+    *,
+    p: Learning = DEFAULT_LEARNING,
+) -> np.ndarray:
+    """Each person's chance per week of taking up the playbook on a dimension (March's p1).
+
+    Socialisation (``strength``) teaches the playbook to everyone, and fastest to newcomers
+    (onboarding), whose pull fades with tenure like that of orientation (:func:`socialise`).
+    """
+    boost = 1.0 + newcomer_boost * np.exp(-tenure / p.socialise_tenure_weeks)
+    return np.clip(base_p1 * strength * boost, 0.0, 1.0)
+
+
 def unit_means(values: np.ndarray, unit: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """Weighted mean of ``values`` within each unit, broadcast back to every member."""
     k = int(unit.max()) + 1 if unit.size else 0

@@ -21,18 +21,21 @@ def morale_target(
     powerless: np.ndarray,
     angry_share: np.ndarray,
     supportive_manager: np.ndarray,
-    safety: np.ndarray,
     *,
     p: PeopleCoefficients = DEFAULT_PEOPLE,
 ) -> np.ndarray:
-    """Morale each person drifts towards."""
+    """Morale each person drifts towards.
+
+    Felt safety has no term of its own (issue 14 item 3): it reaches morale only through what
+    speaking up achieves, i.e. problems reported and fixed raise service quality, which means
+    fewer angry customers and less rework (``angry_share``, ``overload``).
+    """
     t = (
         p.morale_base
         - p.morale_overload_weight * overload
         - p.morale_powerless_weight * powerless
         - p.morale_angry_weight * angry_share
         + p.morale_support_weight * supportive_manager
-        + p.morale_safety_weight * (safety - p.morale_safety_pivot)
     )
     return np.clip(t, 0.0, 1.0)
 
@@ -59,6 +62,19 @@ def quits(filled: np.ndarray, hazard: np.ndarray, *, rng) -> np.ndarray:
 def skill_growth(skill: np.ndarray, learning_weeks: float) -> np.ndarray:
     """Learning on the job closes the gap to full skill with time constant ``learning_weeks``."""
     return skill + (1.0 - skill) / learning_weeks
+
+
+def relationship_loss(
+    record: np.ndarray, *, p: PeopleCoefficients = DEFAULT_PEOPLE
+) -> np.ndarray:
+    """Satisfaction a customer loses when their account owner or service handler leaves.
+
+    The person takes the relationship and what they knew of the customer; the account starts a
+    new relationship with whoever is next. What survives is the customer's CRM record: a
+    complete record (``record`` 1) keeps ``p.record_softening`` of the loss away.
+    """
+    r = np.clip(record, 0.0, 1.0)
+    return p.relationship_loss * (1.0 - p.record_softening * r)
 
 
 def workload(

@@ -72,13 +72,24 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     angry_share = people.share_of(n_unhappy, book_o + book_h)
     supportive_manager, climate = week.learning.supportive_manager, week.learning.climate
     target = people.morale_target(
-        overload, e.powerless, angry_share, supportive_manager, e.safety, p=pp
+        overload, e.powerless, angry_share, supportive_manager, p=pp
     )
     e.morale = e.morale + pp.morale_drift * (target - e.morale)
     r_p = R["people"]
     hazard = people.quit_hazard(e.morale, pp.base_quit_annual, e.front, p=pp)
     q = people.quits(e.filled, hazard, rng=r_p)
     e.filled &= ~q
+    # a leaver takes the relationship and know-how with them: their customers' satisfaction
+    # falls by the loss, softened by a complete CRM record (applied once per leaver; a customer
+    # whose owner and handler both leave loses twice). No draws: streams stay aligned.
+    lost = act & (q[o] | q[h])
+    if lost.any():
+        n_lost = q[o[lost]].astype(float) + q[h[lost]].astype(float)
+        c.satisfaction[lost] = np.clip(
+            c.satisfaction[lost] - n_lost * people.relationship_loss(c.record[lost], p=pp),
+            0.0,
+            1.0,
+        )
     e.vacant_weeks[q] = sc.people.hiring_delay_weeks
     e.adopted &= ~q
     e.usage[q] = 0.0

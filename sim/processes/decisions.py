@@ -84,7 +84,10 @@ def step(ctx: Context, week: Week) -> DecisionsWeek:
         lv.information_sharing, c.same_group, c.tie, org.cross_unit_share, p=sc.sales
     )
     facts_i = silos.facts_at_hand(
-        start.usage[hi], c.record[i], perm[i], other_unit=p.other_unit_facts
+        start.usage[hi],
+        silos.usable_record(c.record[i], org.duplicate_share, p=sc.sales),
+        perm[i],
+        other_unit=p.other_unit_facts,
     )
     info_p = escalation.first_contact_probability(skill_i, knowhow_i, start.quality, facts_i, p=p)
     info_ok = R["escalation"].random(c.capacity)[i] < info_p

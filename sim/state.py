@@ -116,6 +116,7 @@ class Org:
     voice_efficacy: float  # recent share of reported problems that got fixed
     problems_queue: float = 0.0
     duplicate_share: float = 0.0  # duplicated contacts in the CRM (silo symptom)
+    lead_flood: float = 0.0  # sales workload still owed to unannounced campaigns' leads
     cross_unit_share: float = 0.0
     reality: np.ndarray | None = None  # (m,) what works with customers now (March's reality)
     code: np.ndarray | None = None  # (m,) the organisation's playbook (March's code)

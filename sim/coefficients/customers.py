@@ -44,8 +44,7 @@ class CustomerCoefficients(_Section):
         0.0,
         1.0,
         "Satisfaction target base",
-        "Satisfaction a customer settles at with no service quality, orientation or care, before "
-        "expectations.",
+        "Satisfaction a customer settles at with no service quality or care, before expectations.",
         unit="index 0-1",
         source="assumption: with the weights, a typical customer settles near the initial mean "
         "0.65 at good service",
@@ -64,27 +63,19 @@ class CustomerCoefficients(_Section):
         uncertain=True,
         plausible=(0.2, 0.5),
     )
-    target_orientation_weight: float = _f(
-        0.15,
-        0.0,
-        1.0,
-        "Owner orientation weight",
-        "Satisfaction target added by the account owner's customer orientation (0-1).",
-        unit="index 0-1",
-        source="assumption: the owner's attitude matters, less than the service itself",
-        uncertain=True,
-        plausible=(0.05, 0.3),
-    )
     target_care_weight: float = _f(
-        0.1,
+        0.25,
         0.0,
         1.0,
         "Account-care weight",
-        "Satisfaction target added by sales' account-care effort (0-1).",
+        "Satisfaction target added by the account owner's care behaviour (0-1: incentive "
+        "effort as the owner's customer orientation turns it into care, incentives.owner_care).",
         unit="index 0-1",
-        source="assumption: renewals and follow-up add a little",
+        source="assumption: version 1 had 0.1 x care effort + 0.15 x owner orientation; the "
+        "orientation term now acts through care, so its weight moved here: 0.25 x care keeps "
+        "the target of command_and_control and functional_silos within about 0.015 of version 1",
         uncertain=True,
-        plausible=(0.0, 0.2),
+        plausible=(0.1, 0.4),
     )
     satisfaction_drift: float = _f(
         0.05,

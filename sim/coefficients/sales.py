@@ -124,7 +124,8 @@ class Sales(_Section):
         0.0,
         3.0,
         "Campaign workload spike",
-        "Workload added to each sales person in a week an unannounced campaign lands.",
+        "Workload an unannounced campaign adds to each sales person's lead flood (worked off at "
+        "sales.flood_clear_rate a week).",
         unit="multiplier",
         source="assumption: unannounced leads add about two days' work a week (seed 003: "
         "'overwhelmed by leads')",
@@ -174,19 +175,89 @@ class Sales(_Section):
         0.0,
         1.0,
         "Account-care gain",
-        "Satisfaction gained from an informed call to an unhappy customer, per unit of "
-        "(care base + owner orientation).",
+        "Satisfaction gained from an informed call to an unhappy customer by an owner of "
+        "centre orientation (times the orientation factor, sales.care_orientation_weight).",
         unit="index 0-1",
         source="assumption: an informed call helps a little, less than fixing the issue",
     )
-    care_base: float = _f(
-        0.5,
+    care_orientation_weight: float = _f(
+        1.0,
         0.0,
         2.0,
-        "Account-care base",
-        "Part of the account-care gain that does not depend on the owner's customer orientation.",
+        "Orientation weight on care behaviour",
+        "Share of the asked-for account care an owner gives per unit of customer orientation "
+        "above the centre (factor 1 + weight x (orientation - centre)): how often they call, "
+        "follow open issues up and the gain of an informed call. The only way orientation "
+        "reaches satisfaction; 0 switches the channel off.",
+        unit="share 0-1",
+        source="assumption: an owner at orientation 0.9 gives about 2.3 times the care of one at "
+        "0.1 (1.4 vs 0.6); the first version's care gain (0.5 + orientation) had the same slope. "
+        "Customer orientation predicts customer-directed behaviour and service performance "
+        "(the direction; no figure taken)",
+        uncertain=True,
+        plausible=(0.5, 1.5),
+    )
+    care_orientation_centre: float = _f(
+        0.5,
+        0.0,
+        1.0,
+        "Orientation centre of care",
+        "Customer orientation at which an owner gives exactly the asked-for care.",
         unit="index 0-1",
-        source="assumption: an informed call helps even from a sales person of low orientation",
+        source="assumption: the middle of the scale, so switching the channel off leaves care "
+        "at its level for a middling owner",
+    )
+    overload_care_loss: float = _f(
+        1.0,
+        0.0,
+        5.0,
+        "Care lost to overload",
+        "How fast an overloaded owner drops account care: care / (1 + this x overload), "
+        "overload = workload / norm - 1 (last week's).",
+        unit="multiplier",
+        source="assumption: at twice the planned workload an owner gives half the care (seed "
+        "003: sales 'blindsided ... overwhelmed by leads'); no figure found",
+        uncertain=True,
+        plausible=(0.3, 2.0),
+    )
+    flood_clear_rate: float = _f(
+        0.25,
+        0.01,
+        1.0,
+        "Lead flood clearing rate",
+        "Share of an unannounced campaign's extra sales workload worked off each week.",
+        unit="1/week",
+        source="assumption: the leads of an unannounced campaign take about a month to work "
+        "through",
+        uncertain=True,
+        plausible=(0.1, 0.5),
+    )
+    duplicate_prospecting: float = _f(
+        0.004,
+        0.0,
+        0.1,
+        "Duplicates from hoarded leads",
+        "Share of contacts duplicated each week by sales prospecting leads marketing kept, at "
+        "sharing 0 and no sales CRM usage.",
+        unit="share of contacts",
+        source="assumption: with nothing shared about a fifth of contacts are duplicated after a "
+        "year; practitioner surveys put duplicate rates in CRMs at about 10-30% (no primary "
+        "figure checked)",
+        uncertain=True,
+        plausible=(0.001, 0.01),
+    )
+    duplicate_record_loss: float = _f(
+        1.0,
+        0.0,
+        1.0,
+        "Record use lost to duplicates",
+        "Share of a record's use lost per unit of duplicated contacts: service and sales look "
+        "at one copy and miss what was logged on the other.",
+        unit="share 0-1",
+        source="assumption: a duplicated contact keeps about half its history on each copy, so "
+        "record use falls in proportion to the duplicated share",
+        uncertain=True,
+        plausible=(0.5, 1.0),
     )
     upsell_chance: float = _f(
         0.3,

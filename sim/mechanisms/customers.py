@@ -61,19 +61,18 @@ def new_issues(
 
 def satisfaction_target(
     service_quality: float,
-    owner_orientation: np.ndarray,
-    care: float,
+    care: np.ndarray | float,
     expectation: np.ndarray,
     *,
     p: CustomerCoefficients = DEFAULT_CUSTOMERS,
 ) -> np.ndarray:
-    """Satisfaction a customer settles at when nothing goes wrong, net of their expectations."""
-    base = (
-        p.target_base
-        + p.target_quality_weight * service_quality
-        + p.target_orientation_weight * owner_orientation
-        + p.target_care_weight * care
-    )
+    """Satisfaction a customer settles at when nothing goes wrong, net of their expectations.
+
+    ``care`` is the account owner's care behaviour (``incentives.owner_care``: the incentive
+    effort as the owner's customer orientation turns it into calls and follow-up); orientation
+    has no term of its own.
+    """
+    base = p.target_base + p.target_quality_weight * service_quality + p.target_care_weight * care
     return np.clip(base - expectation, 0, 1)
 
 

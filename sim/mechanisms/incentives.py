@@ -9,6 +9,8 @@ allocation under multi-task incentives follows Holmstrom & Milgrom (1991).
 
 from __future__ import annotations
 
+import numpy as np
+
 from sim.coefficients.sales import DEFAULT_SALES, Sales
 
 
@@ -25,3 +27,32 @@ def effort_split(incentive_alignment: float, *, p: Sales = DEFAULT_SALES) -> tup
 def crm_incentive(incentive_alignment: float) -> float:
     """Pull towards logging in the CRM: lifecycle rewards are measured on the customer record."""
     return min(max(incentive_alignment, 0.0), 1.0)
+
+
+def owner_care(
+    care_effort: float,
+    orientation: np.ndarray,
+    overload: np.ndarray,
+    *,
+    p: Sales = DEFAULT_SALES,
+) -> np.ndarray:
+    """Each account owner's account-care behaviour (per position), in [0, 1].
+
+    The incentive split sets the effort the organisation asks for; the owner's customer
+    orientation decides how much of it turns into care (calls, follow-up of open issues),
+    ``care_orientation_weight`` per unit of orientation around ``care_orientation_centre``; and an
+    overloaded owner (workload over the norm, e.g. a lead flood nobody announced) drops care
+    first, ``1 / (1 + overload_care_loss * overload)``. With the weight at 0 orientation acts on
+    no customer through care (the knock-out of tests/test_silos_channels.py).
+    """
+    by_orientation = orientation_factor(orientation, p=p)
+    return np.clip(care_effort * by_orientation / (1.0 + p.overload_care_loss * overload), 0.0, 1.0)
+
+
+def orientation_factor(orientation: np.ndarray, *, p: Sales = DEFAULT_SALES) -> np.ndarray:
+    """How much of the asked-for care an owner of this customer orientation gives (1 at the
+    centre): ``max(1 + care_orientation_weight * (orientation - care_orientation_centre), 0)``."""
+    return np.maximum(
+        1.0 + p.care_orientation_weight * (np.asarray(orientation) - p.care_orientation_centre),
+        0.0,
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.coefficients.sales import DEFAULT_SALES, Sales
+from sim.mechanisms import incentives
 
 
 def permeability(
@@ -88,8 +89,10 @@ def facts_at_hand(
 
 
 def care_gain(orientation: np.ndarray, *, p: Sales = DEFAULT_SALES) -> np.ndarray:
-    """Satisfaction from an informed call to an unhappy customer (account care)."""
-    return p.care_gain * (p.care_base + orientation)
+    """Satisfaction from an informed call to an unhappy customer (account care): the owner
+    follows the open issue up, the more so the more customer-oriented
+    (``incentives.orientation_factor``)."""
+    return p.care_gain * incentives.orientation_factor(orientation, p=p)
 
 
 def upsell_probability(
@@ -119,7 +122,31 @@ def next_duplicate_share(
     *,
     p: Sales = DEFAULT_SALES,
 ) -> float:
-    """Duplicates: grown by hoarded campaign lists, cleaned by sales people who use the CRM."""
+    """Duplicates: grown by hoarded lists, cleaned by sales people who use the CRM.
+
+    Seed 003: marketing "send[s] over only data about hot leads ... Sales people may be
+    prospecting as well, duplicating contacts": every week sales prospects what marketing kept
+    (``duplicate_prospecting`` times the hoarded share), and a campaign's hoarded list adds more.
+    """
     grown = share * (1 - p.duplicate_cleaning * sales_usage)
     grown += duplicate_growth(information_sharing, sales_usage, campaign_fired, p=p)
+    grown += p.duplicate_prospecting * (1.0 - information_sharing) * (1.0 - sales_usage)
     return float(np.clip(grown, 0.0, p.duplicate_cap))
+
+
+def usable_record(
+    record: np.ndarray, duplicate_share: float, *, p: Sales = DEFAULT_SALES
+) -> np.ndarray:
+    """Share of a record's facts found where one looks: duplicates split what was logged.
+
+    A contact logged twice keeps half its history on the copy nobody opened, so the CRM is less
+    useful to service and sales in proportion to the duplicated share.
+    """
+    return record * (1.0 - p.duplicate_record_loss * duplicate_share)
+
+
+def next_lead_flood(flood: float, unannounced: bool, *, p: Sales = DEFAULT_SALES) -> float:
+    """Sales workload still owed to unannounced campaigns' leads (seed 003: "blindsided ...
+    overwhelmed by leads"): each one lands ``spike_workload`` on every sales person, worked off
+    at ``flood_clear_rate`` a week."""
+    return flood * (1.0 - p.flood_clear_rate) + (p.spike_workload if unannounced else 0.0)

@@ -86,9 +86,7 @@ def step(ctx: Context, week: Week) -> CustomersWeek:
     e, c, lv = st.emp, st.cust, st.levers
     start, sales = week.programme, week.sales
     o = c.owner
-    target = customers.satisfaction_target(
-        start.quality, e.orientation[o], start.care_effort, c.expectation, p=pc
-    )
+    target = customers.satisfaction_target(start.quality, sales.owner_care[o], c.expectation, p=pc)
     sat = customers.update_satisfaction(
         c.satisfaction, target, week.decisions.delta + sales.delta, p=pc
     )

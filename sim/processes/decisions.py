@@ -86,7 +86,7 @@ def step(ctx: Context, week: Week) -> DecisionsWeek:
     # duplicated contacts split a customer's history across records: what is at hand is net of them
     facts_i = silos.facts_at_hand(
         start.usage[hi],
-        c.record[i] * (1.0 - org.duplicate_share),
+        silos.usable_record(c.record[i], org.duplicate_share, p=sc.sales),
         perm[i],
         other_unit=p.other_unit_facts,
     )

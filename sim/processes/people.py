@@ -55,7 +55,7 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
         ref,
         learning.unit_means((~e.filled).astype(float), e.unit, e.front.astype(float)),
         start.usage * pp.busywork * (1.0 - start.data_use),
-        np.where(is_sales & week.sales.spike, sc.sales.spike_workload, 0.0),
+        np.where(is_sales, week.sales.flood_load, 0.0),
         e.front,
         e.backlog,
         week.decisions.capacity,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms import crm_records, silos
+from sim.mechanisms import crm_records, incentives, silos
 from sim.structures import MARKETING, SALES
 
 if TYPE_CHECKING:
@@ -36,6 +36,9 @@ class SalesWeek:
         spike: An unannounced campaign landed on sales (a workload spike).
         sales_usage: Mean CRM usage of sales people in post (0 before go-live).
         angry_calls: Sales calls to angry customers the owner did not know about.
+        owner_care: (n,) each position's account-care behaviour this week (incentive effort x
+            orientation, less under overload; ``incentives.owner_care``).
+        flood_load: Workload on each sales person still owed to unannounced campaigns' leads.
     """
 
     delta: np.ndarray
@@ -44,6 +47,8 @@ class SalesWeek:
     spike: bool
     sales_usage: float
     angry_calls: int
+    owner_care: np.ndarray
+    flood_load: float
 
 
 def step(ctx: Context, week: Week) -> SalesWeek:
@@ -61,21 +66,22 @@ def step(ctx: Context, week: Week) -> SalesWeek:
         r_s.random(c.capacity),
         r_s.random(c.capacity),
     )
-    k = np.flatnonzero(c.active & (u_call < sc.customers.upsell_rate * start.care_effort))
+    overload = np.maximum(e.workload / sc.people.workload_norm - 1.0, 0.0)  # last week's
+    care = incentives.owner_care(start.care_effort, e.orientation, overload, p=ps)
+    k = np.flatnonzero(c.active & (u_call < sc.customers.upsell_rate * care[o]))
     k = k[e.filled[o[k]]]
     ok = o[k]
     usage_k = start.usage[ok]
     angry = c.issue_open[k] | (c.satisfaction[k] < sc.customers.angry_line)
-    knows = u_knows[k] < silos.knows_probability(
-        dec.perm[k], c.issue_logged[k], c.record[k], usage_k
-    )
+    record_k = silos.usable_record(c.record[k], org.duplicate_share, p=ps)
+    knows = u_knows[k] < silos.knows_probability(dec.perm[k], c.issue_logged[k], record_k, usage_k)
     angry_call = k[angry & ~knows]
     care_call = k[angry & knows]
     delta = np.zeros(c.capacity)
     delta[angry_call] -= ps.angry_call_cost
     delta[care_call] += silos.care_gain(e.orientation[o[care_call]], p=ps)
     win_p = silos.upsell_probability(
-        c.satisfaction[k], e.orientation[ok], usage_k, c.record[k], start.data_use, p=ps
+        c.satisfaction[k], e.orientation[ok], usage_k, record_k, start.data_use, p=ps
     )
     up = k[~angry & (u_win[k] < win_p)]
     c.value[up] = c.value[up] * (1 + sc.customers.upsell_value)
@@ -89,11 +95,15 @@ def step(ctx: Context, week: Week) -> SalesWeek:
     org.duplicate_share = silos.next_duplicate_share(
         org.duplicate_share, lv.information_sharing, sales_usage, lead_boost > 0, p=ps
     )
+    spike = lead_boost > 0 and not announced
+    org.lead_flood = silos.next_lead_flood(org.lead_flood, spike, p=ps)
     return SalesWeek(
         delta=delta,
         lead_boost=lead_boost,
         announced=announced,
-        spike=lead_boost > 0 and not announced,
+        spike=spike,
         sales_usage=sales_usage,
         angry_calls=int(angry_call.shape[0]),
+        owner_care=care,
+        flood_load=org.lead_flood,
     )

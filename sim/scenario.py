@@ -493,7 +493,7 @@ class Crm(_Section):
         "Mean share of contacts who must use the CRM before a person follows (Granovetter).",
         unit="share of contacts",
         source=f"calibrated: CRM adoption at week 52 of 25-60% for {_CALIBRATION_PRESET} "
-        "(docs/ODD.md 7.2: measured 0.297)",
+        "(docs/ODD.md 7.2; measured 0.27 after the version 2 adoption changes, docs/ODD.md 8.D)",
         uncertain=True,
         plausible=(0.40, 0.70),
     )

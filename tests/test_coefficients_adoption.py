@@ -23,8 +23,8 @@ def test_defaults_are_the_schema_defaults() -> None:
 
 def test_non_default_values_change_the_formulas() -> None:
     x = np.array([0.2, 0.5, 0.8])
-    base = adoption.intention(x, x, x, 0.5, 0.5, x, urgency=0.3)
-    more = adoption.intention(x, x, x, 0.5, 0.5, x, urgency=0.3, p=_with(weight_usefulness=0.5))
+    base = adoption.intention(x, x, x, 0.5, x, urgency=0.3)
+    more = adoption.intention(x, x, x, 0.5, x, urgency=0.3, p=_with(weight_usefulness=0.5))
     assert (more > base).all()
 
     own = np.array([0.4, 0.6])

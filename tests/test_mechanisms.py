@@ -51,7 +51,7 @@ def test_adopters_stay_adopters_and_streams_stay_aligned() -> None:
 @given(st.lists(st.floats(0, 1), min_size=1, max_size=20), st.floats(0, 1), st.floats(0, 2))
 def test_intention_is_a_probability(vals: list[float], f: float, aff: float) -> None:
     x = np.array(vals)
-    i = adoption.intention(x, x, x, f, f, x, urgency=f, affinity=aff - 1)
+    i = adoption.intention(x, x, x, f, x, urgency=f, affinity=aff - 1)
     assert ((i >= 0) & (i <= 1)).all()
 
 

@@ -7,8 +7,10 @@ intention, and the spread of personal attitudes to technology. The Bass/Granovet
 
 Honesty note: the structure follows UTAUT (Venkatesh et al. 2003: performance expectancy,
 effort expectancy and social influence drive intention, about 70% of its variance explained;
-facilitating conditions act on use rather than on intention), but every weight below was set by
-hand by the first version of the model. None is a published path coefficient.
+facilitating conditions act on use rather than on intention, and since version 2 they do so
+here: ``usage_facilitating``). The intention weights respect UTAUT's ordering (performance
+expectancy strongest), but none is a published path coefficient: the other weights were set
+by hand.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from __future__ import annotations
 from sim.parameters import _f, _Section
 
 #: Sources shared by several fields (one wording, kept in one place).
-_UTAUT = (
-    "assumption: a hand-set weight shaped by UTAUT's determinants (Venkatesh et al. 2003, "
-    "about 70% of intention variance explained by them); not a published path coefficient"
+_UTAUT_ORDER = (
+    "cited: Venkatesh et al. (2003, MIS Quarterly 27(3)) UTAUT: performance expectancy the "
+    "strongest determinant of intention, effort expectancy and social influence weaker, about "
+    "70% of intention variance explained; facilitating conditions act on use, not intention; "
+    "meta-analysis of 37 UTAUT studies (Taiwo & Downe 2013, J. Theor. Appl. Inf. Technol. "
+    "49(1)): only performance expectancy -> intention strong, the others weak"
 )
 _HAND = "assumption: set by hand in the first version of the model; not measured"
 
@@ -28,53 +33,40 @@ class Adoption(_Section):
 
     # --- intention (sim.mechanisms.adoption.intention) ---
     weight_usefulness: float = _f(
-        0.25,
+        0.35,
         0.0,
         1.0,
         "Weight of usefulness",
         "Weight of perceived usefulness (performance expectancy) in the intention to use.",
         unit="index 0-1",
-        source=f"{_UTAUT}; the largest weight, as performance expectancy is UTAUT's strongest "
-        "determinant",
+        source=f"{_UTAUT_ORDER}; taken: the ordering only (this weight is about 2.5 times "
+        "ease's and social influence's, and the three together carry 0.62 of the 1.0 scale, "
+        "below the 70% share), not a path coefficient",
         uncertain=True,
-        plausible=(0.15, 0.40),
+        plausible=(0.25, 0.50),
     )
     weight_ease: float = _f(
-        0.15,
+        0.12,
         0.0,
         1.0,
         "Weight of ease of use",
         "Weight of ease of use (effort expectancy) in the intention to use.",
         unit="index 0-1",
-        source=f"{_UTAUT}; smaller than usefulness, as UTAUT's effort expectancy matters mostly "
-        "early in use",
+        source=f"{_UTAUT_ORDER}; taken: the ordering only (weaker than usefulness)",
         uncertain=True,
-        plausible=(0.05, 0.25),
+        plausible=(0.05, 0.20),
     )
     weight_social: float = _f(
-        0.20,
+        0.15,
         0.0,
         1.0,
         "Weight of social influence",
         "Weight of social influence (peers, manager, executives) in the intention to use.",
         unit="index 0-1",
-        source=f"{_UTAUT}; UTAUT finds social influence significant where use is mandated, "
-        "as a company CRM is",
+        source=f"{_UTAUT_ORDER}; taken: the ordering only (weaker than usefulness; a little "
+        "above ease because UTAUT finds social influence significant where use is mandated)",
         uncertain=True,
-        plausible=(0.10, 0.30),
-    )
-    weight_facilitating: float = _f(
-        0.20,
-        0.0,
-        1.0,
-        "Weight of facilitating conditions",
-        "Weight of facilitating conditions (resources, follow-up) in the intention to use.",
-        unit="index 0-1",
-        source="assumption: a hand-set weight; UTAUT (Venkatesh et al. 2003) finds facilitating "
-        "conditions act on use rather than on intention, so routing them through intention "
-        "here is a simplification",
-        uncertain=True,
-        plausible=(0.05, 0.30),
+        plausible=(0.05, 0.25),
     )
     weight_incentive: float = _f(
         0.10,
@@ -150,7 +142,8 @@ class Adoption(_Section):
         0.0,
         1.0,
         "Social influence: executives",
-        "Weight of executives' words (executive support) in social influence.",
+        "Weight of executives' words (executive support) in social influence: the only "
+        "mechanism through which executive support reaches adoption.",
         unit="index 0-1",
         source=f"{_HAND}; seed 004: support is words, a small push",
     )
@@ -171,9 +164,12 @@ class Adoption(_Section):
         0.0,
         1.0,
         "Facilitating: commitment weight",
-        "Weight of executive commitment (durable resources) in facilitating conditions.",
+        "Weight of executive commitment in facilitating conditions: the resources committed "
+        "leaders put in place and keep after go-live (staff time for logging, a CRM owner, "
+        "help); the mechanism through which commitment reaches use.",
         unit="index 0-1",
-        source=f"{_HAND}; commitment and project support weigh equally",
+        source=f"{_HAND}; seed 004 (commitment is decisions on staff and resources); "
+        "commitment and project support weigh equally",
     )
     facilitating_project: float = _f(
         0.5,
@@ -344,27 +340,43 @@ class Adoption(_Section):
     )
     # --- the adoption step (sim.processes.adoption, sim.mechanisms.adoption.push) ---
     push_urgency: float = _f(
-        2.0,
+        1.0,
         0.0,
         10.0,
         "Push from urgency",
         "Own initiative (Bass p) multiplied by 1 + this x felt urgency.",
         unit="multiplier",
-        source=f"{_HAND}; full urgency triples own initiative",
+        source=f"{_HAND}; full urgency doubles own initiative (halved from 2 in version 2 so "
+        "that no preset reaches 90% adoption within ten weeks of go-live)",
         uncertain=True,
         plausible=(0.5, 4.0),
     )
     push_reinforcing: float = _f(
-        2.0,
+        1.0,
         1.0,
         10.0,
         "Push from reinforcement",
         "Own initiative (Bass p) multiplied by this while the project reinforces use.",
         unit="multiplier",
-        source=f"{_HAND}; coaching doubles own initiative; Bass meta-analysis p about 0.03 a "
-        "year (markets) gives no guidance for this organisational multiplier",
+        source="assumption: 1 (no extra multiplier) since version 2, where the project's push "
+        "is the mandated trial adoption.trial_reinforced; Bass meta-analysis p about 0.03 a "
+        "year (markets) gives no guidance for an organisational multiplier",
         uncertain=True,
         plausible=(1.0, 4.0),
+    )
+    trial_reinforced: float = _f(
+        0.2,
+        0.0,
+        1.0,
+        "Mandated trial while reinforcing",
+        "Weekly chance, per unit of training, that a person starts using the CRM because the "
+        "project team asks them to (while it reinforces use), whatever their intention.",
+        unit="per week",
+        source="assumption: a mandated go-live gets most trained staff to try the system "
+        "within the project's weeks (Speier & Venkatesh 2002: the sales force was trained and "
+        "positive at go-live); at training 0.7 about half try within 8 weeks; not measured",
+        uncertain=True,
+        plausible=(0.02, 0.3),
     )
     imitation_base: float = _f(
         0.5,
@@ -378,13 +390,14 @@ class Adoption(_Section):
         "transferable)",
     )
     threshold_communication: float = _f(
-        0.2,
+        0.1,
         0.0,
         1.0,
         "Threshold cut from communication",
         "Granovetter thresholds lowered by this x the programme's communication.",
         unit="share of contacts",
-        source=f"{_HAND}; communicating the vision makes people follow earlier",
+        source=f"{_HAND}; communicating the vision makes people follow earlier (halved from 0.2 "
+        "in version 2: with 0.2 kotter_programme cascaded to 90% adoption within ten weeks)",
         uncertain=True,
         plausible=(0.0, 0.4),
     )
@@ -418,27 +431,47 @@ class Adoption(_Section):
         unit="share 0-1",
         source=_HAND,
     )
+    usage_facilitating: float = _f(
+        0.5,
+        0.0,
+        1.0,
+        "Usage from facilitating conditions",
+        "Usage target added per unit of facilitating conditions (resources, help, follow-up).",
+        unit="share 0-1",
+        source="assumption: UTAUT (Venkatesh et al. 2003) has facilitating conditions act on "
+        "use, not on intention, with a weaker path than intention's; set so that usage in "
+        "technology_only_rollout peaks while the project team is there and slides after "
+        "(Speier & Venkatesh 2002: widespread rejection six months after a sales-force "
+        "automation rollout)",
+        uncertain=True,
+        plausible=(0.2, 0.8),
+    )
     usage_reinforced: float = _f(
-        0.3,
+        0.7,
         0.0,
         1.0,
         "Usage from reinforcement",
         "Usage target added per unit of training while the project reinforces use.",
         unit="share 0-1",
-        source=f"{_HAND}; seed 002: use is propped up while the project team is there",
+        source="assumption: seed 002, use is propped up while the project team checks it; set "
+        "so that usage in technology_only_rollout peaks while the team is there and slides "
+        "after (Speier & Venkatesh 2002); not measured",
         uncertain=True,
-        plausible=(0.1, 0.5),
+        plausible=(0.3, 0.9),
     )
     usage_rise: float = _f(
-        0.25,
+        0.08,
         0.0,
         1.0,
         "Usage rise rate",
         "Share of the gap to a higher usage target closed each week.",
         unit="1/week",
-        source=f"{_HAND}; a habit builds over a few weeks",
+        source="assumption: logging most interactions is a work routine built over months "
+        "(half the gap closed in about 8 weeks); set in version 2 so that no preset reaches "
+        "90% adoption within ten weeks of go-live (0.25 before: kotter_programme reached 84% "
+        "ten weeks after go-live); not measured",
         uncertain=True,
-        plausible=(0.1, 0.5),
+        plausible=(0.04, 0.25),
     )
     anchored_decay: float = _f(
         0.2,

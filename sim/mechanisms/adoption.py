@@ -99,7 +99,14 @@ def facilitating_conditions(
     *,
     p: Adoption = DEFAULT_ADOPTION,
 ) -> float:
-    """Resources and follow-up: commitment is durable, project reinforcement is temporary."""
+    """Resources and follow-up that let people use the CRM (UTAUT's facilitating conditions).
+
+    Two sources: the decisions of committed executives, which last (staff and time set aside
+    for logging, a CRM owner, help after the project team has gone; ``facilitating_commitment``,
+    the mechanism through which executive commitment reaches use), and the project team's
+    coaching, which is temporary (seed 002). Facilitating conditions act on USE, not on the
+    intention (Venkatesh et al. 2003): see ``update_usage``.
+    """
     project = p.project_base + p.project_training * training if reinforcing else p.project_after
     return p.facilitating_commitment * executive_commitment + p.facilitating_project * project
 
@@ -108,7 +115,6 @@ def intention(
     usefulness: np.ndarray,
     ease: np.ndarray | float,
     social: np.ndarray,
-    facilitating: float,
     incentive: float,
     orientation: np.ndarray,
     urgency: float = 0.0,
@@ -116,12 +122,14 @@ def intention(
     *,
     p: Adoption = DEFAULT_ADOPTION,
 ) -> np.ndarray:
-    """Intention to use the CRM in [0, 1]: UTAUT-style weights plus the felt urgency.
+    """Intention to use the CRM in [0, 1]: UTAUT's three determinants plus the felt urgency.
 
-    The determinants are UTAUT's (Venkatesh et al. 2003): performance expectancy (usefulness),
-    effort expectancy (ease), social influence, facilitating conditions, plus incentives and the
-    customer-orientation trait (seed 000: adoption is a question of mindset); the weights are
-    ``adoption.weight_*`` (hand-set assumptions, not published path sizes).
+    The determinants of intention are UTAUT's (Venkatesh et al. 2003): performance expectancy
+    (usefulness), effort expectancy (ease) and social influence, weighted in UTAUT's order
+    (performance expectancy strongest, the other two weaker; ``adoption.weight_*``), plus
+    incentives and the customer-orientation trait (seed 000: adoption is a question of mindset).
+    Facilitating conditions are NOT a determinant of intention in UTAUT; they act on use
+    (``update_usage``).
 
     ``affinity`` is each person's attitude to technology (TAM's attitude term, Davis 1989), the
     individual difference that makes the same organisation produce early and late adopters.
@@ -130,7 +138,6 @@ def intention(
         p.weight_usefulness * usefulness
         + p.weight_ease * ease
         + p.weight_social * social
-        + p.weight_facilitating * facilitating
         + p.weight_incentive * incentive
         + p.weight_orientation * orientation
         + p.weight_urgency * urgency
@@ -148,6 +155,7 @@ def update_usage(
     anchored: bool,
     habit_decay: float,
     training: float,
+    facilitating: float = 0.0,
     p: Adoption = DEFAULT_ADOPTION,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Move adopters' usage towards what their intention sustains; drop those who fall off.
@@ -156,10 +164,16 @@ def update_usage(
     afterwards it slides back towards intention at ``habit_decay`` per week (seed 002: "the system
     is underused" after go-live). Anchoring in the culture (Kotter's eighth step) turns use into a
     habit and slows the slide (``adoption.anchored_decay``: fivefold by default).
+    Facilitating conditions (resources, help; UTAUT's determinant of use) raise the usage that
+    an intention sustains by ``adoption.usage_facilitating`` per unit: when the project team
+    leaves and no committed executive has put resources in its place, they fall and usage
+    slides (Speier & Venkatesh 2002: rejection six months after a sales-force rollout).
 
     Returns (usage, adopted).
     """
-    target = np.clip(p.usage_slope * intention_ - p.usage_offset, 0.0, 1.0)
+    target = np.clip(
+        p.usage_slope * intention_ - p.usage_offset + p.usage_facilitating * facilitating, 0.0, 1.0
+    )
     if reinforcing:
         target = np.clip(target + p.usage_reinforced * training, 0.0, 1.0)
     rate_up = p.usage_rise
@@ -193,3 +207,24 @@ def ease_of_use(
 def push(urgency: float, reinforcing: bool, *, p: Adoption = DEFAULT_ADOPTION) -> float:
     """Multiplier on own initiative from felt urgency and project reinforcement."""
     return (1.0 + p.push_urgency * urgency) * (p.push_reinforcing if reinforcing else 1.0)
+
+
+def own_hazard(
+    innovation: float,
+    intention_: np.ndarray,
+    urgency: float,
+    reinforcing: bool,
+    training: float,
+    *,
+    p: Adoption = DEFAULT_ADOPTION,
+) -> np.ndarray:
+    """Weekly hazard of starting to use the CRM on one's own or because the project asks (Bass p).
+
+    Own initiative grows with the intention and the ``push``; while the project team reinforces
+    use it also asks every trained person to try the system (``adoption.trial_reinforced`` x
+    training a week, whatever their intention: a mandated go-live). That trial is what makes
+    usage peak while the team is there and slide after it leaves when intention cannot hold it
+    (Speier & Venkatesh 2002).
+    """
+    mandate = p.trial_reinforced * training if reinforcing else 0.0
+    return innovation * intention_ * push(urgency, reinforcing, p=p) + mandate

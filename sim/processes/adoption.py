@@ -2,8 +2,10 @@
 
 Once the CRM is live: intention from usefulness (the tool, what others log, one's own records,
 data use), ease of use, social influence (peers, the manager's example, executives' words),
-facilitating conditions, incentives, orientation, urgency and affinity; the Bass/Granovetter
-adoption step; usage moves towards what intention sustains. Programme effects (urgency, quick
+incentives, orientation, urgency and affinity; the Bass/Granovetter adoption step (with the
+mandated trial while the project reinforces use); usage moves towards what intention and the
+facilitating conditions (executive commitment's resources, the project team) sustain: UTAUT's
+facilitating conditions act on use, not on intention. Programme effects (urgency, quick
 wins) fade every week. Formulas: ``sim.mechanisms.adoption``, ``crm_records``, ``leadership``,
 ``incentives`` and ``people`` (shares); their coefficients: scenario section ``adoption``
 (``sim.coefficients.adoption``), read from the scenario in force every week.
@@ -71,7 +73,6 @@ def step(ctx: Context, week: Week) -> None:
             useful,
             ease,
             social,
-            facil,
             incentives.crm_incentive(lv.incentive_alignment),
             e.orientation,
             lv.urgency,
@@ -80,7 +81,9 @@ def step(ctx: Context, week: Week) -> None:
         )
         adopted = adoption.adopt_step(
             users,
-            crm.innovation * e.intention * adoption.push(lv.urgency, start.reinforcing, p=p),
+            adoption.own_hazard(
+                crm.innovation, e.intention, lv.urgency, start.reinforcing, crm.training, p=p
+            ),
             crm.imitation * (p.imitation_base + e.intention),
             expo,
             e.threshold - p.threshold_communication * lv.communication,
@@ -95,6 +98,7 @@ def step(ctx: Context, week: Week) -> None:
             anchored=lv.anchored,
             habit_decay=crm.habit_decay,
             training=crm.training,
+            facilitating=facil,
             p=p,
         )
         champ = e.champion & e.filled

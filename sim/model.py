@@ -19,6 +19,7 @@ from sim.interventions import LEVER_OF, flatten, is_programme_key, plan_change
 from sim.mechanisms import escalation
 from sim.processes import ORDER
 from sim.processes.context import Context
+from sim.processes.programme import move_dial
 from sim.processes.week import Week
 from sim.rng import make_streams, seed_from
 from sim.scenario import Scenario
@@ -87,6 +88,8 @@ class OrgModel(Model):
             if counterfactual and has_change
             else None
         )
+        if self.counterfactual is not None:
+            self.counterfactual.pays_for_change = False  # the twin makes no change of its own
         # Mesa agents are made when first touched (sim/agents.py): customer slots fill from the
         # front, so the k-th customer ever acquired is slot k
         self.employees = AgentHandles(
@@ -96,6 +99,10 @@ class OrgModel(Model):
         self.customers = AgentHandles(
             lambda i: Customer(self, i), lambda: int(np.count_nonzero(self.state.cust.exists))
         )
+
+    #: Whether an intervention's culture change costs money and time away in this run (False for
+    #: the no-change twin, so the business case carries the cost of the change).
+    pays_for_change: bool = True
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -151,14 +158,24 @@ class OrgModel(Model):
         change once the CRM is live, and programme steps dated in the past never fire (a new one
         is refused). On any error nothing changes, in this model or its twin.
 
-        An intervention *sets* each lever it names (a culture dial copied into ``state.levers``)
-        to the new dial value, overriding earlier change-programme moves of that lever; effective
-        authority is recomputed when ``culture.decision_rights`` changes. Other fields act
+        An intervention *moves* each lever it names (a culture dial copied into ``state.levers``)
+        to the new dial value, overriding earlier change-programme moves of that lever. The move
+        has a lag: the dial in force closes half its gap to the new value every
+        ``change_programme.structure_half_life_weeks`` (decision rights, incentives,
+        responsiveness, executive dials) or ``norm_half_life_weeks`` (safety, orientation,
+        sharing), from the first week after the change (see ``culture_in_force()``); with a
+        half-life of 0 the lever is set at once. It has costs: ``change_cost_per_person_point``
+        per person affected and per point moved, booked as investment at the start of the
+        next week, and ``change_away_weeks_per_point`` weeks of each front-line person's time
+        spread over ``change_away_spread_weeks`` weeks, taken from account care (the
+        executive dials take managers' time, not modelled). Effective authority is recomputed
+        when decision rights move. Other fields act
         wherever the weekly processes read the scenario; values used only to build the initial
         state are not rebuilt.
 
         The no-change twin (``self.counterfactual``) receives the same change minus its crm.*
-        and change_programme.* fields, so ``roi`` stays the return on the CRM programme.
+        and change_programme.* fields, with the same lag but without its money or time away:
+        ``roi`` is the return on the CRM programme and the spend on the change.
 
         Each changed field is recorded in ``self.interventions`` as ``(week, field, old, new)``,
         ``week`` being the week the change takes effect (``state.week``; it shows from results
@@ -189,15 +206,21 @@ class OrgModel(Model):
 
     def _apply(self, new: Scenario, records: list[tuple[int, str, Any, Any]]) -> None:
         lv, e = self.state.levers, self.state.emp
+        self.ctx.scenario = new  # the lag and costs of the change read the new coefficients
         for _, key, _, value in records:
             lever = LEVER_OF.get(key)
-            if lever is not None:  # the rule: the lever is set to the new dial value
-                setattr(lv, lever, float(value))
+            if lever is not None:  # the rule: the lever moves to the new dial value, with its lag
+                move_dial(self.ctx, lever, float(value), pay=self.pays_for_change, money=True)
         if any(key == "culture.decision_rights" for _, key, _, _ in records):
             e.authority = escalation.effective_authority(e.base_authority, lv.decision_rights)
-        self.ctx.scenario = new
         self.interventions.extend(records)
         self.running = self.state.week < new.horizon_weeks
+
+    def culture_in_force(self) -> pd.DataFrame:
+        """Each culture dial in force each week (``state.levers``) and the share of front-line
+        time away on change training, indexed like ``results()``: a changed dial moves towards
+        its new value with its half-life (``change_programme.*_half_life_weeks``)."""
+        return pd.DataFrame(self.ctx.changes.log).set_index("week")
 
     def interventions_table(self) -> pd.DataFrame:
         """``model.interventions`` as a table: week, field, old, new (one row per field)."""

@@ -43,8 +43,17 @@ def test_same_before_the_week_different_after(small) -> None:
     assert list(base.columns) == list(changed.columns)
 
 
+#: The knock-out of ODD 6.1's costs and lags: culture change instant and free, as in version 1.
+INSTANT = {
+    "change_programme.structure_half_life_weeks": 0.0,
+    "change_programme.norm_half_life_weeks": 0.0,
+    "change_programme.change_cost_per_person_point": 0.0,
+    "change_programme.change_away_weeks_per_point": 0.0,
+}
+
+
 def test_intervention_sets_the_lever_and_authority(small) -> None:
-    m = OrgModel(small, rng=3)
+    m = OrgModel(small.with_overrides(INSTANT), rng=3)
     m.run(steps=WEEK)
     m.intervene({"culture.decision_rights": 0.9, "culture.customer_orientation": 0.7})
     assert m.state.levers.decision_rights == 0.9
@@ -110,7 +119,8 @@ def test_twin_gets_culture_but_not_crm_changes(small) -> None:
     m.intervene({"culture.responsiveness": 0.9, "crm.training": 0.9})
     cf = m.counterfactual
     assert [f for _, f, _, _ in cf.interventions] == ["culture.responsiveness"]
-    assert cf.state.levers.responsiveness == 0.9
+    assert cf.ctx.changes.target == {"responsiveness": 0.9}  # the same dial move, lagged
+    assert cf.ctx.changes.spend == [] and cf.ctx.changes.away == []  # but not paid for
     assert cf.scenario_in_force.crm.training == small.crm.training
     assert not cf.scenario_in_force.crm.enabled
     sc = _scheduled(small, {"culture.responsiveness": 0.9, "crm.training": 0.9}).counterfactual()
@@ -192,3 +202,140 @@ def test_rng_seed_sequence_and_generator_are_deterministic(small) -> None:
     # an int seed is used as it is: the same table as before rng took other types
     pd.testing.assert_frame_equal(table(5), table(np.int64(5)))
     assert OrgModel(small, rng=5, counterfactual=False).seed == 5
+
+
+# ------------------------------------------------------------ costs and lags of culture change
+# ODD 6.1, "Costs and lags of culture change": a dial moved by an intervention (or a programme
+# step) takes effect with a half-life, costs money booked as investment, and takes the affected
+# front line's time away from account care for some weeks; the twin makes no change of its own.
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from sim.mechanisms import change_programme  # noqa: E402
+
+BIG = {  # a large culture change: three norm dials to 0.9
+    "culture.customer_orientation": 0.9,
+    "culture.psychological_safety": 0.9,
+    "culture.information_sharing": 0.9,
+}
+
+unit = st.floats(0.0, 1.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(unit, unit, st.integers(1, 104))
+def test_lag_formula_monotone_reaches_target_half_life(start, target, half) -> None:
+    values = [start]
+    for _ in range(40 * half):
+        values.append(change_programme.value_in_force(values[-1], target, half))
+    gaps = [abs(target - v) for v in values]
+    assert all(g1 <= g0 for g0, g1 in zip(gaps, gaps[1:], strict=False))  # monotone
+    lo, hi = min(start, target), max(start, target)
+    assert all(lo <= v <= hi for v in values)  # never overshoots
+    assert values[-1] == target  # reaches it
+    if gaps[0] > 1e-3:  # half the gap is left after one half-life
+        assert gaps[half] == pytest.approx(gaps[0] / 2, rel=1e-9)
+
+
+@given(unit, unit)
+def test_lag_formula_half_life_zero_is_instant(start, target) -> None:
+    assert change_programme.value_in_force(start, target, 0.0) == target
+
+
+def test_dial_in_force_approaches_the_target_gradually(small) -> None:
+    m = _run(small, changes={"culture.decision_rights": 0.9})
+    dial = m.culture_in_force()["decision_rights"]
+    old, half = small.culture.decision_rights, small.change_programme.structure_half_life_weeks
+    assert (dial.loc[:WEEK] == old).all()
+    after = dial.loc[WEEK + 1 :].to_numpy()
+    assert old < after[0] < 0.9 and (np.diff(after) > 0).all()
+    k = np.arange(1, after.shape[0] + 1)
+    np.testing.assert_allclose(0.9 - after, (0.9 - old) * 0.5 ** (k / half), rtol=1e-9)
+    # the lever in force is what the authority is computed from
+    expected = escalation.effective_authority(
+        m.state.emp.base_authority, after[-1], p=small.decisions
+    )
+    np.testing.assert_array_equal(m.authority, expected)
+
+
+def test_norms_move_slower_than_structure(small) -> None:
+    m = _run(small, changes={"culture.decision_rights": 0.9, "culture.psychological_safety": 0.9})
+    row = m.culture_in_force().loc[WEEK + 4]
+    gap_rights = (0.9 - row["decision_rights"]) / (0.9 - small.culture.decision_rights)
+    gap_safety = (0.9 - row["psychological_safety"]) / (0.9 - small.culture.psychological_safety)
+    assert gap_rights < gap_safety
+
+
+def test_change_costs_investment_exactly(small) -> None:
+    """Same seed, change vs none: investment rises by cost x points moved x people affected."""
+    base = _run(small)
+    m = OrgModel(small, rng=3)
+    m.run(steps=WEEK)
+    staff = int(m.state.emp.filled.sum())
+    m.intervene(BIG)
+    m.run()
+    cp, cu = small.change_programme, small.culture
+    points = (0.9 - cu.customer_orientation) + (0.9 - cu.psychological_safety)
+    points += 0.9 - cu.information_sharing
+    extra = m.results()["investment_total"] - base.results()["investment_total"]
+    assert (extra.loc[:WEEK] == 0).all()
+    assert extra.loc[WEEK + 1 :].to_numpy() == pytest.approx(
+        cp.change_cost_per_person_point * points * staff, rel=1e-9
+    )
+    assert m.counterfactual.totals["investment"] == 0.0  # the twin does not pay
+    assert (m.counterfactual.culture_in_force()["away"] == 0).all()
+
+
+def test_time_away_dips_customer_care_then_recovers() -> None:
+    """A large change vs the same change without time away, 10 paired seeds, 52 weeks.
+
+    One-sided paired t-test (alpha 0.01): mean satisfaction over the 12 weeks after the change
+    is lower with the time away; after the spread ends the away share is 0 again.
+    """
+    from tests.conftest import small as small_preset
+
+    w = 26
+    sc = small_preset("command_and_control", horizon_weeks=w + 16)
+    free = sc.with_overrides({"change_programme.change_away_weeks_per_point": 0.0})
+    diffs = []
+    for seed in range(10):
+        sat, models = [], []
+        for scenario in (sc, free):
+            m = OrgModel(scenario, rng=seed)
+            m.run(steps=w)
+            m.intervene(BIG)
+            m.run()
+            sat.append(m.results().loc[w + 1 : w + 12, "satisfaction_mean"].mean())
+            models.append(m)
+        diffs.append(sat[0] - sat[1])
+    assert stats.ttest_1samp(diffs, 0.0, alternative="less").pvalue < 0.01
+    away = models[0].culture_in_force()["away"]
+    spread = int(sc.change_programme.change_away_spread_weeks)
+    assert (away.loc[w + 1 : w + spread] > 0).all() and away.loc[w + spread + 1 :].eq(0).all()
+
+
+def test_knock_out_gives_the_instant_free_change(small) -> None:
+    """Cost and lag parameters at 0: the dial is in force at once and costs nothing."""
+    sc = small.with_overrides(INSTANT)
+    base = _run(sc)
+    m = _run(sc, changes=BIG)
+    dials = m.culture_in_force()
+    assert (dials.loc[WEEK + 1 :, "orientation_norm"] == 0.9).all()
+    assert (dials.loc[WEEK + 1 :, "psychological_safety"] == 0.9).all()
+    assert (dials["away"] == 0).all()
+    pd.testing.assert_series_equal(
+        m.results()["investment_total"], base.results()["investment_total"]
+    )
+
+
+def test_scheduled_and_api_identical_with_costs_and_lags(small) -> None:
+    api = _run(small, changes=BIG)
+    sched = OrgModel(_scheduled(small, BIG), rng=3)
+    sched.run()
+    pd.testing.assert_frame_equal(api.results(), sched.results())
+    pd.testing.assert_frame_equal(api.culture_in_force(), sched.culture_in_force())
+    pd.testing.assert_frame_equal(
+        api.counterfactual.culture_in_force(), sched.counterfactual.culture_in_force()
+    )

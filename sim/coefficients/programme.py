@@ -153,6 +153,73 @@ class ProgrammeCoefficients(_Section):
         plausible=(0.9, 0.995),
     )
 
+    structure_half_life_weeks: float = _f(
+        8.0,
+        0.0,
+        520.0,
+        "Lag: structural dial half-life",
+        "Weeks for half of a move of a structural dial (decision rights, incentives, "
+        "responsiveness, executive commitment and support) to be in force; the dial in force "
+        "closes the gap to its new value geometrically (0: at once, the old instant change).",
+        unit="weeks",
+        source="assumption: new rules and rights are announced at once but take a planning or "
+        "bonus cycle (a quarter or so) before people act on them; no measured figure found",
+        uncertain=True,
+        plausible=(2.0, 26.0),
+    )
+    norm_half_life_weeks: float = _f(
+        52.0,
+        0.0,
+        520.0,
+        "Lag: norm dial half-life",
+        "Weeks for half of a move of a norm dial (psychological safety, customer-orientation "
+        "norm, information sharing) to be in force (0: at once).",
+        unit="weeks",
+        source="cited: Kotter (1995, HBR, error 7) says changes take five to ten years to sink "
+        "into a company's culture (wording recalled, not re-checked); a one-year half-life "
+        "puts 87% of a move in force after three years and 97% after five",
+        uncertain=True,
+        plausible=(26.0, 156.0),
+    )
+    change_cost_per_person_point: float = _f(
+        1_300.0,
+        0.0,
+        1e9,
+        "Change cost per person and dial point",
+        "Consultants and training paid per person affected per full point (0 to 1) that a "
+        "dial is moved by an intervention, booked as investment in the week of the change "
+        "(programme steps cost cost_per_step instead).",
+        unit="currency",
+        source="cited: ATD 2019 State of the Industry, direct learning spend of $1,299 per "
+        "employee per year, taken as the spend of moving a dial across its whole range",
+        uncertain=True,
+        plausible=(400.0, 5_000.0),
+    )
+    change_away_weeks_per_point: float = _f(
+        0.9,
+        0.0,
+        52.0,
+        "Time away per person and dial point",
+        "Weeks each affected person spends away from customers (training, workshops) per full "
+        "point a dial is moved, by an intervention or a programme step.",
+        unit="weeks",
+        source="cited: ATD 2016 State of the Industry, 33.5 formal learning hours per employee "
+        "per year (about 0.9 of a 37.5-hour week), taken as the time of a whole-range move",
+        uncertain=True,
+        plausible=(0.3, 3.0),
+    )
+    change_away_spread_weeks: float = _f(
+        13.0,
+        1.0,
+        104.0,
+        "Time away: spread",
+        "Weeks over which that time away is spread, from the week of the change.",
+        unit="weeks",
+        source="assumption: training for a change is rolled out over about a quarter",
+        uncertain=True,
+        plausible=(4.0, 26.0),
+    )
+
 
 #: The schema defaults (frozen), for formula callers that pass no section.
 DEFAULT_PROGRAMME = ProgrammeCoefficients()

@@ -46,3 +46,53 @@ EFFECTS = {
     "consolidate": "extends project reinforcement (consolidate_weeks, 26 by default)",
     "anchor": "habit: usage decay slowed; newcomers socialised into CRM use; safety up",
 }
+
+
+# ---------------------------------------------------------------- costs and lags of a dial move
+#: Dials that are norms (shared habits that shift slowly: Kotter 1995, Schein); the others are
+#: structure, rules and leaders' own decisions, which take effect faster.
+NORM_LEVERS = ("psychological_safety", "orientation_norm", "information_sharing")
+#: Dials that are leaders' own behaviour: moving them takes managers' time, not the front line's.
+LEADER_LEVERS = ("executive_commitment", "executive_support")
+#: Gap (dial units) below which a lagged dial is taken to have reached its target (numerical).
+SNAP = 1e-6
+
+
+def half_life(lever: str, *, p: ProgrammeCoefficients = DEFAULT_PROGRAMME) -> float:
+    """Half-life in weeks of a move of ``lever`` (norm dials slower than structural ones)."""
+    return p.norm_half_life_weeks if lever in NORM_LEVERS else p.structure_half_life_weeks
+
+
+def lag_retention(half_life_weeks: float) -> float:
+    """Share of the remaining gap to the target kept after one week: 0.5 ** (1 / half-life).
+
+    0 for a half-life of 0 (the move takes effect at once).
+    """
+    return 0.0 if half_life_weeks <= 0 else float(0.5 ** (1.0 / half_life_weeks))
+
+
+def value_in_force(current: float, target: float, half_life_weeks: float) -> float:
+    """The dial in force after one more week of a first-order move from ``current`` to ``target``.
+
+    The gap halves every ``half_life_weeks`` weeks; within ``SNAP`` of the target it is the
+    target. A half-life of 0 gives the target at once (the old instant change).
+    """
+    value = target - (target - current) * lag_retention(half_life_weeks)
+    return target if abs(target - value) < SNAP else value
+
+
+def change_cost(
+    moved: float, n_affected: int, *, p: ProgrammeCoefficients = DEFAULT_PROGRAMME
+) -> tuple[float, float, int]:
+    """Money and time away of moving a dial by ``moved`` (dial units) for ``n_affected`` people.
+
+    Returns ``(money, away_share, weeks)``: ``money`` = ``change_cost_per_person_point`` x
+    |moved| x people; each affected person spends ``change_away_weeks_per_point`` x |moved|
+    weeks away from customers, spread evenly over ``change_away_spread_weeks`` weeks, so
+    ``away_share`` of their time is away in each of those ``weeks`` weeks (capped at 1).
+    """
+    size = abs(float(moved))
+    money = p.change_cost_per_person_point * size * n_affected
+    weeks = max(int(round(p.change_away_spread_weeks)), 1)
+    away = min(1.0, p.change_away_weeks_per_point * size / weeks)
+    return money, away, weeks

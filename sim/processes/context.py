@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.processes.accounts import new_totals
+from sim.processes.programme import DialChanges
 from sim.scenario import Scenario
 from sim.state import State
 
@@ -24,6 +25,7 @@ class Context:
         programme_log: ``(week, step, strength)`` of every change-programme step carried out.
         totals: Running totals over the run (``sim.processes.accounts.TOTALS``).
         live_since: The week the CRM went live (set by the programme process), None before.
+        changes: Culture changes under way: lagged dials, their costs and time away.
     """
 
     state: State
@@ -33,3 +35,4 @@ class Context:
     programme_log: list[tuple[int, str, float]] = field(default_factory=list)
     totals: dict[str, float] = field(default_factory=new_totals)
     live_since: int | None = None
+    changes: DialChanges = field(default_factory=DialChanges)

@@ -9,7 +9,7 @@ use) and ``incentives`` (effort split).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +29,90 @@ if TYPE_CHECKING:
 
 NAME = "programme"
 
+#: The culture dials that move with a lag (``state.levers`` names; ``sim.interventions.LEVER_OF``).
+DIALS = (
+    "decision_rights",
+    "information_sharing",
+    "incentive_alignment",
+    "responsiveness",
+    "executive_commitment",
+    "executive_support",
+    "psychological_safety",
+    "orientation_norm",
+)
+
+
+@dataclass
+class DialChanges:
+    """Culture changes under way in a run (ODD 6.1, "Costs and lags of culture change").
+
+    Attributes:
+        target: Dial -> the value it is moving to (dials still on their way only).
+        spend: Money of interventions made since the last week started, booked as investment
+            at the start of the next week.
+        away: ``(first week, week after the last, share of front-line time away)`` of each
+            change's training time.
+        log: One row per week: the week (results row), each dial in force that week and the
+            share of front-line time away.
+    """
+
+    target: dict[str, float] = field(default_factory=dict)
+    spend: list[float] = field(default_factory=list)
+    away: list[tuple[int, int, float]] = field(default_factory=list)
+    log: list[dict[str, float]] = field(default_factory=list)
+
+
+def move_dial(ctx: Context, lever: str, new: float, *, pay: bool, money: bool) -> None:
+    """Start moving ``lever`` to ``new``: at once with a half-life of 0, else with a lag.
+
+    The size of the move is the change of the dial's target (its value when none is pending).
+    With ``pay``, the affected people's time away is scheduled (front-line dials only: the
+    leaders' dials take managers' time, not modelled) and, with ``money`` too, the cost is
+    queued as investment (``change_programme.change_cost``). The no-change twin does not pay.
+    """
+    st, cp, ch = ctx.state, ctx.scenario.change_programme, ctx.changes
+    lv, e = st.levers, st.emp
+    moved = new - ch.target.get(lever, getattr(lv, lever))
+    if change_programme.half_life(lever, p=cp) <= 0:
+        setattr(lv, lever, new)
+        ch.target.pop(lever, None)
+    else:
+        ch.target[lever] = new
+    if not pay or moved == 0:
+        return
+    leaders = lever in change_programme.LEADER_LEVERS
+    affected = e.filled & ~e.front if leaders else e.filled
+    cost, away, weeks = change_programme.change_cost(moved, int(affected.sum()), p=cp)
+    if money and cost > 0:
+        ch.spend.append(cost)
+    if away > 0 and not leaders:
+        ch.away.append((st.week, st.week + weeks, away))
+
+
+def advance_dials(ctx: Context) -> float:
+    """Move each pending dial one week towards its target; the share of front-line time away.
+
+    Effective authority is recomputed when decision rights moved. Logs the week's dials.
+    """
+    st, cp, ch = ctx.state, ctx.scenario.change_programme, ctx.changes
+    lv, e = st.levers, st.emp
+    rights = lv.decision_rights
+    for lever, target in list(ch.target.items()):
+        value = change_programme.value_in_force(
+            getattr(lv, lever), target, change_programme.half_life(lever, p=cp)
+        )
+        setattr(lv, lever, value)
+        if value == target:
+            del ch.target[lever]
+    if lv.decision_rights != rights:
+        e.authority = escalation.effective_authority(
+            e.base_authority, lv.decision_rights, p=ctx.scenario.decisions
+        )
+    ch.away = [a for a in ch.away if a[1] > st.week]
+    away = min(1.0, sum(share for first, _, share in ch.away if first <= st.week))
+    ch.log.append({"week": st.week + 1, **{d: getattr(lv, d) for d in DIALS}, "away": away})
+    return away
+
 
 @dataclass(frozen=True)
 class Start:
@@ -42,7 +126,8 @@ class Start:
         front_f: (n,) bool, filled front-line positions.
         data_use: Share of CRM data that feeds decisions, after executive commitment.
         acq_effort: Sales effort on acquisition in [0, 1].
-        care_effort: Sales effort on account care in [0, 1].
+        care_effort: Sales effort on account care in [0, 1], less the share of time away
+            on culture-change training this week.
         spend: Investments booked this week (go-live, programme steps), in booking order.
         quick_fixes: Problems fixed at once by quick-win steps this week.
     """
@@ -70,7 +155,8 @@ def step(ctx: Context, week: Week) -> Start:
     st, crm = ctx.state, ctx.scenario.crm
     lv, e, org = st.levers, st.emp, st.org
     live = crm_live(ctx)
-    spend: list[float] = []
+    spend: list[float] = ctx.changes.spend  # interventions' costs first, then this week's
+    ctx.changes.spend = []
     quick_fixes: list[float] = []
     if crm.enabled and st.week == crm.go_live_week:
         if ctx.live_since is None:
@@ -80,7 +166,9 @@ def step(ctx: Context, week: Week) -> Start:
     schedule = [(s.step, s.week) for s in ctx.scenario.change_programme.steps]
     for name in change_programme.due_steps(schedule, st.week):
         apply_step(ctx, name, spend, quick_fixes)
+    away = advance_dials(ctx)
     acq, care = incentives.effort_split(lv.incentive_alignment, p=ctx.scenario.sales)
+    care = care * (1.0 - away)  # time away from customers is care not given
     return Start(
         live=live,
         reinforcing=live and st.week < lv.reinforce_until,
@@ -99,8 +187,17 @@ def step(ctx: Context, week: Week) -> Start:
     )
 
 
+def _target(ctx: Context, lever: str) -> float:
+    """The value ``lever`` is moving to (its value in force when no move is pending)."""
+    return ctx.changes.target.get(lever, getattr(ctx.state.levers, lever))
+
+
 def apply_step(ctx: Context, name: str, spend: list[float], quick_fixes: list[float]) -> None:
     """Carry out one Kotter step (effects listed in ``change_programme.EFFECTS``).
+
+    A step that moves a culture dial moves its target (``move_dial``): the dial follows with
+    its lag, and the affected staff's training time is taken from customers; its money is the
+    step's ``cost_per_step``.
 
     Appends the step's cost to ``spend`` and any problems fixed at once to ``quick_fixes``.
     """
@@ -117,21 +214,22 @@ def apply_step(ctx: Context, name: str, spend: list[float], quick_fixes: list[fl
         e.safety[chosen] = np.minimum(1.0, e.safety[chosen] + cp.coalition_safety_gain)
     elif name == "vision":
         lv.vision = min(1.0, lv.vision + k)
-        lv.orientation_norm = min(1.0, lv.orientation_norm + cp.vision_norm_gain * k)
+        norm = min(1.0, _target(ctx, "orientation_norm") + cp.vision_norm_gain * k)
+        move_dial(ctx, "orientation_norm", norm, pay=True, money=False)
     elif name == "communication":
         lv.communication = min(1.0, lv.communication + k)
     elif name == "remove_obstacles":
         moved = leadership.commitment_decisions(
             {
-                "decision_rights": lv.decision_rights,
-                "information_sharing": lv.information_sharing,
-                "incentive_alignment": lv.incentive_alignment,
+                "decision_rights": _target(ctx, "decision_rights"),
+                "information_sharing": _target(ctx, "information_sharing"),
+                "incentive_alignment": _target(ctx, "incentive_alignment"),
             },
             lv.executive_commitment,
             strength=cp.obstacles_strength * k,
         )
         for lever, v in moved.items():
-            setattr(lv, lever, v)
+            move_dial(ctx, lever, v, pay=True, money=False)
         e.authority = escalation.effective_authority(
             e.base_authority, lv.decision_rights, p=ctx.scenario.decisions
         )
@@ -148,7 +246,8 @@ def apply_step(ctx: Context, name: str, spend: list[float], quick_fixes: list[fl
         )
     elif name == "anchor":
         lv.anchored = True
-        lv.psychological_safety = min(1.0, lv.psychological_safety + cp.anchor_safety_gain * k)
+        safety = min(1.0, _target(ctx, "psychological_safety") + cp.anchor_safety_gain * k)
+        move_dial(ctx, "psychological_safety", safety, pay=True, money=False)
     lv.steps_done.append(name)
     spend.append(cp.cost_per_step)
     ctx.programme_log.append((st.week, name, k))

@@ -1,0 +1,89 @@
+"""Costs and lags of culture change (docs/ODD.md 6.7 and 8.G): the figures of 8.G.
+
+    .venv/bin/python experiments/change_costs.py
+
+1. A large change at week 26 in ``command_and_control`` (customer orientation, safety and sharing
+   to 0.9), 52 weeks, seeds 0-9 at test size: the change vs the same change without time away
+   (the dip) and vs no change (the cost).
+2. ``kotter_programme``, 104 weeks, 10 paired replicates (seed 7): lagged vs the knock-out.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sim import OrgModel  # noqa: E402
+from tests.conftest import column, paired, small  # noqa: E402
+
+W = 26
+BIG = {
+    "culture.customer_orientation": 0.9,
+    "culture.psychological_safety": 0.9,
+    "culture.information_sharing": 0.9,
+}
+INSTANT = {
+    "change_programme__structure_half_life_weeks": 0.0,
+    "change_programme__norm_half_life_weeks": 0.0,
+    "change_programme__change_cost_per_person_point": 0.0,
+    "change_programme__change_away_weeks_per_point": 0.0,
+}
+
+
+def _run(scenario, seed, changes):
+    m = OrgModel(scenario, rng=seed)
+    m.run(steps=W)
+    if changes:
+        m.intervene(changes)
+    m.run()
+    return m
+
+
+def intervention() -> None:
+    base = small("command_and_control", horizon_weeks=52)
+    no_away = base.with_overrides({"change_programme.change_away_weeks_per_point": 0.0})
+    out: dict[str, list[float]] = {"satisfaction": [], "revenue": [], "fcr": [], "investment": []}
+    weeks = slice(W + 1, W + 12)
+    for seed in range(10):
+        ra = _run(base, seed, BIG)
+        rb, rc = _run(no_away, seed, BIG).results(), _run(base, seed, None).results()
+        if seed == 0:
+            cols = ["orientation_norm", "psychological_safety", "away"]
+            print(ra.culture_in_force().loc[W : W + 14, cols].round(3).to_string())
+        ra = ra.results()
+        out["satisfaction"].append(
+            ra.loc[weeks, "satisfaction_mean"].mean() - rb.loc[weeks, "satisfaction_mean"].mean()
+        )
+        out["revenue"].append(ra.loc[weeks, "revenue"].sum() - rb.loc[weeks, "revenue"].sum())
+        out["fcr"].append(
+            ra.loc[weeks, "first_contact_resolution"].mean()
+            - rb.loc[weeks, "first_contact_resolution"].mean()
+        )
+        out["investment"].append(ra["investment_total"].iloc[-1] - rc["investment_total"].iloc[-1])
+    for k, v in out.items():
+        a = np.array(v)
+        p = stats.ttest_1samp(a, 0).pvalue
+        print(f"{k:14s} mean {a.mean():.6g} sd {a.std(ddof=1):.4g} p {p:.2g}")
+
+
+def programme() -> None:
+    d = {"lagged": small("kotter_programme"), "instant": small("kotter_programme", **INSTANT)}
+    h = paired(d, 10, 7)
+    for o in [c for c in h.columns if c not in ("scenario", "replicate")]:
+        a, b = column(h, "lagged", o), column(h, "instant", o)
+        dd = a - b
+        lo, hi = stats.t.interval(0.95, len(dd) - 1, loc=dd.mean(), scale=stats.sem(dd))
+        print(
+            f"{o:26s} lagged {a.mean():12.4f} instant {b.mean():12.4f} "
+            f"diff {dd.mean():10.4f} CI [{lo:.4f}, {hi:.4f}]"
+        )
+
+
+if __name__ == "__main__":
+    intervention()
+    programme()

@@ -88,7 +88,7 @@ def measure_browser(steps: int = 10, play_s: float = 3.0) -> dict[str, float] | 
                 w.wait_week(n)
                 step_ms.append(1000 * (time.perf_counter() - t0))
             w.page.get_by_role("button", name="Play").click()
-            w.wait_week(steps + 2)
+            w.wait_week_at_least(steps + 2)
             t0, w0 = time.perf_counter(), w.week()
             w.page.wait_for_timeout(1000 * play_s)
             t1, w1 = time.perf_counter(), w.week()

@@ -157,16 +157,16 @@ class Guard:
         origin = headers.get("origin")
         path, root = scope.get("path", ""), scope.get("root_path", "")
         route = path[len(root) :] if root and path.startswith(root) else path
-        if kind == "websocket":
-            if origin is not None and not self.same_origin(origin, host, scope.get("scheme", "ws")):
-                await self._refuse(scope, send, 403, "cross-origin websocket")
-                return
-        elif scope.get("method", "GET").upper() not in SAFE_METHODS:
-            if origin is not None and not self.same_origin(
-                origin, host, scope.get("scheme", "http")
-            ):
-                await self._refuse(scope, send, 403, "cross-origin request")
-                return
+        # websockets, and requests that change something, only from the page's own origin
+        checked = kind == "websocket" or scope.get("method", "GET").upper() not in SAFE_METHODS
+        default_scheme = "ws" if kind == "websocket" else "http"
+        if (
+            checked
+            and origin is not None
+            and not self.same_origin(origin, host, scope.get("scheme", default_scheme))
+        ):
+            await self._refuse(scope, send, 403, f"cross-origin {kind} request")
+            return
         if route == CDN_PREFIX or route.startswith(CDN_PREFIX + "/"):
             if kind == "websocket" or self.cdn is None:
                 await self._refuse(scope, send, 404, "not found")

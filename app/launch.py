@@ -1,4 +1,4 @@
-"""``solara run`` with the app's guard around Solara's app: ``python -m app.launch run app.page ...``.
+"""``solara run`` with the app's guard around Solara's app (``python -m app.launch run app.page``).
 
 Takes ``solara run``'s own arguments (built by :func:`app.server.command`). Before Solara's
 command line starts uvicorn it
@@ -60,7 +60,9 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if len(argv) < 2 or argv[0] != "run":
         raise SystemExit("usage: python -m app.launch run <app> [solara run options]")
-    install(argv[1], _option(argv, "--host", DEFAULT_HOST), _option(argv, "--port", str(DEFAULT_PORT)))
+    install(
+        argv[1], _option(argv, "--host", DEFAULT_HOST), _option(argv, "--port", str(DEFAULT_PORT))
+    )
     from solara.__main__ import cli
 
     cli(argv, prog_name="solara")

@@ -1,4 +1,4 @@
-"""The app server's front door (app/guard.py, app/launch.py): no CDN proxy, Host check, Origin check.
+"""The app server's front door (app/guard.py, app/launch.py): no CDN proxy, Host and Origin checks.
 
 Two layers:
 
@@ -204,7 +204,7 @@ def _trapped(trap: socket.socket) -> int:
 @pytest.fixture(scope="module")
 def live(trap: socket.socket) -> Iterator[AppServer]:
     proxy = f"http://127.0.0.1:{trap.getsockname()[1]}"
-    env = {k: proxy for k in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")}
+    env = dict.fromkeys(("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"), proxy)
     env.update({k.lower(): v for k, v in env.items()})
     env.update(NO_PROXY="", no_proxy="")
     with app_server(env=env) as s:

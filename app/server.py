@@ -1,14 +1,19 @@
 """Start the trainer's app: ``python run.py app [--host 127.0.0.1] [--port 8765]``.
 
-The app is served by ``solara run`` in production mode with everything that would reach out to
-the internet switched off (no version check against PyPI, no telemetry); the front-end files come
-from the locally installed ``solara-assets`` package, so the page works with no connection.
+The app is served by ``solara run`` (through :mod:`app.launch`, which wraps Solara's app in the
+:class:`app.guard.Guard` middleware) in production mode with everything that would reach out to
+the internet switched off (no version check against PyPI, no telemetry, no CDN proxy); the
+front-end files come from the locally installed ``solara-assets`` package and are served
+read-only, so the page works with no connection and a client cannot make the server fetch
+anything. The guard answers only to the host names the server was bound to and accepts
+websockets (and any state-changing request) only from the page's own origin.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -18,11 +23,25 @@ DEFAULT_PORT = 8765
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Environment that keeps the server off the internet.
+#:
+#: ``SOLARA_ASSETS_PROXY=False`` switches off Solara's CDN proxy, which fetches any
+#: ``/_solara/cdn/<package>@<version>/...`` a client names from cdn.jsdelivr.net, writes it into
+#: the environment (``share/solara/cdn/``) and serves it same-origin. The page still loads its
+#: files from ``/_solara/cdn`` (``SOLARA_ASSETS_CDN``), where :class:`app.guard.Guard` serves
+#: only what ``solara-assets`` installed there, read-only.
 OFFLINE_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
     "SOLARA_CHECK_VERSION": "False",
+    "SOLARA_ASSETS_PROXY": "False",
+    "SOLARA_ASSETS_CDN": "/_solara/cdn",
     "MPLBACKEND": "Agg",
 }
+
+#: Addresses that mean "every interface".
+WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]", "")
+
+#: Extra host names the server answers to (comma-separated), e.g. a DNS name for the machine.
+ALLOWED_HOSTS_VAR = "ORGSIM_APP_ALLOWED_HOSTS"
 
 #: Defaults that the environment may override (docs/RELIABILITY.md has the measurements).
 #:
@@ -52,6 +71,27 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def allowed_hosts(host: str, env: dict[str, str] | None = None) -> tuple[frozenset[str], bool]:
+    """The ``Host`` header names the server accepts when bound to ``host``.
+
+    Loopback names always (127.0.0.1, localhost, ::1), the bound address itself, and the names
+    in ``ORGSIM_APP_ALLOWED_HOSTS``. Bound to every interface, also this machine's host name and
+    any IP address (which DNS cannot rebind).
+
+    Returns:
+        (names, whether any IP address is accepted).
+    """
+    names = {"127.0.0.1", "localhost", "::1"}
+    wildcard = host in WILDCARD_HOSTS
+    if wildcard:
+        names |= {socket.gethostname(), socket.getfqdn()}
+    else:
+        names.add(host)
+    extra = (os.environ if env is None else env).get(ALLOWED_HOSTS_VAR, "")
+    names |= {n.strip() for n in extra.split(",") if n.strip()}
+    return frozenset(n.lower().strip("[]").rstrip(".") for n in names if n), wildcard
+
+
 def url_for(host: str, port: int) -> str:
     """The address to open in a browser."""
     shown = DEFAULT_HOST if host in ("0.0.0.0", "::", "") else host
@@ -61,11 +101,15 @@ def url_for(host: str, port: int) -> str:
 
 
 def command(host: str, port: int) -> list[str]:
-    """The ``solara run`` command line for the app."""
+    """The ``solara run`` command line for the app (run by :mod:`app.launch`, which adds the guard).
+
+    ``--workers 1``: the guard is installed in this process; more workers (``WEB_CONCURRENCY``)
+    would import Solara's app afresh without it.
+    """
     return [
         sys.executable,
         "-m",
-        "solara",
+        "app.launch",
         "run",
         "app.page",
         "--host",
@@ -75,6 +119,8 @@ def command(host: str, port: int) -> list[str]:
         "--production",
         "--no-check-version",
         "--no-open",
+        "--workers",
+        "1",
         "--log-level",
         "warning",
     ]

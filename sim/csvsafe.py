@@ -1,10 +1,15 @@
 """CSV files that are safe to open in a spreadsheet: every CSV the project writes goes through here.
 
 A spreadsheet evaluates a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula (and tab
-or carriage return can smuggle one in), so a scenario, design or org-chart unit name such as
+or carriage return can smuggle one in; spreadsheets also skip leading spaces, line breaks and
+invisible characters, and read the fullwidth and small forms ``＝ ＋ － ＠ ﹦ ﹢ ﹣ ﹫`` as the
+ASCII ones), so a scenario, design or org-chart unit name such as
 ``=HYPERLINK(...)`` in a results file could run when a colleague opens it ("CSV injection").
 :func:`to_csv` writes a table with every such *text* cell prefixed by an apostrophe, which
-spreadsheets show as text.
+spreadsheets show as text. The test is made on the cell as a spreadsheet would read it: Unicode
+NFKC-normalised (which folds the fullwidth and small forms into ASCII) with leading whitespace and
+control/format characters (space, no-break space, tab, line feed, carriage return, zero-width
+space, byte-order mark, ...) skipped; the cell written is the original text with the apostrophe.
 
 Only text cells (and text column names) are changed. Numbers are left as numbers, so a numeric
 column with ``-0.5`` stays ``-0.5`` in the file and reads back as a float with ``pandas.read_csv``;
@@ -18,6 +23,7 @@ the end of the row, so whatever follows it, a formula included, would start a ne
 from __future__ import annotations
 
 import io
+import unicodedata
 from os import PathLike
 from typing import Any
 
@@ -26,19 +32,40 @@ import pandas as pd
 #: A text cell starting with one of these is neutralised.
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
+#: Characters that start a formula once the cell is NFKC-normalised and its leading blanks are
+#: skipped (U+2212 MINUS SIGN, which NFKC keeps, is read as a minus by some spreadsheets).
+FORMULA_STARTS = ("=", "+", "-", "@", "\u2212")
+
+#: Unicode categories skipped before the test: separators (space, line, paragraph), controls
+#: (tab, line feed, carriage return, ...) and format characters (zero-width space, BOM, ...).
+_SKIPPED = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet could read ``text`` as a formula (see the module's docstring)."""
+    if text.startswith(DANGEROUS_PREFIXES):
+        return True
+    probe = unicodedata.normalize("NFKC", text)
+    i = 0
+    while i < len(probe) and (probe[i].isspace() or unicodedata.category(probe[i]) in _SKIPPED):
+        i += 1
+    return probe.startswith(FORMULA_STARTS, i)
+
 
 def neutralise(value: object) -> object:
     """Make a text cell safe for spreadsheets (no formula injection); numbers are left as numbers.
 
-    A text cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading
-    apostrophe, so a spreadsheet shows it as text instead of evaluating it; carriage returns in it
-    become line feeds (see the module's docstring). Anything that is not a ``str`` (numbers, NaN,
+    A text cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return, also after
+    leading blanks or invisible characters and in fullwidth or small form
+    (:func:`looks_like_formula`), gets a leading apostrophe, so a spreadsheet shows it as text
+    instead of evaluating it; carriage returns in it become line feeds (see the module's
+    docstring). Anything that is not a ``str`` (numbers, NaN,
     None, booleans) is returned unchanged.
     """
     if not isinstance(value, str):
         return value
     text = value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
-    return "'" + text if value.startswith(DANGEROUS_PREFIXES) else text
+    return "'" + text if looks_like_formula(value) else text
 
 
 def _is_text(col: pd.Series) -> bool:

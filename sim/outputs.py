@@ -23,8 +23,22 @@ from sim.errors import InputError
 from sim.scenario import Scenario
 
 
+def usual_mode(base: int = 0o666) -> int:
+    """``base`` under the process's umask: the mode ``open()``/``mkdir()`` would have given.
+
+    ``tempfile.mkstemp`` creates 0600 and ``mkdtemp`` 0700 whatever the umask, so a file or
+    folder written through one and renamed into place must be given this mode first.
+    """
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return base & ~mask
+
+
 def write_table(df: pd.DataFrame, path: Path) -> None:
-    """Write a table to .csv or .parquet through a temporary file and an atomic rename."""
+    """Write a table to .csv or .parquet through a temporary file and an atomic rename.
+
+    The file gets the usual permissions (0666 under the umask), not mkstemp's 0600.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -34,6 +48,7 @@ def write_table(df: pd.DataFrame, path: Path) -> None:
             df.to_parquet(tmp, index=False)
         else:
             csvsafe.to_csv(df, tmp)  # text cells neutralised for spreadsheets
+        os.chmod(tmp, usual_mode())  # mkstemp creates 0600 whatever the umask
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -48,9 +63,7 @@ def write_text(text: str, path: Path) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp creates 0600; give the usual permissions
+        os.chmod(tmp, usual_mode())  # mkstemp creates 0600; give the usual permissions
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -168,6 +181,7 @@ def compare_and_save(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
+        os.chmod(tmp, usual_mode(0o777))  # mkdtemp creates 0700 whatever the umask
         weekly.to_parquet(tmp / "weekly.parquet", index=False)
         # design names come from the user's files: text cells neutralised for spreadsheets
         csvsafe.to_csv(heads, tmp / "headlines.csv")

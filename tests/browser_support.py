@@ -160,6 +160,18 @@ class Watched:
             timeout=timeout,
         )
 
+    def wait_week_at_least(self, n: int, timeout: float = 60_000) -> None:
+        """Wait until the week counter shows week ``n`` or later.
+
+        While playing, use this rather than :meth:`wait_week`: on a busy machine Play catches up
+        by stepping several weeks per frame, so a given week may never be on screen.
+        """
+        self.page.wait_for_function(
+            "parseInt(document.querySelector('.week-counter').innerText.split(' ')[1]) >= "
+            f"{n}",
+            timeout=timeout,
+        )
+
     def outside(self) -> list[str]:
         """Requests that left the machine (anything not http(s)/ws to loopback, data or blob)."""
         bad = []

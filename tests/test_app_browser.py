@@ -4,12 +4,14 @@ One server (``python run.py app``) on 127.0.0.1 and a free port for the module; 
 the page makes is recorded and must stay on loopback; console errors fail the test. Screenshots
 go to each test's ``tmp_path``. ``ORGSIM_SCREENSHOT=docs/app.png`` also saves the README's
 screenshot.
+
+These tests assert what the page does, never how fast: the browser's Step round trip and Play
+rate are measured by ``python -m app.bench --browser`` (docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,32 +71,24 @@ def test_step_advances_the_week_and_redraws_the_charts(watched: Watched, tmp_pat
     w.page.wait_for_timeout(500)
     before = charts.screenshot(path=str(tmp_path / "charts0.png"))
     org_before = org.screenshot()
-    timings = []
     for n in range(1, 6):
-        t = time.perf_counter()
         w.page.get_by_role("button", name="Step").click()
         w.wait_week(n)
-        timings.append(time.perf_counter() - t)
     w.page.wait_for_timeout(500)
     after = charts.screenshot(path=str(tmp_path / "charts5.png"))
     assert after != before
     assert org.screenshot() != org_before
     _shot(w, tmp_path / "after_steps.png")
-    ms = sorted(1000 * t for t in timings)
-    print(f"\nbrowser: Step click -> week counter updated: median {ms[len(ms) // 2]:.0f} ms")
-    assert ms[len(ms) // 2] < 2000
     assert w.errors == [] and w.outside() == []
 
 
 def test_play_and_pause(watched: Watched, tmp_path: Path) -> None:
     w = watched
     w.page.get_by_role("button", name="Play").click()
-    w.wait_week(2)
-    t0, w0 = time.perf_counter(), w.week()
+    w.wait_week_at_least(2)  # Play may skip weeks on screen when the machine is busy
+    w0 = w.week()
     w.page.wait_for_timeout(3000)
-    t1, w1 = time.perf_counter(), w.week()
-    rate = (w1 - w0) / (t1 - t0)
-    print(f"\nbrowser: Play runs at {rate:.1f} weeks per second")
+    w1 = w.week()
     w.page.get_by_role("button", name="Pause").click()
     w.page.get_by_role("button", name="Play").wait_for()
     w.page.wait_for_timeout(400)

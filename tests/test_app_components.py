@@ -68,11 +68,13 @@ def test_circles_layout_rings_members_around_their_lead() -> None:
         assert np.allclose(dd, dd[0])
 
 
-def test_layout_is_fast_at_scale() -> None:
+def test_layout_at_scale_places_everyone() -> None:
+    """20,000 people and 50,000 customers: every node placed, finite (its time: app.bench)."""
     s = build_structure("hierarchical", 20_000, span=8, rng=np.random.default_rng(4))
-    t = time.perf_counter()
-    build_layout(s, np.arange(50_000) % 20_000)
-    assert time.perf_counter() - t < 5.0
+    lay = build_layout(s, np.arange(50_000) % 20_000)
+    assert lay.xy.shape == (20_000, 2) and lay.cust_xy.shape == (50_000, 2)
+    assert np.isfinite(lay.xy).all() and np.isfinite(lay.cust_xy).all()
+    assert lay.kind == "tree"
 
 
 def test_customer_ring_wedges_by_unit() -> None:
@@ -141,18 +143,17 @@ def test_step_stops_at_the_horizon() -> None:
 
 
 def test_frame_timing_is_reported() -> None:
-    """One week + one frame at 300 people and 3,000 customers (printed; bound generous for CI)."""
+    """Each frame carries its render time, a finite number of milliseconds (the page shows it).
+
+    How long a week and a frame take is measured by ``python -m app.bench``, not asserted here.
+    """
     s = Session(_config())
-    s.frame()
-    times = []
-    for _ in range(15):
-        t = time.perf_counter()
+    for week in (1, 2, 3):
         s.step()
-        s.frame()
-        times.append(time.perf_counter() - t)
-    median = 1000 * float(np.median(times))
-    print(f"\nstep + frame at 300 people / 3,000 customers: median {median:.0f} ms")
-    assert median < 1000
+        f = s.frame()
+        assert f.week == week
+        assert isinstance(f.render_ms, float) and np.isfinite(f.render_ms) and f.render_ms >= 0
+        assert f.orgs and all(png[:8] == b"\x89PNG\r\n\x1a\n" for png in f.orgs)
 
 
 # ------------------------------------------------------------------ debrief and exports

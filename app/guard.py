@@ -1,0 +1,200 @@
+"""The app server's front door: an ASGI middleware wrapped around Solara's Starlette app.
+
+It refuses, before Solara sees the request:
+
+- a ``Host`` header naming anything but the names the server was bound to (DNS rebinding: a
+  page on ``evil.example`` whose name later resolves to 127.0.0.1 would otherwise talk to the app
+  as if it were the trainer's own tab): HTTP 400;
+- a websocket whose ``Origin`` is another site than the ``Host`` it connects to (cross-site
+  websocket hijacking: any page the trainer opens could drive a session): HTTP 403 at the
+  handshake; a client that sends no ``Origin`` (not a browser) is let through;
+- a state-changing HTTP request (not GET/HEAD/OPTIONS) from another origin: HTTP 403;
+- anything under ``/_solara/cdn/`` that is not a file installed with the app (``solara-assets``):
+  Solara's CDN proxy is switched off (``SOLARA_ASSETS_PROXY=False``, see :mod:`app.server`), so
+  the installed files are served here, read-only, and any other name gets 404 with no request
+  leaving the machine and nothing written.
+
+Used by :mod:`app.launch`; docs/RELIABILITY.md ("The app's front door") lists what it guards.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: Where Solara's page loads its front-end files from (``{{cdn}}`` in its template).
+CDN_PREFIX = "/_solara/cdn"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEFAULT_PORTS = {"http": 80, "ws": 80, "https": 443, "wss": 443}
+
+
+def split_host(value: str) -> tuple[str, int | None] | None:
+    """``"Host"``-style ``name[:port]`` as (lower-case name, port); None when malformed.
+
+    >>> split_host("[::1]:8765"), split_host("LocalHost"), split_host("a:b")
+    (('::1', 8765), ('localhost', None), None)
+    """
+    value = value.strip()
+    if not value or any(c.isspace() or c in "/@?#\\" for c in value):
+        return None
+    port_text = ""
+    if value.startswith("["):
+        end = value.find("]")
+        if end < 0:
+            return None
+        name, rest = value[1:end], value[end + 1 :]
+        if rest:
+            if not rest.startswith(":"):
+                return None
+            port_text = rest[1:]
+    elif value.count(":") == 1:
+        name, port_text = value.split(":")
+    elif ":" in value:
+        return None  # a bare IPv6 address must be bracketed in a Host header
+    else:
+        name = value
+    if port_text or value.endswith(":"):
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            return None
+        port = int(port_text)
+    else:
+        port = None
+    name = name.lower().rstrip(".")
+    return (name, port) if name else None
+
+
+def is_ip_literal(name: str) -> bool:
+    """Whether ``name`` is an IP address (which DNS cannot rebind), not a host name."""
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+class Guard:
+    """ASGI middleware: Host check, same-origin websockets and writes, read-only CDN files.
+
+    Args:
+        app: the ASGI app to protect (Solara's Starlette app).
+        allowed_hosts: host names (no port) the server answers to, e.g. 127.0.0.1, localhost.
+        allow_ip_literals: also accept any IP address as the Host (a server bound to every
+            interface is reached by whatever address the client used; an IP cannot be rebound).
+        cdn_dir: the installed front-end files served under ``/_solara/cdn/`` (None: that prefix
+            always answers 404).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        allowed_hosts: Iterable[str],
+        allow_ip_literals: bool = False,
+        cdn_dir: Path | str | None = None,
+    ) -> None:
+        self.app = app
+        self.allowed = frozenset(h.lower().strip("[]").rstrip(".") for h in allowed_hosts)
+        self.allow_ip_literals = allow_ip_literals
+        self.cdn = None
+        if cdn_dir is not None:
+            from starlette.staticfiles import StaticFiles
+
+            # follow_symlink stays False: a name must resolve inside the installed folder
+            self.cdn = StaticFiles(directory=str(cdn_dir), check_dir=False)
+
+    def host_allowed(self, host: str | None) -> bool:
+        """Whether a request's ``Host`` header names this server."""
+        parsed = split_host(host) if host is not None else None
+        if parsed is None:
+            return False
+        name = parsed[0]
+        return name in self.allowed or (self.allow_ip_literals and is_ip_literal(name))
+
+    @staticmethod
+    def same_origin(origin: str, host: str, scheme: str) -> bool:
+        """Whether an ``Origin`` header names the site of the ``Host`` the request went to."""
+        try:
+            o = urlsplit(origin.strip())
+            o_port = o.port
+        except ValueError:
+            return False
+        if o.scheme not in ("http", "https") or not o.hostname or o.path not in ("", "/"):
+            return False  # includes "null" (sandboxed frames, file: pages)
+        h = split_host(host)
+        if h is None:
+            return False
+        secure = scheme in ("https", "wss")
+        if (o.scheme == "https") != secure:
+            return False
+        default = DEFAULT_PORTS[o.scheme]
+        return (o.hostname.lower().rstrip("."), o_port or default) == (h[0], h[1] or default)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind not in ("http", "websocket"):  # lifespan: start-up and shut-down
+            await self.app(scope, receive, send)
+            return
+        headers: dict[str, str] = {}
+        for k, v in scope.get("headers", ()):
+            key = k.decode("latin-1").lower()
+            if key in headers and key in ("host", "origin"):
+                headers[key] = "\0"  # repeated: ambiguous, refused below
+            else:
+                headers[key] = v.decode("latin-1")
+        host = headers.get("host")
+        if not self.host_allowed(host):
+            await self._refuse(scope, send, 400, "unknown Host header")
+            return
+        assert host is not None
+        origin = headers.get("origin")
+        path, root = scope.get("path", ""), scope.get("root_path", "")
+        route = path[len(root) :] if root and path.startswith(root) else path
+        # websockets, and requests that change something, only from the page's own origin
+        checked = kind == "websocket" or scope.get("method", "GET").upper() not in SAFE_METHODS
+        default_scheme = "ws" if kind == "websocket" else "http"
+        if (
+            checked
+            and origin is not None
+            and not self.same_origin(origin, host, scope.get("scheme", default_scheme))
+        ):
+            await self._refuse(scope, send, 403, f"cross-origin {kind} request")
+            return
+        if route == CDN_PREFIX or route.startswith(CDN_PREFIX + "/"):
+            if kind == "websocket" or self.cdn is None:
+                await self._refuse(scope, send, 404, "not found")
+                return
+            from starlette.exceptions import HTTPException
+
+            try:  # as a Starlette Mount does: the prefix moves into root_path, the path stays
+                await self.cdn({**scope, "root_path": root + CDN_PREFIX}, receive, send)
+            except HTTPException as e:  # missing (404) or not GET/HEAD (405); nothing fetched
+                await self._refuse(scope, send, e.status_code, "not found")
+            return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, send: Send, status: int, reason: str) -> None:
+        if scope["type"] == "websocket":
+            # closing before accepting: the server answers the handshake with HTTP 403
+            await send({"type": "websocket.close", "code": 1008, "reason": reason})
+            return
+        body = f"{status} {reason}\n".encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

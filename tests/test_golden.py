@@ -60,6 +60,9 @@ def test_weekly_tables_match_the_golden_file() -> None:
 if __name__ == "__main__":
     if sys.argv[1:] != ["--write"]:
         sys.exit("usage: python tests/test_golden.py --write")
+    # run as a script, Python puts tests/ (not the checkout) first on sys.path, and an editable
+    # install elsewhere (another worktree) would then supply `sim`: use this checkout's own code
+    sys.path.insert(0, str(ROOT))
     GOLDEN.parent.mkdir(exist_ok=True)
     golden_table().to_csv(GOLDEN, index=False, float_format="%.17g")
     print(f"wrote {GOLDEN}")

@@ -133,7 +133,7 @@ class Customer(mesa.Agent):
 
     @property
     def churned(self) -> bool:
-        return bool(self._c.churned_week[self.index] >= 0)
+        return bool(self._c.exists[self.index] and not self._c.active[self.index])
 
     @property
     def satisfaction(self) -> float:

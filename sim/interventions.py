@@ -169,7 +169,7 @@ def check_schedule(scenario: Scenario) -> None:
     in_force = scenario.model_copy(update={"interventions": []})
     live_since: int | None = None
     order = sorted(range(len(scenario.interventions)), key=lambda i: scenario.interventions[i].week)
-    prev = 0
+    prev = -scenario.burn_in_weeks  # a go-live before the start happened in the burn-in
     for i in order:
         iv = scenario.interventions[i]
         live_since = _went_live(in_force, prev, iv.week, live_since)

@@ -7,6 +7,7 @@ them together (see ``docs/ODD.md`` for the process order and the sources).
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from sim.agents import AgentHandles, Customer, Employee, Manager
 from sim.interventions import LEVER_OF, flatten, is_programme_key, plan_change
 from sim.mechanisms import escalation
 from sim.processes import ORDER
+from sim.processes.accounts import new_totals
 from sim.processes.context import Context
 from sim.processes.programme import move_dial
 from sim.processes.week import Week
@@ -39,6 +41,12 @@ class OrgModel(Model):
         counterfactual: Also run, in lockstep and on the same random numbers, the same
             organisation without the CRM and the change programme, so ``roi`` is defined.
         structure: Use this ``OrgStructure`` instead of generating one (e.g. an imported chart).
+
+    Before week 1 the organisation runs ``scenario.burn_in_weeks`` weeks at rest (weeks
+    ``-burn_in_weeks .. -1`` of ``state.week``; nothing reported, totals and the programme log
+    reset; a CRM with ``crm.go_live_week < 0`` goes live inside it). See docs/ODD.md, 5.1.
+    With ``counterfactual=False`` no twin is built and ``roi`` is NaN (the experiment and sweep
+    code pass it when ROI is not requested).
     """
 
     def __init__(
@@ -48,6 +56,7 @@ class OrgModel(Model):
         *,
         counterfactual: bool = True,
         structure: OrgStructure | None = None,
+        _twin_of: OrgModel | None = None,
     ) -> None:
         if counterfactual:  # the top-level model checks for itself and its twin
             sizing.check_fits(scenario, counterfactual=True)
@@ -55,7 +64,40 @@ class OrgModel(Model):
         super().__init__(rng=seed)
         self._org_scenario = scenario
         self.seed = seed
-        self.streams = make_streams(seed)
+        self._rows: list[dict[str, float]] = []
+        self.last_week: Week | None = None
+        #: ``(week, field, old, new)`` of every change made during the run (``intervene``)
+        self.interventions: list[tuple[int, str, Any, Any]] = []
+        if _twin_of is not None:
+            self._copy_from(_twin_of, scenario)
+        else:
+            self._build(scenario, structure)
+            self._burn_in()
+        self.running = self.state.week < scenario.horizon_weeks
+        sc = self.ctx.scenario
+        has_change = (sc.crm.enabled and sc.crm.go_live_week >= 0) or bool(
+            sc.change_programme.steps
+        )
+        # the no-change twin starts from a copy of the burnt-in state (same stream positions)
+        self.counterfactual: OrgModel | None = (
+            OrgModel(sc.counterfactual(), rng=seed, counterfactual=False, _twin_of=self)
+            if counterfactual and has_change and _twin_of is None
+            else None
+        )
+        # Mesa agents are made when first touched (sim/agents.py): customer slots fill from the
+        # front, so the k-th customer ever acquired is slot k
+        self.employees = AgentHandles(
+            lambda i: (Employee if self.state.emp.front[i] else Manager)(self, i),
+            lambda: self.state.emp.n,
+        )
+        self.customers = AgentHandles(
+            lambda i: Customer(self, i), lambda: int(np.count_nonzero(self.state.cust.exists))
+        )
+
+    # ------------------------------------------------------------------ construction
+    def _build(self, scenario: Scenario, structure: OrgStructure | None) -> None:
+        """Structure, initial state and context from the scenario (before the burn-in)."""
+        self.streams = make_streams(self.seed)
         org = scenario.organisation
         mix = org.role_mix
         if structure is None and org.structure == "org_chart":
@@ -77,31 +119,104 @@ class OrgModel(Model):
             SERVICE: scenario.customers.count / max(int((e.role == SERVICE).sum()), 1),
         }
         self.ctx = Context(state=state, scenario=scenario, streams=self.streams, ref_book=ref_book)
-        self._rows: list[dict[str, float]] = []
-        self.last_week: Week | None = None
-        #: ``(week, field, old, new)`` of every change made during the run (``intervene``)
-        self.interventions: list[tuple[int, str, Any, Any]] = []
-        self.running = self.state.week < scenario.horizon_weeks
-        has_change = scenario.crm.enabled or bool(scenario.change_programme.steps)
-        self.counterfactual: OrgModel | None = (
-            OrgModel(scenario.counterfactual(), rng=seed, counterfactual=False, structure=structure)
-            if counterfactual and has_change
-            else None
-        )
-        if self.counterfactual is not None:
-            self.counterfactual.pays_for_change = False  # the twin makes no change of its own
-        # Mesa agents are made when first touched (sim/agents.py): customer slots fill from the
-        # front, so the k-th customer ever acquired is slot k
-        self.employees = AgentHandles(
-            lambda i: (Employee if self.state.emp.front[i] else Manager)(self, i),
-            lambda: self.state.emp.n,
-        )
-        self.customers = AgentHandles(
-            lambda i: Customer(self, i), lambda: int(np.count_nonzero(self.state.cust.exists))
-        )
 
-    #: Whether an intervention's culture change costs money and time away in this run (False for
-    #: the no-change twin, so the business case carries the cost of the change).
+    def _burn_in(self) -> None:
+        """Run the burn-in weeks at rest, then reset what the run reports (ODD 5.1).
+
+        ``state.week`` runs from ``-burn_in_weeks`` to 0, so a go-live at a negative week happens
+        inside the burn-in and programme steps and interventions (weeks >= 0) cannot fire in it.
+        Half-way, the customer book takes its at-rest mix of types (``_rest_book``, measured on
+        the first half); with ``balance_acquisition`` the acquisition rate in force is then
+        scaled so that customers won match the book's expected losses at rest, measured on the
+        second half (the customer count is stationary at rest).
+        """
+        ctx = self.ctx
+        weeks = ctx.scenario.burn_in_weeks
+        ctx.state.week = -weeks
+        c = ctx.state.cust
+        c.joined_week = np.where(c.exists, -weeks, c.joined_week)
+        mid = -(weeks // 2)
+        u = self.streams["init"].random(c.capacity)  # one uniform per slot (fixed count)
+        acquired = 0  # in the second half
+        for _ in range(weeks):
+            if ctx.state.week == mid and weeks >= 2:
+                self._rest_book(-weeks, mid, u)
+            week = Week()
+            for process in ORDER:
+                setattr(week, process.NAME, process.step(ctx, week))
+            ctx.state.week += 1
+            if ctx.state.week > mid:
+                acquired += week.customers.acquired
+        self.last_week = None
+        ctx.totals = new_totals()
+        ctx.programme_log = []
+        sc = ctx.scenario
+        if weeks >= 2 and sc.balance_acquisition and sc.customers.acquisition_rate > 0:
+            hazard = self._rest_book(mid, 0, None)
+            if acquired > 0 and hazard > 0:
+                factor = min(hazard / (acquired / (-mid)), self._ACQ_SCALE_MAX)
+                ctx.scenario = sc.with_overrides(
+                    {"customers.acquisition_rate": sc.customers.acquisition_rate * factor}
+                )
+
+    #: Expectation classes (quantile bins) of the at-rest book (``_rest_book``).
+    _BOOK_BINS = 10
+
+    def _rest_book(self, lo: int, hi: int, u: np.ndarray | None) -> float:
+        """Hazards of the customer types over weeks ``[lo, hi)``; with ``u``, the at-rest mix.
+
+        A book at rest holds each type of customer (``expectation``, the one lasting difference
+        between customers) in proportion to its share of newcomers times its expected lifetime,
+        1 / hazard (a renewal process). The initial book holds them in the newcomers'
+        proportion, so without this churn falls for a decade as demanding customers leave. The
+        hazard of each expectation class (quantile bins) is measured on the burn-in itself
+        (churn events / customer-weeks in the window, whatever the churn formula). With ``u``
+        (one uniform per slot) each active customer takes the type (expectation and
+        satisfaction) of a donor drawn with weight ``exp(h * weeks with us) / h`` (lifetime
+        over survival so far). Returns the expected losses per week of the active book.
+        """
+        c = self.ctx.state.cust
+        gone = c.exists & ~c.active
+        seen = c.exists & (c.active | (c.churned_week >= lo))
+        start = np.maximum(c.joined_week, lo)
+        end = np.where(gone, np.minimum(c.churned_week + 1, hi), hi)
+        exposure = np.where(seen, np.maximum(end - start, 0), 0).astype(float)
+        event = gone & (c.churned_week >= lo) & (c.churned_week < hi)
+        x = c.expectation
+        if not seen.any():
+            return 0.0
+        edges = np.quantile(x[seen], np.linspace(0, 1, self._BOOK_BINS + 1)[1:-1])
+        k = np.searchsorted(edges, x)
+        ev = np.bincount(k[event], minlength=self._BOOK_BINS).astype(float)
+        ex = np.bincount(k[seen], weights=exposure[seen], minlength=self._BOOK_BINS)
+        overall = (ev.sum() + 0.5) / max(ex.sum(), 1.0)
+        h = (ev + 1.0) / (ex + 1.0 / overall)  # shrunk to the overall hazard by one event
+        act = np.flatnonzero(c.active)
+        if act.size == 0:
+            return 0.0
+        if u is not None and ev.sum() > 0:
+            hk = h[k[act]]
+            age = (self.ctx.state.week - c.joined_week[act]).astype(float)  # weeks with us
+            w = np.exp(hk * age) / hk
+            cum = np.cumsum(w) / w.sum()
+            donor = act[np.minimum(np.searchsorted(cum, u[: act.size]), act.size - 1)]
+            c.expectation[act], c.satisfaction[act] = x[donor], c.satisfaction[donor]
+        return float(h[k[act]].sum())
+
+    #: Upper bound of the at-rest acquisition scale (slots are preallocated for it, see
+    #: ``sim.state.customer_capacity``).
+    _ACQ_SCALE_MAX = 3.0
+
+    def _copy_from(self, model: OrgModel, scenario: Scenario) -> None:
+        """Start as a copy of ``model`` after its burn-in, running ``scenario`` from here."""
+        self.structure = model.structure
+        memo = {id(model.ctx.scenario): scenario, id(model.structure): model.structure}
+        self.ctx = copy.deepcopy(model.ctx, memo)
+        self.streams = self.ctx.streams
+
+    #: Whether an intervention's culture change costs money and time away in this run. The
+    #: no-change twin receives the same non-CRM interventions and pays for them too, so their cost
+    #: cancels in ROI, which measures the CRM and its programme only (ODD 6.11).
     pays_for_change: bool = True
 
     # ------------------------------------------------------------------ helpers

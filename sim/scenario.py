@@ -421,7 +421,14 @@ class Crm(_Section):
         source=_ROLLOUT,
     )
     go_live_week: int = _f(
-        4, 0, 1000, "Go-live week", "Week the CRM goes live.", unit="week number", source=_ROLLOUT
+        4,
+        -520,
+        1000,
+        "Go-live week",
+        "Week the CRM goes live (0: in the first week); negative: it went live that many "
+        "weeks before the start, inside the burn-in (which must cover it).",
+        unit="week number",
+        source=_ROLLOUT,
     )
     tool_quality: float = _f(
         0.7,
@@ -837,6 +844,31 @@ class Scenario(_Section):
         unit="weeks",
         source="input: how far ahead you want to look",
     )
+    burn_in_weeks: int = _f(
+        52,
+        0,
+        520,
+        "Burn-in",
+        "Weeks run before week 1 with the starting design and nothing scheduled (not reported, "
+        "totals reset), so the organisation starts at rest; slow stocks start at their balance.",
+        unit="weeks",
+        source="measured: with 52 weeks and the analytic starts, yearly churn, front-line "
+        "turnover, satisfaction and morale pass year 1 vs 3 TOST and trend tests in "
+        "command_and_control and functional_silos (tests/test_rest.py, python -m "
+        "sim.validation stationarity; docs/ODD.md 8.A); service quality not yet; 52 weeks "
+        "keeps a 104-week run within 1.5 times its cost",
+    )
+    balance_acquisition: bool = _f(
+        True,
+        None,
+        None,
+        "Acquisition balances churn at rest",
+        "Scale the acquisition rate after the burn-in so that, at rest, customers won balance "
+        "customers lost (the customer count is stationary from the start).",
+        unit="yes/no",
+        source="assumption: the given customer count is the organisation's steady book; "
+        "without it the book drifts towards acquisition / churn over a decade",
+    )
     organisation: Organisation = Organisation()
     customers: Customers = Customers()
     sales: Sales = Sales()
@@ -878,6 +910,17 @@ class Scenario(_Section):
             raise ValueError(
                 f"transformations {', '.join(kinds)} change an imported org chart; "
                 "set structure = 'org_chart'"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _go_live_in_burn_in(self) -> Scenario:
+        crm = self.crm
+        if crm.enabled and crm.go_live_week < 0 and -crm.go_live_week > self.burn_in_weeks:
+            raise ValueError(
+                f"crm.go_live_week: {crm.go_live_week} is {-crm.go_live_week} weeks before the "
+                f"start but burn_in_weeks is {self.burn_in_weeks}; set burn_in_weeks >= "
+                f"{-crm.go_live_week} or a later go-live week"
             )
         return self
 
@@ -944,14 +987,18 @@ class Scenario(_Section):
     def counterfactual(self) -> Scenario:
         """The same organisation with no CRM and no change programme (the business case's base).
 
+        A CRM that went live before the start (``crm.go_live_week < 0``) stays in the twin.
+
         Its interventions are this scenario's without their crm.* and change_programme.* keys,
         so the difference between the two runs stays the return on the CRM programme.
         """
         from sim.interventions import without_programme_keys
 
+        # a CRM that went live before the start is part of the organisation at rest, not a change
+        already_live = self.crm.enabled and self.crm.go_live_week < 0
         return self.with_overrides(
             {
-                "crm.enabled": False,
+                "crm.enabled": already_live,
                 "change_programme.steps": [],
                 "interventions": without_programme_keys(self.interventions),
             }

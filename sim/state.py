@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 from sim.design import customer_book
 from sim.errors import InputError
-from sim.mechanisms import escalation, playbook
+from sim.mechanisms import escalation, learning, playbook
 from sim.scenario import Scenario
 from sim.structures import SALES, SERVICE, OrgStructure
 from sim.structures.org_chart import CustomerBook
@@ -142,7 +142,9 @@ def _lognormal_values(rng: np.random.Generator, n: int, mean: float, sigma: floa
 def customer_capacity(scenario: Scenario, n_sales: int) -> int:
     """Slots to preallocate: the initial book plus generous room for acquisitions."""
     c = scenario.customers
-    expected = c.acquisition_rate * max(n_sales, 1) * scenario.horizon_weeks
+    weekly = c.acquisition_rate * max(n_sales, 1)
+    # the burn-in, then the horizon at up to three times the rate (the at-rest balance, model.py)
+    expected = weekly * (scenario.burn_in_weeks + 3 * scenario.horizon_weeks)
     return int(c.count + 1.5 * expected + 16)
 
 
@@ -334,9 +336,19 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
     )
     # Latent process and tool defects: more of them with a poorer tool.
     p0 = lp.problems_base + lp.problems_tool_gap * (1.0 - crm.tool_quality)
+    # the slow stock starts at its balance (ODD 5.1): inflow = reporting = fixing
+    latent, queued = learning.problems_at_rest(
+        int(front.sum()),
+        float(emp.safety[front].mean()) if front.any() else 0.0,
+        cul.responsiveness,
+        p0,
+        lp.turbulence_problems,
+        p=lp,
+    )
     org = Org(
-        problems_latent=p0,
+        problems_latent=latent,
         problems_initial=p0,
+        problems_queue=queued,
         voice_efficacy=scenario.learning.initial_voice_efficacy,
         cross_unit_share=s.cross_unit_tie_share(),
         reality=reality,

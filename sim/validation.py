@@ -29,6 +29,7 @@ import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -631,3 +632,191 @@ def format_table(df: pd.DataFrame, *, wrap: bool = True) -> str:
         footer += f"; time: {secs}"
     out.append(footer)
     return "\n".join(out)
+
+
+# ---------------------------------------------------------------------- stationarity (at rest)
+STATIONARITY_OUTCOMES = {
+    "churn": "annual churn (lost / mean active)",
+    "turnover": "front-line turnover (quits / mean front-line staff)",
+    "satisfaction": "mean customer satisfaction",
+    "morale": "mean morale",
+    "quality": "service quality",
+}
+"""Yearly outcomes of the stationarity check (``yearly_at_rest``), with what each one is."""
+
+STATIONARITY_MARGINS = {
+    "churn": 0.015,
+    "turnover": 0.05,
+    "satisfaction": 0.02,
+    "morale": 0.02,
+    "quality": 0.03,
+}
+"""TOST equivalence margins of year 1 vs year 3: 1.5 points of churn, 5 of front-line turnover
+(about one Poisson sd of a year's quits at 150 people), 0.02 of satisfaction and morale, 0.03 of
+service quality (the problem stock at rest is a handful of problems, each worth
+``quality_slope / problems_initial`` ~ 0.0125 of quality, so a year's mean varies by ~0.03 between
+replicates by itself)."""
+
+STATIONARITY_PRESETS = (
+    "command_and_control",
+    "functional_silos",
+    "technology_only_rollout",
+    "culture_first_rollout",
+    "kotter_programme",
+    "matrix",
+    "self_organised",
+)
+
+
+def yearly_at_rest(weekly: pd.DataFrame) -> pd.DataFrame:
+    """One row per year of a weekly results table: the outcomes of ``STATIONARITY_OUTCOMES``.
+
+    Years are weeks 1-52, 53-104, ... (year 1, 2, ...); a partial last year is dropped.
+    """
+    df = weekly.reset_index()
+    df = df[df["week"] <= (len(df) // 52) * 52]
+    year = (df["week"] - 1) // 52 + 1
+    g = df.groupby(year)
+    ends = g[["churned_total", "front_line_quits_total"]].last()
+    flows = ends.diff().fillna(ends)
+    out = pd.DataFrame(
+        {
+            "churn": flows["churned_total"] / g["customers_active"].mean(),
+            "turnover": flows["front_line_quits_total"] / g["front_line_active"].mean(),
+            "satisfaction": g["satisfaction_mean"].mean(),
+            "morale": g["morale_mean"].mean(),
+            "quality": g["service_quality"].mean(),
+        }
+    )
+    out.index.name = "year"
+    return out
+
+
+def at_rest(name: str, **overrides: object) -> Any:
+    """Preset ``name`` with its CRM and change programme switched off (nothing scheduled)."""
+    from sim.inputs import load_scenario
+
+    o = {"crm.enabled": False, "change_programme.steps": [], "interventions": [], **overrides}
+    return load_scenario(name).with_overrides(o)
+
+
+def stationarity_runs(
+    scenario: Any, replicates: int, seed: int = 7, years: int = 3
+) -> pd.DataFrame:
+    """Yearly outcomes of ``replicates`` runs of ``years`` years (columns replicate, year, ...).
+
+    Replicate r runs on seed ``seed + r`` (paired across scenarios).
+    """
+    from sim.model import OrgModel
+
+    sc = scenario.with_overrides({"horizon_weeks": 52 * years})
+    frames = []
+    for r in range(replicates):
+        y = yearly_at_rest(OrgModel(sc, rng=seed + r, counterfactual=False).run())
+        frames.append(y.reset_index().assign(replicate=r))
+    return pd.concat(frames, ignore_index=True)
+
+
+def stationarity_tests(
+    runs: pd.DataFrame, first: int = 1, last: int = 3, alpha: float = 0.05
+) -> pd.DataFrame:
+    """Year ``first`` vs year ``last`` per outcome: paired TOST and a trend test.
+
+    TOST (two one-sided paired t-tests, ``scipy.stats.ttest_rel``) against
+    ``STATIONARITY_MARGINS``: equivalent when both p < ``alpha``. Trend: the per-replicate OLS
+    slope over all years, one-sample t-test against 0 (two-sided): no trend when p >= ``alpha``.
+    """
+    rows = []
+    wide = {
+        k: runs.pivot(index="replicate", columns="year", values=k) for k in STATIONARITY_MARGINS
+    }
+    for k, margin in STATIONARITY_MARGINS.items():
+        w = wide[k]
+        a, b = w[first].to_numpy(float), w[last].to_numpy(float)
+        d = b - a
+        p_lo = stats.ttest_1samp(d, -margin, alternative="greater").pvalue
+        p_hi = stats.ttest_1samp(d, margin, alternative="less").pvalue
+        yrs = np.asarray(w.columns, float)
+        slopes = np.array([np.polyfit(yrs, row, 1)[0] for row in w.to_numpy(float)])
+        p_trend = stats.ttest_1samp(slopes, 0.0).pvalue if np.ptp(slopes) > 0 else 1.0
+        rows.append(
+            {
+                "outcome": k,
+                "year_first": float(a.mean()),
+                "year_last": float(b.mean()),
+                "diff": float(d.mean()),
+                "margin": margin,
+                "p_tost": float(max(p_lo, p_hi)),
+                "slope_per_year": float(slopes.mean()),
+                "p_trend": float(p_trend),
+                "stationary": bool(max(p_lo, p_hi) < alpha and p_trend >= alpha),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def stationarity_table(
+    presets: tuple[str, ...] = STATIONARITY_PRESETS,
+    replicates: int = 10,
+    seed: int = 7,
+    years: int = 3,
+    **overrides: object,
+) -> str:
+    """Markdown: year-by-year means (and the year 1 vs last tests) for each preset at rest."""
+    lines = [
+        f"{replicates} paired replicates (seeds {seed}..{seed + replicates - 1}), CRM and "
+        f"programme off, {years} years after the burn-in; overrides {overrides or 'none'}.",
+        "",
+        "| preset | year | churn | front-line turnover | satisfaction | morale | quality |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    tests = []
+    for name in presets:
+        runs = stationarity_runs(at_rest(name, **overrides), replicates, seed, years)
+        m = runs.groupby("year")[list(STATIONARITY_OUTCOMES)].mean()
+        for yr, r in m.iterrows():
+            lines.append(
+                f"| {name} | {yr} | {r.churn:.1%} | {r.turnover:.1%} | {r.satisfaction:.3f} "
+                f"| {r.morale:.3f} | {r.quality:.3f} |"
+            )
+        tests.append(stationarity_tests(runs, 1, years).assign(preset=name))
+    t = pd.concat(tests, ignore_index=True)
+    lines += [
+        "",
+        f"Year 1 vs year {years}: paired TOST p (margins {STATIONARITY_MARGINS}) / trend p "
+        "(per-replicate slope, one-sample t-test); stationary = TOST p < 0.05 and trend p >= 0.05.",
+        "",
+        "| preset | " + " | ".join(STATIONARITY_OUTCOMES) + " |",
+        "|---|" + "---|" * len(STATIONARITY_OUTCOMES),
+    ]
+    for name, g in t.groupby("preset", sort=False):
+        cells = [
+            f"{r.diff:+.3f}: {r.p_tost:.3f} / {r.p_trend:.2f} {'ok' if r.stationary else 'NO'}"
+            for r in g.itertuples()
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sim.validation stationarity [--replicates N] [--years Y] [--people P]``."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m sim.validation")
+    ap.add_argument("check", choices=["stationarity"])
+    ap.add_argument("--replicates", type=int, default=10)
+    ap.add_argument("--years", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--people", type=int, default=150)
+    ap.add_argument("--customers", type=int, default=1500)
+    ap.add_argument("--burn-in", type=int, default=None)
+    a = ap.parse_args(argv)
+    o: dict[str, object] = {"organisation.employees": a.people, "customers.count": a.customers}
+    if a.burn_in is not None:
+        o["burn_in_weeks"] = a.burn_in
+    print(stationarity_table(replicates=a.replicates, seed=a.seed, years=a.years, **o))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -54,6 +54,35 @@ def new_problems(turbulence: float, *, rng) -> int:
     return poisson_from_uniform(rng.random(), turbulence)
 
 
+def problems_at_rest(
+    n_front: int,
+    safety_mean: float,
+    responsiveness: float,
+    problems_initial: float,
+    turbulence: float,
+    *,
+    p: Learning = DEFAULT_LEARNING,
+) -> tuple[float, float]:
+    """(latent, queued) problems where inflow balances reporting and fixing (the stock at rest).
+
+    Balance of ``encounter_and_report``, ``fix_problems`` and ``new_problems`` in expectation:
+    unreported problems U are reported at ``n_front * encounter_rate * safety / problems_initial``
+    per problem per week, queued problems Q are fixed at ``fix_rate * responsiveness``; at rest
+    both flows equal the inflow ``turbulence``, so U = turbulence / report rate and
+    Q = turbulence / fix rate. Each stock is capped at ``problems_initial`` (the starting stock
+    when nobody reports or fixes: with no inflow nothing changes; with no outflow it only grows).
+    """
+    p0 = max(problems_initial, 1.0)
+    report = n_front * p.encounter_rate * safety_mean / p0
+    fix = min(p.fix_rate * responsiveness, 1.0)
+    cap = problems_initial
+    u = min(turbulence / report, cap) if report > 0 else cap
+    q = min(turbulence / fix, cap) if fix > 0 else cap
+    if turbulence <= 0:  # nothing arises: the initial stock is only ever worked down
+        u, q = cap, 0.0
+    return u + float(np.floor(q)), float(np.floor(q))
+
+
 def service_quality(
     problems_latent: float, problems_initial: float, *, p: Learning = DEFAULT_LEARNING
 ) -> float:

@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from sim.mechanisms import customers as cm
-from sim.mechanisms import incentives
 
 CHANNELS = ("escalation", "callback", "angry_call", "everyday")
 CHANNEL_WORDS = {
@@ -73,7 +72,7 @@ class ChurnLedger:
         if not self._pre:
             return
         st, sc = model.state, model.scenario  # type: ignore[attr-defined]
-        c, e = st.cust, st.emp
+        c = st.cust
         pre = self._pre
         # departures: base share of each from the churn hazard at the satisfaction they left with
         gone = pre["active"] & ~c.active
@@ -110,10 +109,9 @@ class ChurnLedger:
         act = pre["active"]
         if act.any():
             quality = float(row["service_quality"])
-            _, care = incentives.effort_split(st.levers.incentive_alignment, p=sc.sales)
-            target = cm.satisfaction_target(
-                quality, e.orientation[c.owner[act]], care, c.expectation[act], p=pc
-            )
+            # the owners' care behaviour as the model's sales process computed it this week
+            care = model.last_week.sales.owner_care  # type: ignore[attr-defined]
+            target = cm.satisfaction_target(quality, care[c.owner[act]], c.expectation[act], p=pc)
             self.damage["everyday"] += float(
                 (pc.satisfaction_drift * np.maximum(pre["sat"][act] - target, 0)).sum()
             )

@@ -196,11 +196,41 @@ def _load(names: list[str], overrides: list[str]):
     return out
 
 
+def _changes_path(out: Path) -> Path:
+    """Where ``run --out`` writes the interventions table: ``<stem>_interventions<suffix>``."""
+    return out.with_name(f"{out.stem}_interventions{out.suffix}")
+
+
+def _check_not_an_input(args: argparse.Namespace, scenario) -> None:
+    """Refuse a ``run --out`` that would overwrite a file the run reads, before any work.
+
+    The inputs are the scenario file, its base files, org chart and customer file (also those
+    given with --set); the outputs are the per-week table and, for a scenario with
+    ``[[interventions]]``, its companion ``<stem>_interventions`` table.
+    """
+    if args.out is None:
+        return
+    from sim.design import input_files
+
+    inputs = {Path(f).resolve() for f in input_files(args.scenario)}
+    for path in (scenario.organisation.org_chart, scenario.customers.file):
+        if path:
+            inputs.add(Path(path).resolve())
+    outputs = [args.out] + ([_changes_path(args.out)] if scenario.interventions else [])
+    for out in outputs:
+        if out.resolve() in inputs:
+            raise BadInput(
+                f"--out {args.out}: would overwrite {out}, an input of the scenario; "
+                "expected another file name"
+            )
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.suffix not in (".csv", ".parquet"):
         raise BadInput(f"--out {args.out}: expected a .csv or .parquet file name")
     _check_out_file(args.out)
     (scenario,) = _load([args.scenario], args.overrides).values()
+    _check_not_an_input(args, scenario)
     # the model's imports take a second or two: bad input is refused before them
     from sim import OrgModel
     from sim.experiment import headline
@@ -219,7 +249,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         for week, field, old, value in changes.itertuples(index=False):
             print(f"  week {week}: {field} {old!r} -> {value!r}")
         if args.out:
-            path = args.out.with_name(f"{args.out.stem}_interventions{args.out.suffix}")
+            path = _changes_path(args.out)
             # old/new mix numbers, flags and step lists: text keeps one column type
             write_table(changes.astype({"old": str, "new": str}), path)
             print(f"changes written to {path}")

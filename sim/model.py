@@ -289,8 +289,8 @@ class OrgModel(Model):
         state are not rebuilt.
 
         The no-change twin (``self.counterfactual``) receives the same change minus its crm.*
-        and change_programme.* fields, with the same lag but without its money or time away:
-        ``roi`` is the return on the CRM programme and the spend on the change.
+        and change_programme.* fields, with the same lag, money and time away (for its own staff),
+        so the shared change cancels in ``roi``'s numerator (ODD 6.11).
 
         Each changed field is recorded in ``self.interventions`` as ``(week, field, old, new)``,
         ``week`` being the week the change takes effect (``state.week``; it shows from results

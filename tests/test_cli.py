@@ -218,3 +218,62 @@ def test_same_seed_same_table_across_hash_seeds(tmp_path: Path) -> None:
         assert res.returncode == 0, res.stderr
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
+
+
+INTERVENTIONS = (
+    'base = "command_and_control"\nname = "changed"\n'
+    '[[interventions]]\nweek = 2\nset = { "culture.decision_rights" = 0.8 }\n'
+)
+
+
+def test_run_prints_and_saves_the_interventions_table(tmp_path: Path) -> None:
+    """A scenario with [[interventions]]: the changes are printed and written next to --out."""
+    sc = tmp_path / "changed.toml"
+    sc.write_text(INTERVENTIONS)
+    out = tmp_path / "weekly.csv"
+    res = cli("run", str(sc), "--weeks", "4", "--seed", "3", *TINY, "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert "changes during the run" in res.stdout
+    assert "week 2: culture.decision_rights" in res.stdout and "-> 0.8" in res.stdout
+    changes = pd.read_csv(tmp_path / "weekly_interventions.csv")
+    assert list(changes.columns) == ["week", "field", "old", "new"]
+    assert changes[["week", "field"]].values.tolist() == [[2, "culture.decision_rights"]]
+    assert float(changes["new"].iloc[0]) == 0.8
+    assert pd.read_csv(out)["week"].tolist() == [1, 2, 3, 4]
+    # without [[interventions]] there is no such table
+    plain = tmp_path / "plain.csv"
+    res = cli("run", "command_and_control", "--weeks", "2", *TINY, "--out", str(plain))
+    assert res.returncode == 0, res.stderr
+    assert "changes during the run" not in res.stdout
+    assert not (tmp_path / "plain_interventions.csv").exists()
+
+
+def test_run_refuses_an_out_whose_interventions_table_would_overwrite_an_input(
+    tmp_path: Path,
+) -> None:
+    """The companion <stem>_interventions file may not replace an input: exit 2 before any work."""
+    from tests.test_org_chart import CUSTOMERS, SMALL
+
+    (tmp_path / "chart.csv").write_text(SMALL)
+    book = tmp_path / "weekly_interventions.csv"
+    book.write_text(CUSTOMERS)
+    sc = tmp_path / "chart.toml"
+    sc.write_text(
+        'name = "chart"\nhorizon_weeks = 4\n[organisation]\nstructure = "org_chart"\n'
+        'org_chart = "chart.csv"\n[customers]\nfile = "weekly_interventions.csv"\n'
+        '[[interventions]]\nweek = 1\nset = { "culture.decision_rights" = 0.8 }\n'
+    )
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in tmp_path.iterdir())
+    res = cli("run", str(sc), "--out", str(tmp_path / "weekly.csv"))
+    assert_bad_input(res, "--out", "weekly_interventions.csv", "input")
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in tmp_path.iterdir()) == before
+    assert book.read_text() == CUSTOMERS
+    # the per-week table itself may not replace an input either
+    res = cli("run", str(sc), "--out", str(tmp_path / "chart.csv"))
+    assert_bad_input(res, "chart.csv", "input")
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in tmp_path.iterdir()) == before
+    # without [[interventions]] no companion is written, so that name is fine
+    sc.write_text(sc.read_text().split("[[interventions]]")[0])
+    res = cli("run", str(sc), "--weeks", "2", "--out", str(tmp_path / "weekly.csv"))
+    assert res.returncode == 0, res.stderr
+    assert book.read_text() == CUSTOMERS

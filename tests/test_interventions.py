@@ -114,13 +114,26 @@ def test_interventions_are_recorded(small) -> None:
 
 
 def test_twin_gets_culture_but_not_crm_changes(small) -> None:
+    """The twin makes the same non-CRM change, lagged and paid for, but none of the crm.* ones.
+
+    Restated for the merge decision of version 2 (ODD 6.11, 8.G): the twin used to make the
+    change for free, which charged the CRM's ROI with a change both runs made; it now pays.
+    """
     m = OrgModel(small, rng=3)
     m.run(steps=WEEK)
     m.intervene({"culture.responsiveness": 0.9, "crm.training": 0.9})
     cf = m.counterfactual
     assert [f for _, f, _, _ in cf.interventions] == ["culture.responsiveness"]
     assert cf.ctx.changes.target == {"responsiveness": 0.9}  # the same dial move, lagged
-    assert cf.ctx.changes.spend == [] and cf.ctx.changes.away == []  # but not paid for
+    # ... and paid for (merge decision, ODD 6.11 and 8.G): the same cost of the same move for
+    # the twin's own staff, and the same time away, so the change cancels in ROI's numerator
+    moved = 0.9 - small.culture.responsiveness
+    cost, away, weeks = change_programme.change_cost(
+        moved, int(cf.state.emp.filled.sum()), p=small.change_programme
+    )
+    assert cost > 0 and cf.ctx.changes.spend == [pytest.approx(cost, rel=1e-12)]
+    assert cf.ctx.changes.away == [(WEEK, WEEK + weeks, pytest.approx(away, rel=1e-12))]
+    assert cf.ctx.changes.away == m.ctx.changes.away
     assert cf.scenario_in_force.crm.training == small.crm.training
     assert not cf.scenario_in_force.crm.enabled
     sc = _scheduled(small, {"culture.responsiveness": 0.9, "crm.training": 0.9}).counterfactual()
@@ -207,7 +220,8 @@ def test_rng_seed_sequence_and_generator_are_deterministic(small) -> None:
 # ------------------------------------------------------------ costs and lags of culture change
 # ODD 6.1, "Costs and lags of culture change": a dial moved by an intervention (or a programme
 # step) takes effect with a half-life, costs money booked as investment, and takes the affected
-# front line's time away from account care for some weeks; the twin makes no change of its own.
+# front line's time away from account care for some weeks; the twin makes the same non-CRM
+# changes and pays for them too (so they cancel in ROI's numerator), but makes none of its own.
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -269,11 +283,16 @@ def test_norms_move_slower_than_structure(small) -> None:
 
 
 def test_change_costs_investment_exactly(small) -> None:
-    """Same seed, change vs none: investment rises by cost x points moved x people affected."""
+    """Same seed, change vs none: investment rises by cost x points moved x people affected.
+
+    The twin pays the same for its own staff (version 2 merge decision, ODD 6.11) and ROI stays
+    (net benefit - twin's net benefit) / investment.
+    """
     base = _run(small)
     m = OrgModel(small, rng=3)
     m.run(steps=WEEK)
     staff = int(m.state.emp.filled.sum())
+    cf_staff = int(m.counterfactual.state.emp.filled.sum())
     m.intervene(BIG)
     m.run()
     cp, cu = small.change_programme, small.culture
@@ -284,8 +303,19 @@ def test_change_costs_investment_exactly(small) -> None:
     assert extra.loc[WEEK + 1 :].to_numpy() == pytest.approx(
         cp.change_cost_per_person_point * points * staff, rel=1e-9
     )
-    assert m.counterfactual.totals["investment"] == 0.0  # the twin does not pay
-    assert (m.counterfactual.culture_in_force()["away"] == 0).all()
+    # the twin makes the same change and pays for it for its own staff (ODD 6.11, merge decision
+    # of version 2); with nothing else to spend on, that is all of its investment
+    cf = m.counterfactual
+    assert cf.totals["investment"] == pytest.approx(
+        cp.change_cost_per_person_point * points * cf_staff, rel=1e-9
+    )
+    away = cf.culture_in_force()["away"]
+    assert (away.loc[:WEEK] == 0).all() and (away.loc[WEEK + 1 :] > 0).any()
+    pd.testing.assert_series_equal(away, m.culture_in_force()["away"])
+    # ROI stays the return on the spend: (net - twin's net) / investment, every week
+    r, cfr = m.results(), cf.results()
+    expected = (r["net_benefit_total"] - cfr["net_benefit_total"]) / r["investment_total"]
+    np.testing.assert_allclose(r["roi"].to_numpy(), expected.to_numpy(), rtol=1e-12)
 
 
 def test_time_away_dips_customer_care_then_recovers() -> None:

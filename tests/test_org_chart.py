@@ -470,18 +470,35 @@ def test_scenario_with_chart_base_and_transformations(tmp_path: Path) -> None:
 
 
 def test_model_runs_on_a_chart_with_the_customer_file(tmp_path: Path) -> None:
+    """The customer file is the book the organisation starts from, and the model runs on it.
+
+    Since version 2 (ODD 5.1, 8.A) the file's book is the state at the start of the burn-in:
+    without a burn-in it is exactly the book at week 0; after the default 52 weeks at rest the
+    file's customers keep their slots and owners, their values only grow (upsells), some have
+    left and the customers won since fill the slots after the file's.
+    """
     d = scenario_files(tmp_path, PROPOSED)
+    owners = [["a1", "a2", "a3", "a4"][i % 4] for i in range(12)]
+    values = np.array([1000.0 + i for i in range(12)])
     for name in ("current.toml", "sub/proposed.toml"):
         s = load_scenario(d / name)
+        m0 = sim.OrgModel(s.with_overrides({"burn_in_weeks": 0}), rng=3)
+        c, chart = m0.state.cust, m0.structure.chart
+        assert chart.ids[c.owner[:12]].tolist() == owners
+        assert c.value[:12].tolist() == values.tolist()
+        assert int(c.exists.sum()) == 12 and c.active[:12].all()
+        assert np.all(m0.state.emp.role[c.handler[:12]] == SERVICE)
         m = sim.OrgModel(s, rng=3)
+        assert s.burn_in_weeks > 0 and m.state.week == 0
         assert isinstance(m.structure, ChartStructure)
         assert m.counterfactual is not None and m.counterfactual.structure is m.structure
         c, chart = m.state.cust, m.structure.chart
-        assert chart.ids[c.owner[:12]].tolist() == [
-            ["a1", "a2", "a3", "a4"][i % 4] for i in range(12)
-        ]
-        assert c.value[:12].tolist() == [1000.0 + i for i in range(12)]
-        assert np.all(m.state.emp.role[c.handler[:12]] == SERVICE)
+        assert chart.ids[c.owner[:12]].tolist() == owners
+        assert (c.value[:12] >= values).all()
+        assert (c.joined_week[:12] == -s.burn_in_weeks).all()
+        won = c.joined_week[12 : int(c.exists.sum())]
+        assert won.size > 0 and (won >= -s.burn_in_weeks).all() and (won < 0).all()
+        assert np.all(m.state.emp.role[c.handler[c.exists]] == SERVICE)
         df = m.run()
         assert len(df) == 6 and np.isfinite(df["revenue"]).all()
 

@@ -68,7 +68,8 @@ def move_dial(ctx: Context, lever: str, new: float, *, pay: bool, money: bool) -
     The size of the move is the change of the dial's target (its value when none is pending).
     With ``pay``, the affected people's time away is scheduled (front-line dials only: the
     leaders' dials take managers' time, not modelled) and, with ``money`` too, the cost is
-    queued as investment (``change_programme.change_cost``). The no-change twin does not pay.
+    queued as investment (``change_programme.change_cost``). The no-change twin pays for
+    the interventions it shares (``OrgModel.pays_for_change``).
     """
     st, cp, ch = ctx.state, ctx.scenario.change_programme, ctx.changes
     lv, e = st.levers, st.emp

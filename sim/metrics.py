@@ -52,7 +52,8 @@ COLUMNS: dict[str, str] = {
     "cost": "all costs this week (goods, staff, hiring, CRM, programme)",
     "net_benefit_total": "cumulative revenue - cost",
     "investment_total": "cumulative CRM and change-programme spend",
-    "roi": "(net benefit - counterfactual net benefit) / investment, cumulative; NaN without one",
+    "roi": "(net benefit - counterfactual net benefit) / (investment - counterfactual's), "
+    "cumulative: the return on the CRM and its programme; NaN without one",
 }
 
 
@@ -127,6 +128,7 @@ def weekly_row(
     totals: dict[str, float],
     cf_net: float | None,
     unhappy_line: float,
+    cf_investment: float = 0.0,
 ) -> dict[str, float]:
     """One week's row of ``COLUMNS`` from the state after the week and the week's records.
 
@@ -136,6 +138,9 @@ def weekly_row(
         totals: The run's running totals after the week.
         cf_net: The no-change twin's cumulative net benefit, or None without a twin.
         unhappy_line: The scenario's dissatisfaction line (``customers.unhappy_line``).
+        cf_investment: The twin's cumulative spend: culture changes both runs make (the twin
+            pays for the non-CRM interventions it shares), left out of ROI's denominator so ROI
+            is the return on the CRM and its programme only.
     """
     t = totals
     e, c, org = state.emp, state.cust, state.org
@@ -177,7 +182,7 @@ def weekly_row(
         "cost": week.accounts.cost,
         "net_benefit_total": t["net"],
         "investment_total": t["investment"],
-        "roi": economics.roi(t["net"], cf_net, t["investment"])
+        "roi": economics.roi(t["net"], cf_net, t["investment"] - cf_investment)
         if cf_net is not None
         else float("nan"),
     }

@@ -365,9 +365,13 @@ class OrgModel(Model):
 
     def metrics_row(self, week: Week) -> dict[str, float]:
         """This week's row of metrics (``sim.metrics.COLUMNS``) from the state and ``week``."""
-        cf_net = self.counterfactual.totals["net"] if self.counterfactual is not None else None
+        twin = self.counterfactual
+        cf_net = twin.totals["net"] if twin is not None else None
+        cf_investment = twin.totals["investment"] if twin is not None else 0.0
         line = self.ctx.scenario.customers.unhappy_line
-        return metrics.weekly_row(self.ctx.state, week, self.ctx.totals, cf_net, line)
+        return metrics.weekly_row(
+            self.ctx.state, week, self.ctx.totals, cf_net, line, cf_investment=cf_investment
+        )
 
     def run(self, steps: int | None = None) -> pd.DataFrame:
         """Run to the horizon (or ``steps`` more weeks) and return the per-week table so far."""

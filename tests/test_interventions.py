@@ -312,9 +312,12 @@ def test_change_costs_investment_exactly(small) -> None:
     away = cf.culture_in_force()["away"]
     assert (away.loc[:WEEK] == 0).all() and (away.loc[WEEK + 1 :] > 0).any()
     pd.testing.assert_series_equal(away, m.culture_in_force()["away"])
-    # ROI stays the return on the spend: (net - twin's net) / investment, every week
+    # ROI is the return on the CRM and its programme: the change both runs make cancels above
+    # and below the line, (net - twin's net) / (investment - twin's investment), every week
     r, cfr = m.results(), cf.results()
-    expected = (r["net_benefit_total"] - cfr["net_benefit_total"]) / r["investment_total"]
+    expected = (r["net_benefit_total"] - cfr["net_benefit_total"]) / (
+        r["investment_total"] - cfr["investment_total"]
+    )
     np.testing.assert_allclose(r["roi"].to_numpy(), expected.to_numpy(), rtol=1e-12)
 
 

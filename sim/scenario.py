@@ -150,7 +150,8 @@ class Organisation(_Section):
         1000.0,
         "Manager capacity",
         "Escalated customer decisions a manager clears per week beside their other work; "
-        "arrivals beyond it queue and carry over to next week (docs/ODD.md 6.1).",
+        "arrivals beyond it queue and carry over to next week, and a manager works longer on "
+        "a backlog up to decisions.overtime_cap more (docs/ODD.md 6.1).",
         unit="per week",
         source="assumption: no management-time study we found gives escalated customer "
         "decisions per manager-week. Mintzberg (1973, The Nature of Managerial Work) found "

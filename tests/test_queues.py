@@ -101,3 +101,33 @@ def test_latency_rises_as_manager_capacity_falls() -> None:
     )
     few, many = (column(heads, f"cap{c}", "decision_latency_days") for c in (3.0, 12.0))
     assert stats.ttest_rel(many, few, alternative="less").pvalue < ALPHA
+
+
+@settings(max_examples=300, deadline=None)
+@given(b1=_q, b2=_q, c=_cap)
+def test_adapted_capacity_rises_with_the_backlog_up_to_the_cap(b1, b2, c) -> None:
+    lo, hi = sorted((b1, b2))
+    cap, stretch = escalation.adapted_capacity(np.array([c, c]), np.array([lo, hi]))
+    p = escalation.DEFAULT_DECISIONS
+    assert c - 1e-9 <= cap[0] <= cap[1] + 1e-9 <= c * (1 + p.overtime_cap) + 2e-9
+    assert 0.0 <= stretch[0] <= stretch[1] <= p.overtime_cap
+    assert np.all(escalation.overtime_workload(stretch) >= 0.0)
+
+
+def test_adaptation_edge_cases_and_a_smooth_wait() -> None:
+    p = escalation.DEFAULT_DECISIONS
+    cap, s = escalation.adapted_capacity(np.array([6.0, 6.0, 0.0]), np.array([0.0, 3.0, 4.0]))
+    assert s[0] == 0.0 and cap[0] == 6.0  # no backlog: the planned capacity
+    assert np.isclose(s[1], p.overtime_cap / 2)  # half a week's pile: half the overtime
+    assert cap[2] == 0.0 and s[2] == 0.0  # nobody to clear it
+    # steady state of a constant load a: the wait rises smoothly (no jump just above capacity)
+    waits = []
+    for a in (5.0, 6.5, 8.0, 10.0, 14.0):
+        b = np.zeros(1)
+        for _ in range(400):
+            c_eff, _ = escalation.adapted_capacity(np.array([6.0]), b)
+            w = escalation.fifo_wait_weeks(b, np.array([a]), c_eff)[0]
+            b = escalation.update_backlog(b, np.array([a]), c_eff)
+        waits.append(7 * w)
+    assert waits[0] == 0.0 and all(x < y for x, y in zip(waits, waits[1:]))
+    assert waits[1] < 1.0 and waits[3] < 7.0  # days at 1.1x and 1.7x capacity, not weeks

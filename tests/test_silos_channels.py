@@ -4,8 +4,16 @@ orientation only through the care behaviours it drives.
 Model tests are over paired replicates (common seeds across designs, ``tests.conftest.paired``):
 a one-sided paired t-test (``scipy.stats.ttest_rel``) at alpha = 0.01 for each effect, and for
 each knock-out a paired two-one-sided-tests equivalence (TOST, alpha = 0.05 each side) of the
-dial's churn effect within a margin. One module fixture runs all eight designs (6 replicates,
-150 people / 1,500 customers, 104 weeks).
+dial's churn effect within a margin. One module fixture runs all eight designs (10 replicates,
+150 people / 1,500 customers, 104 weeks, from the burnt-in steady state).
+
+Restated at rest (wave 2): the effects are measured from the steady state the burn-in reaches.
+There the knock-out still left sharing three channels (the informed care call, the lead flood's
+workload, which since docs/ODD.md 8.E drives quits that cost relationships, and the lower
+conversion of unannounced campaigns, which changes the customer base), so the paired knocked-out
+runs drifted apart (sd of the churn difference 0.6 points); with those off too, sharing 0.1 and
+0.9 give identical runs. Replicates went from 6 to 10 and the sharing margin is a third of the
+effect measured at rest (-1.6 points, 10 replicates) (docs/ODD.md 8.F).
 """
 
 from __future__ import annotations
@@ -22,17 +30,25 @@ from sim.mechanisms import incentives, silos
 from tests.conftest import column, paired, small
 
 ALPHA = 0.01
-REPLICATES = 6
-#: The silo channels of seed 003 switched off: angry upsell calls cost nothing, overload does not
-#: take care away, duplicates do not hide records, and service cannot get facts across the silo.
+REPLICATES = 10
+#: The silo channels of seed 003 switched off: angry upsell calls cost nothing and informed ones
+#: gain nothing, unannounced campaigns put no lead flood on sales (whose overload would take care
+#: away and, since 8.E, drive quits that cost relationships), duplicates do not hide records, and
+#: service cannot get facts across the silo, and unannounced campaigns convert as well as announced
+#: ones. (Wave 2: the informed care call, the lead flood's workload and the conversion were missing
+#: from the list, so sharing still moved churn, or the customer base, through them.)
 SILO_CHANNELS_OFF = {
     "sales__angry_call_cost": 0.0,
+    "sales__care_gain": 0.0,
+    "sales__spike_workload": 0.0,
+    "sales__unannounced_boost_share": 1.0,
     "sales__overload_care_loss": 0.0,
     "sales__duplicate_record_loss": 0.0,
     "decisions__other_unit_facts": 0.0,
 }
-#: Equivalence margins (annual churn, share): about a quarter of each dial's measured effect.
-SHARING_MARGIN = 0.0025
+#: Equivalence margins (annual churn, share): a third of sharing's effect at rest (-0.016) and
+#: under a tenth of orientation's (-0.043).
+SHARING_MARGIN = 0.005
 ORIENTATION_MARGIN = 0.003
 
 
@@ -71,7 +87,7 @@ def tost_p(diff: np.ndarray, margin: float) -> float:
 def test_information_sharing_lowers_churn_and_raises_revenue(heads: pd.DataFrame) -> None:
     closed, open_ = column(heads, "closed", "annual_churn"), column(heads, "open", "annual_churn")
     assert stats.ttest_rel(open_, closed, alternative="less").pvalue < ALPHA
-    # material: measured -1.1 points of annual churn (0.14 -> 0.13, paired sd 0.004)
+    # material: measured at rest -1.6 points of annual churn (0.151 -> 0.135, paired sd 0.007)
     assert (open_ - closed).mean() < -0.005
     assert (
         stats.ttest_rel(
@@ -83,7 +99,8 @@ def test_information_sharing_lowers_churn_and_raises_revenue(heads: pd.DataFrame
 
 def test_sharing_effect_vanishes_with_the_silo_channels_off(heads: pd.DataFrame) -> None:
     diff = column(heads, "open_ko", "annual_churn") - column(heads, "closed_ko", "annual_churn")
-    assert tost_p(diff, SHARING_MARGIN) < 0.05
+    # with every channel off the paired runs are identical (a zero-variance TOST is degenerate)
+    assert np.allclose(diff, 0.0) or tost_p(diff, SHARING_MARGIN) < 0.05
 
 
 def test_orientation_lowers_churn_through_care(heads: pd.DataFrame) -> None:

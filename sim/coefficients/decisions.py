@@ -71,6 +71,46 @@ class Decisions(_Section):
         uncertain=True,
         plausible=(0.25, 0.8),
     )
+    overtime_cap: float = _f(
+        2.0,
+        0.0,
+        10.0,
+        "Manager overtime cap",
+        "Most a manager stretches the time given to escalations when a backlog builds, as a "
+        "multiple of organisation.manager_capacity beyond it (2 = up to three times the planned "
+        "capacity).",
+        unit="multiplier",
+        source="assumption: the planned capacity is about 2.5 hours a week of a manager's week "
+        "(organisation.manager_capacity, 6 cases of about 25 minutes); faced with a pile, a "
+        "manager finds up to about 5 hours more (staying later, dropping other desk work), a "
+        "week about 10% longer, not more than that week after week; not measured",
+        uncertain=True,
+        plausible=(0.5, 3.0),
+    )
+    overtime_half_backlog: float = _f(
+        0.5,
+        0.01,
+        10.0,
+        "Backlog for half the overtime",
+        "Backlog carried in, in weeks of planned capacity, at which a manager gives half the "
+        "overtime cap (the response saturates: stretch = cap x b / (b + this)).",
+        unit="weeks",
+        source="assumption: a manager notices and acts on a pile of about half a week's cases "
+        "within the week; not measured",
+        uncertain=True,
+        plausible=(0.25, 2.0),
+    )
+    escalation_time_share: float = _f(
+        0.055,
+        0.0,
+        1.0,
+        "Escalation share of a manager's week",
+        "Share of a manager's planned week the planned escalation capacity takes: each unit of "
+        "overtime stretch adds this to the manager's workload (1 = the staffing plan).",
+        unit="share 0-1",
+        source="assumption: derived from organisation.manager_capacity's source, 6 cases x 25 "
+        "minutes = 2.5 hours of a planned week of about 45 hours",
+    )
     fcr_base: float = _f(
         0.45,
         0.0,

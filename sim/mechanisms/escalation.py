@@ -17,6 +17,14 @@ come spread evenly over the week; the manager clears ``capacity`` a week while a
 what is not cleared carries over to next week. A decision that would wait longer than
 ``p.max_wait_days`` is settled some other way (the customer is told no, or has gone) and leaves the
 queue (``abandoned``). Conservation: ``arrivals = served + abandoned + (backlog_after - backlog)``.
+
+Managers adapt to a backlog (``adapted_capacity``): seeing the pile carried in from last week,
+they work longer on it, up to ``p.overtime_cap`` times their planned capacity more, half of that
+once the pile is ``p.overtime_half_backlog`` weeks of planned work. The extra hours raise their
+workload (``overtime_workload``), so morale and quits pay for it through the people mechanisms.
+At rest the backlog then settles where arrivals = adapted capacity: the wait rises smoothly with
+load from capacity to ``(1 + overtime_cap) x capacity`` instead of jumping to the cap just above
+capacity, as a fluid queue with a fixed capacity does.
 """
 
 from __future__ import annotations
@@ -213,6 +221,28 @@ def mean_decision_days(
     """Mean days to a decision over this week's decisions (edge and escalated); NaN if none."""
     n = n_edge + latency.shape[0]
     return float((n_edge * p.edge_decision_days + latency.sum()) / n) if n else float("nan")
+
+
+def adapted_capacity(
+    capacity: np.ndarray, backlog: np.ndarray, *, p: Decisions = DEFAULT_DECISIONS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Decisions each position clears this week after adapting to its backlog: (capacity, stretch).
+
+    ``stretch = overtime_cap * x / (x + overtime_half_backlog)`` with ``x`` the backlog carried in,
+    in weeks of planned capacity: 0 with no backlog, half the cap at ``overtime_half_backlog``
+    weeks, never above the cap. The position clears ``capacity * (1 + stretch)``.
+    """
+    c = np.maximum(capacity, 0.0)
+    x = np.maximum(backlog, 0.0) / np.maximum(c, 1e-9)
+    x = np.where(c > 0, x, 0.0)
+    stretch = p.overtime_cap * x / (x + max(p.overtime_half_backlog, 1e-9))
+    return c * (1.0 + stretch), stretch
+
+
+def overtime_workload(stretch: np.ndarray, *, p: Decisions = DEFAULT_DECISIONS) -> np.ndarray:
+    """Extra workload (share of the planned week) of a manager working ``stretch`` longer on
+    escalations: ``stretch x p.escalation_time_share``."""
+    return np.maximum(stretch, 0.0) * p.escalation_time_share
 
 
 def manager_capacity(

@@ -35,7 +35,8 @@ class DecisionsWeek:
     Attributes:
         active_start: Customers with us at the start of the week.
         perm: (capacity,) chance that what one unit knows of a customer reaches the other.
-        capacity: (n,) escalated decisions each position clears per week.
+        capacity: (n,) escalated decisions each position clears per week as planned.
+        overtime: (n,) extra workload of managers stretching their hours to a backlog.
         delta: (capacity,) satisfaction change from this week's issue experiences.
         latency_mean: Mean days to a decision this week (NaN with none).
         n_new: New issues this week.
@@ -46,6 +47,7 @@ class DecisionsWeek:
     active_start: int
     perm: np.ndarray
     capacity: np.ndarray
+    overtime: np.ndarray
     delta: np.ndarray
     latency_mean: float
     n_new: int
@@ -97,6 +99,8 @@ def step(ctx: Context, week: Week) -> DecisionsWeek:
     edge_ok = sev_i <= e.authority[hi]
     esc = np.flatnonzero(needs & ~edge_ok)  # positions within ``i``
     capacity = escalation.manager_capacity(sc.organisation.manager_capacity, e.filled, p=p)
+    # managers work longer on a backlog carried in (up to a cap), so it clears faster
+    adapted, stretch = escalation.adapted_capacity(capacity, e.backlog, p=p)
     latency, _, load = escalation.route_escalations(
         hi[esc],
         sev_i[esc],
@@ -104,11 +108,11 @@ def step(ctx: Context, week: Week) -> DecisionsWeek:
         e.ancestors,
         e.second_manager,
         e.backlog,
-        capacity,
+        adapted,
         sc.organisation.hop_days,
         p=p,
     )
-    e.backlog = escalation.update_backlog(e.backlog, load, capacity, p=p)
+    e.backlog = escalation.update_backlog(e.backlog, load, adapted, p=p)
     fcr = info_ok & (~needs | edge_ok)
     opened = ~fcr
     days = escalation.resolution_days(opened, esc, latency, info_ok, p=p)
@@ -145,6 +149,7 @@ def step(ctx: Context, week: Week) -> DecisionsWeek:
         active_start=active_start,
         perm=perm,
         capacity=capacity,
+        overtime=escalation.overtime_workload(stretch, p=p),
         delta=delta,
         latency_mean=escalation.mean_decision_days(int((needs & edge_ok).sum()), latency, p=p),
         n_new=int(i.shape[0]),

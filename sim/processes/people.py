@@ -61,6 +61,7 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
         week.decisions.capacity,
         p=pp,
     )
+    e.workload = e.workload + week.decisions.overtime  # managers' longer hours on a backlog
     overload = np.maximum(e.workload / sc.people.workload_norm - 1.0, 0.0)
     open_ = np.flatnonzero(c.issue_open & act)
     h_open, sev_open = h[open_], c.issue_severity[open_]

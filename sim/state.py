@@ -334,15 +334,23 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         psychological_safety=cul.psychological_safety,
         orientation_norm=cul.customer_orientation,
     )
-    # Latent process and tool defects: more of them with a poorer tool.
-    p0 = lp.problems_base + lp.problems_tool_gap * (1.0 - crm.tool_quality)
-    # the slow stock starts at its balance (ODD 5.1): inflow = reporting = fixing
+    # Latent process and tool defects: more of them with a poorer tool, per team of front line.
+    n_front = int(front.sum())
+    p0 = learning.initial_problems(crm.tool_quality, n_front, p=lp)
+    # the slow stock starts at its balance (ODD 5.1): inflow = reporting = fixing, at the felt
+    # safety of rest (the climate), not the initial draw
+    m0 = np.maximum(emp.manager, 0)
+    supportive0 = np.where(emp.manager >= 0, emp.supportive[m0], True).astype(float)
     latent, queued = learning.problems_at_rest(
-        int(front.sum()),
-        float(emp.safety[front].mean()) if front.any() else 0.0,
+        n_front,
+        learning.safety_at_rest(
+            cul.psychological_safety, supportive0[front], cul.responsiveness, p=lp
+        )
+        if front.any()
+        else 0.0,
         cul.responsiveness,
         p0,
-        lp.turbulence_problems,
+        lp.turbulence_problems * learning.problem_scale(n_front, p=lp),
         p=lp,
     )
     org = Org(

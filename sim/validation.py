@@ -653,9 +653,9 @@ STATIONARITY_MARGINS = {
 }
 """TOST equivalence margins of year 1 vs year 3: 1.5 points of churn, 5 of front-line turnover
 (about one Poisson sd of a year's quits at 150 people), 0.02 of satisfaction and morale, 0.03 of
-service quality (the problem stock at rest is a handful of problems, each worth
-``quality_slope / problems_initial`` ~ 0.0125 of quality, so a year's mean varies by ~0.03 between
-replicates by itself)."""
+service quality (set when the problem stock at rest was a handful of problems; since it is
+counted per team of front-line staff, ``learning.problems_reference_front``, a year's mean varies
+by about 0.01 between replicates at 150 people)."""
 
 STATIONARITY_PRESETS = (
     "command_and_control",

@@ -223,7 +223,7 @@ def test_lifecycle_incentives_shift_effort_to_accounts() -> None:
 
 # --- learning, leadership, people, customers --------------------------------------------
 def test_safer_people_report_more_problems() -> None:
-    n = 5000
+    n = 50  # each meets Poisson(encounter_rate) problems; 50 people, 50 problems: no cap binds
     front = np.ones(n, dtype=bool)
     _, low = learning.encounter_and_report(front, np.full(n, 0.1), 50, 0, 50, rng=rng(2))
     _, high = learning.encounter_and_report(front, np.full(n, 0.9), 50, 0, 50, rng=rng(2))

@@ -117,6 +117,18 @@ def test_technology_only_ends_below_culture_first(presets_small: pd.DataFrame) -
 
 
 def test_psychological_safety_raises_reporting_and_with_responsiveness_quality() -> None:
+    """Safety -> reporting -> (with responsiveness) fixes -> quality, measured at rest.
+
+    Restated for version 2 (the organisation starts at rest, docs/ODD.md 8.A): version 1 compared
+    the problems reported in the first 13 weeks, a transient of a stock far from its balance. At
+    rest the problems reported a week equal the problems arising a week whatever the safety, so
+    that comparison is gone by construction. What the brief claims at rest is that more of the
+    problems that exist get reported: with higher safety the stock nobody has reported is smaller
+    (one-sided paired t-test on its mean over the run, alpha 0.01, for either responsiveness),
+    and, where reports get fixed (responsiveness 0.9), service quality is higher (one-sided
+    paired t-test). Only through fixes: with responsiveness 0 nothing reported is fixed and
+    quality is identical whatever the safety.
+    """
     designs = {
         f"s{s}_r{r}": small(
             "command_and_control",
@@ -128,30 +140,18 @@ def test_psychological_safety_raises_reporting_and_with_responsiveness_quality()
     }
     heads = paired(designs)
     weekly = heads.attrs["weekly"]
-    # problems surface faster at high safety, whatever the responsiveness: more are reported in
-    # the first quarter and fewer stay unreported over the run
-    early = weekly[weekly["week"] == 13].sort_values(["scenario", "replicate"])
-    early_by = {
-        k: g["problems_reported_total"].to_numpy(float) for k, g in early.groupby("scenario")
-    }
-    hidden = weekly.groupby(["scenario", "replicate"])["problems_unreported"].mean()
+    by = weekly.groupby(["scenario", "replicate"])
+    hidden = by["problems_unreported"].mean()
+    quality = by["service_quality"].mean()
     for r in ("0.0", "0.9"):
-        assert lower(early_by[f"s0.1_r{r}"], early_by[f"s0.9_r{r}"]) < ALPHA
         assert lower(hidden[f"s0.9_r{r}"].to_numpy(), hidden[f"s0.1_r{r}"].to_numpy()) < ALPHA
     # with high responsiveness, safety raises service quality
-    q_low = weekly[weekly["scenario"] == "s0.1_r0.9"].groupby("replicate")["service_quality"].mean()
-    q_high = (
-        weekly[weekly["scenario"] == "s0.9_r0.9"].groupby("replicate")["service_quality"].mean()
-    )
-    assert lower(q_low.to_numpy(), q_high.to_numpy()) < ALPHA
+    assert lower(quality["s0.1_r0.9"].to_numpy(), quality["s0.9_r0.9"].to_numpy()) < ALPHA
     # and only through responsiveness: when nothing reported gets fixed, safety changes nothing
-    q_low_nr = (
-        weekly[weekly["scenario"] == "s0.1_r0.0"].groupby("replicate")["service_quality"].mean()
-    )
-    q_high_nr = (
-        weekly[weekly["scenario"] == "s0.9_r0.0"].groupby("replicate")["service_quality"].mean()
-    )
-    np.testing.assert_allclose(q_low_nr.to_numpy(), q_high_nr.to_numpy())
+    q_nr = weekly[weekly["scenario"].isin(["s0.1_r0.0", "s0.9_r0.0"])]
+    q_low_nr = q_nr[q_nr["scenario"] == "s0.1_r0.0"]["service_quality"].to_numpy()
+    q_high_nr = q_nr[q_nr["scenario"] == "s0.9_r0.0"]["service_quality"].to_numpy()
+    np.testing.assert_allclose(q_low_nr, q_high_nr)
 
 
 def test_higher_turnover_lowers_adoption_and_the_business_case() -> None:

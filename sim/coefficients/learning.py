@@ -17,21 +17,40 @@ class Learning(_Section):
     """Coefficients of problem reporting and fixing, safety, socialisation and the playbook."""
 
     # ---------------------------------------------------------------- problems
+    problems_reference_front: float = _f(
+        10.0,
+        1.0,
+        1000.0,
+        "Front-line staff per problem set",
+        "Front-line positions that share one set of process problems (a team working the same "
+        "processes); the problem stock and its inflow are per set, times the organisation's "
+        "sets.",
+        unit="count",
+        source="assumption: about one front-line team (a team lead's span of 6-12); problems "
+        "are counted per team so an organisation's stock grows with its size and is many small "
+        "problems, not a handful (version 1 had one set for the whole organisation, so the stock "
+        "at rest was a few problems and service quality wandered: docs/ODD.md 8.A)",
+        uncertain=True,
+        plausible=(5.0, 30.0),
+    )
     problems_base: float = _f(
         20.0,
         0.0,
         1000.0,
         "Latent problems (base)",
-        "Process and tool problems latent at the start with a perfect tool.",
+        "Process and tool problems latent at the start with a perfect tool, per "
+        "problems_reference_front front-line staff.",
         unit="count",
-        source=_SET_BY_HAND + "a few dozen unfixed process snags in an established operation",
+        source=_SET_BY_HAND + "a few dozen unfixed process snags in an established operation "
+        "of a team's size",
     )
     problems_tool_gap: float = _f(
         40.0,
         0.0,
         1000.0,
         "Latent problems per tool gap",
-        "Extra latent problems at the start per unit of tool quality short of 1.",
+        "Extra latent problems at the start per unit of tool quality short of 1, per "
+        "problems_reference_front front-line staff.",
         unit="count",
         source=_SET_BY_HAND + "a poor tool (quality 0) triples the problems of a perfect one",
         uncertain=True,
@@ -42,24 +61,28 @@ class Learning(_Section):
         0.0,
         50.0,
         "New problems a week",
-        "Mean number of new process problems a week from a changing market (Poisson).",
+        "Mean number of new process problems a week from a changing market (Poisson), per "
+        "problems_reference_front front-line staff.",
         unit="per week",
-        source=_SET_BY_HAND + "about 15 new problems a year, fewer than a responsive "
-        "organisation fixes, more than an unresponsive one does",
+        source=_SET_BY_HAND + "about 15 new problems a year in a team's processes, fewer than "
+        "a responsive organisation fixes, more than an unresponsive one does",
         uncertain=True,
         plausible=(0.1, 1.0),
     )
     encounter_rate: float = _f(
-        0.08,
-        0.0,
         1.0,
+        0.0,
+        20.0,
         "Problem encounter rate",
-        "Weekly chance that a front-line person meets a problem when all initial ones are "
-        "unreported (scaled by the unreported share).",
+        "Mean problems a front-line person meets a week when all the problems of their set "
+        "are unreported (Poisson; scaled by the unreported share).",
         unit="per week",
-        source=_SET_BY_HAND + "a person meets one of the known snags every few months",
+        source="calibrated: keeps the weekly report rate per problem of version 1 at the test "
+        "size (0.08 a person when one set served about 118 front-line staff: 0.08 x 118 / 10 "
+        "= 0.94, rounded to 1); a person meets one of their team's snags every week or so "
+        "when none is fixed",
         uncertain=True,
-        plausible=(0.02, 0.2),
+        plausible=(0.25, 2.5),
     )
     fix_rate: float = _f(
         0.35,

@@ -18,6 +18,25 @@ from sim.coefficients.learning import DEFAULT_LEARNING, Learning
 from sim.rng import binomial_from_uniform, poisson_from_uniform
 
 
+def problem_scale(n_front: int, *, p: Learning = DEFAULT_LEARNING) -> float:
+    """Teams' worth of front-line staff: the problem stock and its inflow are per team.
+
+    Each block of ``p.problems_reference_front`` front-line positions works its own processes with
+    their own snags, so an organisation twice the size has twice the problems (and twice the
+    inflow), each met by the people who work that process; the stock is then a count of many
+    small problems, not a handful, and its share of the initial stock is size-invariant.
+    """
+    return max(n_front, 1) / max(p.problems_reference_front, 1.0)
+
+
+def initial_problems(
+    tool_quality: float, n_front: int, *, p: Learning = DEFAULT_LEARNING
+) -> float:
+    """``P0``: problems latent when nobody reports or fixes (per team, times the teams)."""
+    base = p.problems_base + p.problems_tool_gap * (1.0 - tool_quality)
+    return problem_scale(n_front, p=p) * base
+
+
 def encounter_and_report(
     active_front: np.ndarray,
     safety: np.ndarray,
@@ -28,14 +47,25 @@ def encounter_and_report(
     rng,
     p: Learning = DEFAULT_LEARNING,
 ) -> tuple[int, int]:
-    """(problems met, distinct new problems reported) this week."""
-    n = active_front.shape[0]
+    """(problems met, distinct new problems reported) this week.
+
+    Each active front-line person meets Poisson(``encounter_rate x unreported / P0``) problems a
+    week (``encounter_rate`` when every problem of their team is unreported) and reports each one
+    with their felt safety. Drawn in aggregate, exactly: the total met is Poisson(active x that
+    mean) and, each meeting falling on any active person alike, the reports are Binomial(met,
+    mean felt safety of the active front line). Two uniforms a week whatever the state
+    (``sim.rng``); distinct reports are capped by what is there.
+    """
+    u_meet, u_report = rng.random(2)
     unreported = max(problems_latent - problems_queue, 0.0)
-    p_meet = p.encounter_rate * unreported / max(problems_initial, 1.0)
-    meets = active_front & (rng.random(n) < p_meet)
-    reports = meets & (rng.random(n) < safety)
-    # several people may report the same problem: distinct reports are capped by what is there
-    return int(meets.sum()), int(min(reports.sum(), np.floor(unreported)))
+    n_act = int(np.count_nonzero(active_front))
+    if n_act == 0:
+        return 0, 0
+    per_person = p.encounter_rate * unreported / max(problems_initial, 1.0)
+    meets = poisson_from_uniform(float(u_meet), n_act * per_person)
+    s_mean = float(np.clip(safety[active_front].mean(), 0.0, 1.0))
+    reports = binomial_from_uniform(float(u_report), meets, s_mean)
+    return meets, int(min(reports, np.floor(unreported)))
 
 
 def fix_problems(
@@ -49,9 +79,10 @@ def fix_problems(
     return binomial_from_uniform(rng.random(), int(queue), min(p.fix_rate * responsiveness, 1.0))
 
 
-def new_problems(turbulence: float, *, rng) -> int:
-    """Problems arising from a changing market, products and processes (one uniform a week)."""
-    return poisson_from_uniform(rng.random(), turbulence)
+def new_problems(turbulence: float, *, rng, scale: float = 1.0) -> int:
+    """Problems arising from a changing market, products and processes (one uniform a week):
+    Poisson(``turbulence`` a team x ``scale`` teams, :func:`problem_scale`)."""
+    return poisson_from_uniform(rng.random(), turbulence * scale)
 
 
 def problems_at_rest(
@@ -68,9 +99,12 @@ def problems_at_rest(
     Balance of ``encounter_and_report``, ``fix_problems`` and ``new_problems`` in expectation:
     unreported problems U are reported at ``n_front * encounter_rate * safety / problems_initial``
     per problem per week, queued problems Q are fixed at ``fix_rate * responsiveness``; at rest
-    both flows equal the inflow ``turbulence``, so U = turbulence / report rate and
+    both flows equal the inflow ``turbulence`` (a week, all teams: ``new_problems``' mean), so
+    U = turbulence / report rate and
     Q = turbulence / fix rate. Each stock is capped at ``problems_initial`` (the starting stock
     when nobody reports or fixes: with no inflow nothing changes; with no outflow it only grows).
+    With nothing fixed there is no balance: the stock is ``problems_initial``, of which the
+    reported part (P0 - U) waits in the queue, so the latent total does not depend on safety.
     """
     p0 = max(problems_initial, 1.0)
     report = n_front * p.encounter_rate * safety_mean / p0
@@ -80,7 +114,30 @@ def problems_at_rest(
     q = min(turbulence / fix, cap) if fix > 0 else cap
     if turbulence <= 0:  # nothing arises: the initial stock is only ever worked down
         u, q = cap, 0.0
-    return u + float(np.floor(q)), float(np.floor(q))
+    elif fix <= 0:  # nothing is fixed: no balance; the stock is the initial one, the reported
+        # part queued (so reporting alone changes no quality)
+        return float(cap), float(np.rint(max(cap - u, 0.0)))
+    q = float(np.rint(q))  # the queue is a count
+    return u + q, q
+
+
+def safety_at_rest(
+    dial: float,
+    manager_supportive: np.ndarray,
+    responsiveness: float,
+    *,
+    p: Learning = DEFAULT_LEARNING,
+) -> float:
+    """Mean felt safety at rest: the mean safety climate with voice efficacy at its balance.
+
+    At rest a week fixes ``fix_rate x responsiveness`` of the queue, so voice efficacy settles
+    near ``min(1, voice_gain x fix_rate x responsiveness)`` (:func:`voice_efficacy`) and felt
+    safety at the climate (:func:`safety_climate`). Used to start the problem stock at its balance.
+    """
+    if manager_supportive.size == 0:
+        return 0.0
+    voice = min(1.0, p.voice_gain * min(p.fix_rate * responsiveness, 1.0))
+    return float(safety_climate(dial, manager_supportive, voice, p=p).mean())
 
 
 def service_quality(

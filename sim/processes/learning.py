@@ -60,7 +60,9 @@ def step(ctx: Context, week: Week) -> LearningWeek:
     fixed = learning.fix_problems(org.problems_queue, lv.responsiveness, rng=r_l, p=lp)
     org.problems_queue -= fixed
     org.problems_latent = max(org.problems_latent - fixed, 0.0)
-    org.problems_latent += learning.new_problems(lp.turbulence_problems, rng=r_l)
+    org.problems_latent += learning.new_problems(
+        lp.turbulence_problems, rng=r_l, scale=learning.problem_scale(int(e.front.sum()), p=lp)
+    )
     org.voice_efficacy = learning.voice_efficacy(org.voice_efficacy, fixed, queue_before, p=lp)
     m = np.maximum(e.manager, 0)
     supportive_manager = np.where(e.manager >= 0, e.supportive[m], True).astype(float)

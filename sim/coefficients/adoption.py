@@ -486,7 +486,8 @@ class Adoption(_Section):
         unit="share 0-1",
         source="assumption: work routines are learnt largely from colleagues (social learning; "
         "UTAUT's social influence acts on use in mandated settings, Venkatesh et al. 2003), so "
-        "the build is five times faster among colleagues who all log than alone; makes usage follow an "
+        "the build is five times faster among colleagues who all log than alone; makes usage "
+        "follow an "
         "S-curve (brief stylised fact) rather than a saturating approach; not measured",
         uncertain=True,
         plausible=(0.1, 0.6),

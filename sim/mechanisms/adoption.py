@@ -167,7 +167,8 @@ def update_usage(
     ``peer_usage``) of the gap a week: a logging routine is learnt from colleagues who already
     log (social learning), so the build is slow while few log and speeds up as use spreads
     (the S-curve); while the project reinforces use its coaches show how, as colleagues at
-    usage ``coaching`` x training would. Downwards, usage slides towards the larger of what the intention sustains and
+    usage ``coaching`` x training would. Downwards, usage slides towards the larger of what the
+    intention sustains and
     the person's ``habit`` (the part of use that has become routine, ``update_habit``) at
     ``habit_decay`` a week: use that was propped up by the project but never became a habit is
     lost once the team leaves (seed 002: "the system is underused"; Speier & Venkatesh 2002:
@@ -201,7 +202,9 @@ def update_usage(
     return np.where(still, new, 0.0), still
 
 
-def update_habit(habit: np.ndarray, usage: np.ndarray, *, p: Adoption = DEFAULT_ADOPTION) -> np.ndarray:
+def update_habit(
+    habit: np.ndarray, usage: np.ndarray, *, p: Adoption = DEFAULT_ADOPTION
+) -> np.ndarray:
     """Habit strength moves towards current usage at ``habit_build`` a week (both ways).
 
     A habit forms by repeating a behaviour in a stable context (Lally et al. 2010: median 66

@@ -103,7 +103,7 @@ class Levers:
     vision: float = 0.0
     communication: float = 0.0
     quick_win_boost: float = 0.0
-    reinforce_until: int = -1
+    reinforce_until: int = -(10**9)  # no reinforcement yet (a go-live may be at a negative week)
     anchored: bool = False
     steps_done: list[str] = field(default_factory=list)
 

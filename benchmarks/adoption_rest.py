@@ -1,5 +1,6 @@
 """docs/ODD.md 8.D: yearly outcomes, adoption and usage of technology_only_rollout at
-rest, CRM off vs live 40 weeks before the start (10 replicates, seeds 21-30). Run: PY benchmarks/adoption_rest.py
+rest, CRM off vs live 40 weeks before the start (10 replicates,
+seeds 21-30). Run: PY benchmarks/adoption_rest.py
 """
 
 import sys

@@ -38,6 +38,7 @@ class Employees:
     vacant_weeks: np.ndarray  # weeks left before a newcomer arrives
     adopted: np.ndarray  # bool: uses the CRM at all
     usage: np.ndarray  # share of interactions logged in the CRM
+    habit: np.ndarray  # usage that has become routine (kept without support; docs/ODD.md 6.4)
     intention: np.ndarray
     affinity: np.ndarray  # personal attitude to technology, added to the intention
     threshold: np.ndarray  # Granovetter threshold on the share of contacts using the CRM
@@ -102,7 +103,7 @@ class Levers:
     vision: float = 0.0
     communication: float = 0.0
     quick_win_boost: float = 0.0
-    reinforce_until: int = -1
+    reinforce_until: int = -(10**9)  # no reinforcement yet (a go-live may be at a negative week)
     anchored: bool = False
     steps_done: list[str] = field(default_factory=list)
 
@@ -261,6 +262,7 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         vacant_weeks=np.zeros(n, dtype=np.int64),
         adopted=np.zeros(n, dtype=bool),
         usage=np.zeros(n),
+        habit=np.zeros(n),
         intention=np.zeros(n),
         affinity=rng.normal(0.0, scenario.adoption.affinity_sd, n),
         threshold=rng.normal(crm.threshold_mean, crm.threshold_sd, n),

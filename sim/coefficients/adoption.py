@@ -460,18 +460,67 @@ class Adoption(_Section):
         plausible=(0.3, 0.9),
     )
     usage_rise: float = _f(
-        0.08,
+        0.2,
         0.0,
         1.0,
         "Usage rise rate",
-        "Share of the gap to a higher usage target closed each week.",
+        "Share of the gap to a higher usage target closed each week among colleagues who all "
+        "log (alone: rise_alone of it).",
         unit="1/week",
-        source="assumption: logging most interactions is a work routine built over months "
-        "(half the gap closed in about 8 weeks); set in version 2 so that no preset reaches "
-        "90% adoption within ten weeks of go-live (0.25 before: kotter_programme reached 84% "
-        "ten weeks after go-live); not measured",
+        source="assumption: logging most interactions is a work routine built over months; "
+        "with the build scaled by the colleagues' usage (rise_alone 0.2) the rate is about "
+        "0.06-0.1 a week in the first weeks after go-live (half the gap in 7-11 weeks) and "
+        "0.2 once most colleagues log; set in version 2 so that no preset reaches 90% adoption "
+        "within ten weeks of go-live and adoption follows an S-curve (docs/ODD.md 8.D); "
+        "not measured",
         uncertain=True,
-        plausible=(0.04, 0.25),
+        plausible=(0.08, 0.3),
+    )
+    rise_alone: float = _f(
+        0.2,
+        0.0,
+        1.0,
+        "Usage build without logging peers",
+        "Share of usage_rise a person keeps when none of their contacts log in the CRM; the rest "
+        "comes with the contacts' mean usage (a routine learnt from colleagues).",
+        unit="share 0-1",
+        source="assumption: work routines are learnt largely from colleagues (social learning; "
+        "UTAUT's social influence acts on use in mandated settings, Venkatesh et al. 2003), so "
+        "the build is five times faster among colleagues who all log than alone; makes usage "
+        "follow an "
+        "S-curve (brief stylised fact) rather than a saturating approach; not measured",
+        uncertain=True,
+        plausible=(0.1, 0.6),
+    )
+    coaching: float = _f(
+        0.8,
+        0.0,
+        1.0,
+        "Coaching while reinforcing",
+        "While the project reinforces use, usage builds at least as fast as among colleagues "
+        "logging at this x training (the project team shows how).",
+        unit="multiplier",
+        source="assumption: seed 002, the project team props use up while it is there; set so "
+        "that usage in technology_only_rollout peaks while the team is there and slides after "
+        "(Speier & Venkatesh 2002); not measured",
+        uncertain=True,
+        plausible=(0.0, 1.0),
+    )
+    habit_build: float = _f(
+        0.03,
+        0.0,
+        1.0,
+        "Habit build rate",
+        "Share of the gap between a person's habit strength and their usage closed each week; "
+        "usage down to the habit level does not slide back once support goes.",
+        unit="1/week",
+        source="cited: Lally et al. (2010, Eur. J. Soc. Psychol. 40) habit formation: median 66 "
+        "days (range 18-254) to 95% of the automaticity plateau for simple daily behaviours, "
+        "longer for complex ones; taken: the upper end for a complex work routine logged a "
+        "few times a week (half formed in about 23 weeks), so that a 12-week project leaves "
+        "use mostly unhabituated (Speier & Venkatesh 2002: rejection six months after rollout)",
+        uncertain=True,
+        plausible=(0.01, 0.1),
     )
     anchored_decay: float = _f(
         0.2,
@@ -485,13 +534,15 @@ class Adoption(_Section):
         plausible=(0.1, 0.5),
     )
     start_usage: float = _f(
-        0.3,
+        0.2,
         0.0,
         1.0,
         "New adopter's usage",
         "Least usage of a person in the week they adopt.",
         unit="share 0-1",
-        source=f"{_HAND}; a new adopter starts at a modest level, not at zero",
+        source=f"{_HAND}; a new adopter starts at a modest level, not at zero (0.3 -> 0.2 in "
+        "version 2: the first week's trial logs a few interactions; the rest is built, "
+        "docs/ODD.md 8.D)",
     )
     stop_usage: float = _f(
         0.05,

@@ -156,18 +156,27 @@ def update_usage(
     habit_decay: float,
     training: float,
     facilitating: float = 0.0,
+    habit: np.ndarray | float = 0.0,
+    peer_usage: np.ndarray | float = 1.0,
     p: Adoption = DEFAULT_ADOPTION,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Move adopters' usage towards what their intention sustains; drop those who fall off.
 
-    While the project reinforces use (coaching, checks), usage is pulled up beyond intention;
-    afterwards it slides back towards intention at ``habit_decay`` per week (seed 002: "the system
-    is underused" after go-live). Anchoring in the culture (Kotter's eighth step) turns use into a
-    habit and slows the slide (``adoption.anchored_decay``: fivefold by default).
-    Facilitating conditions (resources, help; UTAUT's determinant of use) raise the usage that
-    an intention sustains by ``adoption.usage_facilitating`` per unit: when the project team
-    leaves and no committed executive has put resources in its place, they fall and usage
-    slides (Speier & Venkatesh 2002: rejection six months after a sales-force rollout).
+    While the project reinforces use (coaching, checks), usage is pulled up beyond intention.
+    Upwards, usage closes ``usage_rise`` x (``rise_alone`` + (1 - ``rise_alone``) x
+    ``peer_usage``) of the gap a week: a logging routine is learnt from colleagues who already
+    log (social learning), so the build is slow while few log and speeds up as use spreads
+    (the S-curve); while the project reinforces use its coaches show how, as colleagues at
+    usage ``coaching`` x training would. Downwards, usage slides towards the larger of what the
+    intention sustains and
+    the person's ``habit`` (the part of use that has become routine, ``update_habit``) at
+    ``habit_decay`` a week: use that was propped up by the project but never became a habit is
+    lost once the team leaves (seed 002: "the system is underused"; Speier & Venkatesh 2002:
+    rejection six months after a sales-force rollout despite positive attitudes after
+    training). Anchoring in the culture (Kotter's eighth step) slows the slide
+    (``adoption.anchored_decay``). Facilitating conditions (resources, help; UTAUT's
+    determinant of use) raise the usage that an intention sustains by
+    ``adoption.usage_facilitating`` per unit.
 
     Returns (usage, adopted).
     """
@@ -176,14 +185,34 @@ def update_usage(
     )
     if reinforcing:
         target = np.clip(target + p.usage_reinforced * training, 0.0, 1.0)
-    rate_up = p.usage_rise
+    floor = np.maximum(target, habit)  # the habitual part of use does not slide
+    shown = np.clip(peer_usage, 0, 1)
+    if reinforcing:  # the project team shows how, as a logging colleague would
+        shown = np.maximum(shown, p.coaching * training)
+    rate_up = p.usage_rise * (p.rise_alone + (1.0 - p.rise_alone) * shown)
     rate_down = habit_decay * (p.anchored_decay if anchored else 1.0)
-    rate = np.where(target > usage, rate_up, rate_down)
-    new = np.where(adopted, usage + rate * (target - usage), 0.0)
+    up = target > usage
+    new = np.where(
+        up, usage + rate_up * (target - usage), usage + rate_down * np.minimum(floor - usage, 0)
+    )
+    new = np.where(adopted, new, 0.0)
     # a new adopter starts at a modest level, not at zero
     new = np.where(adopted & (usage == 0.0), np.maximum(new, p.start_usage), new)
     still = adopted & (new >= p.stop_usage)
     return np.where(still, new, 0.0), still
+
+
+def update_habit(
+    habit: np.ndarray, usage: np.ndarray, *, p: Adoption = DEFAULT_ADOPTION
+) -> np.ndarray:
+    """Habit strength moves towards current usage at ``habit_build`` a week (both ways).
+
+    A habit forms by repeating a behaviour in a stable context (Lally et al. 2010: median 66
+    days to 95% of the automaticity plateau, 18-254 days, longer for complex behaviours);
+    logging customer interactions is a complex work routine, so it builds over months. A person
+    who stops using the CRM loses the habit at the same rate.
+    """
+    return habit + p.habit_build * (usage - habit)
 
 
 def ease_of_use(

@@ -99,10 +99,13 @@ def step(ctx: Context, week: Week) -> None:
             habit_decay=crm.habit_decay,
             training=crm.training,
             facilitating=facil,
+            habit=e.habit,
+            peer_usage=adoption.exposure(e.adjacency, start.usage, e.degree),
             p=p,
         )
         champ = e.champion & e.filled
         e.usage[champ] = np.maximum(e.usage[champ], p.champion_usage)
         e.adopted |= champ
+        e.habit = adoption.update_habit(e.habit, e.usage, p=p)
     lv.urgency *= ctx.scenario.change_programme.urgency_retention
     lv.quick_win_boost *= ctx.scenario.change_programme.quick_win_retention

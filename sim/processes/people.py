@@ -94,6 +94,7 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     e.vacant_weeks[q] = sc.people.hiring_delay_weeks
     e.adopted &= ~q
     e.usage[q] = 0.0
+    e.habit[q] = 0.0  # a leaver takes the routine with them
     e.champion &= ~q
     # newcomers: one fresh draw per position every week keeps streams aligned
     new_orient = np.clip(

@@ -7,6 +7,9 @@
     python run.py params [SCENARIO]     every parameter: value, range, unit, source, help
     python run.py sweep EXPERIMENT      a sweep over design points and replicates (resumable)
     python run.py summarize DIR         CIs, paired differences and sensitivity of a sweep
+    python run.py evidence [--only oat,sobol,stationarity,capacity,centola] [--quick]
+                                        regenerate the model-evidence sections of
+                                        docs/VALIDATION.md in place
     python run.py report --current C.toml --proposed P.toml --out report.html
                                         an org design tested: a self-contained HTML report
     python run.py app [--host H] [--port P]
@@ -159,6 +162,17 @@ def _parser() -> argparse.ArgumentParser:
     sm.add_argument("folder", type=Path, help="a sweep results folder")
     sm.add_argument("--baseline", help="design point number or key=value,... (default: file's)")
     sm.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    ev = sub.add_parser("evidence", help="regenerate the model-evidence sections of VALIDATION.md")
+    ev.add_argument(
+        "--only",
+        help="comma list of sections: oat, sobol, stationarity, capacity, centola (default all)",
+    )
+    ev.add_argument("--quick", action="store_true", help="small sizes (the test's)")
+    ev.add_argument("--workers", type=COUNT, default=os.cpu_count() or 1)
+    ev.add_argument("--seed", type=SEED, help="root seed of every section (default: each its own)")
+    ev.add_argument(
+        "--doc", type=Path, default=Path("docs/VALIDATION.md"), help="the document to update"
+    )
     rp = sub.add_parser("report", help="current vs proposed design: a self-contained HTML report")
     rp.add_argument("--current", type=Path, required=True, help="current design (TOML)")
     rp.add_argument("--proposed", type=Path, required=True, help="proposed design (TOML)")
@@ -380,6 +394,20 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evidence(args: argparse.Namespace) -> int:
+    from sim.evidence import parse_only, regenerate
+
+    if args.workers < 1:
+        raise BadInput(f"--workers must be at least 1 (got {args.workers})")
+    if not args.doc.is_file():
+        raise BadInput(f"--doc {args.doc}: no such file")
+    regenerate(
+        parse_only(args.only), quick=args.quick, workers=args.workers, seed=args.seed, doc=args.doc
+    )
+    print(f"sections written in {args.doc}")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from sim.report import report_command
     from sim.scenario import parse_override
@@ -427,6 +455,7 @@ def main(argv: list[str] | None = None) -> int:
             "bench": cmd_bench,
             "sweep": cmd_sweep,
             "summarize": cmd_summarize,
+            "evidence": cmd_evidence,
             "report": cmd_report,
             "app": cmd_app,
         }

@@ -36,6 +36,7 @@ def sweep(
     seed: int = 7,
     presets: Sequence[str] = PRESETS,
     weeks: int = 104,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """One row per preset and capacity: effects of decision rights 0.9 vs 0.1, paired 95% CIs."""
     rows = []
@@ -51,7 +52,7 @@ def sweep(
             )
             for r in RIGHTS
         }
-        weekly = run_replicates(designs, replicates, seed, counterfactual=False)
+        weekly = run_replicates(designs, replicates, seed, workers=workers, counterfactual=False)
         heads = headlines_table(weekly)
         lo_name, hi_name = (f"dr{r}" for r in RIGHTS)
         row: dict[str, float | str] = {"preset": preset, "manager_capacity": cap}
@@ -71,11 +72,11 @@ def sweep(
     return pd.DataFrame(rows)
 
 
-def markdown(table: pd.DataFrame, replicates: int) -> str:
+def markdown(table: pd.DataFrame, replicates: int, seed: int = 7) -> str:
     """The table as Markdown (churn in points of annual churn)."""
     lines = [
         f"150 people / 1,500 customers, 104 weeks, {replicates} paired "
-        "replicates (seed 7); effect = decision rights 0.9 minus 0.1, paired mean [95% CI].",
+        f"replicates (seed {seed}); effect = decision rights 0.9 minus 0.1, paired mean [95% CI].",
         "",
         "| preset | manager capacity (per week) | queued decisions / week at 0.1 | "
         "overloaded managers / week at 0.1 | latency at 0.1 (days) | latency effect (days) | "
@@ -101,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
     table = sweep(replicates=args.replicates, seed=args.seed)
-    print(markdown(table, args.replicates), end="")
+    print(markdown(table, args.replicates, args.seed), end="")
     return 0
 
 

@@ -167,8 +167,7 @@ class Watched:
         by stepping several weeks per frame, so a given week may never be on screen.
         """
         self.page.wait_for_function(
-            "parseInt(document.querySelector('.week-counter').innerText.split(' ')[1]) >= "
-            f"{n}",
+            f"parseInt(document.querySelector('.week-counter').innerText.split(' ')[1]) >= {n}",
             timeout=timeout,
         )
 

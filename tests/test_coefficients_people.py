@@ -26,9 +26,7 @@ def test_people_section_carries_the_coefficients() -> None:
 def test_fields_change_the_formulas() -> None:
     s = Scenario().with_overrides({"people.quit_slope": 6.0, "people.morale_base": 0.6})
     z = np.zeros(2)
-    assert (
-        people.morale_target(z, z, z, z, p=s.people) < people.morale_target(z, z, z, z)
-    ).all()
+    assert (people.morale_target(z, z, z, z, p=s.people) < people.morale_target(z, z, z, z)).all()
     low = np.array([0.3, 0.3])
     front = np.ones(2, dtype=bool)
     assert (

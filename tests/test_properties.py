@@ -377,6 +377,8 @@ NAN_WHEN_NOBODY_IN_POST = {"morale_mean", "psych_safety_mean"}
 #: Means over active customers: NaN only in a week with no active customer (the burn-in can lose
 #: every customer at the edges of the ranges, e.g. no acquisition and a churn hazard near 1).
 NAN_WHEN_NO_CUSTOMER = {"satisfaction_mean"}
+#: Means over the active front line: NaN only in a week with nobody in a front-line post.
+NAN_WHEN_NO_FRONT_LINE = {"practice_knowledge_mean"}
 
 
 @settings(max_examples=30, **PROFILE)
@@ -393,6 +395,7 @@ def test_any_valid_scenario_builds_and_runs_a_week_with_finite_metrics(
             col in MAY_BE_NAN
             or (col in NAN_WHEN_NOBODY_IN_POST and row["employees_active"] == 0)
             or (col in NAN_WHEN_NO_CUSTOMER and row["customers_active"] == 0)
+            or (col in NAN_WHEN_NO_FRONT_LINE and row["front_line_active"] == 0)
         ):
             assert not math.isinf(v), (col, v)
         else:

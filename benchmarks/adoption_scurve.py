@@ -14,17 +14,10 @@ from scipy import optimize
 
 from sim.experiment import run_replicates
 from sim.inputs import load_scenario
+from sim.scenario import preset_names
 from tests.conftest import small
 
-names = [
-    "command_and_control",
-    "technology_only_rollout",
-    "culture_first_rollout",
-    "kotter_programme",
-    "functional_silos",
-    "matrix",
-    "self_organised",
-]
+names = preset_names()
 ov = {a.split("=")[0]: float(a.split("=")[1]) for a in sys.argv[2:]}
 w = run_replicates({n: small(n).with_overrides(ov) for n in names}, int(sys.argv[1]), 11)
 

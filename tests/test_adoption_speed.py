@@ -12,19 +12,12 @@ import pytest
 from scipy import stats
 
 from sim.inputs import load_scenario
+from sim.scenario import preset_names
 from tests.conftest import column, paired, small
 
 ALPHA = 0.01
 REPLICATES = 10
-PRESETS = (
-    "command_and_control",
-    "technology_only_rollout",
-    "culture_first_rollout",
-    "kotter_programme",
-    "functional_silos",
-    "matrix",
-    "self_organised",
-)
+PRESETS = tuple(preset_names())
 #: Equivalence margin for the knock-outs (adoption share, 0-1): 1 point.
 MARGIN = 0.01
 

@@ -14,11 +14,20 @@ It refuses, before Solara sees the request:
   the installed files are served here, read-only, and any other name gets 404 with no request
   leaving the machine and nothing written.
 
+It also returns the worker threads of websockets that went away. Solara serves each websocket in
+a worker thread of anyio's pool (``anyio.to_thread.run_sync``), and anyio stops a worker that has
+been idle for ``WorkerThread.MAX_IDLE_TIME`` (10 s) only when the next ``run_sync`` call comes, so
+after a room of browsers leaves, their threads (and the memory their stacks and arenas hold)
+stayed until somebody connected again. When a websocket ends, the guard schedules one no-op
+``run_sync`` just after that idle time (:data:`PRUNE_AFTER_S`), which makes anyio stop the idle
+workers.
+
 Used by :mod:`app.launch`; docs/RELIABILITY.md ("The app's front door") lists what it guards.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from pathlib import Path
@@ -35,6 +44,37 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 CDN_PREFIX = "/_solara/cdn"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_PORTS = {"http": 80, "ws": 80, "https": 443, "wss": 443}
+#: Seconds after a websocket ends before the guard makes anyio prune its idle worker threads:
+#: anyio's ``WorkerThread.MAX_IDLE_TIME`` (10 s in anyio 4) plus a margin, so the thread of the
+#: websocket that just ended is already old enough to be stopped.
+PRUNE_AFTER_S = 12.0
+
+
+def _noop() -> None:
+    """Runs in a worker thread: the call itself is what makes anyio prune idle workers."""
+
+
+async def prune_idle_workers() -> None:
+    """One no-op ``anyio.to_thread.run_sync``: anyio stops workers idle for over 10 s first."""
+    import anyio.to_thread
+
+    await anyio.to_thread.run_sync(_noop)
+
+
+def schedule_prune(delay: float = PRUNE_AFTER_S) -> None:
+    """Run :func:`prune_idle_workers` on the running event loop ``delay`` seconds from now."""
+    loop = asyncio.get_running_loop()
+    tasks: set[asyncio.Task[None]] = _PRUNES
+
+    def start() -> None:
+        task = loop.create_task(prune_idle_workers())
+        tasks.add(task)  # keep a reference until it is done (the loop holds only weak ones)
+        task.add_done_callback(tasks.discard)
+
+    loop.call_later(delay, start)
+
+
+_PRUNES: set[asyncio.Task[None]] = set()
 
 
 def split_host(value: str) -> tuple[str, int | None] | None:
@@ -177,6 +217,12 @@ class Guard:
                 await self.cdn({**scope, "root_path": root + CDN_PREFIX}, receive, send)
             except HTTPException as e:  # missing (404) or not GET/HEAD (405); nothing fetched
                 await self._refuse(scope, send, e.status_code, "not found")
+            return
+        if kind == "websocket":
+            try:
+                await self.app(scope, receive, send)
+            finally:  # its worker thread is idle from now on: have it stopped when it may be
+                schedule_prune()
             return
         await self.app(scope, receive, send)
 

@@ -104,9 +104,12 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "customers.complaint_propensity",
         0.006,
         0.025,
-        "Chance an unhappy customer complains in a week",
-        "About 1 in 50 to 1 in 10 dissatisfied customers ever complain (TARP, Goodman 1999: "
-        "about 1 in 26).",
+        "Chance a very unhappy customer complains to the firm in a week",
+        "Contested: 'about 1 in 26 dissatisfied customers complains' (attributed to TARP for the "
+        "U.S. Office of Consumer Affairs, Goodman 1999) against TARP's 1979 finding that most "
+        "households with a problem complained to someone; the range spans both readings "
+        "(docs/ODD.md 8.B). How willing customers are also depends on how the organisation "
+        "listens (responsiveness).",
     ),
 )
 

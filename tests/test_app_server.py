@@ -16,8 +16,9 @@ import base64
 import http.client
 import os
 import socket
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -229,6 +230,21 @@ def _get(server: AppServer, path: str, host: str | None = None) -> tuple[int, by
 
 def _handshake(server: AppServer, origin: str | None, host: str | None = None) -> int:
     """The HTTP status a websocket handshake to Solara's kernel channel gets (101: accepted)."""
+    s = _open_websocket(server, origin, host)
+    with s:
+        head = b""
+        while b"\r\n" not in head:
+            chunk = s.recv(1024)
+            if not chunk:
+                break
+            head += chunk
+    return int(head.split(b" ", 2)[1])
+
+
+def _open_websocket(
+    server: AppServer, origin: str | None = None, host: str | None = None
+) -> socket.socket:
+    """A socket that has sent a websocket handshake to Solara's kernel channel (not read)."""
     path = f"/jupyter/api/kernels/{uuid.uuid4()}/channels?session_id={uuid.uuid4()}"
     lines = [
         f"GET {path} HTTP/1.1",
@@ -240,15 +256,61 @@ def _handshake(server: AppServer, origin: str | None, host: str | None = None) -
     ]
     if origin is not None:
         lines.append(f"Origin: {origin}")
-    with socket.create_connection(("127.0.0.1", _port(server)), timeout=30) as s:
-        s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-        head = b""
-        while b"\r\n" not in head:
-            chunk = s.recv(1024)
-            if not chunk:
-                break
-            head += chunk
-    return int(head.split(b" ", 2)[1])
+    s = socket.create_connection(("127.0.0.1", _port(server)), timeout=30)
+    s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+    return s
+
+
+def _threads(pid: int) -> int:
+    """OS threads of a process and all its descendants (from /proc; no request to the server,
+    which would itself make anyio prune its idle workers)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            total += int(
+                next(ln for ln in status.splitlines() if ln.startswith("Threads:")).split()[1]
+            )
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError, StopIteration):
+            continue
+    return total
+
+
+def _wait_for(condition: Callable[[], bool], limit: float) -> bool:
+    """Poll ``condition`` every 0.5 s for up to ``limit`` seconds (a deadline, not a timing)."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.5)
+    return condition()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux's /proc")
+def test_threads_of_closed_websockets_are_returned(live: AppServer) -> None:
+    """Issue 15 item 5: Solara serves each websocket in a worker thread of anyio's pool, which
+    anyio stops only at its next call; the guard makes that call once a websocket has ended
+    (``app.guard.schedule_prune``), so the threads of browsers that left go without anybody
+    connecting again."""
+    pid, n = live.proc.pid, 8
+    socks = [_open_websocket(live) for _ in range(n)]
+    try:
+        for s in socks:
+            assert s.recv(12).startswith(b"HTTP/1.1 101")
+        before = _threads(pid)
+        # every open websocket holds a worker thread
+        assert _wait_for(lambda: _threads(pid) >= before, 5)
+        peak = _threads(pid)
+    finally:
+        for s in socks:
+            s.close()
+    # anyio's idle limit (10 s) plus the guard's margin, and room for a busy machine
+    assert _wait_for(lambda: _threads(pid) <= peak - n + 1, 60), (
+        f"threads: {peak} with {n} websockets open, {_threads(pid)} after they closed"
+    )
 
 
 def test_cdn_proxy_is_off_nothing_is_fetched_or_cached(

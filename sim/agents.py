@@ -204,6 +204,12 @@ class AgentHandles(Sequence[mesa.Agent]):
             agent = self._made[k] = self._make(k)
         return agent
 
+    def materialise(self) -> None:
+        """Make the Mesa agent of every row that has none yet (``model.agents`` calls this)."""
+        for k in range(len(self)):
+            if k not in self._made:
+                self._made[k] = self._make(k)
+
     @property
     def materialised(self) -> int:
         """How many of these agents exist as Mesa agents so far."""

@@ -373,7 +373,8 @@ def _child_org_run(spec: dict[str, Any]) -> dict[str, Any]:
     out["step_s_each"] = steps
     out["row_s_each"] = rows
     out["customer_slots"] = int(model.state.cust.capacity)
-    out["mesa_agents_end"] = len(model.agents)
+    # counted without reading model.agents, which makes every agent
+    out["mesa_agents_end"] = model.employees.materialised + model.customers.materialised
     out["peak_rss_bytes"] = _peak_rss_bytes()
     if spec.get("handles"):
         # what the lazy Mesa agents save: make k customer agents now and read one attribute

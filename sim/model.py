@@ -8,11 +8,13 @@ them together (see ``docs/ODD.md`` for the process order and the sources).
 from __future__ import annotations
 
 import copy
+import functools
+import os
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from mesa import Model
+from mesa import DataCollector, Model
 
 from sim import metrics, sizing
 from sim.agents import AgentHandles, Customer, Employee, Manager
@@ -33,7 +35,8 @@ class OrgModel(Model):
     """An organisation rolling out (or not) a CRM.
 
     Args:
-        scenario: A validated ``Scenario`` (see ``sim.load_scenario``).
+        scenario: A validated ``Scenario`` (see ``sim.load_scenario``), or a preset name or
+            scenario file path, which is loaded with ``sim.load_scenario``.
         rng: Seed for every random number in the run, as Mesa's ``Model`` takes it: an int, a
             ``numpy.random.SeedSequence`` or a ``numpy.random.Generator`` (the run's int seed is
             derived from it, see ``sim.rng.seed_from``); ``None`` draws one from entropy. The
@@ -41,6 +44,17 @@ class OrgModel(Model):
         counterfactual: Also run, in lockstep and on the same random numbers, the same
             organisation without the CRM and the change programme, so ``roi`` is defined.
         structure: Use this ``OrgStructure`` instead of generating one (e.g. an imported chart).
+        **overrides: Dotted scenario fields and their values, applied with
+            ``Scenario.with_overrides`` (same validation and messages), e.g.
+            ``OrgModel("command_and_control", rng=1, **{"culture.decision_rights": 0.8})``; a
+            double underscore also stands for the dot (``culture__decision_rights=0.8``). This is
+            how Mesa's ``batch_run`` passes its parameters.
+
+    Mesa conventions: ``model.running`` turns False at the horizon; ``model.datacollector`` is a
+    ``mesa.DataCollector`` with a model reporter per metric column (``sim.metrics.COLUMNS``),
+    collected every week, so ``mesa.batch_run`` and SolaraViz's plot components work;
+    ``model.agents`` (and ``agents_by_type``) hold every employee and every customer ever won as
+    Mesa agents, made when that attribute is first read (see ``sim/agents.py``).
 
     Before week 1 the organisation runs ``scenario.burn_in_weeks`` weeks at rest (weeks
     ``-burn_in_weeks .. -1`` of ``state.week``; nothing reported, totals and the programme log
@@ -51,13 +65,22 @@ class OrgModel(Model):
 
     def __init__(
         self,
-        scenario: Scenario,
+        scenario: Scenario | str | os.PathLike[str],
         rng: int | np.integer | np.random.SeedSequence | np.random.Generator | None = None,
         *,
         counterfactual: bool = True,
         structure: OrgStructure | None = None,
         _twin_of: OrgModel | None = None,
+        **overrides: Any,
     ) -> None:
+        if not isinstance(scenario, Scenario):
+            from sim.inputs import load_scenario
+
+            scenario = load_scenario(scenario)
+        if overrides:
+            scenario = scenario.with_overrides(
+                {k.replace("__", "."): v for k, v in overrides.items()}
+            )
         if counterfactual:  # the top-level model checks for itself and its twin
             sizing.check_fits(scenario, counterfactual=True)
         seed = seed_from(rng)
@@ -93,6 +116,35 @@ class OrgModel(Model):
         self.customers = AgentHandles(
             lambda i: Customer(self, i), lambda: int(np.count_nonzero(self.state.cust.exists))
         )
+        self.datacollector = DataCollector(
+            model_reporters={k: functools.partial(_latest, key=k) for k in metrics.COLUMNS}
+        )
+
+    # ------------------------------------------------------------------ Mesa agents
+    @property
+    def agents(self):  # type: ignore[override]  # noqa: ANN201
+        """Every employee and every customer ever won, as Mesa agents (made on first read)."""
+        self.employees.materialise()
+        self.customers.materialise()
+        return super().agents
+
+    @property
+    def agents_by_type(self):  # type: ignore[override]  # noqa: ANN201
+        """Mesa's agent sets per class (Employee, Manager, Customer), every agent made first."""
+        self.employees.materialise()
+        self.customers.materialise()
+        return super().agents_by_type
+
+    @property
+    def latest(self) -> dict[str, float]:
+        """The last week's row of metrics (``sim.metrics.COLUMNS`` and ``week``), a copy.
+
+        Raises:
+            LookupError: before the first week.
+        """
+        if not self._rows:
+            raise LookupError("no week has been run yet (call step() first)")
+        return dict(self._rows[-1])
 
     # ------------------------------------------------------------------ construction
     def _build(self, scenario: Scenario, structure: OrgStructure | None) -> None:
@@ -360,6 +412,7 @@ class OrgModel(Model):
         self.ctx.state.week += 1
         self.last_week = week
         self._rows.append(self.metrics_row(week))
+        self.datacollector.collect(self)
         # Mesa's convention (batch_run loops while model.running): stop at the horizon
         self.running = self.ctx.state.week < self.ctx.scenario.horizon_weeks
 
@@ -384,3 +437,9 @@ class OrgModel(Model):
         """Tidy per-week table, indexed by ``week`` (1 = after the first week)."""
         df = pd.DataFrame(self._rows, columns=["week", *metrics.COLUMNS])
         return df.set_index("week")
+
+
+def _latest(model: OrgModel, key: str) -> float:
+    """A DataCollector model reporter: this week's value of one metric (module level, so the
+    model's data collector pickles, as ``mesa.batch_run``'s worker processes need)."""
+    return model._rows[-1][key]

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["OrgModel", "Scenario", "load_scenario", "ScenarioError", "__version__"]
+__all__ = ["OrgModel", "Scenario", "evaluate", "load_scenario", "ScenarioError", "__version__"]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sim.evaluation import evaluate
     from sim.inputs import load_scenario
     from sim.model import OrgModel
     from sim.scenario import Scenario, ScenarioError
@@ -22,6 +23,10 @@ def __getattr__(name: str) -> Any:
         from sim.model import OrgModel
 
         return OrgModel
+    if name == "evaluate":
+        from sim.evaluation import evaluate
+
+        return evaluate
     if name == "load_scenario":
         from sim.inputs import load_scenario
 

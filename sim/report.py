@@ -345,13 +345,15 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _settings_diff(current: Scenario, proposed: Scenario) -> list[tuple[str, Any, Any]]:
+    """Settings that differ; the proposed design's are those it changes to (``design.set``)."""
     a = _flatten(current.model_dump(mode="json"))
     b = _flatten(proposed.model_dump(mode="json"))
+    b.update(proposed.model_dump(mode="json")["design"]["set"])
     skip = {"name", "description", "transformations"}
     return [
         (k, a.get(k), b.get(k))
         for k in dict.fromkeys([*a, *b])
-        if k not in skip and a.get(k) != b.get(k)
+        if k not in skip and not k.startswith("design.") and a.get(k) != b.get(k)
     ]
 
 
@@ -975,9 +977,14 @@ def render_html(data: ReportData) -> str:
             )
         parts.append("</table>")
     if data.settings_diff:
+        when = (
+            f" (the proposed values are reached from week {prop.design.change_week + 1})"
+            if prop.design.from_base
+            else ""
+        )
         parts.append(
-            "<p>Scenario settings that differ:</p><table><tr><th>setting</th><th>current</th>"
-            "<th>proposed</th></tr>"
+            f"<p>Scenario settings that differ{e(when)}:</p><table><tr><th>setting</th>"
+            "<th>current</th><th>proposed</th></tr>"
         )
         for k, a, b in data.settings_diff:
             parts.append(

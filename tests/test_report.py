@@ -306,3 +306,10 @@ def test_report_shows_the_cost_of_reaching_the_proposed_design(report: dict) -> 
     )
     found = cells(report["html"])
     assert found[("change_cost", "money", "proposed")] == rows.loc["money", "proposed"]
+
+
+def test_settings_table_shows_the_values_the_design_moves_to(report: dict) -> None:
+    page = html.unescape(report["html"])
+    assert "the proposed values are reached from week 1" in page
+    assert "<code>culture.incentive_alignment</code></td><td>0.15</td><td>0.6</td>" in page
+    assert "<code>design." not in page

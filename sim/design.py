@@ -19,6 +19,18 @@
    (:class:`ResolvedInputs`, ``Scenario.inputs``); they travel with it through ``with_overrides``,
    ``counterfactual()``, copies and pickling (to sweep and Dask workers).
 
+5. **Reached gradually** (:func:`gradual`, docs/ODD.md 8.H). A scenario whose ``base`` is a
+   scenario file does not start as if it had always been the proposed design. The base file
+   (the current design, as it describes itself) is loaded too; every setting the proposed
+   design changes that may change during a run (``sim.interventions``) is set back to the
+   current value and listed in
+   ``design.set``, which the model applies at ``design.change_week`` like an intervention (the
+   burn-in runs under the current settings; culture dials then move with their half-lives,
+   money and time away). The structure cannot change during a run: the transformed chart is
+   the structure from the start of the burn-in, and its restructuring (people whose manager or
+   unit changes, positions removed; :attr:`ResolvedInputs.moved`) is paid at
+   ``design.change_week`` (``sim.processes.programme.restructure``).
+
 At run time :func:`structure_from_scenario` (called by ``OrgModel``) draws the collaboration ties
 of the attached chart from the run's structure stream and :func:`customer_book` hands the
 attached book to the initial state; neither opens a file.
@@ -35,6 +47,7 @@ import numpy as np
 
 from sim.errors import InputError
 from sim.scenario import (
+    STRUCTURAL_TRANSFORMATIONS,
     Scenario,
     ScenarioError,
     _validate,
@@ -107,6 +120,72 @@ def expand(data: dict[str, Any], path: Path, _chain: tuple[Path, ...] = ()) -> d
         )
     base = expand(read_toml(base_path), base_path, chain)
     return _merge(base, data)
+
+
+def base_file(data: dict[str, Any], path: Path) -> tuple[dict[str, Any], Path] | None:
+    """The expanded data and path of the scenario file a file names as its ``base``.
+
+    None when it names no base, or a preset by name (a preset is a template to start a file
+    from, not a current organisation). Call after :func:`expand` has checked the chain.
+    """
+    path = Path(path).resolve()
+    ref = data.get("base")
+    if not isinstance(ref, str) or not (ref.strip().endswith(".toml") or "/" in ref):
+        return None
+    base_path = resolve_scenario_path(path.parent / ref.strip()).resolve()
+    return expand(read_toml(base_path), base_path), base_path
+
+
+#: Fields a proposed design keeps from its own file: settings of the run, not of the design.
+RUN_SETTINGS = ("horizon_weeks", "burn_in_weeks", "balance_acquisition")
+
+
+def design_changes(current: Scenario, proposed: Scenario) -> dict[str, Any]:
+    """The settings ``proposed`` changes from ``current`` that may change during a run.
+
+    Dotted key -> the proposed value, for every field that differs except those fixed during a
+    run (``sim.interventions.FIXED``: structure, population, transformations, ...), the
+    ``design`` section and :data:`RUN_SETTINGS`.
+    """
+    from sim.interventions import FIXED, flatten
+
+    skip = (*FIXED, *RUN_SETTINGS)
+    a, b = flatten(current.model_dump()), flatten(proposed.model_dump())
+    return {
+        k: v
+        for k, v in b.items()
+        if not any(k == f or k.startswith(f + ".") for f in skip) and a.get(k) != v
+    }
+
+
+def gradual(current: Scenario, proposed: Scenario, source: str) -> Scenario:
+    """``proposed`` starting as ``current`` and changing into itself at ``design.change_week``.
+
+    The changed settings (:func:`design_changes`) take the current values and go into
+    ``design.set`` (a ``design.set`` written in the file is applied on top);
+    ``design.from_base`` is set and ``design.base_transformations`` counts the current
+    design's transformations (a prefix of the proposed design's, see :func:`expand`).
+
+    Raises:
+        ScenarioError: naming the setting when the change cannot be made in the change week
+            (e.g. a programme step dated before it).
+    """
+    from sim.scenario import _set_dotted
+
+    changes = design_changes(current, proposed)
+    data = proposed.model_dump()
+    flat_current = current.model_dump()
+    for key in changes:
+        node: Any = flat_current
+        for part in key.split("."):
+            node = node[part]
+        _set_dotted(data, key, node, source)
+    data["design"].update(
+        set={**changes, **proposed.design.set},
+        from_base=True,
+        base_transformations=len(current.transformations),
+    )
+    return _validate(data, source=source)
 
 
 def input_files(path: str | Path) -> list[Path]:
@@ -187,6 +266,28 @@ class ResolvedInputs:
 
     chart: OrgChart = field(compare=False, repr=False)
     customers: CustomerBook | None = field(compare=False, repr=False)
+    moved: np.ndarray | None = field(default=None, compare=False, repr=False)
+    removed: int = field(default=0, compare=False, repr=False)
+
+
+def restructured(before: OrgChart, after: OrgChart) -> tuple[np.ndarray, int]:
+    """Who a restructuring moves, and how many positions it removes.
+
+    Returns:
+        ``(moved, removed)``: ``moved`` (n of ``after``,) True for each person whose manager (by
+        id) or unit (by name) differs from ``before``; ``removed`` = people in ``before`` who
+        are not in ``after``.
+    """
+    where = {pid: i for i, pid in enumerate(before.ids)}
+    j = np.array([where[pid] for pid in after.ids], dtype=np.int64)
+
+    def boss(chart: OrgChart) -> np.ndarray:
+        return np.where(chart.manager >= 0, chart.ids[np.maximum(chart.manager, 0)], "")
+
+    unit_before = np.asarray(before.unit_names, dtype=object)[before.unit[j]]
+    unit_after = np.asarray(after.unit_names, dtype=object)[after.unit]
+    moved = (boss(before)[j] != boss(after)) | (unit_before != unit_after)
+    return moved, before.n - after.n
 
 
 def read_inputs(scenario: Scenario) -> ResolvedInputs:
@@ -197,12 +298,20 @@ def read_inputs(scenario: Scenario) -> ResolvedInputs:
     """
     chart = transformed_chart(scenario)
     chart.to_structure(rng=np.random.default_rng(0))  # the model's invariants, checked now
+    moved, removed = None, 0
+    k = scenario.design.base_transformations
+    own = [t for t in scenario.transformations[k:] if t.kind in STRUCTURAL_TRANSFORMATIONS]
+    if scenario.design.from_base and own:
+        before = apply_structural(
+            load_org_chart(_chart_path(scenario)), scenario.transformations[:k]
+        )
+        moved, removed = restructured(before, chart)
     book = None
     if scenario.customers.file:
         # owners are checked against the chart as imported, then against the transformed one
         book = load_customers(scenario.customers.file, _chart_path(scenario))
         book.owners_in(chart)
-    return ResolvedInputs(chart=chart, customers=book)
+    return ResolvedInputs(chart=chart, customers=book, moved=moved, removed=removed)
 
 
 def resolve_inputs(scenario: Scenario, source: str | None = None) -> Scenario:
@@ -271,4 +380,13 @@ def prepare_scenario(data: dict[str, Any], path: Path) -> Scenario:
     source = str(path)
     scenario = _validate(expand(data, path), source=source)
     scenario = apply_parameter_transformations(scenario, source=source)
+    root = base_file(data, path)
+    if root is not None:
+        current = _validate(root[0], source=str(root[1]))
+        current = apply_parameter_transformations(current, source=str(root[1]))
+        scenario = gradual(current, scenario, source)
+    elif scenario.design.from_base or scenario.design.base_transformations:
+        # set on load only: a file without a base is not reached from another design
+        design = scenario.design.model_copy(update={"from_base": False, "base_transformations": 0})
+        scenario = scenario.model_copy(update={"design": design})
     return resolve_inputs(scenario, source)

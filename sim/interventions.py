@@ -41,6 +41,7 @@ FIXED = (
     "customers.file",
     "transformations",
     "interventions",
+    "design",
 )
 
 #: Culture dials copied into ``state.levers`` at build: an intervention moves the lever.
@@ -118,8 +119,9 @@ def plan_change(
     for key in flat:
         if key in FIXED or any(key.startswith(f + ".") for f in FIXED):
             raise ScenarioError(f"{source} {key!r}: this field cannot change during a run")
-    # the scheduled interventions are fixed: leaving them out keeps validation from recursing
-    base = in_force.model_copy(update={"interventions": []})
+    # the scheduled changes are fixed: leaving them out keeps validation from recursing
+    unplanned = in_force.design.model_copy(update={"set": {}})
+    base = in_force.model_copy(update={"interventions": [], "design": unplanned})
     new = base.with_overrides(flat, source=source)
     old_data, new_data = in_force.model_dump(), new.model_dump()
     if new.horizon_weeks < week:
@@ -150,42 +152,62 @@ def plan_change(
         (week, key, _value_at(old_data, key), _value_at(new_data, key))
         for key in [*flat, *(k for k in extra if k not in flat)]
     ]
-    out = new.model_copy(update={"interventions": in_force.interventions})
+    out = new.model_copy(
+        update={"interventions": in_force.interventions, "design": in_force.design}
+    )
     return out, records
 
 
+def scheduled_changes(scenario: Scenario) -> list[tuple[int, dict[str, Any], str]]:
+    """``(week, set, label)`` of every change the run makes, in the order it applies them.
+
+    The design change (``design.set`` at ``design.change_week``, sim/design.py) comes first in
+    its week, then the ``[[interventions]]`` in week order (file order within a week).
+    """
+    out: list[tuple[int, dict[str, Any], str]] = []
+    if scenario.design.set:
+        out.append((scenario.design.change_week, scenario.design.set, "design.set"))
+    order = sorted(range(len(scenario.interventions)), key=lambda i: scenario.interventions[i].week)
+    out.extend(
+        (scenario.interventions[i].week, scenario.interventions[i].set, f"interventions[{i}].set")
+        for i in order
+    )
+    return out
+
+
 def check_schedule(scenario: Scenario) -> None:
-    """Check a scenario's ``[[interventions]]`` as the run will apply them, in week order.
+    """Check a scenario's design change and ``[[interventions]]`` as the run will apply them.
 
     The go-live week is followed across the schedule the way the model follows it, so a
     scenario that passes never fails during the run.
 
     Raises:
-        ValueError: naming ``interventions[i].set.<key>`` (pydantic turns it into the
-            ScenarioError of the load).
+        ValueError: naming ``interventions[i].set.<key>`` or ``design.set.<key>`` (pydantic
+            turns it into the ScenarioError of the load).
     """
     from sim.scenario import ScenarioError
 
     in_force = scenario.model_copy(update={"interventions": []})
     live_since: int | None = None
-    order = sorted(range(len(scenario.interventions)), key=lambda i: scenario.interventions[i].week)
     prev = -scenario.burn_in_weeks  # a go-live before the start happened in the burn-in
-    for i in order:
-        iv = scenario.interventions[i]
-        live_since = _went_live(in_force, prev, iv.week, live_since)
-        if iv.week > scenario.horizon_weeks:
+    for week, changes, label in scheduled_changes(scenario):
+        live_since = _went_live(in_force, prev, week, live_since)
+        if week > scenario.horizon_weeks:
             raise ValueError(
-                f"interventions[{i}].week: {iv.week} is after horizon_weeks "
+                f"{label.removesuffix('.set')}.week: {week} is after horizon_weeks "
                 f"{scenario.horizon_weeks}; accepted range [0, {scenario.horizon_weeks}]"
             )
-        for key, value in flatten(iv.set).items():
+        for key, value in flatten(changes).items():
             try:
-                plan_change(in_force, {key: value}, iv.week, live_since)
+                plan_change(in_force, {key: value}, week, live_since)
             except ScenarioError as e:
                 detail = str(e).removeprefix("intervene ")
-                raise ValueError(f"interventions[{i}].set.{key}: {detail}") from None
-        in_force, _ = plan_change(in_force, iv.set, iv.week, live_since)
-        prev = iv.week
+                if label == "design.set":
+                    detail += f" (the proposed design changes from its base in week {week}, "
+                    detail += "design.change_week)"
+                raise ValueError(f"{label}.{key}: {detail}") from None
+        in_force, _ = plan_change(in_force, changes, week, live_since)
+        prev = week
 
 
 def _went_live(in_force: Scenario, start: int, stop: int, live_since: int | None) -> int | None:

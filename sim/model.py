@@ -23,7 +23,7 @@ from sim.mechanisms import escalation
 from sim.processes import ORDER
 from sim.processes.accounts import new_totals
 from sim.processes.context import Context
-from sim.processes.programme import move_dial
+from sim.processes.programme import move_dial, restructure
 from sim.processes.week import Week
 from sim.rng import make_streams, seed_from
 from sim.scenario import Scenario
@@ -98,8 +98,11 @@ class OrgModel(Model):
             self._burn_in()
         self.running = self.state.week < scenario.horizon_weeks
         sc = self.ctx.scenario
-        has_change = (sc.crm.enabled and sc.crm.go_live_week >= 0) or bool(
-            sc.change_programme.steps
+        has_change = (
+            (sc.crm.enabled and sc.crm.go_live_week >= 0)
+            or bool(sc.change_programme.steps)
+            # a proposed design whose CRM or programme arrives with its change (sim/design.py)
+            or any(is_programme_key(k) for k in flatten(sc.design.set))
         )
         # the no-change twin starts from a copy of the burnt-in state (same stream positions)
         self.counterfactual: OrgModel | None = (
@@ -209,7 +212,7 @@ class OrgModel(Model):
                 factor = min(hazard / (acquired / (-mid)), self._ACQ_SCALE_MAX)
                 ctx.scenario = sc.with_overrides(
                     {"customers.acquisition_rate": sc.customers.acquisition_rate * factor}
-                )
+                ).model_copy(update={"design": sc.design})  # a design's own rate still applies
 
     #: Expectation classes (quantile bins) of the at-rest book (``_rest_book``).
     _BOOK_BINS = 10
@@ -383,6 +386,19 @@ class OrgModel(Model):
         self.interventions.extend(records)
         self.running = self.state.week < new.horizon_weeks
 
+    def _change_design(self, sc: Scenario) -> None:
+        """A proposed design's change week: its settings move, its restructuring is paid.
+
+        ``design.set`` is applied like an intervention (lags, money, time away); a design
+        reached from a base with its own structural transformations pays their restructuring
+        (``sim.processes.programme.restructure``). The twin does the same in its own step.
+        """
+        if sc.design.set:
+            self._intervene(sc.design.set, "design.set", twin=False)
+        inputs = sc.inputs
+        if inputs is not None and inputs.moved is not None and self.pays_for_change:
+            restructure(self.ctx, inputs.moved, inputs.removed)
+
     def culture_in_force(self) -> pd.DataFrame:
         """Each culture dial in force each week (``state.levers``) and the share of front-line
         time away on change training, indexed like ``results()``: a changed dial moves towards
@@ -403,6 +419,8 @@ class OrgModel(Model):
         if self.counterfactual is not None:
             self.counterfactual.step()
         st, sc = self.ctx.state, self.ctx.scenario
+        if st.week == sc.design.change_week:
+            self._change_design(sc)
         for i, iv in enumerate(sc.interventions):
             if iv.week == st.week:
                 self._intervene(iv.set, f"interventions[{i}].set", twin=False)

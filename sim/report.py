@@ -226,6 +226,40 @@ def _structure_summary(scenario: Scenario, seed: int) -> dict[str, float]:
     }
 
 
+def _change_cost(scenario: Scenario, seed: int) -> dict[str, float]:
+    """What reaching the design costs in replicate 0 (docs/ODD.md 8.H).
+
+    Runs the design (no twin) to the end of its change week and reads what its design change
+    and interventions queued: money (culture moves and restructuring, booked as investment),
+    front-line weeks away from customers scheduled in the change week, people whose manager or
+    unit changes and positions removed. A current design (no base) has nothing to pay.
+    """
+    from sim.model import OrgModel
+
+    inputs = scenario.inputs
+    moved = inputs.moved if inputs is not None and inputs.moved is not None else None
+    week = scenario.design.change_week
+    m = OrgModel(scenario, rng=seed, counterfactual=False)
+    m.run(steps=week + 1)
+    ch, e = m.ctx.changes, m.state.emp
+    front = int((e.front & e.filled).sum())
+    away = sum((stop - first) * share for first, stop, share in ch.away if first == week)
+    return {
+        "money": float(ch.paid),
+        "away_person_weeks": float(away * front),
+        "people_moved": float(moved.sum()) if moved is not None else 0.0,
+        "positions_removed": float(inputs.removed) if moved is not None else 0.0,
+    }
+
+
+CHANGE_LABELS = {
+    "money": "Cost of the change (culture moves and restructuring; booked as investment)",
+    "away_person_weeks": "Front-line weeks away from customers for the change",
+    "people_moved": "People whose manager or unit changes",
+    "positions_removed": "Positions removed",
+}
+
+
 STRUCTURE_LABELS = {
     "people": "People",
     "managers": "Managers (people with reports)",
@@ -314,13 +348,15 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _settings_diff(current: Scenario, proposed: Scenario) -> list[tuple[str, Any, Any]]:
+    """Settings that differ; the proposed design's are those it changes to (``design.set``)."""
     a = _flatten(current.model_dump(mode="json"))
     b = _flatten(proposed.model_dump(mode="json"))
+    b.update(proposed.model_dump(mode="json")["design"]["set"])
     skip = {"name", "description", "transformations"}
     return [
         (k, a.get(k), b.get(k))
         for k in dict.fromkeys([*a, *b])
-        if k not in skip and a.get(k) != b.get(k)
+        if k not in skip and not k.startswith("design.") and a.get(k) != b.get(k)
     ]
 
 
@@ -433,6 +469,10 @@ def compute_report(
         "current": _structure_summary(current, seeds[0]),
         "proposed": _structure_summary(proposed, seeds[0]),
     }
+    change_costs = {
+        "current": _change_cost(current, seeds[0]),
+        "proposed": _change_cost(proposed, seeds[0]),
+    }
     changes = _describe_changes(current, proposed)
     designs, pairs = _designs(current, proposed)
     if on_start is not None:
@@ -450,7 +490,7 @@ def compute_report(
     elapsed = time.perf_counter() - t0
     heads = headlines_table(weekly_all)
     weekly = weekly_all[weekly_all["scenario"].isin(["current", "proposed"])].reset_index(drop=True)
-    table = _tabulate(heads, pairs, structures, replicates, current)
+    table = _tabulate(heads, pairs, structures, replicates, current, change_costs)
     return ReportData(
         current=current,
         proposed=proposed,
@@ -484,6 +524,7 @@ def _tabulate(
     structures: dict[str, dict[str, float]],
     replicates: int,
     current: Scenario,
+    change_costs: dict[str, dict[str, float]] | None = None,
 ) -> pd.DataFrame:
     """Every number the report shows, one row per item (CSV_COLUMNS)."""
     keys = [o.key for o in OUTCOMES]
@@ -531,6 +572,9 @@ def _tabulate(
     for key, label in STRUCTURE_LABELS.items():
         c, p = structures["current"][key], structures["proposed"][key]
         rows.append(_row("structure", key, label, current=c, proposed=p, difference=p - c))
+    for key, label in CHANGE_LABELS.items() if change_costs else ():
+        c, p = change_costs["current"][key], change_costs["proposed"][key]
+        rows.append(_row("change_cost", key, label, current=c, proposed=p, difference=p - c))
     return pd.DataFrame(rows, columns=list(CSV_COLUMNS))
 
 
@@ -594,6 +638,55 @@ def sentence(o: Outcome, row: pd.Series) -> str:
         )
     direction = "rises" if d > 0 else "falls"
     return f"{o.label} {direction} from {cur} to {prop}, by {fmt_change(o.kind, abs(d))} ({ci})."
+
+
+def fmt_money(v: float) -> str:
+    """Money as in the outcome tables (0, 81,510, 1.23M)."""
+    return fmt_value("money", v)
+
+
+def _reached_text(data: ReportData) -> str:
+    """In plain words: the proposed design is reached gradually from the current one."""
+    t = data.table
+    rows = t[t["section"] == "change_cost"].set_index("key")
+    prop, cp = data.proposed, data.proposed.change_programme
+    if not prop.design.from_base or rows.empty:
+        return (
+            "The proposed design is compared as if it had always been in place: it does not name "
+            "the current design as its base, so no cost or delay of getting there is counted."
+        )
+    week = prop.design.change_week + 1
+    p = rows["proposed"]
+    parts = [
+        "How the proposed design is reached. It is not compared as if it had always been in "
+        "place: both designs start from the current organisation's settings at rest, and from "
+        f"week {week} the proposed changes are made."
+    ]
+    if prop.design.set:
+        parts.append(
+            "Culture settings move towards their new values gradually, half the remaining way "
+            f"every {cp.structure_half_life_weeks:g} weeks for rules, rights and leaders' "
+            f"commitment and every {cp.norm_half_life_weeks:g} weeks for shared norms (safety, "
+            "customer orientation, information sharing)."
+        )
+    if p["people_moved"] or p["positions_removed"]:
+        parts.append(
+            f"The new structure moves {p['people_moved']:.0f} people to a new manager or unit "
+            f"and removes {p['positions_removed']:.0f} positions; the model cannot switch "
+            f"structures during a run, so the new chart is in place from week {week} and its "
+            "switch is paid then, in money, time away from customers and customers' handovers."
+        )
+    cur_money = float(rows.loc["money", "current"])
+    parts.append(
+        f"Getting there costs {fmt_money(float(p['money']))} and about "
+        f"{p['away_person_weeks']:,.0f} front-line weeks away from customers (replicate 1); "
+        + (
+            "the current design pays nothing."
+            if cur_money == 0
+            else f"the current design pays {fmt_money(cur_money)} for its own scheduled changes."
+        )
+    )
+    return " ".join(parts)
 
 
 def _depends_on(table: pd.DataFrame, key: str) -> str:
@@ -838,6 +931,7 @@ def render_html(data: ReportData) -> str:
         + e(_depends_on(t, "annual_churn"))
         + "</p></div>"
     )
+    parts.append(f"<p>{e(_reached_text(data))}</p>")
     parts.append("<ul class='summary'>")
     for key in SUMMARY_KEYS:
         o = _outcome_by_key(key)
@@ -869,10 +963,31 @@ def render_html(data: ReportData) -> str:
             + "</tr>"
         )
     parts.append("</table>")
-    if data.settings_diff:
+    cost_rows = t[t["section"] == "change_cost"]
+    if len(cost_rows):
         parts.append(
-            "<p>Scenario settings that differ:</p><table><tr><th>setting</th><th>current</th>"
-            "<th>proposed</th></tr>"
+            "<p>The cost of moving from the current design to the proposed one (replicate 1; "
+            "the money is inside the cumulative net benefit):</p><table><tr><th>change</th>"
+            "<th>current</th><th>proposed</th></tr>"
+        )
+        for r in cost_rows.itertuples():
+            f = fmt_money if r.key == "money" else "{:,.0f}".format
+            parts.append(
+                f"<tr><td>{e(r.label)}</td>"
+                + _num("change_cost", r.key, "current", r.current, f(r.current))
+                + _num("change_cost", r.key, "proposed", r.proposed, f(r.proposed))
+                + "</tr>"
+            )
+        parts.append("</table>")
+    if data.settings_diff:
+        when = (
+            f" (the proposed values are reached from week {prop.design.change_week + 1})"
+            if prop.design.from_base
+            else ""
+        )
+        parts.append(
+            f"<p>Scenario settings that differ{e(when)}:</p><table><tr><th>setting</th>"
+            "<th>current</th><th>proposed</th></tr>"
         )
         for k, a, b in data.settings_diff:
             parts.append(

@@ -733,6 +733,52 @@ class Intervention(_Section):
     )
 
 
+class Design(_Section):
+    """How a proposed design (a scenario with a ``base``) is reached from the current one.
+
+    ``sim.design.prepare_scenario`` fills ``set``, ``from_base`` and ``base_transformations``
+    when it loads a file with a ``base``: the organisation burns in under the base's settings
+    and the proposed settings are applied at ``change_week`` like an intervention, with the
+    lags and costs of culture change (docs/ODD.md 8.H).
+    """
+
+    change_week: int = _f(
+        0,
+        0,
+        5200,
+        "Design change week",
+        "Week the proposed design's changes start (before that week's processes): its settings "
+        "move from the current design's like an intervention, and its restructuring is paid.",
+        unit="week number",
+        source="input: when the redesign starts in your organisation",
+    )
+    set: dict[str, Any] = Field(
+        {},
+        description="Dotted fields the design changes at change_week (filled on load from the "
+        "differences with the base file; may also be written, like an intervention's set).",
+    )
+    from_base: bool = _f(
+        False,
+        None,
+        None,
+        "Reached from a base design",
+        "Set on load: the scenario names a base file, so it starts as the base organisation "
+        "and changes into this design at change_week.",
+        unit="yes/no",
+        source="input: set on load from the scenario file's base",
+    )
+    base_transformations: int = _f(
+        0,
+        0,
+        1000,
+        "Transformations of the base",
+        "Set on load: how many of the listed transformations the base design already has (the "
+        "rest are this design's restructuring).",
+        unit="count",
+        source="input: set on load from the scenario file's base",
+    )
+
+
 class People(PeopleCoefficients):
     base_quit_annual: float = _f(
         0.28,
@@ -881,6 +927,7 @@ class Scenario(_Section):
     learning: Learning = Learning()
     economics: Economics = Economics()
     decisions: Decisions = Decisions()
+    design: Design = Design()
     transformations: list[Transformation] = Field(
         [],
         description="Proposed-design changes applied in order (remove_layer, merge_units, "
@@ -927,7 +974,12 @@ class Scenario(_Section):
 
     @model_validator(mode="after")
     def _interventions_fit(self) -> Scenario:
-        if self.interventions:
+        if self.design.change_week > self.horizon_weeks:
+            raise ValueError(
+                f"design.change_week: {self.design.change_week} is after horizon_weeks "
+                f"{self.horizon_weeks}; accepted range [0, {self.horizon_weeks}]"
+            )
+        if self.interventions or self.design.set:
             from sim.interventions import check_schedule
 
             check_schedule(self)
@@ -980,6 +1032,11 @@ class Scenario(_Section):
         data = self.model_dump()
         for key, value in overrides.items():
             _set_dotted(data, key, value, source)
+        # an override of a field the design changes sets it before and after the change alike
+        pending = data["design"]["set"]
+        for key in overrides:
+            for k in [k for k in pending if k == key or k.startswith(key + ".")]:
+                del pending[k]
         out = _validate(data, source=source)
         if self._inputs is not None and out._input_key() == self._input_key():
             out._inputs = self._inputs
@@ -993,15 +1050,17 @@ class Scenario(_Section):
         Its interventions are this scenario's without their crm.* and change_programme.* keys,
         so the difference between the two runs stays the return on the CRM programme.
         """
-        from sim.interventions import without_programme_keys
+        from sim.interventions import is_programme_key, without_programme_keys
 
         # a CRM that went live before the start is part of the organisation at rest, not a change
         already_live = self.crm.enabled and self.crm.go_live_week < 0
+        design_set = {k: v for k, v in self.design.set.items() if not is_programme_key(k)}
         return self.with_overrides(
             {
                 "crm.enabled": already_live,
                 "change_programme.steps": [],
                 "interventions": without_programme_keys(self.interventions),
+                "design.set": design_set,
             }
         )
 

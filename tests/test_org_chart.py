@@ -456,14 +456,19 @@ def test_scenario_with_chart_base_and_transformations(tmp_path: Path) -> None:
     assert prop.organisation.org_chart == cur.organisation.org_chart  # resolved at its own file
     assert cur.customers.count == 12 and prop.customers.count == 12
     assert [t.kind for t in prop.transformations][:2] == ["remove_layer", "merge_units"]
-    assert prop.culture.incentive_alignment == 0.7 and cur.culture.incentive_alignment == 0.2
-    assert [s.step for s in prop.change_programme.steps] == ["urgency", "anchor"]
-    assert prop.change_programme.intensity == 0.5
+    # the proposed design starts as the current one; its changes apply at design.change_week
+    # (ODD 8.H): the transformations' values are the targets in design.set
+    assert prop.culture.incentive_alignment == 0.2 and cur.culture.incentive_alignment == 0.2
+    assert prop.design.set["culture.incentive_alignment"] == 0.7 and prop.design.from_base
+    steps = prop.design.set["change_programme.steps"]
+    assert [s["step"] for s in steps] == ["urgency", "anchor"] and not prop.change_programme.steps
+    assert prop.design.set["change_programme.intensity"] == 0.5
     assert prop.counterfactual().change_programme.steps == []
-    # --set after the transformations wins
-    assert (
-        prop.with_overrides({"culture.incentive_alignment": 0.1}).culture.incentive_alignment == 0.1
-    )
+    assert not any(k.startswith("change_programme.") for k in prop.counterfactual().design.set)
+    # --set after the transformations wins, before and after the change
+    over = prop.with_overrides({"culture.incentive_alignment": 0.1})
+    assert over.culture.incentive_alignment == 0.1
+    assert "culture.incentive_alignment" not in over.design.set
     s = structure_from_scenario(prop, rng=np.random.default_rng(0))
     assert s.n == load_org_chart(d / "chart.csv").n - 2
     assert transformed_chart(prop).n == s.n

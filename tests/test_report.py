@@ -292,3 +292,24 @@ def test_write_is_atomic_and_replaces_an_old_report(tmp_path: Path, report: dict
     assert target.read_text() == "new"
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
     assert np.isfinite(report["csv"]["difference"].to_numpy(float)).any()
+
+
+def test_report_shows_the_cost_of_reaching_the_proposed_design(report: dict) -> None:
+    """The business case counts the change: proposed pays, current pays nothing (ODD 8.H)."""
+    page = html.unescape(report["html"])
+    assert "How the proposed design is reached" in page
+    assert "the current design pays nothing" in page
+    rows = report["csv"][report["csv"]["section"] == "change_cost"].set_index("key")
+    assert rows.loc["money", "current"] == 0 and rows.loc["money", "proposed"] > 0
+    assert (
+        rows.loc["people_moved", "proposed"] > 0 and rows.loc["positions_removed", "proposed"] == 6
+    )
+    found = cells(report["html"])
+    assert found[("change_cost", "money", "proposed")] == rows.loc["money", "proposed"]
+
+
+def test_settings_table_shows_the_values_the_design_moves_to(report: dict) -> None:
+    page = html.unescape(report["html"])
+    assert "the proposed values are reached from week 1" in page
+    assert "<code>culture.incentive_alignment</code></td><td>0.15</td><td>0.6</td>" in page
+    assert "<code>design." not in page

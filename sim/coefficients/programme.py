@@ -219,6 +219,64 @@ class ProgrammeCoefficients(_Section):
         uncertain=True,
         plausible=(4.0, 26.0),
     )
+    # ------------------------------------------------ restructuring a proposed design
+    restructure_cost_per_person: float = _f(
+        2_000.0,
+        0.0,
+        1e9,
+        "Restructuring cost per person moved",
+        "One-off cost (redesign work, HR, new role descriptions, onboarding into the new team) "
+        "per person whose manager or unit a proposed design's transformations change, booked "
+        "as investment in design.change_week.",
+        unit="currency",
+        source="assumption: of the order of one and a half years' direct learning spend per "
+        "person (ATD 2019, $1,299 a year), for redesign and re-onboarding; no measured figure "
+        "found",
+        uncertain=True,
+        plausible=(500.0, 10_000.0),
+    )
+    restructure_severance_weeks: float = _f(
+        13.0,
+        0.0,
+        104.0,
+        "Severance per removed position",
+        "Weeks of the person's pay (manager pay for a manager) paid once for each position a "
+        "proposed design removes, booked as investment in design.change_week.",
+        unit="weeks",
+        source="assumption: about three months' pay; statutory redundancy pay (e.g. UK: a "
+        "week's pay per year of service, capped) is less, negotiated packages for managers are "
+        "often more",
+        uncertain=True,
+        plausible=(4.0, 52.0),
+    )
+    restructure_away_weeks: float = _f(
+        1.0,
+        0.0,
+        26.0,
+        "Time away per front-line person moved",
+        "Weeks each moved front-line person spends away from customers over the transition "
+        "(meeting the new team and manager, relearning who handles what), spread over "
+        "change_away_spread_weeks from design.change_week.",
+        unit="weeks",
+        source="assumption: about a working week over the transition, the order of a whole-range "
+        "culture move's training time (change_away_weeks_per_point 0.9)",
+        uncertain=True,
+        plausible=(0.2, 4.0),
+    )
+    restructure_handover_share: float = _f(
+        0.25,
+        0.0,
+        1.0,
+        "Handover loss of a move",
+        "Share of a leaver's relationship loss (people.relationship_loss, softened by the CRM "
+        "record) each customer suffers once when its account owner or service handler is "
+        "moved by the restructuring: the person stays, team hand-offs are relearned.",
+        unit="share 0-1",
+        source="assumption: a moved person keeps the customer and what they know of it, so "
+        "well below a leaver's loss; the hand-offs around them change",
+        uncertain=True,
+        plausible=(0.0, 0.6),
+    )
 
 
 #: The schema defaults (frozen), for formula callers that pass no section.

@@ -96,3 +96,36 @@ def change_cost(
     weeks = max(int(round(p.change_away_spread_weeks)), 1)
     away = min(1.0, p.change_away_weeks_per_point * size / weeks)
     return money, away, weeks
+
+
+# ---------------------------------------------------------------- restructuring a proposed design
+def restructure_cost(
+    n_moved: int,
+    n_removed: int,
+    manager_pay_annual: float,
+    *,
+    p: ProgrammeCoefficients = DEFAULT_PROGRAMME,
+) -> float:
+    """One-off money of a restructuring (docs/ODD.md 8.H; both sizes are assumptions).
+
+    ``restructure_cost_per_person`` per person whose manager or unit changes, plus
+    ``restructure_severance_weeks`` weeks of manager pay for each removed position (the
+    transformations remove managers only).
+    """
+    severance = p.restructure_severance_weeks / 52.0 * manager_pay_annual * n_removed
+    return p.restructure_cost_per_person * n_moved + severance
+
+
+def restructure_away(
+    n_moved_front: int, n_front: int, *, p: ProgrammeCoefficients = DEFAULT_PROGRAMME
+) -> tuple[float, int]:
+    """Share of front-line time away in each week of a restructuring's transition, and weeks.
+
+    Each moved front-line person spends ``restructure_away_weeks`` weeks away from customers,
+    spread over ``change_away_spread_weeks`` weeks like a culture change's training time; as a
+    share of all front-line time, capped at 1.
+    """
+    weeks = max(int(round(p.change_away_spread_weeks)), 1)
+    if n_front <= 0:
+        return 0.0, weeks
+    return min(1.0, p.restructure_away_weeks * n_moved_front / (weeks * n_front)), weeks

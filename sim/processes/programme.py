@@ -21,6 +21,7 @@ from sim.mechanisms import (
     incentives,
     leadership,
     learning,
+    people,
 )
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ class DialChanges:
         target: Dial -> the value it is moving to (dials still on their way only).
         spend: Money of interventions made since the last week started, booked as investment
             at the start of the next week.
+        paid: All the money of interventions and restructuring queued so far in the run
+            (culture changes and a design's restructuring; programme steps not included).
         away: ``(first week, week after the last, share of front-line time away)`` of each
             change's training time.
         log: One row per week: the week (results row), each dial in force that week and the
@@ -58,6 +61,7 @@ class DialChanges:
 
     target: dict[str, float] = field(default_factory=dict)
     spend: list[float] = field(default_factory=list)
+    paid: float = 0.0
     away: list[tuple[int, int, float]] = field(default_factory=list)
     log: list[dict[str, float]] = field(default_factory=list)
 
@@ -86,8 +90,44 @@ def move_dial(ctx: Context, lever: str, new: float, *, pay: bool, money: bool) -
     cost, away, weeks = change_programme.change_cost(moved, int(affected.sum()), p=cp)
     if money and cost > 0:
         ch.spend.append(cost)
+        ch.paid += cost
     if away > 0 and not leaders:
         ch.away.append((st.week, st.week + weeks, away))
+
+
+def restructure(ctx: Context, moved: np.ndarray, removed: int) -> None:
+    """Pay a proposed design's restructuring in its change week (docs/ODD.md 8.H).
+
+    The structure itself is the proposed one from the start (it cannot change during a run);
+    what the switch costs is booked here: money (``change_programme.restructure_cost``)
+    queued as investment like an intervention's, the moved front line's transition time away
+    from customers (``restructure_away``, taken from care like training time), and a handover
+    loss for each active customer whose owner or handler is moved: ``restructure_handover_share``
+    of a leaver's ``people.relationship_loss``, softened by its CRM record. No random draws.
+
+    Args:
+        ctx: The run (its scenario in force gives the coefficients).
+        moved: (n,) True for each position whose manager or unit the design changes.
+        removed: Positions the design removes (managers).
+    """
+    st, sc, ch = ctx.state, ctx.scenario, ctx.changes
+    cp, e, c = sc.change_programme, st.emp, st.cust
+    pay = sc.people.salary_annual * sc.economics.manager_salary_factor
+    cost = change_programme.restructure_cost(int(moved.sum()), removed, pay, p=cp)
+    if cost > 0:
+        ch.spend.append(cost)
+        ch.paid += cost
+    front = e.front & e.filled
+    away, weeks = change_programme.restructure_away(
+        int((moved & front).sum()), int(front.sum()), p=cp
+    )
+    if away > 0:
+        ch.away.append((st.week, st.week + weeks, away))
+    if cp.restructure_handover_share > 0:
+        act = np.flatnonzero(c.active)
+        hit = act[moved[c.owner[act]] | moved[c.handler[act]]]
+        loss = cp.restructure_handover_share * people.relationship_loss(c.record[hit], p=sc.people)
+        c.satisfaction[hit] = np.clip(c.satisfaction[hit] - loss, 0.0, 1.0)
 
 
 def advance_dials(ctx: Context) -> float:

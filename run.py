@@ -162,6 +162,14 @@ def _parser() -> argparse.ArgumentParser:
     sm.add_argument("folder", type=Path, help="a sweep results folder")
     sm.add_argument("--baseline", help="design point number or key=value,... (default: file's)")
     sm.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    dv = sub.add_parser("discover", help="scenario discovery (PRIM) over a sweep's results")
+    dv.add_argument("folder", type=Path, help="a sweep results folder")
+    dv.add_argument("--outcome", required=True, help="a headline outcome, e.g. annual_churn")
+    dv.add_argument("--where", required=True, help="the cases of interest, e.g. '> 0.15'")
+    dv.add_argument("--min-density", type=float, default=0.8, help="box density to reach (0.8)")
+    dv.add_argument("--boxes", type=COUNT, default=1, help="boxes to look for (1)")
+    dv.add_argument("--out", type=Path, help="CSV and PNG path stem (default: in the folder)")
+    dv.add_argument("--no-plots", action="store_true", help="skip the PNG")
     ev = sub.add_parser("evidence", help="regenerate the model-evidence sections of VALIDATION.md")
     ev.add_argument(
         "--only",
@@ -394,6 +402,31 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_discover(args: argparse.Namespace) -> int:
+    from sim.sweep.discover import discover, format_discovery
+
+    if not args.folder.is_dir():
+        raise BadInput(
+            f"{args.folder}: no such folder; expected a sweep results folder "
+            "(made by python run.py sweep)"
+        )
+    _check_out_file(args.out)
+    try:
+        found = discover(
+            args.folder,
+            args.outcome,
+            args.where,
+            min_density=args.min_density,
+            boxes=args.boxes,
+            out=args.out,
+            plots=not args.no_plots,
+        )
+    except ImportError as e:
+        raise BadInput(str(e)) from None
+    print(format_discovery(found))
+    return 0
+
+
 def cmd_evidence(args: argparse.Namespace) -> int:
     from sim.evidence import parse_only, regenerate
 
@@ -455,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
             "bench": cmd_bench,
             "sweep": cmd_sweep,
             "summarize": cmd_summarize,
+            "discover": cmd_discover,
             "evidence": cmd_evidence,
             "report": cmd_report,
             "app": cmd_app,

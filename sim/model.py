@@ -16,7 +16,7 @@ from mesa import Model
 
 from sim import metrics, sizing
 from sim.agents import AgentHandles, Customer, Employee, Manager
-from sim.interventions import LEVER_OF, flatten, is_programme_key, plan_change
+from sim.interventions import LEVER_OF, flatten, is_programme_key, plan_change, rescale_draws
 from sim.mechanisms import escalation
 from sim.processes import ORDER
 from sim.processes.accounts import new_totals
@@ -284,9 +284,19 @@ class OrgModel(Model):
         next week, and ``change_away_weeks_per_point`` weeks of each front-line person's time
         spread over ``change_away_spread_weeks`` weeks, taken from account care (the
         executive dials take managers' time, not modelled). Effective authority is recomputed
-        when decision rights move. Other fields act
-        wherever the weekly processes read the scenario; values used only to build the initial
-        state are not rebuilt.
+        when decision rights or ``decisions.rights_reach`` move.
+
+        Values drawn at build move with the fields they were drawn from
+        (``sim.interventions.RESCALED``, docs/ODD.md 8.H): every position's adoption threshold
+        (``crm.threshold_mean``, ``crm.threshold_sd``) and affinity (``adoption.affinity_sd``),
+        and the value and expectation of customers not yet acquired
+        (``customers.annual_value``, ``value_dispersion``, ``expectation_sd``), by transforming
+        the draws already made (no new random numbers). Fields that describe the starting state
+        (``sim.interventions.STARTING``: the initial people, book and problem stock, the burn-in
+        and its acquisition balance, the accounts' handler assignment) are refused. Every other
+        field acts wherever the weekly processes read the scenario (tests/test_interventions.py
+        checks that each accepted field is read after the build); ``culture.supportive_leadership``
+        and the ``people.newcomer_*`` fields act on the people hired from then on.
 
         The no-change twin (``self.counterfactual``) receives the same change minus its crm.*
         and change_programme.* fields, with the same lag, money and time away (for its own staff),
@@ -321,13 +331,18 @@ class OrgModel(Model):
 
     def _apply(self, new: Scenario, records: list[tuple[int, str, Any, Any]]) -> None:
         lv, e = self.state.levers, self.state.emp
+        rescale_draws(self.state, self.ctx.scenario, new)  # values drawn at build (ODD 8.H)
         self.ctx.scenario = new  # the lag and costs of the change read the new coefficients
         for _, key, _, value in records:
             lever = LEVER_OF.get(key)
             if lever is not None:  # the rule: the lever moves to the new dial value, with its lag
                 move_dial(self.ctx, lever, float(value), pay=self.pays_for_change, money=True)
-        if any(key == "culture.decision_rights" for _, key, _, _ in records):
-            e.authority = escalation.effective_authority(e.base_authority, lv.decision_rights)
+        if any(
+            key in ("culture.decision_rights", "decisions.rights_reach") for _, key, _, _ in records
+        ):
+            e.authority = escalation.effective_authority(
+                e.base_authority, lv.decision_rights, p=new.decisions
+            )
         self.interventions.extend(records)
         self.running = self.state.week < new.horizon_weeks
 

@@ -17,6 +17,8 @@ Rules (docs/ODD.md, "Changes during a run"):
 * ``change_programme.steps``: the new list is the schedule from the week of the change. Steps
   dated before it never fire: those already carried out are not repeated, and a new step dated
   in the past is refused (date it at or after the week of the change).
+* ``crm.implementation_cost`` and ``crm.reinforcement_weeks`` (:data:`AT_GO_LIVE`) are read in
+  the go-live week only: after go-live a change is refused.
 * Fields that describe the starting state (:data:`STARTING`: read only to build the initial
   population, book and stocks or to run the burn-in) are refused with their own message.
 * Fields that set per-person or per-account values drawn at build (:data:`RESCALED`) change
@@ -77,6 +79,13 @@ STARTING = (
     "learning.initial_blank_share",
     "learning.initial_socialised",
 )
+
+#: Fields read once, in the week the CRM goes live: after go-live a change has no meaning.
+AT_GO_LIVE = {
+    "crm.implementation_cost": "its implementation cost was booked then",
+    "crm.reinforcement_weeks": "its reinforcement period was set then (a consolidate step "
+    "extends it)",
+}
 
 #: Spreads whose draws :func:`rescale_draws` transforms: field -> what is drawn with it.
 RESCALED = {
@@ -190,6 +199,12 @@ def plan_change(
             raise ScenarioError(
                 f"{source} {key!r}: it was 0, so {RESCALED[key]} cannot be rescaled from their "
                 "draws during a run; set it above 0 in the scenario instead"
+            )
+    for key, what in AT_GO_LIVE.items():
+        if live_since is not None and _value_at(new_data, key) != _value_at(old_data, key):
+            raise ScenarioError(
+                f"{source} {key!r}: the CRM went live in week {live_since}; {what}, so it "
+                "cannot change after go-live"
             )
     extra: dict[str, Any] = {}
     if new.crm.go_live_week != in_force.crm.go_live_week and live_since is not None:

@@ -269,9 +269,10 @@ class OrgModel(Model):
         Validation is that of ``Scenario.with_overrides`` (same messages, naming the field),
         plus the rules of ``sim.interventions``: fields that shape the structure or the initial
         population cannot change, the horizon may not end before the current week, a go-live
-        week in the past (when enabling the CRM) becomes the current week, a go-live week cannot
-        change once the CRM is live, and programme steps dated in the past never fire (a new one
-        is refused). On any error nothing changes, in this model or its twin.
+        week in the past (when enabling the CRM) becomes the current week, the go-live week,
+        implementation cost and reinforcement weeks cannot change once the CRM is live
+        (``sim.interventions.AT_GO_LIVE``), and programme steps dated in the past never fire (a
+        new one is refused). On any error nothing changes, in this model or its twin.
 
         An intervention *moves* each lever it names (a culture dial copied into ``state.levers``)
         to the new dial value, overriding earlier change-programme moves of that lever. The move

@@ -496,3 +496,24 @@ def test_a_spread_of_zero_cannot_be_widened(small) -> None:
         m.intervene({"crm.threshold_sd": 0.1})
     m.intervene({"crm.threshold_mean": 0.8})  # the mean still moves every threshold
     assert (m.state.emp.threshold == 0.8).all()
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("crm.reinforcement_weeks", 2), ("crm.implementation_cost", 1.0)]
+)
+def test_go_live_fields_act_before_go_live_and_are_refused_after(small, key, value) -> None:
+    """Read in the go-live week only (week 4 here): a change before it acts, after it is refused."""
+    base = _run(small).results()
+    m = OrgModel(small, rng=3)
+    m.run(steps=2)
+    m.intervene({key: value})
+    m.run()
+    pd.testing.assert_frame_equal(base.loc[:2], m.results().loc[:2])
+    assert not base.loc[3:].equals(m.results().loc[3:])
+    m = OrgModel(small, rng=3)
+    m.run(steps=WEEK)
+    with pytest.raises(ScenarioError, match=f"{key}.*went live in week 4.*after go-live"):
+        m.intervene({key: value})
+    assert m.interventions == []
+    with pytest.raises(ScenarioError, match=rf"interventions\[0\].set.{key}.*after go-live"):
+        _scheduled(small, {key: value})

@@ -290,14 +290,15 @@ class OrgModel(Model):
         Values drawn at build move with the fields they were drawn from
         (``sim.interventions.RESCALED``, docs/ODD.md 8.H): every position's adoption threshold
         (``crm.threshold_mean``, ``crm.threshold_sd``) and affinity (``adoption.affinity_sd``),
-        and the value and expectation of customers not yet acquired
-        (``customers.annual_value``, ``value_dispersion``, ``expectation_sd``), by transforming
-        the draws already made (no new random numbers). Fields that describe the starting state
-        (``sim.interventions.STARTING``: the initial people, book and problem stock, the burn-in
-        and its acquisition balance, the accounts' handler assignment) are refused. Every other
+        each manager's style (``culture.supportive_leadership``), and the value and expectation
+        of customers not yet acquired (``customers.annual_value``, ``value_dispersion``,
+        ``expectation_sd``), by transforming the draws already made (no new random numbers).
+        Fields that describe the starting state (``sim.interventions.STARTING``: the initial
+        people, book and problem stock, the burn-in and its acquisition balance, the accounts'
+        handler assignment) are refused. Every other
         field acts wherever the weekly processes read the scenario (tests/test_interventions.py
-        checks that each accepted field is read after the build); ``culture.supportive_leadership``
-        and the ``people.newcomer_*`` fields act on the people hired from then on.
+        checks that each accepted field is read after the build); the ``people.newcomer_*``
+        fields act on the people hired from then on.
 
         The no-change twin (``self.counterfactual``) receives the same change minus its crm.*
         and change_programme.* fields, with the same lag, money and time away (for its own staff),

@@ -434,6 +434,7 @@ REBUILT = {
     "customers.value_dispersion": 1.6,
     "customers.expectation_sd": 0.4,
     "decisions.rights_reach": 0.2,
+    "culture.supportive_leadership": 0.9,
 }
 
 
@@ -474,6 +475,10 @@ def test_rescaled_draws_keep_the_draws(small) -> None:
     np.testing.assert_allclose(c.value[~had], 2 * val[~had], rtol=1e-9)
     np.testing.assert_array_equal(c.expectation[had], exp_[had])
     np.testing.assert_allclose(c.expectation[~had], exp_[~had] / 2, rtol=1e-12)
+    # a manager coaches while the uniform behind their style is below the share
+    m.intervene({"culture.supportive_leadership": 0.7})
+    np.testing.assert_array_equal(e.supportive, ~e.front & (e.style < 0.7))
+    assert e.supportive.sum() > 0 and (e.style[e.supportive] < 0.7).all()
     # the twin (no CRM) gets the non-CRM fields on its own draws
     cf = m.counterfactual
     assert cf is not None and cf.scenario_in_force.customers.annual_value == cu.annual_value * 2

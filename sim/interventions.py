@@ -17,6 +17,13 @@ Rules (docs/ODD.md, "Changes during a run"):
 * ``change_programme.steps``: the new list is the schedule from the week of the change. Steps
   dated before it never fire: those already carried out are not repeated, and a new step dated
   in the past is refused (date it at or after the week of the change).
+* ``crm.implementation_cost`` and ``crm.reinforcement_weeks`` (:data:`AT_GO_LIVE`) are read in
+  the go-live week only: after go-live a change is refused.
+* Fields that describe the starting state (:data:`STARTING`: read only to build the initial
+  population, book and stocks or to run the burn-in) are refused with their own message.
+* Fields that set per-person or per-account values drawn at build (:data:`RESCALED`) change
+  those values on intervene, by transforming the draws already made (:func:`rescale_draws`, no
+  new random numbers); a spread that was 0 cannot be widened (nothing to rescale) and is refused.
 """
 
 from __future__ import annotations
@@ -24,8 +31,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 if TYPE_CHECKING:
     from sim.scenario import Scenario
+    from sim.state import State
 
 #: Fields (and sections) that cannot change during a run: they shape the structure, the initial
 #: population or the record of the run itself.
@@ -43,6 +53,51 @@ FIXED = (
     "interventions",
     "design",
 )
+
+#: Fields read only to build the starting state (or to run the burn-in): a change during a run
+#: would have no meaning, so it is refused (docs/ODD.md, "Changes during a run" and 8.I).
+STARTING = (
+    "burn_in_weeks",
+    "balance_acquisition",
+    "customers.initial_satisfaction_a",
+    "customers.initial_satisfaction_b",
+    "customers.initial_record_mean",
+    "customers.initial_record_sd",
+    "customers.local_handler_share",
+    "people.skill_beta_a",
+    "people.skill_beta_b",
+    "people.initial_morale_mean",
+    "people.initial_morale_sd",
+    "people.initial_safety_sd",
+    "people.initial_orientation_sd",
+    "people.tenure_min_weeks",
+    "people.tenure_span_weeks",
+    "learning.problems_base",
+    "learning.problems_tool_gap",
+    "learning.initial_voice_efficacy",
+    "learning.playbook_dimensions",
+    "learning.initial_code_knowledge",
+    "learning.initial_blank_share",
+    "learning.initial_socialised",
+)
+
+#: Fields read once, in the week the CRM goes live: after go-live a change has no meaning.
+AT_GO_LIVE = {
+    "crm.implementation_cost": "its implementation cost was booked then",
+    "crm.reinforcement_weeks": "its reinforcement period was set then (a consolidate step "
+    "extends it)",
+}
+
+#: Spreads whose draws :func:`rescale_draws` transforms: field -> what is drawn with it.
+RESCALED = {
+    "crm.threshold_mean": "the positions' adoption thresholds",
+    "crm.threshold_sd": "the positions' adoption thresholds",
+    "adoption.affinity_sd": "the positions' affinities",
+    "customers.annual_value": "the values of customers not yet acquired",
+    "customers.value_dispersion": "the values of customers not yet acquired",
+    "customers.expectation_sd": "the expectations of customers not yet acquired",
+    "culture.supportive_leadership": "the managers' leadership styles",
+}
 
 #: Culture dials copied into ``state.levers`` at build: an intervention moves the lever.
 LEVER_OF = {
@@ -119,6 +174,11 @@ def plan_change(
     for key in flat:
         if key in FIXED or any(key.startswith(f + ".") for f in FIXED):
             raise ScenarioError(f"{source} {key!r}: this field cannot change during a run")
+        if key in STARTING:
+            raise ScenarioError(
+                f"{source} {key!r}: this field describes the starting state (read only when the "
+                "model is built); it cannot change during a run"
+            )
     # the scheduled changes are fixed: leaving them out keeps validation from recursing
     unplanned = in_force.design.model_copy(update={"set": {}})
     base = in_force.model_copy(update={"interventions": [], "design": unplanned})
@@ -129,6 +189,26 @@ def plan_change(
             f"{source} 'horizon_weeks': {new.horizon_weeks} ends before week {week}, "
             "the week of the change"
         )
+    for key, old_sd, new_sd in (
+        ("crm.threshold_sd", in_force.crm.threshold_sd, new.crm.threshold_sd),
+        ("adoption.affinity_sd", in_force.adoption.affinity_sd, new.adoption.affinity_sd),
+        ("customers.value_dispersion", in_force.customers.value_dispersion,
+         new.customers.value_dispersion),
+        ("customers.expectation_sd", in_force.customers.expectation_sd,
+         new.customers.expectation_sd),
+        ("customers.annual_value", in_force.customers.annual_value, new.customers.annual_value),
+    ):  # fmt: skip
+        if old_sd == 0 and new_sd != 0:
+            raise ScenarioError(
+                f"{source} {key!r}: it was 0, so {RESCALED[key]} cannot be rescaled from their "
+                "draws during a run; set it above 0 in the scenario instead"
+            )
+    for key, what in AT_GO_LIVE.items():
+        if live_since is not None and _value_at(new_data, key) != _value_at(old_data, key):
+            raise ScenarioError(
+                f"{source} {key!r}: the CRM went live in week {live_since}; {what}, so it "
+                "cannot change after go-live"
+            )
     extra: dict[str, Any] = {}
     if new.crm.go_live_week != in_force.crm.go_live_week and live_since is not None:
         raise ScenarioError(
@@ -173,6 +253,47 @@ def scheduled_changes(scenario: Scenario) -> list[tuple[int, dict[str, Any], str
         for i in order
     )
     return out
+
+
+def rescale_draws(state: State, old: Scenario, new: Scenario) -> None:
+    """Move the values drawn at build with ``old``'s :data:`RESCALED` fields to ``new``'s.
+
+    The draws are kept and transformed, so the run uses no new random numbers (common random
+    numbers): a normal draw ``m + sd * z`` becomes ``m' + sd' * z``, a log-normal value
+    ``exp(mu + s * z)`` (``mu = log(mean) - s^2 / 2``, ``sim.state._lognormal_values``) becomes
+    ``exp(mu' + s' * z)``; a manager is supportive while the uniform behind their style
+    (``Employees.style``) is below ``culture.supportive_leadership``. Thresholds, affinities and
+    managers' styles change in every position (a person moves with the organisation; vacant
+    positions too, until their newcomer arrives); values and expectations only of customer slots not yet acquired (customers already
+    with us keep their contract and their demands). A spread of 0 is never widened (refused by
+    :func:`plan_change`). Nothing changes unless one of the fields differs.
+    """
+    e, c = state.emp, state.cust
+    oc, nc = old.crm, new.crm
+    if (oc.threshold_mean, oc.threshold_sd) != (nc.threshold_mean, nc.threshold_sd):
+        ratio = nc.threshold_sd / oc.threshold_sd if oc.threshold_sd > 0 else 0.0
+        e.threshold = nc.threshold_mean + ratio * (e.threshold - oc.threshold_mean)
+    oa, na = old.adoption.affinity_sd, new.adoption.affinity_sd
+    if oa != na:
+        e.affinity = e.affinity * (na / oa if oa > 0 else 0.0)
+    ocu, ncu = old.customers, new.customers
+    todo = ~c.exists  # slots not yet acquired
+    if (ocu.annual_value, ocu.value_dispersion) != (ncu.annual_value, ncu.value_dispersion):
+        if ncu.annual_value == 0 or ocu.annual_value == 0:
+            c.value[todo] = 0.0
+        else:
+            s0, s1 = ocu.value_dispersion, ncu.value_dispersion
+            mu0 = np.log(ocu.annual_value) - s0**2 / 2
+            mu1 = np.log(ncu.annual_value) - s1**2 / 2
+            ratio = s1 / s0 if s0 > 0 else 0.0
+            c.value[todo] = np.exp(mu1 + ratio * (np.log(c.value[todo]) - mu0))
+    oe, ne = ocu.expectation_sd, ncu.expectation_sd
+    if oe != ne:
+        c.expectation[todo] = c.expectation[todo] * (ne / oe if oe > 0 else 0.0)
+    share = new.culture.supportive_leadership
+    if share != old.culture.supportive_leadership:
+        # the same uniform sorts each manager: those below the new share coach
+        e.supportive = ~e.front & (e.style < share)
 
 
 def check_schedule(scenario: Scenario) -> None:

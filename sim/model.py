@@ -18,7 +18,7 @@ from mesa import DataCollector, Model
 
 from sim import metrics, sizing
 from sim.agents import AgentHandles, Customer, Employee, Manager
-from sim.interventions import LEVER_OF, flatten, is_programme_key, plan_change
+from sim.interventions import LEVER_OF, flatten, is_programme_key, plan_change, rescale_draws
 from sim.mechanisms import escalation
 from sim.processes import ORDER
 from sim.processes.accounts import new_totals
@@ -324,9 +324,10 @@ class OrgModel(Model):
         Validation is that of ``Scenario.with_overrides`` (same messages, naming the field),
         plus the rules of ``sim.interventions``: fields that shape the structure or the initial
         population cannot change, the horizon may not end before the current week, a go-live
-        week in the past (when enabling the CRM) becomes the current week, a go-live week cannot
-        change once the CRM is live, and programme steps dated in the past never fire (a new one
-        is refused). On any error nothing changes, in this model or its twin.
+        week in the past (when enabling the CRM) becomes the current week, the go-live week,
+        implementation cost and reinforcement weeks cannot change once the CRM is live
+        (``sim.interventions.AT_GO_LIVE``), and programme steps dated in the past never fire (a
+        new one is refused). On any error nothing changes, in this model or its twin.
 
         An intervention *moves* each lever it names (a culture dial copied into ``state.levers``)
         to the new dial value, overriding earlier change-programme moves of that lever. The move
@@ -339,9 +340,20 @@ class OrgModel(Model):
         next week, and ``change_away_weeks_per_point`` weeks of each front-line person's time
         spread over ``change_away_spread_weeks`` weeks, taken from account care (the
         executive dials take managers' time, not modelled). Effective authority is recomputed
-        when decision rights move. Other fields act
-        wherever the weekly processes read the scenario; values used only to build the initial
-        state are not rebuilt.
+        when decision rights or ``decisions.rights_reach`` move.
+
+        Values drawn at build move with the fields they were drawn from
+        (``sim.interventions.RESCALED``, docs/ODD.md 8.I): every position's adoption threshold
+        (``crm.threshold_mean``, ``crm.threshold_sd``) and affinity (``adoption.affinity_sd``),
+        each manager's style (``culture.supportive_leadership``), and the value and expectation
+        of customers not yet acquired (``customers.annual_value``, ``value_dispersion``,
+        ``expectation_sd``), by transforming the draws already made (no new random numbers).
+        Fields that describe the starting state (``sim.interventions.STARTING``: the initial
+        people, book and problem stock, the burn-in and its acquisition balance, the accounts'
+        handler assignment) are refused. Every other
+        field acts wherever the weekly processes read the scenario (tests/test_interventions.py
+        checks that each accepted field is read after the build); the ``people.newcomer_*``
+        fields act on the people hired from then on.
 
         The no-change twin (``self.counterfactual``) receives the same change minus its crm.*
         and change_programme.* fields, with the same lag, money and time away (for its own staff),
@@ -376,13 +388,18 @@ class OrgModel(Model):
 
     def _apply(self, new: Scenario, records: list[tuple[int, str, Any, Any]]) -> None:
         lv, e = self.state.levers, self.state.emp
+        rescale_draws(self.state, self.ctx.scenario, new)  # values drawn at build (ODD 8.I)
         self.ctx.scenario = new  # the lag and costs of the change read the new coefficients
         for _, key, _, value in records:
             lever = LEVER_OF.get(key)
             if lever is not None:  # the rule: the lever moves to the new dial value, with its lag
                 move_dial(self.ctx, lever, float(value), pay=self.pays_for_change, money=True)
-        if any(key == "culture.decision_rights" for _, key, _, _ in records):
-            e.authority = escalation.effective_authority(e.base_authority, lv.decision_rights)
+        if any(
+            key in ("culture.decision_rights", "decisions.rights_reach") for _, key, _, _ in records
+        ):
+            e.authority = escalation.effective_authority(
+                e.base_authority, lv.decision_rights, p=new.decisions
+            )
         self.interventions.extend(records)
         self.running = self.state.week < new.horizon_weeks
 

@@ -53,6 +53,9 @@ class Employees:
     champion: np.ndarray  # bool: member of the guiding coalition
     backlog: np.ndarray  # escalations waiting at this position (managers)
     beliefs: np.ndarray  # (n, m) int8 beliefs about customer-handling practice (March 1991)
+    # the uniform behind ``supportive`` (supportive where style < culture.supportive_leadership),
+    # kept so that an intervention on the share re-sorts the managers in post (ODD 8.I)
+    style: np.ndarray
 
     @property
     def n(self) -> int:
@@ -275,10 +278,11 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         tenure=rng.integers(pc.tenure_min_weeks, pc.tenure_min_weeks + pc.tenure_span_weeks, n),
         workload=np.ones(n),
         powerless=np.zeros(n),
-        supportive=is_mgr & (rng.random(n) < cul.supportive_leadership),
+        supportive=is_mgr & ((style := rng.random(n)) < cul.supportive_leadership),
         champion=np.zeros(n, dtype=bool),
         backlog=np.zeros(n),
         beliefs=beliefs,
+        style=style,
     )
     sales = np.flatnonzero(emp.role == SALES)
     cap = customer_capacity(scenario, sales.shape[0])

@@ -58,7 +58,7 @@ def test_intervention_sets_the_lever_and_authority(small) -> None:
     m.intervene({"culture.decision_rights": 0.9, "culture.customer_orientation": 0.7})
     assert m.state.levers.decision_rights == 0.9
     assert m.state.levers.orientation_norm == 0.7
-    expected = escalation.effective_authority(m.state.emp.base_authority, 0.9)
+    expected = escalation.effective_authority(m.state.emp.base_authority, 0.9, p=small.decisions)
     np.testing.assert_array_equal(m.authority, expected)
     assert m.scenario_in_force.culture.decision_rights == 0.9
     assert m.scenario.culture.decision_rights == small.culture.decision_rights
@@ -372,3 +372,153 @@ def test_scheduled_and_api_identical_with_costs_and_lags(small) -> None:
     pd.testing.assert_frame_equal(
         api.counterfactual.culture_in_force(), sched.counterfactual.culture_in_force()
     )
+
+
+# ---------------------------------------------------------------- fields read only at build
+@pytest.fixture(scope="module")
+def reads() -> tuple[set[str], set[str]]:
+    """Fields read at build and in 12 steps of every preset (``tests.field_reads.survey``)."""
+    from tests.field_reads import survey
+
+    return survey()
+
+
+def test_every_field_accepted_mid_run_acts_after_the_build(reads) -> None:
+    """A field intervene accepts is read by a weekly step, or moved by intervene itself (a lever,
+    a rescaled draw, authority), or refused as the starting state: never a silent no-op."""
+    from sim.interventions import FIXED, LEVER_OF, RESCALED, STARTING
+    from sim.scenario import field_specs
+    from tests.field_reads import STALE, leaf_fields
+
+    build, step = reads
+    leaves = leaf_fields()
+    assert {f.path for f in field_specs()} <= set(leaves)  # the recorder sees the whole schema
+    acted_on = set(LEVER_OF) | set(RESCALED) | {"decisions.rights_reach"}
+    silent = [
+        k
+        for k in leaves
+        if not (k in FIXED or any(k.startswith(f + ".") for f in FIXED))
+        and k not in STARTING
+        and k not in step
+        and k not in acted_on
+    ]
+    assert not silent, f"accepted by intervene but never read after the build: {silent}"
+    # a section kept aside at build and read in a step would not see an intervention
+    assert not [r for r in step if r.startswith(STALE)]
+    # the refused fields really are read at build only (refusing a live field would be wrong)
+    assert set(STARTING) <= build and not set(STARTING) & step
+
+
+def test_starting_state_fields_are_refused(small) -> None:
+    from sim.interventions import STARTING
+
+    m = OrgModel(small, rng=3)
+    m.run(steps=2)
+    for key in STARTING:
+        section, _, name = key.rpartition(".")
+        obj = getattr(small, section) if section else small
+        value = getattr(obj, name)
+        with pytest.raises(ScenarioError, match=f"{key}.*starting state"):
+            m.intervene({key: value})
+    assert m.interventions == []
+    with pytest.raises(ScenarioError, match=r"interventions\[0\].set.burn_in_weeks.*starting"):
+        _scheduled(small, {"burn_in_weeks": 4})
+
+
+#: Each rebuilt field with a new value; the run changes after the week and not before.
+REBUILT = {
+    "crm.threshold_mean": 0.9,
+    "crm.threshold_sd": 0.4,
+    "adoption.affinity_sd": 0.4,
+    "customers.annual_value": 60_000.0,
+    "customers.value_dispersion": 1.6,
+    "customers.expectation_sd": 0.4,
+    "decisions.rights_reach": 0.2,
+    "culture.supportive_leadership": 0.9,
+}
+
+
+@pytest.mark.parametrize(("key", "value"), list(REBUILT.items()))
+def test_rebuilt_field_changes_the_run_from_its_week(small, key, value) -> None:
+    """Paired seeds: the same run up to the week of the change, a different one after."""
+    base = _run(small).results()
+    changed = _run(small, changes={key: value}).results()
+    pd.testing.assert_frame_equal(base.loc[:WEEK], changed.loc[:WEEK])
+    assert not base.loc[WEEK + 1 :].equals(changed.loc[WEEK + 1 :]), key
+
+
+def test_rescaled_draws_keep_the_draws(small) -> None:
+    """Thresholds shift and stretch about the new mean; only customers not yet acquired get the
+    new value and expectation, by transforming their draws (no new random numbers)."""
+    m = OrgModel(small, rng=3)
+    m.run(steps=WEEK)
+    e, c = m.state.emp, m.state.cust
+    thr, aff = e.threshold.copy(), e.affinity.copy()
+    val, exp_, had = c.value.copy(), c.expectation.copy(), c.exists.copy()
+    state_r = {k: v.bit_generator.state for k, v in m.streams.items()}
+    cr, ad, cu = small.crm, small.adoption, small.customers
+    m.intervene(
+        {
+            "crm.threshold_mean": cr.threshold_mean + 0.2,
+            "crm.threshold_sd": cr.threshold_sd * 2,
+            "adoption.affinity_sd": ad.affinity_sd * 3,
+            "customers.annual_value": cu.annual_value * 2,
+            "customers.expectation_sd": cu.expectation_sd / 2,
+        }
+    )
+    assert {k: v.bit_generator.state for k, v in m.streams.items()} == state_r
+    np.testing.assert_allclose(
+        e.threshold, cr.threshold_mean + 0.2 + 2 * (thr - cr.threshold_mean), rtol=1e-12
+    )
+    np.testing.assert_allclose(e.affinity, 3 * aff, rtol=1e-12)
+    np.testing.assert_array_equal(c.value[had], val[had])
+    np.testing.assert_allclose(c.value[~had], 2 * val[~had], rtol=1e-9)
+    np.testing.assert_array_equal(c.expectation[had], exp_[had])
+    np.testing.assert_allclose(c.expectation[~had], exp_[~had] / 2, rtol=1e-12)
+    # a manager coaches while the uniform behind their style is below the share
+    m.intervene({"culture.supportive_leadership": 0.7})
+    np.testing.assert_array_equal(e.supportive, ~e.front & (e.style < 0.7))
+    assert e.supportive.sum() > 0 and (e.style[e.supportive] < 0.7).all()
+    # the twin (no CRM) gets the non-CRM fields on its own draws
+    cf = m.counterfactual
+    assert cf is not None and cf.scenario_in_force.customers.annual_value == cu.annual_value * 2
+
+
+def test_rights_reach_recomputes_authority_at_once(small) -> None:
+    m = OrgModel(small.with_overrides(INSTANT), rng=3)
+    m.run(steps=WEEK)
+    m.intervene({"decisions.rights_reach": 0.2, "culture.decision_rights": 0.8})
+    expected = escalation.effective_authority(
+        m.state.emp.base_authority, 0.8, p=m.scenario_in_force.decisions
+    )
+    np.testing.assert_array_equal(m.authority, expected)
+
+
+def test_a_spread_of_zero_cannot_be_widened(small) -> None:
+    m = OrgModel(small.with_overrides({"crm.threshold_sd": 0.0}), rng=3)
+    m.run(steps=2)
+    with pytest.raises(ScenarioError, match="crm.threshold_sd.*was 0"):
+        m.intervene({"crm.threshold_sd": 0.1})
+    m.intervene({"crm.threshold_mean": 0.8})  # the mean still moves every threshold
+    assert (m.state.emp.threshold == 0.8).all()
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("crm.reinforcement_weeks", 2), ("crm.implementation_cost", 1.0)]
+)
+def test_go_live_fields_act_before_go_live_and_are_refused_after(small, key, value) -> None:
+    """Read in the go-live week only (week 4 here): a change before it acts, after it is refused."""
+    base = _run(small).results()
+    m = OrgModel(small, rng=3)
+    m.run(steps=2)
+    m.intervene({key: value})
+    m.run()
+    pd.testing.assert_frame_equal(base.loc[:2], m.results().loc[:2])
+    assert not base.loc[3:].equals(m.results().loc[3:])
+    m = OrgModel(small, rng=3)
+    m.run(steps=WEEK)
+    with pytest.raises(ScenarioError, match=f"{key}.*went live in week 4.*after go-live"):
+        m.intervene({key: value})
+    assert m.interventions == []
+    with pytest.raises(ScenarioError, match=rf"interventions\[0\].set.{key}.*after go-live"):
+        _scheduled(small, {key: value})

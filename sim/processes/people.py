@@ -100,7 +100,8 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     )
     new_thr = r_p.normal(sc.crm.threshold_mean, sc.crm.threshold_sd, e.n)
     new_aff = r_p.normal(0.0, sc.adoption.affinity_sd, e.n)
-    new_sup = r_p.random(e.n) < sc.culture.supportive_leadership
+    new_style = r_p.random(e.n)  # kept, so a change of supportive_leadership can re-sort styles
+    new_sup = new_style < sc.culture.supportive_leadership
     hire = ~e.filled & (e.vacant_weeks <= 0) & ~q
     e.vacant_weeks = np.where(~e.filled & ~hire, np.maximum(e.vacant_weeks - 1, 0), 0)
     e.filled |= hire
@@ -113,6 +114,7 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     e.safety = np.where(hire, climate, e.safety)
     e.morale = np.where(hire, pp.newcomer_morale, e.morale)
     e.supportive = np.where(hire, new_sup & ~e.front, e.supportive)
+    e.style = np.where(hire, new_style, e.style)
     e.tenure = np.where(hire, 0, e.tenure + e.filled)
     # newcomers bring their own practice; drawn for the hires only, from a stream of their
     # own, so that how many are hired cannot shift any other draw

@@ -438,7 +438,8 @@ class OrgModel(Model):
         st, sc = self.ctx.state, self.ctx.scenario
         if st.week == sc.design.change_week:
             self._change_design(sc)
-        for i, iv in enumerate(sc.interventions):
+        # the schedule as in force now (a design change this week replaced the scenario)
+        for i, iv in enumerate(self.ctx.scenario.interventions):
             if iv.week == st.week:
                 self._intervene(iv.set, f"interventions[{i}].set", twin=False)
         week = Week()

@@ -168,7 +168,8 @@ ALL_STEPS = [
 def survey(weeks: int = 12) -> tuple[set[str], set[str]]:
     """Fields read at build and in ``weeks`` steps, over every preset (100 people, 600
     customers, 8 burn-in weeks), each with a CRM going live in week 2 and one live since week
-    -2, every programme step and a scheduled culture intervention in week 3 (with the twins)."""
+    -2, every programme step and a scheduled culture intervention in week 3 (with the twins),
+    and the example proposed design (examples/acme), which changes from its base in week 0."""
     from sim.inputs import load_scenario
     from sim.scenario import preset_names
 
@@ -191,7 +192,14 @@ def survey(weeks: int = 12) -> tuple[set[str], set[str]]:
             b, s = step_reads(sc, weeks)
             build |= b
             step |= s
-    return build, step
+    # a proposed design reached from its base with a restructuring (sim/design.py, ODD 8.H):
+    # its change week runs the restructuring's fields
+    from pathlib import Path
+
+    proposed = Path(__file__).resolve().parent.parent / "examples" / "acme" / "proposed.toml"
+    sc = load_scenario(proposed).with_overrides({"burn_in_weeks": 8})
+    b, s = step_reads(sc, weeks)
+    return build | b, step | s
 
 
 def main() -> None:

@@ -219,7 +219,9 @@ class OrgModel(Model):
         if u is not None and overall > 0:
             # at rest each class holds its share of newcomers times its lifetime, 1 / h
             q = np.bincount(np.searchsorted(edges, inflow), minlength=self._BOOK_BINS)
-            target = q / h / (q / h).sum()
+            # a class nobody leaves (no base churn, all content) would take the whole book
+            life = q / np.maximum(h, overall * 1e-3)
+            target = life / life.sum()
             n_k = np.bincount(k[act], minlength=self._BOOK_BINS)
             w = (target / np.maximum(n_k, 1))[k[act]]
             cum = np.cumsum(w) / w.sum()

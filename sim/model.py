@@ -180,10 +180,11 @@ class OrgModel(Model):
 
         ``state.week`` runs from ``-burn_in_weeks`` to 0, so a go-live at a negative week happens
         inside the burn-in and programme steps and interventions (weeks >= 0) cannot fire in it.
-        Half-way, the customer book takes its at-rest mix of types (``_rest_book``, measured on
-        the first half); with ``balance_acquisition`` the acquisition rate in force is then
-        scaled so that customers won match the book's expected losses at rest, measured on the
-        second half (the customer count is stationary at rest).
+        Half-way and at its end, the customer book takes its at-rest mix of types
+        (``_rest_book``, from the expected churn of each type over the half just run) and, with
+        ``balance_acquisition``, the acquisition rate in force is scaled so that the customers
+        expected to be won match the book's expected losses (the customer count is stationary
+        at rest, near ``customers.count``, whatever the burn-in's length).
         """
         ctx = self.ctx
         weeks = ctx.scenario.burn_in_weeks
@@ -191,71 +192,99 @@ class OrgModel(Model):
         c = ctx.state.cust
         c.joined_week = np.where(c.exists, -weeks, c.joined_week)
         mid = -(weeks // 2)
-        u = self.streams["init"].random(c.capacity)  # one uniform per slot (fixed count)
-        acquired = 0  # in the second half
+        inflow = c.expectation.copy()  # i.i.d. draws of the newcomers' expectations (slots)
+        u = self.streams["init"].random((2, c.capacity))  # one uniform per slot and resampling
+        risk = np.zeros(c.capacity)  # expected churn events of each slot in the current half
+        exposure = np.zeros(c.capacity)  # weeks each slot was active in the current half
+        won = 0.0  # customers expected to be won in the current half
+        rate0 = ctx.scenario.customers.acquisition_rate
         for _ in range(weeks):
             if ctx.state.week == mid and weeks >= 2:
-                self._rest_book(-weeks, mid, u)
+                self._rest_balance(risk, exposure, inflow, u[0], won / (weeks - weeks // 2), rate0)
+                risk[:], exposure[:], won = 0.0, 0.0, 0.0
             week = Week()
             for process in ORDER:
                 setattr(week, process.NAME, process.step(ctx, week))
+            risk += week.customers.hazard
+            exposure += week.customers.hazard > 0
+            won += week.customers.expected_acquired
             ctx.state.week += 1
-            if ctx.state.week > mid:
-                acquired += week.customers.acquired
         self.last_week = None
         ctx.totals = new_totals()
         ctx.programme_log = []
-        sc = ctx.scenario
-        if weeks >= 2 and sc.balance_acquisition and sc.customers.acquisition_rate > 0:
-            hazard = self._rest_book(mid, 0, None)
-            if acquired > 0 and hazard > 0:
-                factor = min(hazard / (acquired / (-mid)), self._ACQ_SCALE_MAX)
-                ctx.scenario = sc.with_overrides(
-                    {"customers.acquisition_rate": sc.customers.acquisition_rate * factor}
-                ).model_copy(update={"design": sc.design})  # a design's own rate still applies
+        if weeks >= 2:
+            self._rest_balance(risk, exposure, inflow, u[1], won / (weeks // 2), rate0)
+
+    def _rest_balance(
+        self,
+        risk: np.ndarray,
+        exposure: np.ndarray,
+        inflow: np.ndarray,
+        u: np.ndarray,
+        won_per_week: float,
+        rate0: float,
+    ) -> None:
+        """The book takes its at-rest mix; the acquisition rate balances its expected losses.
+
+        The new rate is the rate in force times expected losses a week over the customers
+        expected to be won a week in the window, at most ``_ACQ_SCALE_MAX`` times the
+        scenario's own rate ``rate0`` (customer slots are preallocated for that).
+        """
+        losses = self._rest_book(risk, exposure, inflow, u)
+        sc = self.ctx.scenario
+        rate = sc.customers.acquisition_rate
+        if sc.balance_acquisition and rate > 0 and won_per_week > 0 and losses > 0:
+            new = min(rate * losses / won_per_week, rate0 * self._ACQ_SCALE_MAX)
+            self.ctx.scenario = sc.with_overrides({"customers.acquisition_rate": new}).model_copy(
+                update={"design": sc.design}  # a design's own rate still applies at its change
+            )
 
     #: Expectation classes (quantile bins) of the at-rest book (``_rest_book``).
     _BOOK_BINS = 10
 
-    def _rest_book(self, lo: int, hi: int, u: np.ndarray | None) -> float:
-        """Hazards of the customer types over weeks ``[lo, hi)``; with ``u``, the at-rest mix.
+    def _rest_book(
+        self, risk: np.ndarray, exposure: np.ndarray, inflow: np.ndarray, u: np.ndarray | None
+    ) -> float:
+        """The customer book takes its at-rest mix of types; returns its expected losses a week.
 
         A book at rest holds each type of customer (``expectation``, the one lasting difference
         between customers) in proportion to its share of newcomers times its expected lifetime,
-        1 / hazard (a renewal process). The initial book holds them in the newcomers'
-        proportion, so without this churn falls for a decade as demanding customers leave. The
-        hazard of each expectation class (quantile bins) is measured on the burn-in itself
-        (churn events / customer-weeks in the window, whatever the churn formula). With ``u``
-        (one uniform per slot) each active customer takes the type (expectation and
-        satisfaction) of a donor drawn with weight ``exp(h * weeks with us) / h`` (lifetime
-        over survival so far). Returns the expected losses per week of the active book.
+        1 / hazard (a renewal process: inflow = outflow for each type). The initial book holds
+        them in the newcomers' proportion, so without this churn falls for a decade as
+        demanding customers leave. Types are ``_BOOK_BINS`` expectation classes (quantile bins
+        of the customers seen in the window). A class's hazard is its expected churn over its
+        customer-weeks: ``risk`` sums each slot's weekly chance of leaving
+        (``customers.churn_hazard``, the churn draw's own probability, so none of the sampling
+        noise of the few churn events), ``exposure`` its weeks active. Newcomers' shares come
+        from ``inflow`` (the slots' own i.i.d. draws of expectation). With ``u`` (one uniform
+        per slot), each active customer takes the type (expectation and satisfaction) of a
+        donor from the active book drawn with weight (class share at rest / class share now),
+        so the book holds every class at its share at rest.
         """
         c = self.ctx.state.cust
-        gone = c.exists & ~c.active
-        seen = c.exists & (c.active | (c.churned_week >= lo))
-        start = np.maximum(c.joined_week, lo)
-        end = np.where(gone, np.minimum(c.churned_week + 1, hi), hi)
-        exposure = np.where(seen, np.maximum(end - start, 0), 0).astype(float)
-        event = gone & (c.churned_week >= lo) & (c.churned_week < hi)
-        x = c.expectation
-        if not seen.any():
+        seen = exposure > 0
+        act = np.flatnonzero(c.active)
+        if not seen.any() or act.size == 0:
             return 0.0
+        x = c.expectation
         edges = np.quantile(x[seen], np.linspace(0, 1, self._BOOK_BINS + 1)[1:-1])
         k = np.searchsorted(edges, x)
-        ev = np.bincount(k[event], minlength=self._BOOK_BINS).astype(float)
+        ev = np.bincount(k[seen], weights=risk[seen], minlength=self._BOOK_BINS)
         ex = np.bincount(k[seen], weights=exposure[seen], minlength=self._BOOK_BINS)
-        overall = (ev.sum() + 0.5) / max(ex.sum(), 1.0)
-        h = (ev + 1.0) / (ex + 1.0 / overall)  # shrunk to the overall hazard by one event
-        act = np.flatnonzero(c.active)
-        if act.size == 0:
-            return 0.0
-        if u is not None and ev.sum() > 0:
-            hk = h[k[act]]
-            age = (self.ctx.state.week - c.joined_week[act]).astype(float)  # weeks with us
-            w = np.exp(hk * age) / hk
+        overall = ev.sum() / ex.sum()
+        h = np.where(ex > 0, ev / np.maximum(ex, 1.0), overall)
+        if u is not None and overall > 0:
+            # at rest each class holds its share of newcomers times its lifetime, 1 / h
+            q = np.bincount(np.searchsorted(edges, inflow), minlength=self._BOOK_BINS)
+            # a class nobody leaves (no base churn, all content) would take the whole book
+            life = q / np.maximum(h, overall * 1e-3)
+            target = life / life.sum()
+            n_k = np.bincount(k[act], minlength=self._BOOK_BINS)
+            w = (target / np.maximum(n_k, 1))[k[act]]
             cum = np.cumsum(w) / w.sum()
             donor = act[np.minimum(np.searchsorted(cum, u[: act.size]), act.size - 1)]
             c.expectation[act], c.satisfaction[act] = x[donor], c.satisfaction[donor]
+            k = np.searchsorted(edges, x)
         return float(h[k[act]].sum())
 
     #: Upper bound of the at-rest acquisition scale (slots are preallocated for it, see

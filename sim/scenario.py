@@ -899,19 +899,21 @@ class Scenario(_Section):
         "Weeks run before week 1 with the starting design and nothing scheduled (not reported, "
         "totals reset), so the organisation starts at rest; slow stocks start at their balance.",
         unit="weeks",
-        source="measured: with 52 weeks and the analytic starts, yearly churn, front-line "
-        "turnover, satisfaction and morale pass year 1 vs 3 TOST and trend tests in "
-        "command_and_control and functional_silos (tests/test_rest.py, python -m "
-        "sim.validation stationarity; docs/ODD.md 8.A); service quality not yet; 52 weeks "
-        "keeps a 104-week run within 1.5 times its cost",
+        source="measured: with 52 weeks and the analytic starts (the problem stock, the "
+        "customer book's mix resampled half-way and at the end), yearly churn, front-line "
+        "turnover, satisfaction, morale and service quality pass year 1 vs 3 TOST and trend "
+        "tests in command_and_control and functional_silos and with a CRM live 40 weeks "
+        "before the start (tests/test_rest.py, python -m sim.validation stationarity; "
+        "docs/ODD.md 8.A); 52 weeks keeps a 104-week run within about 1.5 times its cost",
     )
     balance_acquisition: bool = _f(
         True,
         None,
         None,
         "Acquisition balances churn at rest",
-        "Scale the acquisition rate after the burn-in so that, at rest, customers won balance "
-        "customers lost (the customer count is stationary from the start).",
+        "Scale the acquisition rate half-way through and at the end of the burn-in so that, "
+        "at rest, customers expected to be won balance the book's expected losses (the "
+        "customer count is stationary from the start and stays near customers.count).",
         unit="yes/no",
         source="assumption: the given customer count is the organisation's steady book; "
         "without it the book drifts towards acquisition / churn over a decade",

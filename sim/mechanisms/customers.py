@@ -96,11 +96,28 @@ def churn(
     rng,
     p: CustomerCoefficients = DEFAULT_CUSTOMERS,
 ) -> np.ndarray:
-    """Who leaves this week: a base hazard plus one that grows as satisfaction falls."""
+    """Who leaves this week: a base hazard plus one that grows as satisfaction falls
+    (:func:`churn_hazard`)."""
     u = rng.random(active.shape[0])
+    return active & (u < churn_hazard(satisfaction, base_annual, dissatisfied_annual, p=p))
+
+
+def churn_hazard(
+    satisfaction: np.ndarray,
+    base_annual: float,
+    dissatisfied_annual: float,
+    *,
+    p: CustomerCoefficients = DEFAULT_CUSTOMERS,
+) -> np.ndarray:
+    """Each customer's chance of leaving this week at ``satisfaction``.
+
+    The weekly equivalent of ``base_annual`` (moves, mergers) plus ``dissatisfied_annual / 52``
+    times the squared satisfaction gap below ``p.churn_pivot`` (0 at the pivot, 1 at the bottom
+    of the scale); docs/ODD.md 6.9. The burn-in reads it as the expected churn of a customer
+    week (``OrgModel._rest_book``).
+    """
     gap = np.clip((p.churn_pivot - satisfaction) / p.churn_pivot, 0.0, 1.0)
-    hazard = weekly_hazard(base_annual) + dissatisfied_annual / 52.0 * gap**2
-    return active & (u < hazard)
+    return weekly_hazard(base_annual) + dissatisfied_annual / 52.0 * gap**2
 
 
 def voice(responsiveness: float, *, p: CustomerCoefficients = DEFAULT_CUSTOMERS) -> float:
@@ -183,8 +200,16 @@ def acquisitions(n_sales: int, rate: float, effort: float, lead_boost: float, *,
     sampler takes a rate-dependent number of uniforms, which put paired designs off common random
     numbers from the first week their sales capacity or effort differed.
     """
-    lam = max(rate * n_sales * effort * (1.0 + lead_boost), 0.0)
-    return poisson_from_uniform(rng.random(), lam)
+    return poisson_from_uniform(rng.random(), acquisition_mean(n_sales, rate, effort, lead_boost))
+
+
+def acquisition_mean(n_sales: int, rate: float, effort: float, lead_boost: float) -> float:
+    """Expected customers won this week: ``rate x sales people x effort x (1 + lead boost)``.
+
+    The Poisson mean of :func:`acquisitions` (docs/ODD.md 6.9); the burn-in balances the
+    book with it (``OrgModel._burn_in``).
+    """
+    return max(rate * n_sales * effort * (1.0 + lead_boost), 0.0)
 
 
 def wait_a_week(

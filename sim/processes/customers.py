@@ -56,6 +56,9 @@ class CustomersWeek:
         complaints: Complaints this week.
         acquired: Customers won this week.
         books: The books of accounts after churn and acquisitions.
+        hazard: Each slot's chance of leaving this week (0 for a slot not active before the
+            churn draw): the expected churn the burn-in measures the book's mix with.
+        expected_acquired: The Poisson mean of ``acquired`` (what the burn-in balances).
     """
 
     churned: int
@@ -63,6 +66,8 @@ class CustomersWeek:
     complaints: int
     acquired: int
     books: Books
+    hazard: np.ndarray
+    expected_acquired: float
 
 
 def books(state: State) -> Books:
@@ -110,28 +115,25 @@ def step(ctx: Context, week: Week) -> CustomersWeek:
     response = customers.complaint_response(comp, lv.responsiveness, rng=r_c, p=pc)
     c.satisfaction = np.clip(c.satisfaction + response, 0, 1)
     c.complained |= comp
-    gone = customers.churn(
-        c.active,
-        c.satisfaction,
-        sc.customers.base_churn_annual,
-        sc.customers.dissatisfied_churn_annual,
-        rng=r_c,
-        p=pc,
+    base, dissatisfied = sc.customers.base_churn_annual, sc.customers.dissatisfied_churn_annual
+    hazard = np.where(
+        c.active, customers.churn_hazard(c.satisfaction, base, dissatisfied, p=pc), 0.0
     )
+    gone = customers.churn(c.active, c.satisfaction, base, dissatisfied, rng=r_c, p=pc)
     churned, churned_silent = int(gone.sum()), int((gone & ~c.complained).sum())
     c.active &= ~gone
     c.issue_open &= ~gone
     c.churned_week = np.where(gone, st.week, c.churned_week)
     n_sales = int((e.filled & (e.role == SALES)).sum())
     mean_record = float(c.record[c.active].mean()) if c.active.any() else 0.0
-    n_new = customers.acquisitions(
+    acq = (
         n_sales,
         sc.customers.acquisition_rate,
         start.acq_effort
         * (1.0 + sc.sales.crm_acquisition_weight * sales.sales_usage * mean_record),
         sales.lead_boost * (1.0 if sales.announced else sc.sales.unannounced_boost_share),
-        rng=R["acquisition"],
     )
+    n_new = customers.acquisitions(*acq, rng=R["acquisition"])
     n_exist = int(np.count_nonzero(c.exists))  # slots fill from the front
     free = np.arange(n_exist, min(n_exist + n_new, c.capacity))
     c.exists[free] = True
@@ -145,4 +147,6 @@ def step(ctx: Context, week: Week) -> CustomersWeek:
         complaints=int(comp.sum()),
         acquired=int(free.shape[0]),
         books=books(st),
+        hazard=hazard,
+        expected_acquired=customers.acquisition_mean(*acq),
     )

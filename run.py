@@ -253,6 +253,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     _check_out_file(args.out)
     (scenario,) = _load([args.scenario], args.overrides).values()
     _check_not_an_input(args, scenario)
+    if args.weeks is not None and args.weeks > scenario.horizon_weeks:
+        # past the horizon the model adds customer slots (sim.state.grow_customers): the size
+        # guard counts them for the weeks that will actually run
+        from sim import sizing
+
+        sizing.check_fits(scenario.with_overrides({"horizon_weeks": args.weeks}))
     # the model's imports take a second or two: bad input is refused before them
     from sim import OrgModel
     from sim.experiment import headline

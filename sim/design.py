@@ -54,7 +54,9 @@ from sim.scenario import (
     read_toml,
     resolve_scenario_path,
 )
+from sim.structures.base import SALES
 from sim.structures.org_chart import (
+    MAX_BYTES,
     ChartStructure,
     CustomerBook,
     OrgChart,
@@ -62,8 +64,12 @@ from sim.structures.org_chart import (
     load_org_chart,
 )
 from sim.structures.transform import apply_structural
+from sim.textfile import NotReadable, check_regular, count_lines
 
 _PATH_FIELDS = (("organisation", "org_chart"), ("customers", "file"))
+#: Longest chain of base files (a file, its base, its base's base, ...). Real designs use two or
+#: three; the limit stops a runaway chain before the reading recurses too deep.
+MAX_BASE_CHAIN = 32
 
 
 def _resolve_paths(data: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -108,6 +114,11 @@ def expand(data: dict[str, Any], path: Path, _chain: tuple[Path, ...] = ()) -> d
             f"{path}: base: expected the name of a scenario file, e.g. 'current.toml' (got {ref!r})"
         )
     ref = ref.strip()
+    if len(chain) >= MAX_BASE_CHAIN:
+        raise ScenarioError(
+            f"{chain[0]}: base: a chain of more than {MAX_BASE_CHAIN} base files (at {path.name}); "
+            f"expected at most {MAX_BASE_CHAIN} files from a scenario to its first base"
+        )
     target = path.parent / ref if ref.endswith(".toml") or "/" in ref else ref
     try:
         base_path = resolve_scenario_path(target).resolve()
@@ -190,25 +201,35 @@ def gradual(current: Scenario, proposed: Scenario, source: str) -> Scenario:
 
 def input_files(path: str | Path) -> list[Path]:
     """Every file a scenario file reads: itself, its base files, org chart and customer file."""
-    path = resolve_scenario_path(path).resolve()
-    files = [path]
-    data = _resolve_paths(read_toml(path), path)
-    ref = data.get("base")
-    if isinstance(ref, str) and ref.strip():
+    files: list[Path] = []
+    chart_files: list[Path] = []
+    target: str | Path = path
+    for _ in range(MAX_BASE_CHAIN + 1):  # a loop, not recursion: the chain is bounded
+        path = resolve_scenario_path(target).resolve()
+        if path in files:  # a cycle (load_scenario refuses it)
+            break
+        files.append(path)
+        data = _resolve_paths(read_toml(path), path)
+        for sec, key in _PATH_FIELDS:
+            table = data.get(sec)
+            if isinstance(table, dict) and isinstance(table.get(key), str):
+                p = Path(table[key])
+                if p not in chart_files:
+                    chart_files.append(p)
+        ref = data.get("base")
+        if not (isinstance(ref, str) and ref.strip()):
+            break
         ref = ref.strip()
         target = path.parent / ref if ref.endswith(".toml") or "/" in ref else ref
-        files.extend(f for f in input_files(target) if f not in files)
-    for sec, key in _PATH_FIELDS:
-        table = data.get(sec)
-        if isinstance(table, dict) and isinstance(table.get(key), str):
-            p = Path(table[key])
-            if p not in files:
-                files.append(p)
-    return files
+    return files + [p for p in chart_files if p not in files]
 
 
 def file_sha256(path: str | Path) -> str:
     """SHA-256 of a file's bytes (hex)."""
+    try:
+        check_regular(path)  # a FIFO would block, a device never end
+    except NotReadable as e:
+        raise InputError(f"{path}: {e.describe(0, 'a regular file')}") from None
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -296,22 +317,41 @@ def read_inputs(scenario: Scenario) -> ResolvedInputs:
     Raises:
         InputError: naming the file (and row and column) or the transformation at fault.
     """
+    from sim import sizing  # here, not at the top: sim/__init__ imports the model, which imports us
+
+    path = _chart_path(scenario)
+    # the size guard, before the heavy work: a line count first (no parsing), then the exact
+    # head count before the structure and its networks are built (issue 15, class 7)
+    sizing.check_rows_fit(scenario, path, _records(path), kind="chart", exact=False)
     chart = transformed_chart(scenario)
-    chart.to_structure(rng=np.random.default_rng(0))  # the model's invariants, checked now
+    sales = int((chart.role == SALES).sum())
+    sizing.check_rows_fit(scenario, path, chart.n, kind="chart", sales=sales, exact=True)
     moved, removed = None, 0
     k = scenario.design.base_transformations
     own = [t for t in scenario.transformations[k:] if t.kind in STRUCTURAL_TRANSFORMATIONS]
     if scenario.design.from_base and own:
-        before = apply_structural(
-            load_org_chart(_chart_path(scenario)), scenario.transformations[:k]
-        )
+        before = apply_structural(load_org_chart(path), scenario.transformations[:k])
         moved, removed = restructured(before, chart)
     book = None
     if scenario.customers.file:
+        file = scenario.customers.file
+        kw = {"kind": "customers", "people": chart.n, "sales": sales}
+        sizing.check_rows_fit(scenario, file, _records(file), exact=False, **kw)  # type: ignore[arg-type]
         # owners are checked against the chart as imported, then against the transformed one
-        book = load_customers(scenario.customers.file, _chart_path(scenario))
+        book = load_customers(file, path)
+        sizing.check_rows_fit(scenario, file, len(book), exact=True, **kw)  # type: ignore[arg-type]
         book.owners_in(chart)
+    chart.to_structure(rng=np.random.default_rng(0))  # the model's invariants, checked now
     return ResolvedInputs(chart=chart, customers=book, moved=moved, removed=removed)
+
+
+def _records(path: str) -> int:
+    """Line ends in a CSV file minus its header: at least its records (0 if unreadable: the
+    reader then says why)."""
+    try:
+        return max(count_lines(path, MAX_BYTES) - 1, 0)
+    except NotReadable:
+        return 0
 
 
 def resolve_inputs(scenario: Scenario, source: str | None = None) -> Scenario:

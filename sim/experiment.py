@@ -9,7 +9,6 @@ for any worker count.
 from __future__ import annotations
 
 import multiprocessing as mp
-import tomllib
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -24,7 +23,7 @@ from sim.errors import InputError
 from sim.inputs import load_scenario
 from sim.model import OrgModel
 from sim.rng import replicate_seeds
-from sim.scenario import Scenario
+from sim.scenario import Scenario, read_toml_file
 
 EXPERIMENT_DIR = Path(__file__).resolve().parent.parent / "experiments"
 
@@ -60,12 +59,7 @@ class Comparison(BaseModel):
 def load_comparison(path: str | Path) -> Comparison:
     """Read and validate a comparison file (see ``experiments/main_job.toml``)."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as e:
-        raise InputError(f"{path}: cannot read ({e.strerror})") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise InputError(f"{path}: not a valid UTF-8 TOML file: {e}") from None
+    data = read_toml_file(path, "comparison", InputError)[2]
     try:
         return Comparison.model_validate(data)
     except ValidationError as err:

@@ -27,7 +27,7 @@ from sim.processes.programme import move_dial, restructure
 from sim.processes.week import Week
 from sim.rng import make_streams, seed_from
 from sim.scenario import Scenario
-from sim.state import State, build_state
+from sim.state import State, build_state, grow_customers, slots_for_weeks
 from sim.structures import SALES, SERVICE, OrgStructure, build_structure
 
 
@@ -174,6 +174,7 @@ class OrgModel(Model):
             SERVICE: scenario.customers.count / max(int((e.role == SERVICE).sum()), 1),
         }
         self.ctx = Context(state=state, scenario=scenario, streams=self.streams, ref_book=ref_book)
+        self.ctx.slots_until = scenario.horizon_weeks
 
     def _burn_in(self) -> None:
         """Run the burn-in weeks at rest, then reset what the run reports (ODD 5.1).
@@ -465,6 +466,8 @@ class OrgModel(Model):
         if self.counterfactual is not None:
             self.counterfactual.step()
         st, sc = self.ctx.state, self.ctx.scenario
+        if st.week >= self.ctx.slots_until:  # past the horizon the slots were sized for
+            self._grow_slots()
         if st.week == sc.design.change_week:
             self._change_design(sc)
         # the schedule as in force now (a design change this week replaced the scenario)
@@ -480,6 +483,17 @@ class OrgModel(Model):
         self.datacollector.collect(self)
         # Mesa's convention (batch_run loops while model.running): stop at the horizon
         self.running = self.ctx.state.week < self.ctx.scenario.horizon_weeks
+
+    def _grow_slots(self) -> None:
+        """Room for another ``horizon_weeks`` of acquisitions (``sim.state.grow_customers``).
+
+        Done at the same weeks in a model and its twin, from the ``init`` stream (not drawn after
+        the burn-in), so both keep common random numbers."""
+        sc, st = self.ctx.scenario, self.ctx.state
+        n_sales = int((st.emp.role == SALES).sum())
+        extra = slots_for_weeks(sc, n_sales, 0, 0.0)
+        grow_customers(st.cust, st.emp, sc, extra, self.streams["init"])
+        self.ctx.slots_until = st.week + sc.horizon_weeks
 
     def metrics_row(self, week: Week) -> dict[str, float]:
         """This week's row of metrics (``sim.metrics.COLUMNS``) from the state and ``week``."""

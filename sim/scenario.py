@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -40,7 +41,7 @@ from sim.parameters import FieldSpec as FieldSpec
 from sim.parameters import _f, _literal_values, _models_in, _Section, check_parameters
 from sim.parameters import field_bounds as field_bounds
 from sim.parameters import field_specs as field_specs
-from sim.textfile import NotText, decode_utf8
+from sim.textfile import NotReadable, NotText, check_regular, decode_utf8, read_regular
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -1223,10 +1224,18 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
     """A preset name or a file path -> an existing file path, or ScenarioError."""
     p = Path(name_or_path)
     if p.suffix == ".toml" or p.exists():
-        if p.is_dir():
-            raise ScenarioError(f"{p}: is a folder; expected a scenario TOML file or a preset name")
-        if not p.is_file():
-            raise ScenarioError(f"{p}: no such scenario file")
+        try:
+            check_regular(p)
+        except NotReadable as e:
+            if e.kind == "folder":
+                raise ScenarioError(
+                    f"{p}: is a folder; expected a scenario TOML file or a preset name"
+                ) from None
+            if e.kind == "missing":
+                raise ScenarioError(f"{p}: no such scenario file") from None
+            raise ScenarioError(
+                f"{p}: {e.describe(MAX_TOML_BYTES, 'a scenario TOML file')}"
+            ) from None
         return p
     preset = SCENARIO_DIR / f"{name_or_path}.toml"
     if preset.is_file():
@@ -1249,6 +1258,103 @@ def read_toml(path: Path) -> dict[str, Any]:
 #: Largest scenario, design or experiment file read (bytes). Real ones are a few kilobytes;
 #: the limit keeps a wrong file (a log, a data dump) from being read into memory.
 MAX_TOML_BYTES = 5_000_000
+
+#: Deepest nesting of arrays and inline tables accepted in a TOML input (real files nest at most
+#: 4 deep: a transformation's list of programme steps). tomllib recurses once per level and
+#: stops with RecursionError near 500; the code that reads the data recurses too.
+MAX_TOML_DEPTH = 32
+#: Most parts of one dotted key or table header (``a.b.c`` has 3; the schema is 4 deep).
+#: tomllib's work grows with the square of a key's length (50,000 parts: about a minute).
+MAX_KEY_PARTS = 16
+#: Most keys (``key = value`` pairs and table headers) in one TOML input (real files have
+#: under 500).
+MAX_TOML_KEYS = 20_000
+
+_TOML_TOKEN = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""(?!")|"""(?:[^\\]|\\.)*?""""{1,2}'  # multi-line basic string
+    r"|'''.*?'''(?!')|'''.*?''''{1,2}"  # multi-line literal string
+    r'|"(?:[^"\\\n]|\\.)*"'  # basic string
+    r"|'[^'\n]*'"  # literal string
+    r"|#[^\n]*"  # comment
+    r"|[\[\]{}=,.\n]",
+    re.S,
+)
+
+
+class TomlShapeError(ValueError):
+    """A TOML text nests too deep, has too long a dotted key or too many keys.
+
+    Raised by :func:`check_toml_shape`; ``line`` is where (1-based).
+    """
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def check_toml_shape(text: str) -> None:
+    """Refuse, before tomllib parses it, a TOML text whose parsing or reading would explode.
+
+    One linear pass over the text's brackets, dots, equals signs and line ends (strings and
+    comments skipped) bounds the nesting of arrays and inline tables (:data:`MAX_TOML_DEPTH`),
+    the parts of a dotted key or table header (:data:`MAX_KEY_PARTS`) and the number of keys
+    (:data:`MAX_TOML_KEYS`). Malformed TOML is left for tomllib to report.
+
+    Raises:
+        TomlShapeError: with the message (no file name) and the line.
+    """
+    stack: list[str] = []  # the open arrays and inline tables of values
+    key_pos, header, parts, keys = True, False, 1, 0
+
+    def line(pos: int) -> int:
+        return text.count("\n", 0, pos) + 1
+
+    for m in _TOML_TOKEN.finditer(text):
+        tok = m.group()
+        if len(tok) > 1 and tok[0] in "\"'#":  # a string or a comment
+            continue
+        if tok == "\n":
+            if not stack:
+                key_pos, header, parts = True, False, 1
+        elif tok == ".":
+            if key_pos or header:
+                parts += 1
+                if parts > MAX_KEY_PARTS:
+                    raise TomlShapeError(
+                        f"a dotted key with more than {MAX_KEY_PARTS} parts; expected keys such "
+                        "as culture.responsiveness (at most 4 parts)",
+                        line(m.start()),
+                    )
+        elif tok == "=":
+            if key_pos:
+                keys += 1
+                key_pos, parts = False, 1
+        elif tok in "[{":
+            if tok == "[" and (header or (key_pos and not stack)):  # [table] or [[array]]
+                if not header:
+                    keys += 1
+                header = True
+            else:
+                stack.append(tok)
+                key_pos, parts = tok == "{", 1
+                if len(stack) > MAX_TOML_DEPTH:
+                    raise TomlShapeError(
+                        f"arrays and inline tables nested more than {MAX_TOML_DEPTH} deep; "
+                        "expected at most a few levels",
+                        line(m.start()),
+                    )
+        elif tok in "]}":
+            if stack and not header:
+                stack.pop()
+                key_pos = False
+        elif tok == "," and stack and stack[-1] == "{":
+            key_pos, parts = True, 1
+        if keys > MAX_TOML_KEYS:
+            raise TomlShapeError(
+                f"more than {MAX_TOML_KEYS} keys; expected at most a few hundred settings",
+                line(m.start()),
+            )
+
 
 _TOML_EXAMPLES = {
     "scenario": "key = value lines and [sections] such as scenarios/command_and_control.toml",
@@ -1276,19 +1382,20 @@ def read_toml_file(
     path = Path(path)
     example = _TOML_EXAMPLES.get(what, "TOML")
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise error(f"{path}: is a folder; expected a {what} TOML file")
-        if size > MAX_TOML_BYTES:
+        raw = read_regular(path, MAX_TOML_BYTES)
+    except NotReadable as e:
+        if e.kind == "missing":
+            raise error(f"{path}: no such {what} file") from None
+        if e.kind == "folder":
+            raise error(f"{path}: is a folder; expected a {what} TOML file") from None
+        if e.kind == "too_large":
             raise error(
-                f"{path}: file is {size} bytes; {_article(what)} {what} file is at most 5 MB "
-                f"({MAX_TOML_BYTES} bytes): is this the right file?"
-            )
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise error(f"{path}: no such {what} file") from None
-    except OSError as e:
-        raise error(f"{path}: cannot read ({e.strerror})") from None
+                f"{path}: file is {e.size} bytes or more; {_article(what)} {what} file is at most "
+                f"5 MB ({MAX_TOML_BYTES} bytes): is this the right file?"
+            ) from None
+        raise error(
+            f"{path}: {e.describe(MAX_TOML_BYTES, f'{_article(what)} {what} TOML file')}"
+        ) from None
     try:
         text = decode_utf8(raw)
     except NotText as e:
@@ -1304,6 +1411,10 @@ def read_toml_file(
         ) from None
     if not text.strip():
         raise error(f"{path}: the file is empty; expected {example}")
+    try:
+        check_toml_shape(text)
+    except TomlShapeError as e:
+        raise error(f"{path}: line {e.line}: {e}") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -1323,6 +1434,10 @@ def parse_override(text: str) -> tuple[str, Any]:
     key, raw = key.strip(), raw.strip()
     if not key:
         raise ScenarioError(f"--set {text!r}: missing key before '='")
+    try:
+        check_toml_shape(f"v = {raw}")
+    except TomlShapeError as e:
+        raise ScenarioError(f"--set {key}: the value has {e}") from None
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:

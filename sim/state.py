@@ -7,7 +7,7 @@ hiring delay, and a newcomer fills it with fresh attributes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import scipy.sparse as sp
@@ -146,10 +146,63 @@ def _lognormal_values(rng: np.random.Generator, n: int, mean: float, sigma: floa
 def customer_capacity(scenario: Scenario, n_sales: int) -> int:
     """Slots to preallocate: the initial book plus generous room for acquisitions."""
     c = scenario.customers
-    weekly = c.acquisition_rate * max(n_sales, 1)
-    # the burn-in, then the horizon at up to three times the rate (the at-rest balance, model.py)
-    expected = weekly * (scenario.burn_in_weeks + 3 * scenario.horizon_weeks)
-    return int(c.count + 1.5 * expected + 16)
+    return int(c.count + slots_for_weeks(scenario, n_sales, scenario.burn_in_weeks, 1.0))
+
+
+def slots_for_weeks(scenario: Scenario, n_sales: int, weeks: int, rest_weeks: float) -> int:
+    """Room for the acquisitions of the burn-in (``weeks``) and ``scenario.horizon_weeks``.
+
+    The horizon counts at up to three times the rate (the at-rest balance can scale it up to
+    3x, model.py), with a 1.5x margin; ``rest_weeks`` scales the burn-in part (0 when growing
+    for weeks past the horizon, :func:`grow_customers`).
+    """
+    weekly = scenario.customers.acquisition_rate * max(n_sales, 1)
+    expected = weekly * (rest_weeks * weeks + 3 * scenario.horizon_weeks)
+    return int(1.5 * expected + 16)
+
+
+def grow_customers(cust: Customers, emp: Employees, scenario: Scenario, extra: int, rng) -> None:
+    """Append ``extra`` unused customer slots, their attributes drawn as the initial ones are.
+
+    Slots are sized for the horizon (:func:`customer_capacity`); a run stepped past it (``run
+    --weeks`` beyond ``horizon_weeks``, an intervention that extends the horizon) or winning more
+    customers than the room kept gets more slots instead of losing acquisitions (issue 15,
+    class 3). ``OrgModel`` grows at fixed weeks from the ``init`` stream, which nothing else
+    draws from after the burn-in, so a model and its no-change twin grow alike.
+    """
+    sales = np.flatnonzero(emp.role == SALES)
+    pc = scenario.customers
+    owners = sales[rng.integers(0, sales.shape[0], extra)]
+    handler, same_group, tie = assign_accounts(owners, emp, rng, local_share=pc.local_handler_share)
+    value = _lognormal_values(rng, extra, pc.annual_value, pc.value_dispersion)
+    satisfaction = np.clip(
+        rng.beta(pc.initial_satisfaction_a, pc.initial_satisfaction_b, extra), 0, 1
+    )
+    expectation = rng.normal(0.0, pc.expectation_sd, extra)
+    new = {
+        "exists": np.zeros(extra, dtype=bool),
+        "active": np.zeros(extra, dtype=bool),
+        "owner": owners,
+        "handler": handler,
+        "value": value,
+        "satisfaction": satisfaction,
+        "issue_open": np.zeros(extra, dtype=bool),
+        "issue_severity": np.zeros(extra),
+        "issue_days_left": np.zeros(extra),
+        "issue_days": np.zeros(extra),
+        "issue_logged": np.zeros(extra, dtype=bool),
+        "complained": np.zeros(extra, dtype=bool),
+        "record": np.zeros(extra),
+        "expectation": expectation,
+        "joined_week": np.full(extra, -1),
+        "churned_week": np.full(extra, -1),
+        "same_group": same_group,
+        "tie": tie,
+    }
+    assert set(new) == {f.name for f in fields(Customers)}, "a Customers array is not grown"
+    for name, tail in new.items():
+        old = getattr(cust, name)
+        setattr(cust, name, np.concatenate([old, tail.astype(old.dtype, copy=False)]))
 
 
 def assign_accounts(

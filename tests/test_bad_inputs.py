@@ -30,7 +30,7 @@ CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 MANIFEST = tomllib.loads((CORPUS / "cases.toml").read_text(encoding="utf-8"))
 CASES: list[dict[str, Any]] = MANIFEST["case"]
 CATEGORIES = ("scenario", "experiment", "org_chart", "customers", "design", "cli")
-CASE_KEYS = {"id", "file", "make", "wrap", "mkdir", "touch", "argv", "expect", "subprocess"}
+CASE_KEYS = {"id", "file", "make", "wrap", "mkdir", "touch", "argv", "expect", "subprocess", "env"}
 
 PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00"
 
@@ -54,8 +54,44 @@ def _make(kind: str, path: Path) -> None:
 
         with path.open("wb") as f:  # sparse: takes no disk space
             f.truncate(MAX_BYTES + 1)
+    elif kind == "zero_link":
+        path.symlink_to("/dev/zero")
+    elif kind in ("big_chart", "big_chart_sweep"):
+        chart = path if kind == "big_chart" else path.with_name("_big_chart.csv")
+        _write_chart(chart, 20_000)
+        if kind == "big_chart_sweep":
+            path.write_text(
+                'name = "big"\nbase = "_current.toml"\ndesign = "grid"\nreplicates = 1\n'
+                'root_seed = 1\n[set]\n"organisation.org_chart" = "_big_chart.csv"\n'
+                '[factors]\n"culture.decision_rights" = [0.2, 0.8]\n'
+            )
+    elif kind == "big_customers":
+        rows = "".join(f"K{i},SMB,1000,S{1 + i % 3}\n" for i in range(100_000))
+        path.write_text("id,segment,annual_value,owner_id\n" + rows)
+    elif kind == "deep_tables":
+        path.write_text('name = "deep"\nx = ' + "{a = " * 5000 + "1" + "}" * 5000 + "\n")
+    elif kind == "long_key":
+        path.write_text('name = "long"\n' + "a" + ".a" * 50_000 + " = 1\n")
+    elif kind == "many_keys":
+        path.write_text('name = "many"\n' + "".join(f"culture.k{i} = 1\n" for i in range(20_001)))
+    elif kind == "base_chain":
+        for i in range(40):
+            base = f'base = "chain_{i + 1}.toml"\n' if i < 39 else ""
+            (path.parent / f"chain_{i}.toml").write_text(f'{base}name = "c{i}"\n')
+        path.write_text('base = "chain_0.toml"\nname = "top"\n')
     else:
         raise ValueError(f"unknown make kind {kind!r}")
+
+
+def _write_chart(path: Path, n: int) -> None:
+    """A valid org chart of ``n`` people: a CEO, 100 managers, sales and service below them."""
+    lines = ["id,manager_id,role,unit", "P0,,CEO,HQ"]
+    lines += [f"P{i},P0,Manager,U{i}" for i in range(1, 101)]
+    lines += [
+        f"P{i},P{1 + i % 100},{'Account Executive' if i % 2 else 'Support Agent'},U{1 + i % 100}"
+        for i in range(101, n)
+    ]
+    path.write_text("\n".join(lines) + "\n")
 
 
 def _prepare(case: dict[str, Any], tmp: Path) -> list[str]:
@@ -127,6 +163,8 @@ def test_bad_input_is_refused_with_one_clear_line(
     case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     argv = _prepare(case, tmp_path)
+    for key, value in case.get("env", {}).items():
+        monkeypatch.setenv(key, value)
     before = _snapshot(tmp_path)
     if case.get("subprocess"):
         code, out, err = _run_subprocess(argv, tmp_path)

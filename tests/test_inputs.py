@@ -156,3 +156,138 @@ def test_no_import_cycle_between_inputs_and_scenario() -> None:
         assert not later, f"{mod} imports {later}"
     for mod in layers:  # and each imports on its own in a fresh interpreter
         subprocess.run([sys.executable, "-c", f"import {mod}"], cwd=ROOT, check=True)
+
+
+# ------------------------------------------------------------------ issue 15, classes 6 and 8
+# Anything but a regular file is refused before it is opened (a FIFO blocks a reader until a
+# writer comes, a device never ends); the CLI runs in a subprocess with a timeout, so a
+# regression fails instead of hanging the suite.
+FIFO_TIMEOUT_S = 120  # only stops a hang: a refusal takes the CLI's start-up time
+
+
+def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
+            [sys.executable, str(ROOT / "run.py"), *args],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            timeout=FIFO_TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"run.py {' '.join(args)} did not return: it blocked on a FIFO")
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no FIFOs on this platform")
+@pytest.mark.parametrize("role", ["scenario", "base", "org_chart", "customers", "experiment"])
+def test_a_fifo_input_is_refused_without_blocking(tmp_path: Path, role: str) -> None:
+    import os
+
+    shutil.copy(ACME / "org_chart.csv", tmp_path / "chart.csv")
+    fifo = tmp_path / ("pipe.toml" if role in ("scenario", "base", "experiment") else "pipe.csv")
+    os.mkfifo(fifo)
+    scenario = tmp_path / "s.toml"
+    chart = 'name = "c"\n[organisation]\nstructure = "org_chart"\n'
+    text = {
+        "scenario": None,
+        "base": 'name = "b"\nbase = "pipe.toml"\n',
+        "org_chart": chart + 'org_chart = "pipe.csv"\n',
+        "customers": chart + 'org_chart = "chart.csv"\n[customers]\nfile = "pipe.csv"\n',
+        "experiment": None,
+    }[role]
+    if text is not None:
+        scenario.write_text(text)
+    if role == "experiment":
+        args = ["sweep", str(fifo), "--out", str(tmp_path / "out")]
+    else:
+        args = ["run", str(fifo if text is None else scenario), "--weeks", "1"]
+    res = _cli(args, tmp_path)
+    assert res.returncode == 2, res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in res.stderr, res.stderr
+    assert "pipe." in lines[0] and "is a FIFO (named pipe), not a regular file" in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_read_regular_caps_what_it_reads_not_the_reported_size(tmp_path: Path) -> None:
+    from sim.textfile import NotReadable, count_lines, read_regular
+
+    f = tmp_path / "f.txt"
+    f.write_bytes(b"x\n" * 50)
+    assert read_regular(f, 100) == b"x\n" * 50
+    assert count_lines(f, 100) == 50
+    with pytest.raises(NotReadable) as err:
+        read_regular(f, 99)
+    assert err.value.kind == "too_large"
+    # /proc files are regular files that report size 0 but hold text: the cap holds on what is
+    # read (at most limit + 1 bytes), not on the size the file reports
+    status = Path("/proc/self/status")
+    if status.is_file() and status.stat().st_size == 0:
+        with pytest.raises(NotReadable) as err:
+            read_regular(status, 10)
+        assert err.value.kind == "too_large" and err.value.size == 11
+    for device in ("/dev/zero", "/dev/null"):
+        if Path(device).exists():
+            with pytest.raises(NotReadable) as err:
+                read_regular(device, 10)
+            assert (err.value.kind, err.value.detail) == ("special", "a character device")
+    with pytest.raises(NotReadable) as err:
+        read_regular(tmp_path, 10)
+    assert err.value.kind == "folder"
+    with pytest.raises(NotReadable) as err:
+        read_regular(tmp_path / "nope", 10)
+    assert err.value.kind == "missing"
+
+
+def test_every_shipped_toml_file_passes_the_shape_check() -> None:
+    """The nesting, key-length and key-count bounds refuse no real scenario or experiment."""
+    from sim.scenario import check_toml_shape
+
+    files = [*ROOT.glob("scenarios/*.toml"), *ROOT.glob("experiments/*.toml")]
+    files += [*ROOT.glob("examples/**/*.toml")]
+    assert len(files) >= 10
+    for f in files:
+        check_toml_shape(f.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("a = 1\nb = " + "[" * 33 + "]" * 33, 2, "nested more than 32 deep"),
+        ("a = " + "{b = " * 33 + "1" + "}" * 33, 1, "nested more than 32 deep"),
+        ("a = [\n" + "[" * 32 + "1" + "]" * 32 + ",\n]", 2, "nested more than 32 deep"),
+        ("x = 1\n[" + ".".join("t" * 17) + "]\n", 2, "more than 16 parts"),
+        ("x = {" + ".".join("k" * 17) + " = 1}", 1, "more than 16 parts"),
+        ("".join(f"k{i} = {i}\n" for i in range(20_001)), 20_001, "more than 20000 keys"),
+    ],
+)
+def test_the_shape_check_refuses_deep_long_and_many(text: str, line: int, fragment: str) -> None:
+    import tomllib
+
+    from sim.scenario import TomlShapeError, check_toml_shape
+
+    with pytest.raises(TomlShapeError, match=fragment) as err:
+        check_toml_shape(text)
+    assert err.value.line == line
+    tomllib.loads(text)  # valid TOML: the bounds are ours, not a syntax error
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a = "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["',  # brackets inside strings
+        "a = '{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{'",
+        'a = """\n' + "[" * 40 + '\n"""',
+        "# " + "[" * 40 + "\na = 1",
+        'a = "x.y.z.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p"',  # dots in a value
+        '"a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q" = 1',  # one quoted key
+        "v = 1.5\nw = 1979-05-27T07:32:00.999\n" + "[[t]]\nx = [[1, 2], [3, 4]]\n" * 3,
+    ],
+)
+def test_the_shape_check_skips_strings_comments_and_values(text: str) -> None:
+    import tomllib
+
+    from sim.scenario import check_toml_shape
+
+    check_toml_shape(text)
+    tomllib.loads(text)

@@ -167,3 +167,46 @@ def test_size_guard_refuses_a_model_that_cannot_fit(monkeypatch: pytest.MonkeyPa
     assert estimate_bytes(small) < 4e9
     sim.OrgModel(small, rng=1)  # fits: builds
     assert estimate_bytes(s, counterfactual=False) < estimate_bytes(s)
+
+
+# ------------------------------------------------------------------ issue 15, class 3
+def _past_horizon_scenario() -> sim.Scenario:
+    return sim.load_scenario("command_and_control").with_overrides(
+        {"organisation.employees": 60, "customers.count": 300, "horizon_weeks": 13}
+    )
+
+
+def test_a_run_past_the_horizon_keeps_acquiring_customers() -> None:
+    """Slots are sized for the horizon; stepping 300 weeks on a 13-week horizon grows them (in
+    the model and its no-change twin alike) instead of stopping acquisition when they run out
+    (before: no customer won after about week 150)."""
+    sc = _past_horizon_scenario()
+    m = sim.OrgModel(sc, rng=4)
+    cap0 = m.state.cust.capacity
+    df = m.run(steps=300)
+    c = m.state.cust
+    assert c.capacity > cap0
+    assert int(c.exists.sum()) < c.capacity  # room left: nothing was turned away
+    assert m.counterfactual is not None and m.counterfactual.state.cust.capacity == c.capacity
+    won = df["acquired_total"].diff().fillna(df["acquired_total"].iloc[0])
+    assert won.iloc[-100:].sum() > 0.5 * won.iloc[:100].sum() > 0
+    again = sim.OrgModel(sc, rng=4).run(steps=300)
+    pd.testing.assert_frame_equal(df, again)  # same seed, same numbers
+
+
+def test_more_customers_won_than_slots_left_are_all_added(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A week that wins more customers than the room kept adds slots; none is dropped."""
+    from sim.mechanisms import customers as mech
+
+    sc = _past_horizon_scenario()
+    m = sim.OrgModel(sc, rng=5)
+    m.run(steps=2)
+    c = m.state.cust
+    big = c.capacity  # more than the free slots
+    before = int(c.exists.sum())
+    monkeypatch.setattr(mech, "acquisitions", lambda *a, **k: big)
+    m.step()
+    assert int(m.state.cust.exists.sum()) - before == big
+    assert m.last_week is not None and m.last_week.customers.acquired == big
+    c = m.state.cust
+    assert all(getattr(c, f).shape[0] == c.capacity for f in vars(c))

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import sim
+import sim.structures.org_chart as org_chart
 from sim.design import structure_from_scenario, transformed_chart
 from sim.errors import InputError
 from sim.inputs import load_scenario
@@ -614,3 +615,70 @@ def test_cli_bad_chart_exits_2_with_one_line_and_writes_nothing(tmp_path: Path) 
     assert len(lines) == 1 and lines[0].startswith("error:")
     assert "chart.csv: row 18, column role: unknown role 'Astronaut'" in lines[0]
     assert not out.exists()
+
+
+# ------------------------------------------------------------------ issue 15, class 7
+def _big_chart(folder: Path, n: int) -> Path:
+    """A valid chart of ``n`` people (a CEO, 20 managers, sales and service) and its scenario."""
+    lines = ["id,manager_id,role,unit", "P0,,CEO,HQ"]
+    lines += [f"P{i},P0,Manager,U{i}" for i in range(1, 21)]
+    lines += [
+        f"P{i},P{1 + i % 20},{'Account Executive' if i % 2 else 'Support Agent'},U{1 + i % 20}"
+        for i in range(21, n)
+    ]
+    (folder / "chart.csv").write_text("\n".join(lines) + "\n")
+    path = folder / "s.toml"
+    path.write_text(
+        'name = "big"\n[organisation]\nstructure = "org_chart"\norg_chart = "chart.csv"\n'
+    )
+    return path
+
+
+def test_size_guard_counts_an_imported_chart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guard sees the chart's head count, after parsing and before the structure is built;
+    a chart too large by less than twice is refused on its exact count (no line-count miscount)."""
+    from sim import sizing
+    from sim.sizing import ModelTooLarge
+
+    path = _big_chart(tmp_path, 3000)
+    monkeypatch.setenv("SIM_MEMORY_LIMIT_MB", "100000")
+    sc = load_scenario(path)
+    assert sc.inputs is not None and sc.inputs.chart.n == 3000
+    need = sizing.estimate_bytes(sc)
+    # the chart's 3,000 people count, not organisation.employees
+    generated = sc.with_overrides(
+        {
+            "organisation.structure": "hierarchical",
+            "organisation.org_chart": None,
+            "organisation.employees": 3000,
+        }
+    )
+    assert abs(need - sizing.estimate_bytes(generated)) / need < 0.2
+    org_chart._cached_chart.cache_clear()
+    monkeypatch.setenv("SIM_MEMORY_LIMIT_MB", str(0.9 * need / 1e6))
+    with pytest.raises(ModelTooLarge) as err:
+        load_scenario(path)
+    msg = str(err.value)
+    assert "chart.csv: 3,000 people need about" in msg and "(counted as lines)" not in msg
+    assert "fits at most about" in msg and "smaller org chart" in msg
+    monkeypatch.setenv("SIM_MEMORY_LIMIT_MB", str(1.1 * need / 1e6))
+    assert load_scenario(path).inputs.chart.n == 3000
+
+
+def test_size_guard_refuses_a_huge_chart_before_parsing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Far over the limit, the line count refuses the file before pandas reads it."""
+    from sim.sizing import ModelTooLarge
+
+    path = _big_chart(tmp_path, 20_000)
+    monkeypatch.setenv("SIM_MEMORY_LIMIT_MB", "200")
+    org_chart._cached_chart.cache_clear()
+    parsed: list[str] = []
+    real = org_chart.parse_org_chart
+    monkeypatch.setattr(org_chart, "parse_org_chart", lambda p: parsed.append(p) or real(p))
+    with pytest.raises(ModelTooLarge, match=r"20,000 people \(counted as lines\) need about"):
+        load_scenario(path)
+    assert parsed == []

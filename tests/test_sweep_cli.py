@@ -171,3 +171,59 @@ def test_resume_after_sigkill_matches_an_uninterrupted_sweep(tmp_path: Path) -> 
     assert left == []
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"]["complete"] and len(manifest["sessions"]) == 1
+
+
+# ------------------------------------------------------------------ issue 15, class 4
+def _chart_experiment(folder: Path, levels: list[str], sweep_set: str = "") -> Path:
+    """An experiment next to two org charts whose factor is the org chart itself."""
+    import shutil
+
+    (folder / "charts").mkdir(parents=True)
+    for name in ("a.csv", "b.csv"):
+        shutil.copy(
+            ROOT / "tests" / "bad_inputs" / "customers" / "_chart.csv", folder / "charts" / name
+        )
+    (folder / "current.toml").write_text(
+        'name = "current"\n[organisation]\nstructure = "org_chart"\norg_chart = "charts/a.csv"\n'
+    )
+    path = folder / "e.toml"
+    quoted = ", ".join(f'"{v}"' for v in levels)
+    path.write_text(
+        'name = "charts"\nbase = "current.toml"\ndesign = "grid"\nreplicates = 1\nroot_seed = 1\n'
+        f'horizon_weeks = 2\n{sweep_set}[factors]\n"organisation.org_chart" = [{quoted}]\n'
+        '[baseline]\n"organisation.org_chart" = "charts/a.csv"\n'
+    )
+    return path
+
+
+def test_file_valued_factor_levels_resolve_against_the_experiment_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _chart_experiment(tmp_path / "exp", ["charts/a.csv", "charts/b.csv"])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # not the experiment's folder
+    plan = plan_experiment(path)
+    (factor,) = plan.exp.factors
+    assert factor.values == tuple(str(tmp_path / "exp" / "charts" / n) for n in ("a.csv", "b.csv"))
+    assert plan.baseline == 0
+    for p in range(2):
+        assert Path(plan.scenario(p).organisation.org_chart).parent == tmp_path / "exp" / "charts"
+
+
+@pytest.mark.parametrize(
+    ("level", "fragment"),
+    [("charts/missing.csv", "no such file"), ("current.toml", "column"), ("/dev/zero", "device")],
+)
+def test_every_level_of_a_file_factor_is_read_before_any_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, level: str, fragment: str
+) -> None:
+    from sim.errors import InputError
+
+    path = _chart_experiment(tmp_path, ["charts/a.csv", level])
+    monkeypatch.chdir(tmp_path / "charts")
+    with pytest.raises(InputError) as err:
+        plan_experiment(path)
+    msg = str(err.value)
+    assert msg.startswith(f"{path}: factors.organisation.org_chart: level ")
+    assert Path(level).name in msg and fragment in msg

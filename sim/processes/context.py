@@ -26,6 +26,8 @@ class Context:
         totals: Running totals over the run (``sim.processes.accounts.TOTALS``).
         live_since: The week the CRM went live (set by the programme process), None before.
         changes: Culture changes under way: lagged dials, their costs and time away.
+        slots_until: The week the customer slots are sized up to (``OrgModel`` adds slots when
+            a run goes past it; ``sim.state.grow_customers``).
     """
 
     state: State
@@ -36,3 +38,4 @@ class Context:
     totals: dict[str, float] = field(default_factory=new_totals)
     live_since: int | None = None
     changes: DialChanges = field(default_factory=DialChanges)
+    slots_until: int = 0

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.mechanisms import customers
+from sim.state import grow_customers
 from sim.structures import SALES
 
 if TYPE_CHECKING:
@@ -135,7 +136,10 @@ def step(ctx: Context, week: Week) -> CustomersWeek:
     )
     n_new = customers.acquisitions(*acq, rng=R["acquisition"])
     n_exist = int(np.count_nonzero(c.exists))  # slots fill from the front
-    free = np.arange(n_exist, min(n_exist + n_new, c.capacity))
+    if n_exist + n_new > c.capacity:  # more won than the room kept: add slots, never drop them
+        grow_customers(c, e, sc, max(n_new, c.capacity // 4), R["init"])
+        o = c.owner  # the grown array
+    free = np.arange(n_exist, n_exist + n_new)
     c.exists[free] = True
     c.active[free] = True
     c.joined_week[free] = st.week

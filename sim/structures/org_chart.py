@@ -46,7 +46,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import os
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -69,7 +68,7 @@ from sim.structures.base import (
     random_ties,
     team_ties,
 )
-from sim.textfile import NotText, decode_utf8
+from sim.textfile import NotReadable, NotText, check_regular, decode_utf8, read_regular
 
 REQUIRED_COLUMNS = ("id", "manager_id", "role", "unit")
 OPTIONAL_COLUMNS = ("name", "fte", "location")
@@ -256,19 +255,18 @@ def _read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...]
     """
     expected = ", ".join(required) + (f" (optional: {', '.join(optional)})" if optional else "")
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
+        raw = read_regular(path, MAX_BYTES)
+    except NotReadable as e:
+        if e.kind == "missing":
+            raise OrgChartError(f"{path}: no such file") from None
+        if e.kind == "folder":
+            raise OrgChartError(f"{path}: is a folder, expected a CSV file") from None
+        if e.kind == "too_large":
             raise OrgChartError(
-                f"{path}: file is {size} bytes; an org-chart or customer file is at most "
-                f"{MAX_BYTES} bytes (1 GB): is this the right file?"
-            )
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise OrgChartError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise OrgChartError(f"{path}: is a folder, expected a CSV file") from None
-    except OSError as e:
-        raise OrgChartError(f"{path}: cannot read ({e.strerror})") from None
+                f"{path}: file is {e.size} bytes or more; an org-chart or customer file is at "
+                f"most {MAX_BYTES} bytes (1 GB): is this the right file?"
+            ) from None
+        raise OrgChartError(f"{path}: {e.describe(MAX_BYTES, 'a CSV file')}") from None
     try:
         text = decode_utf8(raw)
     except NotText as e:
@@ -692,11 +690,11 @@ def _cached_chart(path: str, mtime_ns: int, size: int) -> OrgChart:
 def _stat_key(path: str | Path) -> tuple[str, int, int]:
     p = Path(path)
     try:
-        st = os.stat(p)
-    except FileNotFoundError:
-        raise OrgChartError(f"{p}: no such file") from None
-    except OSError as e:
-        raise OrgChartError(f"{p}: cannot read ({e.strerror})") from None
+        st = check_regular(p)  # a FIFO or device is refused before anything opens it
+    except NotReadable as e:
+        if e.kind == "folder":
+            raise OrgChartError(f"{p}: is a folder, expected a CSV file") from None
+        raise OrgChartError(f"{p}: {e.describe(MAX_BYTES, 'a CSV file')}") from None
     return str(p.resolve()), st.st_mtime_ns, st.st_size
 
 

@@ -16,6 +16,11 @@ A factor is written either as a bare list or as a table::
 
 In a grid a bare list is a list of values; in the sampling designs it is a ``[low, high]`` range.
 Discrete factors (``values``) in the sampling designs are drawn uniformly over their values.
+
+File-valued fields (:data:`FILE_KEYS`: ``organisation.org_chart``, ``customers.file``) under
+``[set]``, ``[factors]`` and ``[baseline]`` are relative to the experiment file, as they are in a
+scenario file, and every level of such a factor is read and validated when the file is loaded,
+before any run.
 """
 
 from __future__ import annotations
@@ -300,6 +305,8 @@ def _resolve_factor(
                 base.with_overrides({key: v})
             except ScenarioError as e:
                 raise InputError(f"{where}: value {v!r}: {_scenario_msg(e)}") from None
+            if key in FILE_KEYS:
+                _check_file_level(key, v, base, where)
         if len({json.dumps(v, sort_keys=True) for v in values}) != len(values):
             raise InputError(f"{where}: values repeat")
         return Factor(key=key, kind="values", values=tuple(values), dtype=dtype)
@@ -335,6 +342,67 @@ def _resolve_factor(
     elif levels is not None:
         raise InputError(f"{where}: levels only applies to a grid design")
     return Factor(key=key, kind="range", low=low, high=high, levels=levels, dtype=spec.kind)  # type: ignore[arg-type]
+
+
+#: Scenario fields that name a file: a relative path in an experiment file (under [set],
+#: [factors] or [baseline]) is relative to the experiment file, as in a scenario file.
+FILE_KEYS = ("organisation.org_chart", "customers.file")
+
+
+def _resolve_file_values(data: dict[str, Any], folder: Path) -> None:
+    """Make the relative file paths of :data:`FILE_KEYS` absolute, relative to ``folder``.
+
+    Works on the raw, flattened file content before validation; values that are not text are
+    left for the schema to refuse.
+    """
+
+    def resolve(v: Any) -> Any:
+        if isinstance(v, str) and v.strip() and not Path(v.strip()).is_absolute():
+            return str((folder / v.strip()).resolve())
+        return v
+
+    for section in ("set", "baseline"):
+        table = data.get(section)
+        if isinstance(table, dict):
+            for key in FILE_KEYS:
+                if key in table:
+                    table[key] = resolve(table[key])
+    factors = data.get("factors")
+    if isinstance(factors, dict):
+        for key in FILE_KEYS:
+            f = factors.get(key)
+            if isinstance(f, list):
+                factors[key] = [resolve(v) for v in f]
+            elif isinstance(f, dict) and isinstance(f.get("values"), list):
+                factors[key] = {**f, "values": [resolve(v) for v in f["values"]]}
+
+
+def _check_file_level(key: str, value: Any, base: Scenario, where: str) -> None:
+    """Read and validate the file one level of a file-valued factor names, before any run.
+
+    An org chart is read and checked on its own (the structure may be another factor); a
+    customer file against the base scenario's chart when it has one, else only found.
+
+    Raises:
+        InputError: ``where``, the level and what is wrong with its file.
+    """
+    from sim.structures.org_chart import load_customers, load_org_chart
+    from sim.textfile import NotReadable, check_regular
+
+    if not isinstance(value, str) or not value.strip():
+        return  # the schema check names it
+    try:
+        if key == "organisation.org_chart":
+            load_org_chart(value)
+        elif base.organisation.org_chart:
+            load_customers(value, base.organisation.org_chart)
+        else:
+            try:
+                check_regular(value)
+            except NotReadable as e:
+                raise InputError(f"{value}: {e.describe(0, 'a customer CSV file')}") from None
+    except InputError as e:
+        raise InputError(f"{where}: level {value!r}: {'; '.join(str(e).splitlines())}") from None
 
 
 def _current(scenario: Scenario, key: str) -> Any:
@@ -374,6 +442,7 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
             data[section] = _flatten(data[section], stop=stop or frozenset())
     if isinstance(data.get("baseline"), dict):
         data["baseline"] = _flatten(data["baseline"])
+    _resolve_file_values(data, path.parent)
     try:
         spec = Experiment.model_validate(data)
     except ValidationError as err:
@@ -392,13 +461,20 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
         if "horizon_weeks" in fixed:
             raise InputError(f"{path}: set.horizon_weeks: give the horizon once (horizon_weeks)")
         fixed["horizon_weeks"] = spec.horizon_weeks
-    for key, value in fixed.items():
-        try:
-            base = base.with_overrides({key: value})
+    try:  # together first: structure = "org_chart" needs the org_chart path with it
+        base = base.with_overrides(fixed) if fixed else base
+    except ScenarioError:
+        for key, value in fixed.items():  # one at a time, to name the field at fault
+            try:
+                base = base.with_overrides({key: value})
+            except ScenarioError as e:
+                known = "unknown field" not in str(e) or "did you mean" in str(e)
+                hint = "" if known else _unknown_key_hint(key, specs)
+                raise InputError(f"{path}: set.{key}: {_scenario_msg(e)}{hint}") from None
+        try:  # every key alone passed: the combination is at fault
+            base.with_overrides(fixed)
         except ScenarioError as e:
-            known = "unknown field" not in str(e) or "did you mean" in str(e)
-            hint = "" if known else _unknown_key_hint(key, specs)
-            raise InputError(f"{path}: set.{key}: {_scenario_msg(e)}{hint}") from None
+            raise InputError(f"{path}: set: {_scenario_msg(e)}") from None
     base = resolve_inputs(base, source=str(path))  # if [set] named another chart or customer file
 
     factors = []

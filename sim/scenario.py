@@ -454,10 +454,29 @@ class Crm(_Section):
         12,
         0,
         1000,
-        "Reinforcement after go-live",
-        "Weeks of coaching and follow-up after go-live before the project team leaves.",
+        "Follow-up after training",
+        "Weeks of coaching and follow-up each person gets after their training (the waves of "
+        "crm.rollout_weeks); the project team leaves when the last wave's follow-up ends.",
         unit="weeks",
         source=_ROLLOUT,
+    )
+    rollout_weeks: float = _f(
+        8.0,
+        0.0,
+        520.0,
+        "Weeks to train everyone",
+        "Training capacity of the rollout: from go-live, 1/rollout_weeks of the posts are "
+        "trained and given access each week, managers first, then team by team; a person "
+        "cannot use the CRM before being trained. Newcomers join the queue. 0: everyone at "
+        "go-live.",
+        unit="weeks",
+        source="assumption: a project team of a few trainers runs half-day to one-day "
+        "classroom sessions for groups of about ten to fifteen, in waves by team; training a "
+        "whole organisation takes about two months (a wave rollout), not one week. Sized so "
+        "that no preset reaches 90% adoption within ten weeks of go-live, the speed no source "
+        "reports for a sales force (docs/ODD.md 8.D); not measured",
+        uncertain=True,
+        plausible=(4.0, 26.0),
     )
     data_use: float = _f(
         0.3,

@@ -19,6 +19,9 @@ from sim.scenario import Scenario
 from sim.structures import SALES, SERVICE, OrgStructure
 from sim.structures.org_chart import CustomerBook
 
+#: A week long before any run (no reinforcement, no training yet; go-lives may be negative).
+NEVER = -(10**9)
+
 
 @dataclass
 class Employees:
@@ -37,6 +40,8 @@ class Employees:
     filled: np.ndarray  # bool: position occupied
     vacant_weeks: np.ndarray  # weeks left before a newcomer arrives
     adopted: np.ndarray  # bool: uses the CRM at all
+    trained: np.ndarray  # bool: trained by the rollout and given access (docs/ODD.md 8.D)
+    trained_week: np.ndarray  # week of that training (its follow-up runs from it)
     usage: np.ndarray  # share of interactions logged in the CRM
     habit: np.ndarray  # usage that has become routine (kept without support; docs/ODD.md 6.4)
     intention: np.ndarray
@@ -106,7 +111,8 @@ class Levers:
     vision: float = 0.0
     communication: float = 0.0
     quick_win_boost: float = 0.0
-    reinforce_until: int = -(10**9)  # no reinforcement yet (a go-live may be at a negative week)
+    reinforce_until: int = NEVER  # no reinforcement yet (a go-live may be at a negative week)
+    consolidate_until: int = NEVER  # reinforcement of everyone by a consolidation step
     anchored: bool = False
     steps_done: list[str] = field(default_factory=list)
 
@@ -319,6 +325,8 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         adopted=np.zeros(n, dtype=bool),
         usage=np.zeros(n),
         habit=np.zeros(n),
+        trained=np.zeros(n, dtype=bool),
+        trained_week=np.full(n, NEVER, dtype=np.int64),
         intention=np.zeros(n),
         affinity=rng.normal(0.0, scenario.adoption.affinity_sd, n),
         threshold=rng.normal(crm.threshold_mean, crm.threshold_sd, n),

@@ -69,6 +69,48 @@ def adopt_step(
     return adopted | (u < prob)
 
 
+def training_order(front: np.ndarray, manager: np.ndarray) -> np.ndarray:
+    """Order in which the rollout trains positions: managers first, then team by team.
+
+    Training leaders first and then whole teams together is how a wave rollout runs (a team
+    learns the tool together); teams are the positions sharing a line manager, in position
+    order. Deterministic: no random numbers, so paired runs stay aligned.
+    """
+    n = front.shape[0]
+    return np.lexsort((np.arange(n), manager, front))
+
+
+def train_step(
+    trained: np.ndarray,
+    waiting: np.ndarray,
+    order: np.ndarray,
+    rollout_weeks: float,
+    posts: int,
+) -> np.ndarray:
+    """One week of the rollout's training capacity: the next posts in ``order`` are trained.
+
+    The capacity is ``ceil(posts / rollout_weeks)`` people a week (the whole organisation is
+    trained in ``rollout_weeks`` weeks; 0 trains everyone waiting at once). Assumption (no
+    published figure): a few trainers, classroom sessions in waves by team (docs/ODD.md 8.D).
+
+    Args:
+        trained: (n,) bool, already trained.
+        waiting: (n,) bool, in post and not yet trained.
+        order: (n,) training order of the positions (``training_order``).
+        rollout_weeks: ``crm.rollout_weeks``.
+        posts: positions in the organisation (the capacity's base).
+
+    Returns:
+        The new ``trained`` array.
+    """
+    queue = order[waiting[order]]
+    if rollout_weeks > 0:
+        queue = queue[: int(np.ceil(posts / rollout_weeks))]
+    out = trained.copy()
+    out[queue] = True
+    return out
+
+
 def exposure(adjacency, adopted: np.ndarray, degree: np.ndarray) -> np.ndarray:
     """Share of each person's collaboration contacts who use the CRM (0 for isolates)."""
     users = adjacency @ adopted.astype(float)
@@ -94,11 +136,11 @@ def social_influence(
 
 def facilitating_conditions(
     executive_commitment: float,
-    reinforcing: bool,
+    reinforcing: np.ndarray | bool,
     training: float,
     *,
     p: Adoption = DEFAULT_ADOPTION,
-) -> float:
+) -> np.ndarray:
     """Resources and follow-up that let people use the CRM (UTAUT's facilitating conditions).
 
     Two sources: the decisions of committed executives, which last (staff and time set aside
@@ -107,7 +149,7 @@ def facilitating_conditions(
     coaching, which is temporary (seed 002). Facilitating conditions act on USE, not on the
     intention (Venkatesh et al. 2003): see ``update_usage``.
     """
-    project = p.project_base + p.project_training * training if reinforcing else p.project_after
+    project = np.where(reinforcing, p.project_base + p.project_training * training, p.project_after)
     return p.facilitating_commitment * executive_commitment + p.facilitating_project * project
 
 
@@ -151,7 +193,7 @@ def update_usage(
     adopted: np.ndarray,
     intention_: np.ndarray,
     *,
-    reinforcing: bool,
+    reinforcing: np.ndarray | bool,
     anchored: bool,
     habit_decay: float,
     training: float,
@@ -183,12 +225,15 @@ def update_usage(
     target = np.clip(
         p.usage_slope * intention_ - p.usage_offset + p.usage_facilitating * facilitating, 0.0, 1.0
     )
-    if reinforcing:
-        target = np.clip(target + p.usage_reinforced * training, 0.0, 1.0)
+    # while the project reinforces a person's use (``reinforcing``, per person: each training
+    # wave is followed up for ``crm.reinforcement_weeks``) it props the target up
+    target = np.where(
+        reinforcing, np.clip(target + p.usage_reinforced * training, 0.0, 1.0), target
+    )
     floor = np.maximum(target, habit)  # the habitual part of use does not slide
     shown = np.clip(peer_usage, 0, 1)
-    if reinforcing:  # the project team shows how, as a logging colleague would
-        shown = np.maximum(shown, p.coaching * training)
+    # the project team shows how, as a logging colleague would
+    shown = np.where(reinforcing, np.maximum(shown, p.coaching * training), shown)
     rate_up = p.usage_rise * (p.rise_alone + (1.0 - p.rise_alone) * shown)
     rate_down = habit_decay * (p.anchored_decay if anchored else 1.0)
     up = target > usage
@@ -233,16 +278,18 @@ def ease_of_use(
     return np.clip(ease + p.ease_communication * communication, 0, 1)
 
 
-def push(urgency: float, reinforcing: bool, *, p: Adoption = DEFAULT_ADOPTION) -> float:
+def push(
+    urgency: float, reinforcing: np.ndarray | bool, *, p: Adoption = DEFAULT_ADOPTION
+) -> np.ndarray:
     """Multiplier on own initiative from felt urgency and project reinforcement."""
-    return (1.0 + p.push_urgency * urgency) * (p.push_reinforcing if reinforcing else 1.0)
+    return (1.0 + p.push_urgency * urgency) * np.where(reinforcing, p.push_reinforcing, 1.0)
 
 
 def own_hazard(
     innovation: float,
     intention_: np.ndarray,
     urgency: float,
-    reinforcing: bool,
+    reinforcing: np.ndarray | bool,
     training: float,
     *,
     p: Adoption = DEFAULT_ADOPTION,
@@ -255,5 +302,5 @@ def own_hazard(
     usage peak while the team is there and slide after it leaves when intention cannot hold it
     (Speier & Venkatesh 2002).
     """
-    mandate = p.trial_reinforced * training if reinforcing else 0.0
+    mandate = np.where(reinforcing, p.trial_reinforced * training, 0.0)
     return innovation * intention_ * push(urgency, reinforcing, p=p) + mandate

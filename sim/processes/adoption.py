@@ -1,7 +1,10 @@
 """Process 6, adoption: intention, the Bass/threshold adoption step and usage.
 
-Once the CRM is live: intention from usefulness (the tool, what others log, one's own records,
-data use), ease of use, social influence (peers, the manager's example, executives' words),
+Once the CRM is live: the rollout trains (and gives access to) a bounded number of people a
+week, managers first, then team by team (``crm.rollout_weeks``), and the project follows each
+person up for ``crm.reinforcement_weeks`` after their training; intention from usefulness (the
+tool, what others log, one's own records, data use), ease of use, social influence (peers, the
+manager's example, executives' words),
 incentives, orientation, urgency and affinity; the Bass/Granovetter adoption step (with the
 mandated trial while the project reinforces use); usage moves towards what intention and the
 facilitating conditions (executive commitment's resources, the project team) sustain: UTAUT's
@@ -58,6 +61,23 @@ def step(ctx: Context, week: Week) -> None:
             lv.communication,
             p=p,
         )
+        # the rollout trains a bounded number a week (managers first, then team by team);
+        # the guiding coalition is trained with the first wave. Only the trained have access.
+        trained = e.trained | (e.champion & e.filled)
+        trained = adoption.train_step(
+            trained,
+            e.filled & ~trained,
+            adoption.training_order(e.front, e.manager),
+            crm.rollout_weeks,
+            e.n,
+        )
+        e.trained_week = np.where(trained & ~e.trained, st.week, e.trained_week)
+        e.trained = trained
+        # the project follows each wave up for crm.reinforcement_weeks after its training
+        # (until the project ends); a consolidation step reinforces everyone's use
+        reinforced = start.reinforcing & (
+            (st.week < e.trained_week + crm.reinforcement_weeks) | (st.week < lv.consolidate_until)
+        )
         users = e.adopted & e.filled
         expo = adoption.exposure(e.adjacency, users, e.degree)
         social = adoption.social_influence(
@@ -67,7 +87,7 @@ def step(ctx: Context, week: Week) -> None:
             p=p,
         )
         facil = adoption.facilitating_conditions(
-            lv.executive_commitment, start.reinforcing, crm.training, p=p
+            lv.executive_commitment, reinforced, crm.training, p=p
         )
         e.intention = adoption.intention(
             useful,
@@ -82,19 +102,20 @@ def step(ctx: Context, week: Week) -> None:
         adopted = adoption.adopt_step(
             users,
             adoption.own_hazard(
-                crm.innovation, e.intention, lv.urgency, start.reinforcing, crm.training, p=p
+                crm.innovation, e.intention, lv.urgency, reinforced, crm.training, p=p
             ),
             crm.imitation * (p.imitation_base + e.intention),
             expo,
             e.threshold - p.threshold_communication * lv.communication,
             rng=R["adoption"],
         )
+        adopted = users | (adopted & e.trained)  # no access before training
         adopted |= e.champion
         e.usage, e.adopted = adoption.update_usage(
             e.usage,
             adopted & e.filled,
             e.intention,
-            reinforcing=start.reinforcing,
+            reinforcing=reinforced,
             anchored=lv.anchored,
             habit_decay=crm.habit_decay,
             training=crm.training,

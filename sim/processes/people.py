@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.mechanisms import learning, people
+from sim.state import NEVER
 from sim.structures import SALES, SERVICE
 
 if TYPE_CHECKING:
@@ -93,6 +94,8 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     e.adopted &= ~q
     e.usage[q] = 0.0
     e.habit[q] = 0.0  # a leaver takes the routine with them
+    e.trained &= ~q  # and their training: a newcomer waits for the next training slot
+    e.trained_week[q] = NEVER
     e.champion &= ~q
     # newcomers: one fresh draw per position every week keeps streams aligned
     new_orient = np.clip(
@@ -125,6 +128,8 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     if lv.anchored and start.live:
         # anchored: newcomers are taught the CRM as "how we work here"
         e.adopted |= hire & e.front
+        e.trained_week = np.where(hire & e.front & ~e.trained, st.week, e.trained_week)
+        e.trained |= hire & e.front
         e.usage = np.where(hire & e.front, pp.anchored_usage, e.usage)
     return PeopleWeek(
         quits=int(q.sum()), quits_front=int((q & e.front).sum()), hired=int(hire.sum())

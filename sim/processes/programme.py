@@ -161,7 +161,9 @@ class Start:
 
     Attributes:
         live: The CRM is live this week.
-        reinforcing: The project (or a consolidation step) still reinforces CRM use.
+        reinforcing: The project (or a consolidation step) still reinforces CRM use (of the
+            waves it has trained in the last ``crm.reinforcement_weeks``, or of everyone while
+            a consolidation step runs; per person in the adoption process).
         quality: Service-process quality in [0.4, 1] from the unfixed problems.
         usage: (n,) CRM usage of each position (0 when vacant or before go-live).
         front_f: (n,) bool, filled front-line positions.
@@ -202,7 +204,13 @@ def step(ctx: Context, week: Week) -> Start:
     if crm.enabled and st.week == crm.go_live_week:
         if ctx.live_since is None:
             ctx.live_since = st.week  # once live, the go-live week cannot change (interventions)
-        lv.reinforce_until = max(lv.reinforce_until, st.week + crm.reinforcement_weeks)
+        # the project team trains the waves (``crm.rollout_weeks``) and follows each wave up
+        # for ``crm.reinforcement_weeks`` after its training (per person: see the adoption
+        # process); it leaves when the last wave's follow-up ends
+        lv.reinforce_until = max(
+            lv.reinforce_until,
+            st.week + int(np.ceil(crm.rollout_weeks)) + crm.reinforcement_weeks,
+        )
         spend.append(crm.implementation_cost)
     schedule = [(s.step, s.week) for s in ctx.scenario.change_programme.steps]
     for name in change_programme.due_steps(schedule, st.week):
@@ -281,10 +289,12 @@ def apply_step(ctx: Context, name: str, spend: list[float], quick_fixes: list[fl
         quick_fixes.append(fixed)
         lv.quick_win_boost = min(1.0, lv.quick_win_boost + cp.quick_win_boost_gain * k)
     elif name == "consolidate":
-        lv.reinforce_until = max(
-            lv.reinforce_until,
+        # consolidation reinforces everyone's use, whenever they were trained
+        lv.consolidate_until = max(
+            lv.consolidate_until,
             st.week + int(cp.consolidate_weeks * k / cp.consolidate_reference_intensity + 0.5),
         )
+        lv.reinforce_until = max(lv.reinforce_until, lv.consolidate_until)
     elif name == "anchor":
         lv.anchored = True
         safety = min(1.0, _target(ctx, "psychological_safety") + cp.anchor_safety_gain * k)

@@ -242,20 +242,26 @@ def _unfinished_start(root: Path) -> bool:
     return names <= _STARTING and not _parts(root / "runs") and not _parts(root / "weekly")
 
 
-def check_target(root: Path, fingerprint: str, resume: bool) -> dict[str, Any] | None:
+def check_target(
+    root: Path, fingerprint: str, resume: bool, inputs: dict[str, str] | None = None
+) -> dict[str, Any] | None:
     """Check that a sweep may write to ``root``, without writing anything.
 
     Args:
         root: the results folder.
         fingerprint: the fingerprint of the sweep about to run.
         resume: whether ``--resume`` was given.
+        inputs: the SHA-256 of every file the sweep reads (path -> hex); on ``resume`` each
+            must equal the one recorded when the sweep started, or the runs already recorded
+            and those still to run would come from two versions of that file.
 
     Returns:
         The existing manifest when resuming a folder, else ``None`` (a new sweep).
 
     Raises:
         InputError: the folder is not empty and ``resume`` is false; or it holds a different
-            experiment's results, or files that are not a sweep's.
+            experiment's results, or files that are not a sweep's; or an input file changed
+            since the sweep started (the message names it).
     """
     root = Path(root)
     if root.exists() and not root.is_dir():
@@ -272,6 +278,21 @@ def check_target(root: Path, fingerprint: str, resume: bool) -> dict[str, Any] |
             f"--out {root}: holds a sweep already; add --resume to finish it, or choose another "
             "--out"
         )
+    recorded = manifest.get("inputs")
+    if inputs is not None and isinstance(recorded, dict):
+        for path, sha in recorded.items():
+            now = inputs.get(path)
+            if now != sha:
+                how = (
+                    f"its content changed (sha256 {str(sha)[:12]} when the sweep started, "
+                    f"{now[:12]} now)"
+                    if now is not None
+                    else "it is no longer read by the experiment"
+                )
+                raise InputError(
+                    f"--resume {root}: {path}: {how}; the recorded runs used the old version. "
+                    "Restore the file to finish this sweep, or start a new one with another --out"
+                )
     if manifest.get("fingerprint") != fingerprint:
         raise InputError(
             f"--resume {root}: the folder was made by a different experiment "

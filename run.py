@@ -221,7 +221,9 @@ def _check_not_an_input(args: argparse.Namespace, scenario) -> None:
         return
     outputs = [Output(args.out)]
     if scenario.interventions:
-        outputs.append(Output(_changes_path(args.out), what="the interventions table", given=args.out))
+        outputs.append(
+            Output(_changes_path(args.out), what="the interventions table", given=args.out)
+        )
     check_outputs(outputs, scenario_inputs(args.scenario, scenario))
 
 

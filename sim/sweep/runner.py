@@ -55,12 +55,14 @@ from sim.sweep.samplers import Design, make_design
 from sim.sweep.store import (
     FORMAT,
     SweepStore,
+    _parts,
     check_target,
+    chunk_index,
     column_value,
+    damaged_chunks,
     git_revision,
     read_manifest,
     versions,
-    write_manifest,
 )
 
 FAIL_ENV = "SIM_SWEEP_FAIL_RUNS"
@@ -327,6 +329,7 @@ class Plan:
             "inputs": self.inputs,
             "sessions": [],
             "status": {"finished": 0, "failed": 0, "complete": False},
+            "chunks": {},  # sha256 and rows of every chunk file (sim.sweep.store)
         }
 
 
@@ -522,10 +525,20 @@ def _stderr(msg: str) -> None:
 
 
 def _count(root: Path) -> tuple[int, int]:
-    """(finished, failed) runs recorded in a folder."""
+    """(finished, failed) runs recorded in a folder; damaged chunks do not count."""
     finished = failed = 0
-    for p in sorted((root / "runs").glob("part-*.parquet")):
-        status = pq.read_table(p, columns=["status"]).column("status").to_pylist()
+    bad: set[int] = set()
+    with contextlib.suppress(InputError):
+        index = chunk_index(root, read_manifest(root))
+        if index is not None:
+            bad = set(damaged_chunks(root, index))
+    for n, p in sorted(_parts(root / "runs").items()):
+        if n in bad:
+            continue
+        try:
+            status = pq.read_table(p, columns=["status"]).column("status").to_pylist()
+        except (OSError, ValueError):  # unreadable: not counted (--resume sets it aside)
+            continue
         finished += len(status)
         failed += sum(s != "ok" for s in status)
     return finished, failed
@@ -663,6 +676,8 @@ def _run_sweep(
             f"{plan.exp.spec.root_seed}, {executor.workers} worker"
             f"{'s' if executor.workers > 1 else ''}, {executor.name}) -> {out}"
         )
+        for line in store.repairs:
+            log(f"damaged results: {line}")
         if done or store.retried:
             again = store.retried
             log(
@@ -741,7 +756,9 @@ def _run_sweep(
                 "failed": failed_total,
                 "complete": finished == plan.runs_total,
             }
-            write_manifest(out, manifest)
+            if store.repairs:
+                manifest["sessions"][-1]["damaged_set_aside"] = list(store.repairs)
+            store.save_manifest(manifest)
         store.close()
     if stop is not None:
         raise SweepInterrupted(out, finished, plan.runs_total, ctrl_c.signum) from None

@@ -347,7 +347,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     if args.dask is not None and not args.dask.strip():
         raise BadInput("--dask: give 'local' or a scheduler address such as tcp://host:8786")
-    _check_out_folder(args.out)
+    if args.out is not None:  # written into, not replaced: a mount point is fine
+        check_outputs([Output(args.out, kind="folder", replaced=False)])
     plan = plan_experiment(args.experiment)
     out = args.out or Path("results") / plan.exp.spec.name
     check_outputs([sweep_output(out, args.resume)], [Path(f) for f in plan.inputs])

@@ -295,6 +295,15 @@ class Plan:
         text = json.dumps(self.identity(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
+    def design_fingerprint(self) -> str:
+        """Hash of :meth:`identity` without the input files' contents (the design alone).
+
+        Lets ``--resume`` tell "another experiment" from "the same one, an input edited".
+        """
+        ident = {k: v for k, v in self.identity().items() if k != "inputs"}
+        text = json.dumps(ident, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
     def manifest(self) -> dict[str, Any]:
         """The manifest of a new results folder."""
         spec = self.exp.spec
@@ -304,6 +313,7 @@ class Plan:
             "name": spec.name,
             "description": spec.description,
             "fingerprint": self.fingerprint(),
+            "design_fingerprint": self.design_fingerprint(),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "experiment": {
                 "path": str(self.exp.path),
@@ -623,7 +633,9 @@ def _run_sweep(
     from tqdm import tqdm
 
     fingerprint = plan.fingerprint()
-    existing = check_target(out, fingerprint, resume, inputs=plan.inputs)
+    existing = check_target(
+        out, fingerprint, resume, inputs=plan.inputs, design=plan.design_fingerprint()
+    )
     if existing is not None and _ok_count(out) >= plan.runs_total:
         from sim.sweep.executors import SerialExecutor
 

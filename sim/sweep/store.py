@@ -176,6 +176,12 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _remember(path: Path, sha: str) -> None:
+    """Prime :func:`chunk_sha256`'s memo for a file just written (saves reading it back)."""
+    st = os.stat(path)
+    _SHA_CACHE[(str(path), st.st_ino, st.st_size, st.st_mtime_ns)] = sha
+
+
 def _tmp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
 
@@ -364,7 +370,11 @@ def _unfinished_start(root: Path) -> bool:
 
 
 def check_target(
-    root: Path, fingerprint: str, resume: bool, inputs: dict[str, str] | None = None
+    root: Path,
+    fingerprint: str,
+    resume: bool,
+    inputs: dict[str, str] | None = None,
+    design: str | None = None,
 ) -> dict[str, Any] | None:
     """Check that a sweep may write to ``root``, without writing anything.
 
@@ -375,6 +385,8 @@ def check_target(
         inputs: the SHA-256 of every file the sweep reads (path -> hex); on ``resume`` each
             must equal the one recorded when the sweep started, or the runs already recorded
             and those still to run would come from two versions of that file.
+        design: the sweep's fingerprint without the inputs' contents: when it differs from the
+            folder's, the folder is another experiment's (said so before any file is named).
 
     Returns:
         The existing manifest when resuming a folder, else ``None`` (a new sweep).
@@ -400,7 +412,8 @@ def check_target(
             "--out"
         )
     recorded = manifest.get("inputs")
-    if inputs is not None and isinstance(recorded, dict):
+    same_design = design is None or manifest.get("design_fingerprint") == design
+    if inputs is not None and isinstance(recorded, dict) and same_design:
         for path, sha in recorded.items():
             now = inputs.get(path)
             if now != sha:
@@ -610,11 +623,14 @@ class SweepStore:
         if weekly:
             table = self._weekly_table(weekly)
             sha = atomic_write_parquet(table, self.root / "weekly" / name)
+            _remember(self.root / "weekly" / name, sha)
             self._journal({"file": f"weekly/{name}", "sha256": sha, "rows": table.num_rows})
         data = parquet_bytes(pa.Table.from_pylist(list(rows), schema=self.runs_schema))
+        sha = _sha(data)
         # the checksum is recorded (fsynced) before the runs part that commits the chunk lands
-        self._journal({"file": f"runs/{name}", "sha256": _sha(data), "rows": len(rows)})
+        self._journal({"file": f"runs/{name}", "sha256": sha, "rows": len(rows)})
         atomic_write_bytes(self.root / "runs" / name, data)
+        _remember(self.root / "runs" / name, sha)
 
     def _weekly_table(self, items: Sequence[tuple]) -> pa.Table:
         counts = [len(w) for _, w, _ in items]

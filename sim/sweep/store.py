@@ -9,6 +9,9 @@ Layout of ``DIR``::
                                  headline outcomes (sim.experiment.HEADLINES)
     weekly/part-NNNNNN.parquet   the kept weeks of each successful run: ids, seed, factors, week,
                                  metrics (sim.metrics.COLUMNS)
+    chunks.jsonl           sha256 and rows of the chunks written since the manifest last was
+                           (only while a session runs, or after it was killed)
+    damaged/               chunks that failed their checksum, set aside by --resume
 
 Finished runs are buffered and written as chunks: each file is written to a temporary name,
 fsynced and moved into place with ``os.replace``; the weekly part is written before the runs part

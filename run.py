@@ -15,7 +15,11 @@
     python run.py app [--host H] [--port P]
                                         the trainer's browser app (http://127.0.0.1:8765/)
 
-Exit codes: 0 ok, 2 bad input (one line on stderr), 1 anything else.
+Exit codes: 0 ok; 2 bad input (one line on stderr, nothing written); 3 finished with failed runs
+(a sweep whose runs failed, after recording every run; ``summarize`` of such a sweep, after
+writing the summary of the runs that succeeded, or with nothing written when none did; the errors
+are in the ``error`` column of ``runs/`` and ``--resume`` runs the failed runs again); 130/143
+interrupted by Ctrl-C/SIGTERM; 1 anything else.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ import os
 import sys
 from pathlib import Path
 
+from sim.errors import EXIT_FAILED_RUNS, RunsFailed
 from sim.errors import InputError as BadInput
+from sim.outpaths import Output, check_outputs, scenario_inputs
 
 #: Largest --weeks (the scenario schema's largest horizon_weeks).
 MAX_WEEKS = 5200
@@ -67,32 +73,17 @@ def _check_out_file(out: Path | None, flag: str = "--out") -> None:
     """Refuse an output file path that cannot be written, before any work is done.
 
     Missing parent folders are fine (they are created); a path that is a folder, or whose
-    parent is a file or not writable, is not.
+    parent is a file or not writable, is not. (Inputs are checked by each command with
+    :func:`sim.outpaths.check_outputs` once it knows them.)
     """
-    if out is None:
-        return
-    if out.is_dir():
-        raise BadInput(f"{flag} {out}: is a folder; expected a file name")
-    _check_parent(out, flag)
+    if out is not None:
+        check_outputs([Output(out, flag)])
 
 
 def _check_out_folder(out: Path | None, flag: str = "--out") -> None:
     """Refuse an output folder path that is a file or cannot be created."""
-    if out is None:
-        return
-    if out.exists() and not out.is_dir():
-        raise BadInput(f"{flag} {out}: is a file; expected a folder (new or empty)")
-    _check_parent(out, flag)
-
-
-def _check_parent(out: Path, flag: str) -> None:
-    parent = out.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir():
-        raise BadInput(f"{flag} {out}: {parent} is a file, not a folder")
-    if not os.access(parent, os.W_OK):
-        raise BadInput(f"{flag} {out}: cannot write in {parent}")
+    if out is not None:
+        check_outputs([Output(out, flag, kind="folder")])
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,6 +91,10 @@ def _parser() -> argparse.ArgumentParser:
         prog="run.py",
         description="Simulate how organisation design and culture shape CRM adoption, "
         "customers, people and the business case.",
+        epilog="Exit codes: 0 ok; 2 bad input (one line on stderr, nothing written); "
+        f"{EXIT_FAILED_RUNS} finished with failed runs (sweep, summarize: the errors are in the "
+        "error column of runs/, sweep --resume runs them again); 130/143 interrupted "
+        "(Ctrl-C/SIGTERM); 1 anything else.",
     )
     sub = p.add_subparsers(dest="cmd")
     r = sub.add_parser("run", help="run one scenario and write its per-week table")
@@ -232,19 +227,12 @@ def _check_not_an_input(args: argparse.Namespace, scenario) -> None:
     """
     if args.out is None:
         return
-    from sim.design import input_files
-
-    inputs = {Path(f).resolve() for f in input_files(args.scenario)}
-    for path in (scenario.organisation.org_chart, scenario.customers.file):
-        if path:
-            inputs.add(Path(path).resolve())
-    outputs = [args.out] + ([_changes_path(args.out)] if scenario.interventions else [])
-    for out in outputs:
-        if out.resolve() in inputs:
-            raise BadInput(
-                f"--out {args.out}: would overwrite {out}, an input of the scenario; "
-                "expected another file name"
-            )
+    outputs = [Output(args.out)]
+    if scenario.interventions:
+        outputs.append(
+            Output(_changes_path(args.out), what="the interventions table", given=args.out)
+        )
+    check_outputs(outputs, scenario_inputs(args.scenario, scenario))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -289,7 +277,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     _check_out_folder(args.out)
     scenarios = _load(args.scenarios, args.overrides)
-    compare_and_save(scenarios, args.replicates, args.seed, args.workers, args.out)
+    inputs = [
+        f for name, s in zip(args.scenarios, scenarios.values()) for f in scenario_inputs(name, s)
+    ]
+    compare_and_save(scenarios, args.replicates, args.seed, args.workers, args.out, inputs=inputs)
     return 0
 
 
@@ -301,8 +292,17 @@ def cmd_main_job() -> int:
     path = EXPERIMENT_DIR / "main_job.toml"
     comp = load_comparison(path)
     designs = comp.load_designs(path.parent)
+    inputs = [path]
+    for ref, s in zip(comp.scenarios, designs.values()):
+        inputs += scenario_inputs(path.parent / ref if ref.endswith(".toml") else ref, s)
     compare_and_save(
-        designs, comp.replicates, comp.root_seed, os.cpu_count() or 1, None, baseline=comp.baseline
+        designs,
+        comp.replicates,
+        comp.root_seed,
+        os.cpu_count() or 1,
+        None,
+        baseline=comp.baseline,
+        inputs=inputs,
     )
     return 0
 
@@ -357,13 +357,15 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.sweep.runner import SweepInterrupted, plan_experiment, run_sweep
+    from sim.sweep.runner import SweepInterrupted, plan_experiment, run_sweep, sweep_output
 
     if args.dask is not None and not args.dask.strip():
         raise BadInput("--dask: give 'local' or a scheduler address such as tcp://host:8786")
-    _check_out_folder(args.out)
+    if args.out is not None:  # written into, not replaced: a mount point is fine
+        check_outputs([Output(args.out, kind="folder", replaced=False)])
     plan = plan_experiment(args.experiment)
     out = args.out or Path("results") / plan.exp.spec.name
+    check_outputs([sweep_output(out, args.resume)], [Path(f) for f in plan.inputs])
     try:
         rep = run_sweep(
             plan,
@@ -391,7 +393,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         n = rep.failed_total
         print(f"{n} run{'s' if n > 1 else ''} failed; the errors are in the error column of runs/")
     print(f"next: python run.py summarize {out}")
-    return 0 if rep.complete else 1
+    if not rep.complete:
+        return 1
+    if rep.failed_total:
+        n = rep.failed_total
+        raise RunsFailed(
+            f"finished with {n} failed run{'s' if n > 1 else ''} of {rep.runs_total} "
+            f"(errors in the error column of {out}/runs); run them again with: "
+            f"{_resume_command(args, out)}",
+            n,
+            rep.runs_total,
+        )
+    return 0
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
@@ -404,7 +417,17 @@ def cmd_summarize(args: argparse.Namespace) -> int:
         )
     if not args.folder.is_dir():
         raise BadInput(f"{args.folder}: is a file; expected a sweep results folder")
-    print(format_summary(summarize(args.folder, args.baseline, plots=not args.no_plots)))
+    # summary/ is assembled under a temporary name in the folder and renamed into place
+    check_outputs([Output(args.folder / "summary", "summarize", kind="folder")])
+    s = summarize(args.folder, args.baseline, plots=not args.no_plots)
+    print(format_summary(s))
+    if s.failed:
+        raise RunsFailed(
+            f"{s.failed} of {s.finished} recorded runs failed and are left out of the summary; "
+            f"run them again with: python run.py sweep {s.experiment} --out {args.folder} --resume",
+            s.failed,
+            s.finished,
+        )
     return 0
 
 
@@ -440,6 +463,8 @@ def cmd_evidence(args: argparse.Namespace) -> int:
         raise BadInput(f"--workers must be at least 1 (got {args.workers})")
     if not args.doc.is_file():
         raise BadInput(f"--doc {args.doc}: no such file")
+    # rewritten in place (it is the one input it replaces), through a temporary file beside it
+    check_outputs([Output(args.doc, "--doc")])
     regenerate(
         parse_only(args.only), quick=args.quick, workers=args.workers, seed=args.seed, doc=args.doc
     )
@@ -505,6 +530,9 @@ def main(argv: list[str] | None = None) -> int:
         msg = "; ".join(ln.strip() for ln in str(e).splitlines() if ln.strip())
         print(f"error: {msg}", file=sys.stderr)
         return 2
+    except RunsFailed as e:
+        print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
+        return EXIT_FAILED_RUNS
     except KeyboardInterrupt:
         print("interrupted; nothing was written for the unfinished command", file=sys.stderr)
         return 130

@@ -692,9 +692,9 @@ def regenerate(
     text = doc.read_text(encoding="utf-8")
     for name, body in bodies.items():
         text = replace_section(text, name, body)
-    tmp = doc.with_name(f".{doc.name}.evidence-tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(doc)
+    from sim.outputs import write_text
+
+    write_text(text, doc)  # a temporary file beside it, then os.replace
     return results
 
 

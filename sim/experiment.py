@@ -85,6 +85,17 @@ HEADLINES: dict[str, str] = {
     "roi": "ROI of CRM and programme spend against no change, same random numbers",
 }
 
+#: The only headline outcomes that may be NaN, and when (never infinite).
+HEADLINE_NAN_WHEN: dict[str, str] = {
+    "roi": "as the weekly roi column (sim.metrics.NAN_WHEN) in the final week",
+    "decision_latency_days": "no decision in the last 13 weeks",
+    "first_contact_resolution": "no new issue in the last 13 weeks",
+    "satisfaction_mean": "no active customer in the final week",
+    "silent_churn_share": "no customer lost",
+    "complaints_per_churner": "no customer lost",
+    "morale_mean": "nobody in post in the final week",
+}
+
 
 def headline(df: pd.DataFrame) -> dict[str, float]:
     """Headline outcomes of one run from its per-week table."""

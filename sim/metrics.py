@@ -56,6 +56,20 @@ COLUMNS: dict[str, str] = {
     "cumulative: the return on the CRM and its programme; NaN without one",
 }
 
+#: The only columns that may be NaN, and when (never infinite; every other column is always
+#: finite). ``tests/test_outputs_finite.py`` runs every preset and the edge cases against this.
+NAN_WHEN: dict[str, str] = {
+    "roi": "less than economics.MIN_SPEND (1 currency unit) spent on the CRM and its programme "
+    "so far beyond the twin's spend (no CRM or programme, before go-live, zero costs), or no "
+    "counterfactual twin (counterfactual=False)",
+    "decision_latency_days": "no decision this week",
+    "first_contact_resolution": "no new issue this week",
+    "satisfaction_mean": "no active customer",
+    "morale_mean": "nobody in post",
+    "psych_safety_mean": "nobody in post",
+    "practice_knowledge_mean": "nobody in a front-line post",
+}
+
 
 def front_active(state: State) -> np.ndarray:
     """Mask of filled front-line positions."""

@@ -20,6 +20,7 @@ import pandas as pd
 
 from sim import csvsafe
 from sim.errors import InputError
+from sim.outpaths import Output, check_outputs
 from sim.scenario import Scenario
 
 
@@ -150,14 +151,21 @@ def compare_and_save(
     workers: int,
     out: Path | None,
     baseline: str | None = None,
+    inputs: Sequence[str | Path] = (),
 ) -> Path:
-    """Run a comparison with a progress bar, print the summary and write a results folder."""
+    """Run a comparison with a progress bar, print the summary and write a results folder.
+
+    The folder (``out``, default ``results/compare-<time>``) is checked before any run
+    (:func:`sim.outpaths.check_outputs`): not a file, not a mount point (it is renamed into
+    place), its parent writable, holding none of ``inputs`` (the files the designs read).
+    """
     from tqdm import tqdm
 
     from sim import __version__
     from sim.experiment import headlines_table, paired_differences, run_replicates, summarise
 
     out = Path(out) if out else Path("results") / time.strftime("compare-%Y%m%d-%H%M%S")
+    check_outputs([Output(out, kind="folder")], inputs)
     if out.exists() and any(out.iterdir()):
         raise InputError(f"--out {out}: folder exists and is not empty; choose another")
     total = len(scenarios) * replicates

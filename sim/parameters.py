@@ -467,13 +467,11 @@ def params_command(scenario: str | None, fmt: str | None, out: Path | None) -> s
         fmt = {".csv": "csv", ".md": "markdown"}.get(out.suffix.lower() if out else "", "table")
     sc = load_scenario(scenario) if scenario is not None else None
     rows = parameter_rows(sc)
-    if out is not None and scenario is not None:
-        from sim.design import input_files
+    if out is not None:
+        from sim.outpaths import Output, check_outputs, scenario_inputs
 
-        target = out.resolve()
-        for f in input_files(scenario):
-            if Path(f).resolve() == target:
-                raise InputError(f"--out {out}: is an input of the scenario; choose another file")
+        # the scenario file, its base files, org chart and customer file (same inode or path)
+        check_outputs([Output(Path(out))], scenario_inputs(scenario, sc))
     command = shlex.join(
         ["python", "run.py", "params", *([scenario] if scenario else []), "--format", fmt]
         + (["--out", str(out)] if out else [])

@@ -26,11 +26,10 @@ import base64
 import datetime as dt
 import html
 import io
-import os
 import platform
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +47,7 @@ from sim.experiment import (
     summarise,
 )
 from sim.inputs import load_scenario
+from sim.outpaths import Output, check_outputs, scenario_inputs
 from sim.outputs import write_text
 from sim.rng import replicate_seeds
 from sim.scenario import Scenario
@@ -421,6 +421,7 @@ def compute_report(
     progress: Callable[[int], None] | None = None,
     command: str = "",
     on_start: Callable[[int], None] | None = None,
+    out: Path | None = None,
 ) -> ReportData:
     """Load both designs, run them paired (and the tornado re-runs), and tabulate.
 
@@ -434,6 +435,8 @@ def compute_report(
         progress: called with 1 after each finished run.
         command: the command line, for the reproducibility footer.
         on_start: called with the number of runs once the inputs are validated.
+        out: the HTML file to be written: it and its CSV are checked against every input file
+            (scenarios, base files, org charts, customer files) before any run.
 
     Returns:
         The report's data.
@@ -459,6 +462,8 @@ def compute_report(
             f"{paths[1]}: horizon_weeks is {proposed.horizon_weeks} but {paths[0]} has "
             f"{current.horizon_weeks}; expected the same horizon for a paired comparison"
         )
+    if out is not None:
+        check_out_path(out, [f for p, s in zip(paths, loaded) for f in scenario_inputs(p, s)])
     files: list[tuple[str, str]] = []
     for p in paths:
         for f in input_files(p):
@@ -1130,18 +1135,24 @@ def csv_path(out: Path) -> Path:
     return Path(out).with_suffix(".csv")
 
 
-def check_out_path(out: Path) -> None:
-    """Raise InputError unless ``out`` is a writable ``.html`` file path (nothing is written)."""
+def report_outputs(out: Path) -> list[Output]:
+    """What ``report --out`` writes: the HTML and, beside it, its CSV (same stem)."""
+    out = Path(out)
+    return [Output(out), Output(csv_path(out), what="the report's CSV", given=out)]
+
+
+def check_out_path(out: Path, inputs: Sequence[str | Path] = ()) -> None:
+    """Raise InputError unless ``out`` and its CSV can be written and are none of ``inputs``.
+
+    Nothing is written. The CSV companion takes ``out``'s stem, so ``--out acme/customers.html``
+    would replace ``acme/customers.csv``: refused when that file is an input.
+    """
     out = Path(out)
     if out.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"--out {out}: expected an .html file name")
     if out.is_dir():
         raise InputError(f"--out {out}: is a folder; expected an .html file name")
-    parent = out.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not os.access(parent, os.W_OK):
-        raise InputError(f"--out {out}: cannot write in {parent}")
+    check_outputs(report_outputs(out), inputs)
 
 
 def write_report(data: ReportData, out: Path) -> tuple[Path, Path]:
@@ -1213,6 +1224,7 @@ def report_command(
             progress=progress,
             command=command,
             on_start=start,
+            out=out,
         )
     finally:
         if bar is not None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pandas as pd
@@ -277,3 +279,136 @@ def test_run_refuses_an_out_whose_interventions_table_would_overwrite_an_input(
     res = cli("run", str(sc), "--weeks", "2", "--out", str(tmp_path / "weekly.csv"))
     assert res.returncode == 0, res.stderr
     assert book.read_text() == CUSTOMERS
+
+
+# -- issue 15, classes 1 and 12: outputs checked before any work (sim/outpaths.py) -------------
+
+
+def _chart_scenario(folder: Path) -> Path:
+    from tests.test_org_chart import CUSTOMERS, SMALL
+
+    (folder / "chart.csv").write_text(SMALL)
+    (folder / "book.csv").write_text(CUSTOMERS)
+    sc = folder / "acme.toml"
+    sc.write_text(
+        'name = "acme"\nhorizon_weeks = 2\n[organisation]\nstructure = "org_chart"\n'
+        'org_chart = "chart.csv"\n[customers]\nfile = "book.csv"\n'
+    )
+    return sc
+
+
+def _files(folder: Path) -> dict[str, tuple[int, bytes]]:
+    return {
+        str(p.relative_to(folder)): (p.stat().st_mtime_ns, p.read_bytes())
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+def test_run_and_params_refuse_an_out_that_is_an_input_by_another_name(tmp_path: Path) -> None:
+    """A hard link, a symlink, or a path through a symlinked folder is the input itself."""
+    import run
+
+    src = tmp_path / "src"
+    src.mkdir()
+    sc = _chart_scenario(src)
+    os.link(src / "chart.csv", tmp_path / "hard.csv")
+    (tmp_path / "soft.csv").symlink_to(src / "book.csv")
+    (tmp_path / "via").symlink_to(src)
+    before = _files(src)
+    cases = [
+        (["run", str(sc), "--out", str(tmp_path / "hard.csv")], "chart.csv"),
+        (["run", str(sc), "--out", str(tmp_path / "soft.csv")], "book.csv"),
+        (["run", str(sc), "--out", str(tmp_path / "via" / "chart.csv")], "chart.csv"),
+        (["params", str(sc), "--out", str(tmp_path / "hard.csv")], "chart.csv"),
+        (
+            ["params", str(sc), "--format", "csv", "--out", str(tmp_path / "via" / "acme.toml")],
+            "acme.toml",
+        ),
+        (
+            [
+                "run",
+                str(sc),
+                "--set",
+                "customers.file=" + str(src / "book.csv"),
+                "--out",
+                str(tmp_path / "soft.csv"),
+            ],
+            "book.csv",
+        ),
+    ]
+    for argv, victim in cases:
+        err = io.StringIO()
+        with redirect_stderr(err), redirect_stdout(io.StringIO()):
+            code = run.main(argv)
+        assert code == 2, (argv, err.getvalue())
+        line = err.getvalue().strip()
+        assert "\n" not in line and "would overwrite" in line and victim in line, line
+    assert _files(src) == before
+
+
+def test_compare_out_on_a_mount_point_is_refused_before_any_run(tmp_path: Path) -> None:
+    """Class 12: compare renames its folder into place, which a mount point cannot take."""
+    mount = Path("/dev/shm")
+    if not (os.path.ismount(mount) and mount.is_dir()):  # refused before its contents matter
+        pytest.skip("needs a mount point (/dev/shm)")
+    res = cli("compare", "matrix", "--replicates", "1", *TINY, "--out", str(mount), cwd=tmp_path)
+    assert_bad_input(res, "--out", str(mount), "mount point")
+    assert "Comparing" not in res.stderr  # refused before any run
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_summarize_refuses_a_summary_path_that_is_a_file_before_reading(tmp_path: Path) -> None:
+    import run
+
+    (tmp_path / "sweep").mkdir()
+    (tmp_path / "sweep" / "summary").write_text("keep me\n")
+    err = io.StringIO()
+    with redirect_stderr(err), redirect_stdout(io.StringIO()):
+        code = run.main(["summarize", str(tmp_path / "sweep")])
+    assert code == 2 and "summary: is a file" in err.getvalue(), err.getvalue()
+    assert (tmp_path / "sweep" / "summary").read_text() == "keep me\n"
+
+
+def test_read_only_output_folders_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only folder (or file system): refused for files, companions and folders alike.
+
+    As root the permission bits do not stop a write, so ``os.access`` answers for a read-only
+    file system here: it is made to say "read-only" for ``ro``.
+    """
+    from sim.errors import InputError
+    from sim.outpaths import Output, check_outputs
+
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    real = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode, **kw: False if Path(p) == ro else real(p, mode, **kw)
+    )
+    for outs, fragment in (
+        ([Output(ro / "t.csv")], "--out"),
+        (
+            [Output(tmp_path / "r.html"), Output(ro / "r.csv", what="the report's CSV")],
+            "the report's CSV",
+        ),
+        ([Output(ro / "new" / "deep", kind="folder")], "--out"),
+        ([Output(ro, kind="folder", replaced=False, members=("runs/",))], "--out"),
+    ):
+        with pytest.raises(InputError, match="read-only") as e:
+            check_outputs(outs)
+        assert fragment in str(e.value)
+    check_outputs([Output(tmp_path / "fine" / "t.csv")])  # a writable place is fine
+
+
+def test_two_outputs_may_not_be_the_same_file(tmp_path: Path) -> None:
+    from sim.errors import InputError
+    from sim.outpaths import Output, check_outputs, same_file
+
+    a = tmp_path / "a.csv"
+    a.write_text("x")
+    os.link(a, tmp_path / "b.csv")
+    assert same_file(a, tmp_path / "b.csv") and not same_file(a, tmp_path / "c.csv")
+    with pytest.raises(InputError, match="two different names"):
+        check_outputs([Output(a), Output(tmp_path / "b.csv", what="its table")])

@@ -194,6 +194,6 @@ def test_cli_params_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
     shutil.copy(SCENARIO_DIR / "command_and_control.toml", scenario)
     before = scenario.read_bytes()
     res = cli("params", str(scenario), "--format", "markdown", "--out", str(scenario))
-    assert_bad_input(res, "is an input of the scenario")
+    assert_bad_input(res, "would overwrite", "an input of this command")
     assert scenario.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["mine.toml"]

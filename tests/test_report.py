@@ -313,3 +313,75 @@ def test_settings_table_shows_the_values_the_design_moves_to(report: dict) -> No
     assert "the proposed values are reached from week 1" in page
     assert "<code>culture.incentive_alignment</code></td><td>0.15</td><td>0.6</td>" in page
     assert "<code>design." not in page
+
+
+def _state(folder: Path) -> dict[str, tuple[int, int, bytes]]:
+    return {
+        str(p.relative_to(folder)): (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes())
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize(
+    ("out_name", "victim"),
+    [
+        ("customers.html", "customers.csv"),  # issue 15, class 1: the report's CSV takes the stem
+        ("org_chart.html", "org_chart.csv"),  # naming it after the org chart destroyed the export
+        ("org_chart.htm", "org_chart.csv"),
+    ],
+)
+def test_report_never_overwrites_an_input_with_its_csv(
+    tmp_path: Path, out_name: str, victim: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = copy_example(tmp_path)
+    before = _state(d)
+    args = ["report", "--current", str(d / "current.toml"), "--proposed", str(d / "proposed.toml")]
+    code, err = main_in(tmp_path, [*args, *FAST, "--out", str(d / out_name)], capsys)
+    assert_one_line_error(code, err, ["--out", "the report's CSV", victim, "would overwrite"])
+    assert _state(d) == before  # not a byte changed, no file added
+
+
+def test_report_csv_reached_through_a_link_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Identity, not spelling: a hard link or a symlink to an input is that input."""
+    d = copy_example(tmp_path)
+    elsewhere = tmp_path / "board"
+    elsewhere.mkdir()
+    os.link(d / "customers.csv", elsewhere / "hard.csv")
+    (elsewhere / "soft.csv").symlink_to(d / "org_chart.csv")
+    (tmp_path / "linked").symlink_to(d)  # a folder reached through a symlink
+    before = _state(d)
+    args = ["report", "--current", str(d / "current.toml"), "--proposed", str(d / "proposed.toml")]
+    for out, victim in (
+        (elsewhere / "hard.html", "customers.csv"),
+        (elsewhere / "soft.html", "org_chart.csv"),
+        (tmp_path / "linked" / "customers.html", "customers.csv"),
+    ):
+        code, err = main_in(tmp_path, [*args, *FAST, "--out", str(out)], capsys)
+        assert_one_line_error(code, err, ["would overwrite", victim])
+    assert _state(d) == before
+
+
+def test_report_csv_companion_that_is_a_folder_is_refused_before_any_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Class 12: found before the runs (it was found after them, exit 1)."""
+    (tmp_path / "r.csv").mkdir()
+    args = ["report", "--current", str(ACME / "current.toml")]
+    code, err = main_in(
+        tmp_path,
+        [
+            *args,
+            "--proposed",
+            str(ACME / "proposed.toml"),
+            *FAST,
+            "--out",
+            str(tmp_path / "r.html"),
+        ],
+        capsys,
+    )
+    assert_one_line_error(code, err, ["the report's CSV", "r.csv", "is a folder"])
+    assert "Report:" not in err  # no run started
+    assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]

@@ -118,15 +118,53 @@ def test_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None:
         env=env,
         timeout=300,
     )
-    assert res.returncode == 0, res.stderr
+    # issue 15, class 10: finished with failed runs is exit 3, not 0, with one line saying so
+    assert res.returncode == 3, res.stderr
     assert "1 run failed" in res.stdout
+    last = res.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: finished with 1 failed run of 8") and "--resume" in last
+    assert "Traceback" not in res.stderr
     runs = load_results(out)
     assert runs["run_id"].tolist() == list(range(8))
     assert runs.loc[3, "status"] == "failed" and "injected failure" in runs.loc[3, "error"]
     assert (runs.drop(index=3)["status"] == "ok").all()
     res = cli("summarize", str(out), "--no-plots")
+    assert res.returncode == 3, res.stderr  # the summary is written, without the failed run
+    assert "1 failed" in res.stdout and (out / "summary" / "summary.csv").is_file()
+    assert "1 of 8 recorded runs failed" in res.stderr and "--resume" in res.stderr
+    # --resume runs it again; with it fixed, the sweep and its summary exit 0
+    res = subprocess.run(
+        [*RUN, "sweep", str(path), "--out", str(out), "--resume"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert res.returncode == 0, res.stderr
-    assert "1 failed" in res.stdout
+    assert cli("summarize", str(out), "--no-plots").returncode == 0
+
+
+def test_every_run_failed_exit_3_and_summarize_writes_nothing(tmp_path: Path) -> None:
+    """issue 15, class 10: summarize crashed (after writing CSVs) when every run had failed."""
+    path = write_experiment(tmp_path, replicates=1, weeks=4)
+    out = tmp_path / "out"
+    env = {**os.environ, FAIL_ENV: "0,1,2,3"}
+    res = subprocess.run(
+        [*RUN, "sweep", str(path), "--out", str(out), "--workers", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert res.returncode == 3, res.stderr
+    assert "finished with 4 failed runs of 4" in res.stderr
+    for plots in ([], ["--no-plots"]):
+        res = cli("summarize", str(out), *plots)
+        assert res.returncode == 3, res.stderr
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in res.stderr, res.stderr
+        assert "all 4 recorded runs failed" in lines[0] and "nothing written" in lines[0]
+        assert "injected failure" in lines[0] and "--resume" in lines[0]
+        assert not (out / "summary").exists()
 
 
 def test_resume_after_sigkill_matches_an_uninterrupted_sweep(tmp_path: Path) -> None:

@@ -253,7 +253,7 @@ def test_pool_survives_a_crashing_worker_and_resume_retries_the_run(tmp_path: Pa
     args = _sweep_args(path, out, "--workers", "2", "--chunk-runs", "4")
     res = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
 
-    assert res.returncode == 0, res.stderr
+    assert res.returncode == 3, res.stderr  # finished with a failed run (issue 15, class 10)
     assert "30 of 30 recorded" in res.stdout and "1 run failed" in res.stdout
     assert (markers / "crashed-7").exists()
     runs = load_results(out).set_index("run_id")
@@ -294,3 +294,206 @@ def test_workers_that_keep_dying_stop_the_sweep_with_a_message(tmp_path: Path) -
     runs = load_results(out)  # the runs given up on are recorded; --resume tries them again
     assert 0 < len(runs) < 30 and (runs["status"] == "failed").all()
     assert _debris(out) == []
+
+
+# -- issue 15: inputs changed under --resume, damaged results, outputs checked first -----------
+
+
+def _chart_experiment(folder: Path) -> Path:
+    """A sweep whose base scenario imports an org chart and a customer file beside it."""
+    from tests.test_org_chart import CUSTOMERS, SMALL
+
+    (folder / "chart.csv").write_text(SMALL)
+    (folder / "book.csv").write_text(CUSTOMERS)
+    (folder / "acme.toml").write_text(
+        'name = "acme"\n[organisation]\nstructure = "org_chart"\norg_chart = "chart.csv"\n'
+        '[customers]\nfile = "book.csv"\n'
+    )
+    path = folder / "exp.toml"
+    path.write_text(
+        'name = "acme_sweep"\nbase = "acme.toml"\ndesign = "grid"\nreplicates = 2\n'
+        "root_seed = 5\nhorizon_weeks = 4\n"
+        '[factors]\n"culture.psychological_safety" = [0.2, 0.8]\n[outputs]\nweeks = "all"\n'
+    )
+    return path
+
+
+@pytest.mark.parametrize("changed", ["chart.csv", "book.csv", "acme.toml", "exp.toml"])
+def test_resume_after_an_input_changed_is_refused_naming_the_file(
+    tmp_path: Path, changed: str
+) -> None:
+    """Class 2: interrupt, edit an input, resume: exit 2 naming the file; nothing changed."""
+    path = _chart_experiment(tmp_path)
+    out = tmp_path / "out"
+    plan = plan_experiment(path)
+    assert {Path(f).name for f in plan.inputs} == {"exp.toml", "acme.toml", "chart.csv", "book.csv"}
+    run_sweep(plan, out, workers=1, progress=False, max_runs=2, chunk_runs=1)  # "interrupted"
+    target = tmp_path / changed
+    if changed == "chart.csv":  # one more support agent: the chart still loads
+        target.write_text(target.read_text() + "s5,t4,Support,Service\n")
+    else:  # a comment: the file still parses, only its bytes changed
+        target.write_text(
+            target.read_text() + "\n" + ("# edited\n" if changed != "book.csv" else "")
+        )
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    res = subprocess.run(
+        _sweep_args(path, out, "--resume", "--workers", "1"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 2, res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in res.stderr, res.stderr
+    assert str(target.resolve()) in lines[0] and "changed" in lines[0], lines[0]
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+    assert len(load_results(out)) == 2
+
+
+def test_resume_with_unchanged_inputs_finishes_the_sweep(tmp_path: Path) -> None:
+    path = _chart_experiment(tmp_path)
+    out, reference = tmp_path / "out", tmp_path / "reference"
+    run_sweep(plan_experiment(path), out, workers=1, progress=False, max_runs=2, chunk_runs=1)
+    run_sweep(plan_experiment(path), out, workers=1, progress=False, resume=True)
+    run_sweep(plan_experiment(path), reference, workers=1, progress=False)
+    for a, b in zip(tables(out), tables(reference)):
+        pd.testing.assert_frame_equal(a, b)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["inputs"]) == set(plan_experiment(path).inputs)
+
+
+def _finished(tmp_path: Path) -> tuple[Path, Path, int]:
+    path = write_experiment(tmp_path, replicates=2, weeks=4)  # 4 points x 2 = 8 runs
+    out = tmp_path / "out"
+    run_sweep(plan_experiment(path), out, workers=1, progress=False, chunk_runs=2)
+    return path, out, 8
+
+
+@pytest.mark.parametrize("damage", ["truncate_runs", "delete_weekly", "edit_weekly", "delete_runs"])
+def test_damaged_chunks_are_found_set_aside_and_run_again(tmp_path: Path, damage: str) -> None:
+    """Class 9: a truncated, edited or deleted chunk is found by its sha256; summarize refuses
+    with exit 2 naming it; --resume sets it aside, says so, and runs its runs again."""
+    path, out, n = _finished(tmp_path)
+    reference = tmp_path / "reference"
+    run_sweep(plan_experiment(path), reference, workers=1, progress=False, chunk_runs=2)
+    part = "part-000001.parquet"
+    folder, how = damage.split("_")[1], damage.split("_")[0]
+    victim = out / folder / part
+    if how == "truncate":
+        victim.write_bytes(victim.read_bytes()[:100])
+    elif how == "edit":
+        data = bytearray(victim.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        victim.write_bytes(bytes(data))
+    else:
+        victim.unlink()
+    res = subprocess.run(
+        [*RUN, "summarize", str(out), "--no-plots"], capture_output=True, text=True, timeout=300
+    )
+    assert res.returncode == 2, res.stderr
+    line = res.stderr.strip()
+    assert "\n" not in line and "Traceback" not in line, line
+    assert f"{folder}/{part}" in line and "--resume" in line, line
+    assert not (out / "summary").exists()
+
+    res = subprocess.run(
+        _sweep_args(path, out, "--resume", "--workers", "1"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    assert f"damaged results: {folder}/{part}" in res.stderr and "will run again" in res.stderr
+    assert f"resuming: {n - 2} of {n} runs" in res.stderr  # the chunk's two runs, no more
+    runs, weekly = tables(out)
+    assert runs["run_id"].tolist() == list(range(n))
+    assert len(weekly) == n * 4
+    for a, b in zip((runs, weekly), tables(reference)):
+        pd.testing.assert_frame_equal(a, b)
+    if how != "delete":
+        assert (out / "damaged" / f"{folder}-{part}").is_file()  # kept for a look, not read
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == {"finished": n, "failed": 0, "complete": True}
+    assert not (out / "chunks.jsonl").exists()  # folded into the manifest
+    assert len([k for k in manifest["chunks"] if k.startswith("runs/")]) == len(
+        list((out / "runs").glob("part-*.parquet"))
+    )
+    assert cli_ok(out)
+
+
+def cli_ok(out: Path) -> bool:
+    res = subprocess.run(
+        [*RUN, "summarize", str(out), "--no-plots"], capture_output=True, text=True, timeout=300
+    )
+    return res.returncode == 0
+
+
+def test_a_kill_before_the_checksums_are_folded_in_loses_nothing(tmp_path: Path) -> None:
+    """The journal (chunks.jsonl) of a session killed before it wrote its manifest is read."""
+    path = _experiment(tmp_path)
+    out = tmp_path / "out"
+    proc = _start(_sweep_args(path, out, "--workers", "1", "--chunk-runs", "1"))
+    try:
+        _wait_for(lambda: _saved(out) >= 3, proc)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert (out / "chunks.jsonl").is_file()
+    saved = len(load_results(out))  # every saved chunk verifies against the journal
+    assert saved >= 3
+    res = subprocess.run(
+        _sweep_args(path, out, "--resume", "--workers", "1"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "damaged" not in res.stderr and f"resuming: {saved} of 30" in res.stderr
+
+
+@pytest.mark.parametrize(
+    ("setup", "fragments"),
+    [
+        ("runs_is_a_file", ["runs", "is a file"]),
+        ("manifest_is_a_folder", ["manifest.json", "is a folder"]),
+        ("read_only", ["cannot write in", "read-only"]),
+    ],
+)
+def test_sweep_output_problems_are_found_before_any_run(
+    tmp_path: Path, setup: str, fragments: list[str]
+) -> None:
+    """Class 12: a companion that is a folder/file or a read-only folder: exit 2 before any run."""
+    path = _experiment(tmp_path)
+    out = tmp_path / "out"
+    run_sweep(plan_experiment(path), out, workers=1, progress=False, max_runs=2)
+    if setup == "runs_is_a_file":
+        import shutil
+
+        shutil.rmtree(out / "runs")
+        (out / "runs").write_text("not a folder\n")
+    elif setup == "manifest_is_a_folder":
+        (out / "manifest.json").unlink()
+        (out / "manifest.json").mkdir()
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root writes into read-only folders")
+        out.chmod(0o555)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    try:
+        res = subprocess.run(
+            _sweep_args(path, out, "--resume", "--workers", "1"),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        out.chmod(0o755)
+    assert res.returncode == 2, res.stderr
+    assert "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    for f in fragments:
+        assert f in res.stderr, res.stderr
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before

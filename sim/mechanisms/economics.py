@@ -35,12 +35,20 @@ def weekly_staff_cost(
     return float((filled * factor).sum() * salary_annual / 52.0)
 
 
+#: Least spend (currency) on the CRM and its programme for which ROI is a number: a definition,
+#: not a behaviour. Below one currency unit the ratio means nothing, and a spend such as 1e-300
+#: (``crm.implementation_cost`` may be any value >= 0) made it overflow to inf (issue 15, class 11).
+MIN_SPEND = 1.0
+
+
 def roi(cum_net: float, cum_net_counterfactual: float, cum_investment: float) -> float:
     """Return on the CRM and programme spend: (extra net benefit - spend) / spend.
 
     ``cum_net`` already has the spend deducted, so the extra benefit over the counterfactual,
-    divided by the spend, is the ROI. NaN before anything has been spent.
+    divided by the spend, is the ROI. NaN (documented in ``sim.metrics.NAN_WHEN``) while less
+    than :data:`MIN_SPEND` has been spent, so ROI is never infinite.
     """
-    if cum_investment <= 0:
+    if not cum_investment >= MIN_SPEND:  # also NaN spend
         return float("nan")
-    return float((cum_net - cum_net_counterfactual) / cum_investment)
+    value = (cum_net - cum_net_counterfactual) / cum_investment
+    return float(value) if np.isfinite(value) else float("nan")

@@ -31,7 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.csvsafe import to_csv
-from sim.errors import InputError
+from sim.errors import InputError, RunsFailed
 from sim.sweep.samplers import Design
 from sim.sweep.store import load_results, read_manifest
 
@@ -63,6 +63,7 @@ class SweepSummary:
     sensitivity: pd.DataFrame
     plots: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    experiment: str = ""
 
     @property
     def complete(self) -> bool:
@@ -431,6 +432,16 @@ def summarize(
     notes: list[str] = []
     total = int(manifest["runs_total"])
     failed = int((runs["status"] != "ok").sum())
+    experiment = str(manifest.get("experiment", {}).get("path", "EXPERIMENT"))
+    if failed == len(runs):  # nothing to summarize: say so before writing anything
+        raise RunsFailed(
+            f"{root}: all {failed} recorded runs failed, so there is nothing to summarize "
+            f"(nothing written); the errors are in the error column of {root}/runs, e.g. "
+            f"{str(runs['error'].iloc[0])[:200]!r}; run them again with: python run.py sweep "
+            f"{experiment} --out {root} --resume",
+            failed,
+            len(runs),
+        )
     if len(runs) < total:
         notes.append(
             f"only {len(runs)} of {total} runs are recorded; finish with `python run.py sweep "
@@ -488,6 +499,7 @@ def summarize(
         sensitivity=sens,
         plots=written,
         notes=notes,
+        experiment=experiment,
     )
 
 

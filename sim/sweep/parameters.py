@@ -167,6 +167,8 @@ class LoadedExperiment:
         factors: the resolved factors, in file order.
         weeks: weeks to keep (``None``: all; empty tuple: none; ``(-1,)``: the final week).
         metrics: per-week columns to keep.
+        base_ref: the base scenario as ``load_scenario`` was given it (a preset name or a path
+            relative to the working folder), for :func:`sim.design.input_files`.
     """
 
     spec: Experiment
@@ -177,6 +179,7 @@ class LoadedExperiment:
     factors: tuple[Factor, ...]
     weeks: tuple[int, ...] | None
     metrics: tuple[str, ...]
+    base_ref: str | Path = ""
 
 
 def _flatten(data: dict[str, Any], prefix: str = "", stop: frozenset[str] = frozenset()) -> dict:
@@ -528,4 +531,5 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
         factors=tuple(factors),
         weeks=weeks,
         metrics=metrics,
+        base_ref=base_ref,
     )

@@ -47,6 +47,7 @@ import pyarrow.parquet as pq
 
 from sim.design import resolve_inputs
 from sim.errors import InputError
+from sim.outpaths import Output
 from sim.rng import replicate_seeds
 from sim.scenario import Scenario
 from sim.sweep.parameters import MAX_RUNS, LoadedExperiment, load_experiment
@@ -54,12 +55,14 @@ from sim.sweep.samplers import Design, make_design
 from sim.sweep.store import (
     FORMAT,
     SweepStore,
+    _parts,
     check_target,
+    chunk_index,
     column_value,
+    damaged_chunks,
     git_revision,
     read_manifest,
     versions,
-    write_manifest,
 )
 
 FAIL_ENV = "SIM_SWEEP_FAIL_RUNS"
@@ -194,12 +197,17 @@ class Plan:
         design: its design points.
         seeds: replicate seeds (common random numbers) or one seed per run.
         baseline: the default baseline design point for paired differences.
+        inputs: every file the sweep reads (the experiment file, its base scenario and that
+            file's bases, every org chart and customer file, those named by a factor included),
+            as absolute path -> SHA-256 of its bytes when planned. Part of the fingerprint, so
+            ``--resume`` after one of them changed is refused, naming the file.
     """
 
     exp: LoadedExperiment
     design: Design
     seeds: list[int]
     baseline: int
+    inputs: dict[str, str] = field(default_factory=dict)
 
     @property
     def points(self) -> int:
@@ -279,11 +287,21 @@ class Plan:
             "weeks": None if self.exp.weeks is None else list(self.exp.weeks),
             "metrics": list(self.exp.metrics),
             "outcomes": outcome_names(),
+            "inputs": self.inputs,
         }
 
     def fingerprint(self) -> str:
         """Hash of :meth:`identity`: two folders with the same fingerprint hold the same runs."""
         text = json.dumps(self.identity(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def design_fingerprint(self) -> str:
+        """Hash of :meth:`identity` without the input files' contents (the design alone).
+
+        Lets ``--resume`` tell "another experiment" from "the same one, an input edited".
+        """
+        ident = {k: v for k, v in self.identity().items() if k != "inputs"}
+        text = json.dumps(ident, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
     def manifest(self) -> dict[str, Any]:
@@ -295,6 +313,7 @@ class Plan:
             "name": spec.name,
             "description": spec.description,
             "fingerprint": self.fingerprint(),
+            "design_fingerprint": self.design_fingerprint(),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "experiment": {
                 "path": str(self.exp.path),
@@ -317,8 +336,10 @@ class Plan:
                 "metrics": list(self.exp.metrics),
             },
             "outcomes": outcome_names(),
+            "inputs": self.inputs,
             "sessions": [],
             "status": {"finished": 0, "failed": 0, "complete": False},
+            "chunks": {},  # sha256 and rows of every chunk file (sim.sweep.store)
         }
 
 
@@ -338,6 +359,49 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
         return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-12)
     return a == b
+
+
+def sweep_output(out: Path, resume: bool) -> Output:
+    """What a sweep writes in its folder (for :func:`sim.outpaths.check_outputs`).
+
+    The folder is written into, not replaced; ``manifest.json``, ``runs/``, ``weekly/`` and the
+    lock every time, the copy of the experiment and ``design.parquet`` when a sweep starts.
+    """
+    members = ("manifest.json", "runs/", "weekly/", ".lock")
+    if not resume:
+        members += ("experiment.toml", "design.parquet")
+    return Output(Path(out), kind="folder", replaced=False, members=members)
+
+
+_FILE_KEYS = ("organisation.org_chart", "customers.file")
+
+
+def sweep_input_files(exp: LoadedExperiment, design: Design) -> list[Path]:
+    """Every file a sweep reads, absolute, each once.
+
+    The experiment file; the base scenario file with its base files, org chart and customer
+    file (also those set under ``[set]``); and the org chart or customer file of each design
+    point where a factor names one.
+    """
+    from sim.design import input_files
+
+    files: list[Path] = [Path(exp.path).resolve()]
+    if exp.base_ref:
+        files += input_files(exp.base_ref)
+    for sc in [exp.base] + [
+        exp.base.with_overrides(design.overrides(p))
+        for p in range(len(design.points))
+        if any(k in _FILE_KEYS for k in design.keys)
+    ]:
+        for f in (sc.organisation.org_chart, sc.customers.file):
+            if f:
+                files.append(Path(f))
+    out: list[Path] = []
+    for f in files:
+        f = f.resolve()
+        if f not in out:
+            out.append(f)
+    return out
 
 
 def plan_experiment(path: str | Path) -> Plan:
@@ -362,7 +426,10 @@ def plan_experiment(path: str | Path) -> Plan:
     baseline = 0
     if exp.spec.baseline is not None:
         baseline = _match_point(design, exp.spec.baseline, f"{exp.path}: baseline")
-    return Plan(exp=exp, design=design, seeds=seeds, baseline=baseline)
+    from sim.design import file_sha256
+
+    inputs = {str(f): file_sha256(f) for f in sweep_input_files(exp, design)}
+    return Plan(exp=exp, design=design, seeds=seeds, baseline=baseline, inputs=inputs)
 
 
 @dataclass
@@ -468,10 +535,20 @@ def _stderr(msg: str) -> None:
 
 
 def _count(root: Path) -> tuple[int, int]:
-    """(finished, failed) runs recorded in a folder."""
+    """(finished, failed) runs recorded in a folder; damaged chunks do not count."""
     finished = failed = 0
-    for p in sorted((root / "runs").glob("part-*.parquet")):
-        status = pq.read_table(p, columns=["status"]).column("status").to_pylist()
+    bad: set[int] = set()
+    with contextlib.suppress(InputError):
+        index = chunk_index(root, read_manifest(root))
+        if index is not None:
+            bad = set(damaged_chunks(root, index))
+    for n, p in sorted(_parts(root / "runs").items()):
+        if n in bad:
+            continue
+        try:
+            status = pq.read_table(p, columns=["status"]).column("status").to_pylist()
+        except (OSError, ValueError):  # unreadable: not counted (--resume sets it aside)
+            continue
         finished += len(status)
         failed += sum(s != "ok" for s in status)
     return finished, failed
@@ -556,7 +633,9 @@ def _run_sweep(
     from tqdm import tqdm
 
     fingerprint = plan.fingerprint()
-    existing = check_target(out, fingerprint, resume)
+    existing = check_target(
+        out, fingerprint, resume, inputs=plan.inputs, design=plan.design_fingerprint()
+    )
     if existing is not None and _ok_count(out) >= plan.runs_total:
         from sim.sweep.executors import SerialExecutor
 
@@ -609,6 +688,8 @@ def _run_sweep(
             f"{plan.exp.spec.root_seed}, {executor.workers} worker"
             f"{'s' if executor.workers > 1 else ''}, {executor.name}) -> {out}"
         )
+        for line in store.repairs:
+            log(f"damaged results: {line}")
         if done or store.retried:
             again = store.retried
             log(
@@ -687,7 +768,9 @@ def _run_sweep(
                 "failed": failed_total,
                 "complete": finished == plan.runs_total,
             }
-            write_manifest(out, manifest)
+            if store.repairs:
+                manifest["sessions"][-1]["damaged_set_aside"] = list(store.repairs)
+            store.save_manifest(manifest)
         store.close()
     if stop is not None:
         raise SweepInterrupted(out, finished, plan.runs_total, ctrl_c.signum) from None

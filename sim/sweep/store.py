@@ -9,6 +9,9 @@ Layout of ``DIR``::
                                  headline outcomes (sim.experiment.HEADLINES)
     weekly/part-NNNNNN.parquet   the kept weeks of each successful run: ids, seed, factors, week,
                                  metrics (sim.metrics.COLUMNS)
+    chunks.jsonl           sha256 and rows of the chunks written since the manifest last was
+                           (only while a session runs, or after it was killed)
+    damaged/               chunks that failed their checksum, set aside by --resume
 
 Finished runs are buffered and written as chunks: each file is written to a temporary name,
 fsynced and moved into place with ``os.replace``; the weekly part is written before the runs part
@@ -19,6 +22,17 @@ process killed while creating it leaves only files the next sweep into that fold
 ``--resume`` removes the records of failed runs before running them again (rewriting the chunks
 that hold them), so a run is never recorded twice.
 
+Damage is detected by checksums (issue 15, class 9). The SHA-256 and row count of every chunk
+file are recorded when it is written: appended (and fsynced) to ``chunks.jsonl`` before the runs
+part that commits the chunk is renamed into place, and folded into ``manifest.json`` (key
+``chunks``) when a session ends, after which the journal is removed (a manifest can hold millions
+of seeds: rewriting it after every chunk would cost the square of the sweep's length). A
+truncated, edited or deleted chunk (runs or weekly part), or a runs part the checksums do not
+know, is *damaged*: ``--resume`` moves it and its partner into ``damaged/``, says so, and runs its
+runs again; :func:`load_results` (and so ``summarize``) refuses a damaged folder, naming the
+chunk and saying to run ``--resume``. Folders written before checksums (no ``chunks`` key) are
+read as before.
+
 ``pandas.read_parquet(DIR / "runs")`` and DuckDB's ``read_parquet('DIR/runs/*.parquet')`` read the
 folders directly (temporary files start with a dot and end in ``.tmp-<pid>``, which both skip);
 :func:`load_results` also sorts by run and checks the table.
@@ -27,6 +41,7 @@ folders directly (temporary files start with a dot and end in ``.tmp-<pid>``, wh
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -47,6 +62,8 @@ from sim.errors import InputError
 
 FORMAT = "orgsim-sweep/1"
 MANIFEST = "manifest.json"
+JOURNAL = "chunks.jsonl"
+DAMAGED = "damaged"
 ID_COLUMNS = ("run_id", "point", "replicate", "seed")
 _PART = re.compile(r"^part-(\d{6,})\.parquet$")
 _ARROW = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "str": pa.string()}
@@ -158,6 +175,16 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _remember(path: Path, sha: str) -> None:
+    """Prime :func:`chunk_sha256`'s memo for a file just written (saves reading it back)."""
+    st = os.stat(path)
+    _SHA_CACHE[(str(path), st.st_ino, st.st_size, st.st_mtime_ns)] = sha
+
+
 def _tmp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
 
@@ -177,19 +204,122 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
-def atomic_write_parquet(table: pa.Table, path: Path) -> None:
-    """Write a Parquet file through a temporary name, fsync and ``os.replace``."""
-    tmp = _tmp_name(path)
+def parquet_bytes(table: pa.Table) -> bytes:
+    """A table as the bytes of a Parquet file (zstd), as the chunks are written."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def atomic_write_parquet(table: pa.Table, path: Path) -> str:
+    """Write a Parquet file through a temporary name, fsync and ``os.replace``.
+
+    Returns:
+        The SHA-256 (hex) of the bytes written.
+    """
+    data = parquet_bytes(table)
+    atomic_write_bytes(path, data)
+    return hashlib.sha256(data).hexdigest()
+
+
+_SHA_CACHE: dict[tuple[str, int, int, int], str] = {}
+
+
+def chunk_sha256(path: Path) -> str:
+    """SHA-256 of a chunk file (remembered per path, inode, size and modification time)."""
+    st = os.stat(path)
+    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+    if key not in _SHA_CACHE:
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        _SHA_CACHE[key] = h.hexdigest()
+    return _SHA_CACHE[key]
+
+
+def chunk_index(root: Path, manifest: dict[str, Any]) -> dict[str, dict[str, Any]] | None:
+    """The recorded checksums: ``{"runs/part-000003.parquet": {"sha256", "rows"}, ...}``.
+
+    The manifest's ``chunks`` with the journal (``chunks.jsonl``) of the session that has not
+    folded it in yet applied on top; a line torn by a kill is skipped (its runs part was never
+    written: the line is fsynced before the part is). ``None`` for a folder written before
+    checksums.
+    """
+    chunks = manifest.get("chunks")
+    if not isinstance(chunks, dict):
+        return None
+    index = {k: dict(v) for k, v in chunks.items() if isinstance(v, dict)}
+    journal = Path(root) / JOURNAL
+    if journal.is_file():
+        for line in journal.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(rec, dict) or not isinstance(rec.get("file"), str):
+                continue
+            if rec.get("removed"):
+                index.pop(rec["file"], None)
+            else:
+                index[rec["file"]] = {"sha256": rec.get("sha256"), "rows": rec.get("rows")}
+    return index
+
+
+def damaged_chunks(
+    root: Path, index: dict[str, dict[str, Any]], *, missing_runs: bool = True
+) -> dict[int, str]:
+    """Chunk numbers whose files are damaged or lost, each with what is wrong.
+
+    A chunk is damaged when a file it recorded is missing (a weekly part whose runs part is
+    there; a runs part, when ``missing_runs``: it may also be one a live sweep is about to
+    write) or its bytes no longer have the recorded SHA-256, or when a runs part is there
+    that the checksums do not know.
+    """
+    root = Path(root)
+    runs = _parts(root / "runs")
+    bad: dict[int, str] = {}
+    listed: set[int] = set()
+    for key, entry in sorted(index.items()):
+        folder, _, name = key.partition("/")
+        m = _PART.match(name)
+        if folder not in ("runs", "weekly") or m is None:
+            continue
+        n = int(m.group(1))
+        if folder == "runs":
+            listed.add(n)
+        path = root / folder / name
+        if not path.is_file():
+            if folder == "runs" and missing_runs:
+                bad.setdefault(n, f"{key} is missing ({entry.get('rows')} runs)")
+            elif folder == "weekly" and n in runs:
+                bad.setdefault(n, f"{key} is missing ({entry.get('rows')} weekly rows)")
+            continue
+        if chunk_sha256(path) != entry.get("sha256"):
+            bad.setdefault(
+                n, f"{key} is damaged (its sha256 is not the one recorded when it was written)"
+            )
+    for n, p in runs.items():
+        if n not in listed:
+            bad.setdefault(n, f"runs/{p.name} is not in the recorded checksums")
+    return dict(sorted(bad.items()))
+
+
+def _writer_active(root: Path) -> bool:
+    """Whether a sweep holds the folder's lock (is writing to it now)."""
+    import fcntl
+
     try:
-        with open(tmp, "wb") as f:
-            pq.write_table(table, f, compression="zstd")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        fd = os.open(Path(root) / ".lock", os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-    _fsync_dir(path.parent)
+        os.close(fd)
+    return False
 
 
 def read_manifest(root: Path) -> dict[str, Any]:
@@ -242,20 +372,32 @@ def _unfinished_start(root: Path) -> bool:
     return names <= _STARTING and not _parts(root / "runs") and not _parts(root / "weekly")
 
 
-def check_target(root: Path, fingerprint: str, resume: bool) -> dict[str, Any] | None:
+def check_target(
+    root: Path,
+    fingerprint: str,
+    resume: bool,
+    inputs: dict[str, str] | None = None,
+    design: str | None = None,
+) -> dict[str, Any] | None:
     """Check that a sweep may write to ``root``, without writing anything.
 
     Args:
         root: the results folder.
         fingerprint: the fingerprint of the sweep about to run.
         resume: whether ``--resume`` was given.
+        inputs: the SHA-256 of every file the sweep reads (path -> hex); on ``resume`` each
+            must equal the one recorded when the sweep started, or the runs already recorded
+            and those still to run would come from two versions of that file.
+        design: the sweep's fingerprint without the inputs' contents: when it differs from the
+            folder's, the folder is another experiment's (said so before any file is named).
 
     Returns:
         The existing manifest when resuming a folder, else ``None`` (a new sweep).
 
     Raises:
         InputError: the folder is not empty and ``resume`` is false; or it holds a different
-            experiment's results, or files that are not a sweep's.
+            experiment's results, or files that are not a sweep's; or an input file changed
+            since the sweep started (the message names it).
     """
     root = Path(root)
     if root.exists() and not root.is_dir():
@@ -272,6 +414,22 @@ def check_target(root: Path, fingerprint: str, resume: bool) -> dict[str, Any] |
             f"--out {root}: holds a sweep already; add --resume to finish it, or choose another "
             "--out"
         )
+    recorded = manifest.get("inputs")
+    same_design = design is None or manifest.get("design_fingerprint") == design
+    if inputs is not None and isinstance(recorded, dict) and same_design:
+        for path, sha in recorded.items():
+            now = inputs.get(path)
+            if now != sha:
+                how = (
+                    f"its content changed (sha256 {str(sha)[:12]} when the sweep started, "
+                    f"{now[:12]} now)"
+                    if now is not None
+                    else "it is no longer read by the experiment"
+                )
+                raise InputError(
+                    f"--resume {root}: {path}: {how}; the recorded runs used the old version. "
+                    "Restore the file to finish this sweep, or start a new one with another --out"
+                )
     if manifest.get("fingerprint") != fingerprint:
         raise InputError(
             f"--resume {root}: the folder was made by a different experiment "
@@ -300,6 +458,10 @@ class SweepStore:
         self._lock_fd: int | None = None
         self._next = 0
         self.retried = 0
+        #: recorded checksums (see :func:`chunk_index`); None for a folder without them
+        self.index: dict[str, dict[str, Any]] | None = None
+        #: one line per damaged chunk moved aside on resume (what was wrong, runs to redo)
+        self.repairs: list[str] = []
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -340,11 +502,21 @@ class SweepStore:
                         shutil.rmtree(p, ignore_errors=True)
                     else:
                         p.unlink()
+        self.index = chunk_index(self.root, manifest or read_manifest(self.root))
+        numbers = set(_parts(self.root / "runs")) | set(_parts(self.root / "weekly"))
+        for key in self.index or {}:
+            m = _PART.match(key.partition("/")[2])
+            if m:
+                numbers.add(int(m.group(1)))
+        self._next = max(numbers, default=-1) + 1  # before any part is dropped: never reused
+        if self.index is not None:
+            for n, why in damaged_chunks(self.root, self.index).items():
+                self._set_aside(n, why)
         runs = _parts(self.root / "runs")
         for n, p in _parts(self.root / "weekly").items():
             if n not in runs:  # died between the weekly part and its runs part
                 p.unlink()
-        self._next = max(runs, default=-1) + 1  # before any part is dropped: numbers never reused
+                self._journal({"file": f"weekly/{p.name}", "removed": True})
         done: set[int] = set()
         for _, p in sorted(runs.items()):
             table = pq.read_table(p, columns=["run_id", "status"])
@@ -359,12 +531,63 @@ class SweepStore:
         table = pq.read_table(path, schema=self.runs_schema)
         kept = table.filter(pc.equal(table.column("status"), "ok"))
         self.retried += table.num_rows - kept.num_rows
+        key = f"runs/{path.name}"
         if kept.num_rows:
-            atomic_write_parquet(kept, path)
+            data = parquet_bytes(kept)
+            # recorded first: a kill between the two leaves a part the checksums call damaged,
+            # and the next --resume runs its runs again
+            self._journal({"file": key, "sha256": _sha(data), "rows": kept.num_rows})
+            atomic_write_bytes(path, data)
         else:  # nothing left: a weekly part of that number cannot exist (failed runs have none)
             path.unlink()
             _fsync_dir(path.parent)
+            self._journal({"file": key, "removed": True})
         return kept
+
+    def _journal(self, record: dict[str, Any]) -> None:
+        """Append a checksum record to ``chunks.jsonl`` (fsynced) and to :attr:`index`."""
+        if self.index is None:
+            return
+        if record.get("removed"):
+            self.index.pop(record["file"], None)
+        else:
+            self.index[record["file"]] = {"sha256": record["sha256"], "rows": record["rows"]}
+        with open(self.root / JOURNAL, "a", encoding="utf-8") as f:
+            f.write(json.dumps(record, separators=(",", ":")) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+
+    def _set_aside(self, n: int, why: str) -> None:
+        """Move a damaged chunk's files into ``damaged/`` and forget their checksums."""
+        name = f"part-{n:06d}.parquet"
+        rows = (self.index or {}).get(f"runs/{name}", {}).get("rows")
+        moved = []
+        for folder in ("runs", "weekly"):
+            src = self.root / folder / name
+            if src.exists():
+                dest_dir = self.root / DAMAGED
+                dest_dir.mkdir(exist_ok=True)
+                dest = dest_dir / f"{folder}-{name}"
+                k = 1
+                while dest.exists():
+                    dest = dest_dir / f"{folder}-{name}.{k}"
+                    k += 1
+                os.replace(src, dest)
+                _fsync_dir(src.parent)
+                moved.append(f"{DAMAGED}/{dest.name}")
+            self._journal({"file": f"{folder}/{name}", "removed": True})
+        runs = f"its {rows} run{'s' if rows != 1 else ''}" if rows is not None else "its runs"
+        where = f" (moved to {', '.join(moved)})" if moved else ""
+        self.repairs.append(f"{why}{where}; {runs} will run again")
+
+    def save_manifest(self, manifest: dict[str, Any]) -> None:
+        """Write the manifest with the checksums folded in, then drop the journal."""
+        if self.index is not None:
+            manifest["chunks"] = dict(sorted(self.index.items()))
+        write_manifest(self.root, manifest)
+        if self.index is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.root / JOURNAL)
 
     def _lock(self) -> None:
         import fcntl
@@ -401,10 +624,16 @@ class SweepStore:
         self._next += 1
         weekly = [w for w in weekly if len(w[1])]
         if weekly:
-            atomic_write_parquet(self._weekly_table(weekly), self.root / "weekly" / name)
-        atomic_write_parquet(
-            pa.Table.from_pylist(list(rows), schema=self.runs_schema), self.root / "runs" / name
-        )
+            table = self._weekly_table(weekly)
+            sha = atomic_write_parquet(table, self.root / "weekly" / name)
+            _remember(self.root / "weekly" / name, sha)
+            self._journal({"file": f"weekly/{name}", "sha256": sha, "rows": table.num_rows})
+        data = parquet_bytes(pa.Table.from_pylist(list(rows), schema=self.runs_schema))
+        sha = _sha(data)
+        # the checksum is recorded (fsynced) before the runs part that commits the chunk lands
+        self._journal({"file": f"runs/{name}", "sha256": sha, "rows": len(rows)})
+        atomic_write_bytes(self.root / "runs" / name, data)
+        _remember(self.root / "runs" / name, sha)
 
     def _weekly_table(self, items: Sequence[tuple]) -> pa.Table:
         counts = [len(w) for _, w, _ in items]
@@ -448,6 +677,17 @@ def load_results(
         return pq.read_table(root / "design.parquet").to_pandas()
     if table not in ("runs", "weekly"):
         raise InputError(f"table must be runs, weekly or design (got {table!r})")
+    index = chunk_index(root, manifest)
+    if index is not None:
+        bad = damaged_chunks(root, index, missing_runs=not _writer_active(root))
+        if bad:
+            first = next(iter(bad.values()))
+            more = f" (and {len(bad) - 1} more damaged chunks)" if len(bad) > 1 else ""
+            exp = manifest.get("experiment", {}).get("path", "EXPERIMENT")
+            raise InputError(
+                f"{root}: damaged results: {first}{more}; run python run.py sweep {exp} "
+                f"--out {root} --resume to set the damaged chunks aside and run their runs again"
+            )
     runs = _parts(root / "runs")
     if table == "runs":
         files = [runs[n] for n in sorted(runs)]

@@ -11,11 +11,7 @@ from sim.inputs import load_scenario
 from sim.scenario import preset_names
 from tests.conftest import small
 
-names = (
-    sys.argv[2].split(",")
-    if len(sys.argv) > 2 and sys.argv[2]
-    else preset_names()
-)
+names = sys.argv[2].split(",") if len(sys.argv) > 2 and sys.argv[2] else preset_names()
 ov = {a.split("=")[0]: float(a.split("=")[1]) for a in sys.argv[3:]}
 w = run_replicates({n: small(n).with_overrides(ov) for n in names}, int(sys.argv[1]), 11)
 for n in names:

@@ -42,10 +42,16 @@ def main(argv: list[str]) -> None:
         d = b - a
         p = stats.ttest_1samp(d, 0.0, alternative="greater").pvalue if d.std() > 0 else np.nan
         se = d.std(ddof=1) / np.sqrt(d.size)
-        print(f"{k:26s} low={a.mean():.4f} high={b.mean():.4f} diff={d.mean():+.4f} se={se:.4f} p={p:.3g}")
+        print(
+            f"{k:26s} low={a.mean():.4f} high={b.mean():.4f} diff={d.mean():+.4f} "
+            f"se={se:.4f} p={p:.3g}"
+        )
     w = h.attrs["weekly"]
     if "practice_knowledge_mean" in w:
-        print("practice_knowledge_mean", w.groupby("scenario")["practice_knowledge_mean"].mean().to_dict())
+        print(
+            "practice_knowledge_mean",
+            w.groupby("scenario")["practice_knowledge_mean"].mean().to_dict(),
+        )
 
 
 if __name__ == "__main__":

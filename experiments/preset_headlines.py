@@ -2,11 +2,17 @@
 
 Run from the repository root: python experiments/preset_headlines.py [preset,preset,...]
 """
-import sys, pandas as pd
+
+import sys
+
+import pandas as pd
+
 sys.path.insert(0, ".")
-from tests.conftest import small, paired
 from sim.scenario import preset_names
-pd.set_option("display.width", 250); pd.set_option("display.max_columns", 30)
+from tests.conftest import paired, small
+
+pd.set_option("display.width", 250)
+pd.set_option("display.max_columns", 30)
 names = sys.argv[1].split(",") if len(sys.argv) > 1 else preset_names()
 heads = paired({n: small(n) for n in names}, replicates=4, seed=7)
 w = heads.attrs["weekly"]

@@ -1,21 +1,46 @@
-"""Silo and orientation effects and knock-outs at rest (the designs of tests/test_silos_channels.py).
+"""Silo and orientation effects and knock-outs at rest (the designs of
+tests/test_silos_channels.py).
 
 Run from the repository root: python experiments/silo_knockouts.py [replicates]
 """
-import sys; sys.path.insert(0, ".")
-import numpy as np
+
+import sys
+
+sys.path.insert(0, ".")
+from tests.conftest import column, paired, small
 from tests.test_silos_channels import SILO_CHANNELS_OFF
-from tests.conftest import paired, small, column
+
 R = int(sys.argv[1]) if len(sys.argv) > 1 else 6
 s, o = "culture__information_sharing", "culture__customer_orientation"
 off = {"sales__care_orientation_weight": 0.0}
-h = paired({
- "closed": small("functional_silos", **{s: 0.1}), "open": small("functional_silos", **{s: 0.9}),
- "closed_ko": small("functional_silos", **{s: 0.1}, **SILO_CHANNELS_OFF), "open_ko": small("functional_silos", **{s: 0.9}, **SILO_CHANNELS_OFF),
- "cold": small("functional_silos", **{o: 0.1}), "warm": small("functional_silos", **{o: 0.9}),
- "cold_ko": small("functional_silos", **{o: 0.1}, **off), "warm_ko": small("functional_silos", **{o: 0.9}, **off)}, replicates=R, seed=5)
-for a, b in [("open","closed"),("open_ko","closed_ko"),("warm","cold"),("warm_ko","cold_ko")]:
-    for out in ("annual_churn","decision_latency_days"):
-        d = column(h,a,out)-column(h,b,out)
-        print(a,b,out, "mean %.4f sd %.4f | levels %.4f %.4f"%(d.mean(), d.std(ddof=1), column(h,a,out).mean(), column(h,b,out).mean()))
-w=h.attrs["weekly"]; print(w.groupby("scenario")[["decisions_queued","revenue"]].mean())
+h = paired(
+    {
+        "closed": small("functional_silos", **{s: 0.1}),
+        "open": small("functional_silos", **{s: 0.9}),
+        "closed_ko": small("functional_silos", **{s: 0.1}, **SILO_CHANNELS_OFF),
+        "open_ko": small("functional_silos", **{s: 0.9}, **SILO_CHANNELS_OFF),
+        "cold": small("functional_silos", **{o: 0.1}),
+        "warm": small("functional_silos", **{o: 0.9}),
+        "cold_ko": small("functional_silos", **{o: 0.1}, **off),
+        "warm_ko": small("functional_silos", **{o: 0.9}, **off),
+    },
+    replicates=R,
+    seed=5,
+)
+for a, b in [
+    ("open", "closed"),
+    ("open_ko", "closed_ko"),
+    ("warm", "cold"),
+    ("warm_ko", "cold_ko"),
+]:
+    for out in ("annual_churn", "decision_latency_days"):
+        d = column(h, a, out) - column(h, b, out)
+        print(
+            a,
+            b,
+            out,
+            f"mean {d.mean():.4f} sd {d.std(ddof=1):.4f} | levels "
+            f"{column(h, a, out).mean():.4f} {column(h, b, out).mean():.4f}",
+        )
+w = h.attrs["weekly"]
+print(w.groupby("scenario")[["decisions_queued", "revenue"]].mean())

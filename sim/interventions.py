@@ -264,9 +264,10 @@ def rescale_draws(state: State, old: Scenario, new: Scenario) -> None:
     ``exp(mu' + s' * z)``; a manager is supportive while the uniform behind their style
     (``Employees.style``) is below ``culture.supportive_leadership``. Thresholds, affinities and
     managers' styles change in every position (a person moves with the organisation; vacant
-    positions too, until their newcomer arrives); values and expectations only of customer slots not yet acquired (customers already
-    with us keep their contract and their demands). A spread of 0 is never widened (refused by
-    :func:`plan_change`). Nothing changes unless one of the fields differs.
+    positions too, until their newcomer arrives); values and expectations only of customer
+    slots not yet acquired (customers already with us keep their contract and their demands).
+    A spread of 0 is never widened (refused by :func:`plan_change`). Nothing changes unless one
+    of the fields differs.
     """
     e, c = state.emp, state.cust
     oc, nc = old.crm, new.crm

@@ -7,8 +7,8 @@
    name) loads that scenario's TOML first; this file's tables are merged over it key by key,
    arrays replace the base's, except ``transformations``, which are appended to the base's. So a
    proposed design is "the current one, plus these changes" and stays in step with it.
-2. **Paths.** ``organisation.org_chart`` and ``customers.file`` are resolved relative to the file
-   that names them and stored as absolute paths.
+2. **Paths.** ``organisation.org_chart``, ``organisation.org_chart_map`` and ``customers.file``
+   are resolved relative to the file that names them and stored as absolute paths.
 3. **Validation** of the merged data (``sim.scenario``), then the ``incentives`` and
    ``change_programme`` transformations are written into the scenario's fields (in the order
    listed; later ones win; ``--set`` overrides applied afterwards win over them).
@@ -50,7 +50,11 @@ from sim.structures.org_chart import (
 )
 from sim.structures.transform import apply_structural
 
-_PATH_FIELDS = (("organisation", "org_chart"), ("customers", "file"))
+_PATH_FIELDS = (
+    ("organisation", "org_chart"),
+    ("organisation", "org_chart_map"),
+    ("customers", "file"),
+)
 
 
 def _resolve_paths(data: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -170,7 +174,8 @@ def transformed_chart(scenario: Scenario) -> OrgChart:
         InputError: if the scenario has no org chart, the file is invalid or a transformation
             cannot apply.
     """
-    return apply_structural(load_org_chart(_chart_path(scenario)), scenario.transformations)
+    chart = load_org_chart(_chart_path(scenario), scenario.organisation.org_chart_map)
+    return apply_structural(chart, scenario.transformations)
 
 
 @dataclass(frozen=True)
@@ -200,7 +205,9 @@ def read_inputs(scenario: Scenario) -> ResolvedInputs:
     book = None
     if scenario.customers.file:
         # owners are checked against the chart as imported, then against the transformed one
-        book = load_customers(scenario.customers.file, _chart_path(scenario))
+        book = load_customers(
+            scenario.customers.file, _chart_path(scenario), scenario.organisation.org_chart_map
+        )
         book.owners_in(chart)
     return ResolvedInputs(chart=chart, customers=book)
 

@@ -191,6 +191,10 @@ def _parser() -> argparse.ArgumentParser:
         help="override a field in both designs",
     )
     rp.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    ch = sub.add_parser("chart", help="preview an org-chart import (no model is run)")
+    ch.add_argument("file", type=Path, help="org chart CSV, or an HR export with --map")
+    ch.add_argument("--map", type=Path, default=None, help="mapping file (TOML) for an HR export")
+    ch.add_argument("--out", type=Path, default=None, help="write the normalised chart (CSV)")
     ap = sub.add_parser("app", help="the trainer's browser app")
     ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     ap.add_argument("--port", type=_whole(1, 65535), default=8765)
@@ -490,6 +494,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_chart(args: argparse.Namespace) -> int:
+    from sim.chart_preview import chart_command
+
+    _check_out_file(args.out)
+    return chart_command(args.file, args.map, args.out)
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     """``python run.py app``: serve the workshop app (needs the ``app`` extra)."""
     if not 1 <= args.port <= 65535:
@@ -522,6 +533,7 @@ def main(argv: list[str] | None = None) -> int:
             "discover": cmd_discover,
             "evidence": cmd_evidence,
             "report": cmd_report,
+            "chart": cmd_chart,
             "app": cmd_app,
         }
         return commands[args.cmd](args)

@@ -7,8 +7,8 @@
    name) loads that scenario's TOML first; this file's tables are merged over it key by key,
    arrays replace the base's, except ``transformations``, which are appended to the base's. So a
    proposed design is "the current one, plus these changes" and stays in step with it.
-2. **Paths.** ``organisation.org_chart`` and ``customers.file`` are resolved relative to the file
-   that names them and stored as absolute paths.
+2. **Paths.** ``organisation.org_chart``, ``organisation.org_chart_map`` and ``customers.file``
+   are resolved relative to the file that names them and stored as absolute paths.
 3. **Validation** of the merged data (``sim.scenario``), then the ``incentives`` and
    ``change_programme`` transformations are written into the scenario's fields (in the order
    listed; later ones win; ``--set`` overrides applied afterwards win over them).
@@ -66,7 +66,11 @@ from sim.structures.org_chart import (
 from sim.structures.transform import apply_structural
 from sim.textfile import NotReadable, check_regular, count_lines
 
-_PATH_FIELDS = (("organisation", "org_chart"), ("customers", "file"))
+_PATH_FIELDS = (
+    ("organisation", "org_chart"),
+    ("organisation", "org_chart_map"),
+    ("customers", "file"),
+)
 #: Longest chain of base files (a file, its base, its base's base, ...). Real designs use two or
 #: three; the limit stops a runaway chain before the reading recurses too deep.
 MAX_BASE_CHAIN = 32
@@ -270,7 +274,8 @@ def transformed_chart(scenario: Scenario) -> OrgChart:
         InputError: if the scenario has no org chart, the file is invalid or a transformation
             cannot apply.
     """
-    return apply_structural(load_org_chart(_chart_path(scenario)), scenario.transformations)
+    chart = load_org_chart(_chart_path(scenario), scenario.organisation.org_chart_map)
+    return apply_structural(chart, scenario.transformations)
 
 
 @dataclass(frozen=True)
@@ -338,7 +343,7 @@ def read_inputs(scenario: Scenario) -> ResolvedInputs:
         kw = {"kind": "customers", "people": chart.n, "sales": sales}
         sizing.check_rows_fit(scenario, file, _records(file), exact=False, **kw)  # type: ignore[arg-type]
         # owners are checked against the chart as imported, then against the transformed one
-        book = load_customers(file, path)
+        book = load_customers(file, path, scenario.organisation.org_chart_map)
         sizing.check_rows_fit(scenario, file, len(book), exact=True, **kw)  # type: ignore[arg-type]
         book.owners_in(chart)
     chart.to_structure(rng=np.random.default_rng(0))  # the model's invariants, checked now

@@ -44,6 +44,7 @@ FIXED = (
     "description",
     "organisation.structure",
     "organisation.org_chart",
+    "organisation.org_chart_map",
     "organisation.employees",
     "organisation.span_of_control",
     "organisation.role_mix",

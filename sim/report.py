@@ -290,7 +290,8 @@ def _describe_changes(current: Scenario, proposed: Scenario) -> list[str]:
     out: list[str] = []
     chart = None
     if proposed.organisation.structure == "org_chart" and proposed.organisation.org_chart:
-        chart = apply_structural(load_org_chart(proposed.organisation.org_chart), shared)
+        org = proposed.organisation
+        chart = apply_structural(load_org_chart(org.org_chart, org.org_chart_map), shared)
     for t in todo:
         before = chart
         if chart is not None and t.kind in ("remove_layer", "merge_units", "decision_rights"):

@@ -126,6 +126,13 @@ class Organisation(_Section):
         "are then ignored (sim/structures/org_chart.py).",
         json_schema_extra={"label": "Org chart file"},
     )
+    org_chart_map: str | None = Field(
+        None,
+        description="With org_chart: a mapping file (TOML: [columns] naming the export's own "
+        "headers, [roles] the title patterns of each model role) for an HR export in its own "
+        "format, relative to the scenario file; stored resolved (sim/structures/chart_map.py).",
+        json_schema_extra={"label": "Org chart mapping file"},
+    )
     employees: int = _f(
         300,
         10,
@@ -968,6 +975,11 @@ class Scenario(_Section):
             raise ValueError(
                 "organisation.org_chart: required when structure = 'org_chart' (the CSV's path)"
             )
+        if org.org_chart_map and not org.org_chart:
+            raise ValueError(
+                "organisation.org_chart_map is set but organisation.org_chart is not; set "
+                "org_chart to the HR export the mapping file describes"
+            )
         if org.org_chart and org.structure != "org_chart":
             raise ValueError(
                 f"organisation.org_chart is set but structure is {org.structure!r}; "
@@ -1036,7 +1048,7 @@ class Scenario(_Section):
         """The fields the input tables are read and transformed from."""
         org = self.organisation
         structural = tuple(t for t in self.transformations if t.kind in STRUCTURAL_TRANSFORMATIONS)
-        return org.structure, org.org_chart, self.customers.file, structural
+        return org.structure, org.org_chart, org.org_chart_map, self.customers.file, structural
 
     def with_overrides(self, overrides: dict[str, Any], source: str = "override") -> Scenario:
         """Return a validated copy with dotted keys replaced (``{"culture.responsiveness": 0.8}``).

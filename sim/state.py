@@ -16,7 +16,7 @@ from sim.design import customer_book
 from sim.errors import InputError
 from sim.mechanisms import escalation, learning, playbook
 from sim.scenario import Scenario
-from sim.structures import SALES, SERVICE, OrgStructure
+from sim.structures import LEADERS, OTHER, SALES, SERVICE, OrgStructure
 from sim.structures.org_chart import CustomerBook
 
 #: A week long before any run (no reinforcement, no training yet; go-lives may be negative).
@@ -35,6 +35,9 @@ class Employees:
     authority: np.ndarray  # effective authority: the base moved by the decision-rights lever
     ancestors: np.ndarray  # (n, depth) primary-line ancestors, -1 padded
     front: np.ndarray  # bool: front-line (sales, service, marketing)
+    leader: np.ndarray  # bool: executive or manager (OTHER staff are neither front nor leader)
+    other: np.ndarray  # bool: staff outside the customer-facing roles (role OTHER)
+    fte: np.ndarray  # full-time equivalent of the position: scales salary and decision capacity
     adjacency: sp.csr_matrix  # collaboration ties, row-normalised later where needed
     degree: np.ndarray
     filled: np.ndarray  # bool: position occupied
@@ -283,6 +286,14 @@ def apply_customer_file(
     )
 
 
+def _fte(structure: OrgStructure) -> np.ndarray:
+    """(n,) FTE of each position: the imported chart's ``fte`` column, else 1 everywhere."""
+    chart = getattr(structure, "chart", None)
+    if chart is None or chart.fte.shape[0] != structure.n:
+        return np.ones(structure.n)
+    return np.asarray(chart.fte, dtype=np.float64).copy()
+
+
 def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Generator) -> State:
     """Initial arrays from a scenario and a structure (one draw of each random attribute)."""
     s = structure
@@ -297,7 +308,7 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
     adj = sp.csr_matrix((data, (rows, cols)), shape=(n, n))
     adj.data[:] = 1.0
     degree = np.asarray(adj.sum(axis=1)).ravel()
-    is_mgr = ~front
+    is_mgr = np.isin(s.role, LEADERS)  # == ~front unless the chart has OTHER staff
     lp, pc = scenario.learning, scenario.people
     reality, code, beliefs = playbook.initial_playbook(
         lp.playbook_dimensions,
@@ -318,6 +329,9 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         ),
         ancestors=s.ancestors(),
         front=front,
+        leader=is_mgr,
+        other=s.role == OTHER,
+        fte=_fte(structure),
         adjacency=adj,
         degree=degree,
         filled=np.ones(n, dtype=bool),

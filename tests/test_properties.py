@@ -203,7 +203,7 @@ def org_charts(draw: st.DrawFn) -> dict[str, Any]:
         "unit": [draw(st.sampled_from(UNITS)) for _ in range(n)],
         "ids": ids,
         "name": [draw(st.text(NAME_CHARS, max_size=12)) for _ in range(n)],
-        "fte": [draw(st.sampled_from(["", "1", "0.5", "0.8", "2"])) for _ in range(n)],
+        "fte": [draw(st.sampled_from(["", "1", "0.5", "0.8", "1.5"])) for _ in range(n)],
         "order": draw(st.permutations(range(n))),
         "columns": draw(st.permutations(["id", "manager_id", "role", "unit", "name", "fte"])),
         "bom": draw(st.booleans()),

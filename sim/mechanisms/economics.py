@@ -29,9 +29,21 @@ def weekly_staff_cost(
     salary_annual: float,
     *,
     p: AccountCoefficients = DEFAULT_ACCOUNTS,
+    fte: np.ndarray | None = None,
 ) -> float:
-    """Salaries of occupied positions this week (managers cost ``p.manager_salary_factor`` x)."""
+    """Salaries of occupied positions this week (managers cost ``p.manager_salary_factor`` x).
+
+    Args:
+        filled: (n,) occupied positions.
+        front: (n,) positions paid the staff salary (front line and other staff); the rest
+            (executive, managers) are paid ``p.manager_salary_factor`` times it.
+        salary_annual: yearly staff salary.
+        p: the economics coefficients.
+        fte: (n,) full-time equivalent of each position (salary x FTE); None means 1 each.
+    """
     factor = np.where(front, 1.0, p.manager_salary_factor)
+    if fte is not None:
+        factor = factor * fte  # x 1.0 leaves a chart without part-timers bit-for-bit unchanged
     return float((filled * factor).sum() * salary_annual / 52.0)
 
 

@@ -246,8 +246,14 @@ def overtime_workload(stretch: np.ndarray, *, p: Decisions = DEFAULT_DECISIONS) 
 
 
 def manager_capacity(
-    capacity: float, filled: np.ndarray, *, p: Decisions = DEFAULT_DECISIONS
+    capacity: float,
+    filled: np.ndarray,
+    *,
+    p: Decisions = DEFAULT_DECISIONS,
+    fte: np.ndarray | None = None,
 ) -> np.ndarray:
     """Decisions each position clears per week; an acting cover for a vacancy clears
-    ``p.vacant_manager_capacity`` of it."""
-    return capacity * np.where(filled, 1.0, p.vacant_manager_capacity)
+    ``p.vacant_manager_capacity`` of it; a part-time position (``fte`` < 1, imported charts)
+    clears ``fte`` times as many (assumption: decision time is proportional to hours worked)."""
+    out = capacity * np.where(filled, 1.0, p.vacant_manager_capacity)
+    return out if fte is None else out * fte

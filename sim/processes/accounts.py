@@ -68,7 +68,9 @@ def step(ctx: Context, week: Week) -> AccountsWeek:
         totals["fixed"] += fixed
     cost = (
         (1 - sc.economics.gross_margin) * revenue
-        + economics.weekly_staff_cost(e.filled, e.front, sc.people.salary_annual, p=sc.economics)
+        + economics.weekly_staff_cost(
+            e.filled, ~e.leader, sc.people.salary_annual, p=sc.economics, fte=e.fte
+        )
         + pw.hired * (sc.people.hiring_cost + sc.people.training_cost)
         + crm_cost
         + invested

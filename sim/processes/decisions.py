@@ -98,7 +98,9 @@ def step(ctx: Context, week: Week) -> DecisionsWeek:
     needs = sev_i > 0
     edge_ok = sev_i <= e.authority[hi]
     esc = np.flatnonzero(needs & ~edge_ok)  # positions within ``i``
-    capacity = escalation.manager_capacity(sc.organisation.manager_capacity, e.filled, p=p)
+    capacity = escalation.manager_capacity(
+        sc.organisation.manager_capacity, e.filled, p=p, fte=e.fte
+    )
     # managers work longer on a backlog carried in (up to a cap), so it clears faster
     adapted, stretch = escalation.adapted_capacity(capacity, e.backlog, p=p)
     latency, _, load = escalation.route_escalations(

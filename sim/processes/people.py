@@ -77,6 +77,9 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     e.morale = e.morale + pp.morale_drift * (target - e.morale)
     r_p = R["people"]
     hazard = people.quit_hazard(e.morale, pp.base_quit_annual, e.front, p=pp)
+    # other staff (finance, engineering, ...) do not quit in the model: its turnover is driven by
+    # customer workload and anger, which they do not see (docs/ODD.md 8)
+    hazard = np.where(e.other, 0.0, hazard)
     q = people.quits(e.filled, hazard, rng=r_p)
     e.filled &= ~q
     # a leaver takes the relationship and know-how with them: their customers' satisfaction
@@ -116,7 +119,7 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     e.affinity = np.where(hire, new_aff, e.affinity)
     e.safety = np.where(hire, climate, e.safety)
     e.morale = np.where(hire, pp.newcomer_morale, e.morale)
-    e.supportive = np.where(hire, new_sup & ~e.front, e.supportive)
+    e.supportive = np.where(hire, new_sup & e.leader, e.supportive)
     e.style = np.where(hire, new_style, e.style)
     e.tenure = np.where(hire, 0, e.tenure + e.filled)
     # newcomers bring their own practice; drawn for the hires only, from a stream of their

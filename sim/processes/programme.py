@@ -86,7 +86,7 @@ def move_dial(ctx: Context, lever: str, new: float, *, pay: bool, money: bool) -
     if not pay or moved == 0:
         return
     leaders = lever in change_programme.LEADER_LEVERS
-    affected = e.filled & ~e.front if leaders else e.filled
+    affected = e.filled & e.leader if leaders else e.filled
     cost, away, weeks = change_programme.change_cost(moved, int(affected.sum()), p=cp)
     if money and cost > 0:
         ch.spend.append(cost)

@@ -28,8 +28,14 @@ MANAGER = 1
 SALES = 2
 SERVICE = 3
 MARKETING = 4
-ROLE_NAMES = ("executive", "manager", "sales", "service", "marketing")
+#: Staff outside the customer-facing roles (finance, engineering, HR, ...), from an imported
+#: chart: they count for headcount, salary cost and reporting lines, but hold no accounts, take
+#: no issues, are not CRM users, are tied only to their manager and do not quit (docs/ODD.md 8.J).
+OTHER = 5
+ROLE_NAMES = ("executive", "manager", "sales", "service", "marketing", "other")
 FRONT_LINE = (SALES, SERVICE, MARKETING)
+#: Roles that lead people (the only ones that may have reports).
+LEADERS = (EXECUTIVE, MANAGER)
 
 #: Front-line role codes in ``role_mix`` order (sales, service, marketing).
 FUNCTIONS = np.array(FRONT_LINE, dtype=np.int8)
@@ -101,7 +107,7 @@ class OrgStructure:
         second_manager: (n,) second reporting line (matrix), -1 where there is none.
         unit: (n,) index into ``unit_names``.
         unit_names: names of the units (regions, functions or circles).
-        role: (n,) int8 role codes (``EXECUTIVE`` ... ``MARKETING``).
+        role: (n,) int8 role codes (``EXECUTIVE`` ... ``MARKETING``, ``OTHER``).
         level: (n,) 0 at the top, +1 per primary reporting hop.
         authority: (n,) base decision authority in [0, 1]: the largest issue severity the
             position may decide alone, before the culture dial is applied.
@@ -222,8 +228,8 @@ class OrgStructure:
                 f"level of position {bad} is {self.level[bad]}, but it is {level[bad]} hops "
                 "below the top"
             )
-        if ((self.role < EXECUTIVE) | (self.role > MARKETING)).any():
-            raise ValueError(f"role codes must be in 0..{MARKETING} ({', '.join(ROLE_NAMES)})")
+        if ((self.role < EXECUTIVE) | (self.role > OTHER)).any():
+            raise ValueError(f"role codes must be in 0..{OTHER} ({', '.join(ROLE_NAMES)})")
         top = int(roots[0])
         if self.role[top] != EXECUTIVE or (self.role == EXECUTIVE).sum() != 1:
             raise ValueError("exactly one EXECUTIVE, the top position (level 0), is required")
@@ -234,7 +240,7 @@ class OrgStructure:
             raise ValueError("a second reporting line must differ from the person and the first")
         primary_reports = self.span()
         any_reports = primary_reports + np.bincount(sm[sm >= 0], minlength=n)
-        front = self.front_line_mask()
+        front = ~np.isin(self.role, LEADERS)  # front line and other staff
         if (front & (any_reports > 0)).any():
             bad = int(np.flatnonzero(front & (any_reports > 0))[0])
             raise ValueError(
@@ -359,7 +365,7 @@ def default_authority(level: np.ndarray, role: np.ndarray) -> np.ndarray:
     """
     top = max(int(level.max()) if level.shape[0] else 0, 1)
     a = np.maximum(1.0 - level / top, 0.5 / top)
-    a = np.where(np.isin(role, FRONT_LINE), 0.0, a)
+    a = np.where(np.isin(role, (*FRONT_LINE, OTHER)), 0.0, a)
     a[level == 0] = 1.0
     return a.astype(np.float64)
 

@@ -8,13 +8,17 @@ A strategy team exports its org chart from HR and points a scenario at it::
 
 **Org chart file.** UTF-8 (with or without a byte-order mark), comma-separated, one header row
 and one row per person. Required columns ``id, manager_id, role, unit``; optional ``name, fte,
-location``; other columns are ignored; header names are matched case-insensitively. ``manager_id``
-is empty for the one top person. Blank lines are skipped. "Row" in messages is the line number
-a text editor shows (the header is row 1).
+location, title``; other columns are ignored; header names are matched case-insensitively.
+``title`` (written by ``python run.py chart --out``) keeps the job title when ``role`` holds the
+model role; without it the ``role`` text is the title. ``fte`` is in (0, 1.5] (empty means 1) and
+scales the position's salary and decision capacity (docs/ODD.md 8). An HR export with its own
+headers and titles goes through a mapping file instead (:mod:`sim.structures.chart_map`).
+``manager_id`` is empty for the one top person. Blank lines are skipped. "Row" in messages is
+the line number a text editor shows (the header is row 1).
 
-**Roles.** The ``role`` cell maps onto the model's five roles (executive, manager, sales, service,
-marketing) through :data:`ROLE_SYNONYMS`, case-insensitively and ignoring spacing, hyphens and
-underscores (``"Account Executive"`` -> sales, ``"support"`` -> service). Then: the top person
+**Roles.** The ``role`` cell maps onto the model's roles (executive, manager, sales, service,
+marketing, other) through :data:`ROLE_SYNONYMS`, case-insensitively and ignoring spacing, hyphens
+and underscores (``"Account Executive"`` -> sales, ``"support"`` -> service). Then: the top person
 is the executive whatever their role; anyone else with reports becomes a manager; a manager or
 executive without reports is an error (the model has no managers without a team), as are a chart
 without sales or without service people.
@@ -59,6 +63,7 @@ from sim.structures.base import (
     FRONT_LINE,
     MANAGER,
     MARKETING,
+    OTHER,
     ROLE_NAMES,
     SALES,
     SERVICE,
@@ -71,7 +76,7 @@ from sim.structures.base import (
 from sim.textfile import NotReadable, NotText, check_regular, decode_utf8, read_regular
 
 REQUIRED_COLUMNS = ("id", "manager_id", "role", "unit")
-OPTIONAL_COLUMNS = ("name", "fte", "location")
+OPTIONAL_COLUMNS = ("name", "fte", "location", "title")
 CUSTOMER_COLUMNS = ("id", "segment", "annual_value", "owner_id")
 
 #: Mean random ties per front-line person to other teams of the same unit.
@@ -80,8 +85,8 @@ CROSS_TEAM_TIES = 1.5
 CROSS_UNIT_TIES = 0.3
 #: Largest file read (bytes); a 100,000-row chart is about 5 MB.
 MAX_BYTES = 1_000_000_000
-#: Accepted range of the optional ``fte`` column.
-FTE_RANGE = (0.0, 2.0)
+#: Accepted range of the optional ``fte`` column (exclusive, inclusive): above 1.5 is a data error.
+FTE_RANGE = (0.0, 1.5)
 
 #: Accepted role values per model role (matched after lower-casing and collapsing spaces,
 #: hyphens and underscores to one space). The model role names themselves are accepted too.
@@ -433,7 +438,7 @@ class OrgChart:
         unit_names: the units, in order of first appearance.
         title: (n,) the role text as written in the file.
         name, location: (n,) optional text columns ('' when absent).
-        fte: (n,) full-time equivalent (1.0 when absent); recorded, the model counts positions.
+        fte: (n,) full-time equivalent (1.0 when absent): scales salary and decision capacity.
         row: (n,) file row of each person (-1 for people added by a transformation).
         authority: (n,) base decision authority, NaN where the hierarchical default applies
             (1 at the top, falling with level, 0 in the front line; set by ``decision_rights``).
@@ -481,6 +486,7 @@ class OrgChart:
             "sales": float((self.role == SALES).sum()),
             "service": float((self.role == SERVICE).sum()),
             "marketing": float((self.role == MARKETING).sum()),
+            "other": float((self.role == OTHER).sum()),
             "layers": float(self.level.max() + 1),
             "mean_span": float(reports[mgr].mean()) if mgr.any() else 0.0,
             "units": float(np.unique(self.unit).shape[0]),
@@ -506,7 +512,9 @@ class OrgChart:
         level = levels_from_managers(mgr)
         authority = default_authority(level, role)
         authority = np.where(np.isnan(self.authority), authority, self.authority)
-        staff = np.flatnonzero(mgr >= 0)
+        # other staff (finance, engineering, ...) keep their reporting line (always a tie) but no
+        # team or cross-unit ties: those carry customer knowledge and CRM use, which they do not
+        staff = np.flatnonzero((mgr >= 0) & (role != OTHER))
         fl = np.flatnonzero(np.isin(role, FRONT_LINE))
         team = mgr[fl]
         edges = np.concatenate(
@@ -595,7 +603,16 @@ def parse_org_chart(path: str | Path) -> OrgChart:
         OrgChartError: naming the file, row and column of the first problem found.
     """
     path = Path(path)
-    t = _read_table(path, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
+    return chart_from_table(_read_table(path, REQUIRED_COLUMNS, OPTIONAL_COLUMNS))
+
+
+def chart_from_table(t: _Table) -> OrgChart:
+    """Validate the cells of an org chart (columns as :data:`REQUIRED_COLUMNS`) into a chart.
+
+    Raises:
+        OrgChartError: naming the file, row and column of the first problem found.
+    """
+    path = t.path
     ids = _check_ids(t)
     n = len(ids)
     mid = t.cells["manager_id"]
@@ -673,7 +690,7 @@ def parse_org_chart(path: str | Path) -> OrgChart:
         role=role,
         unit=unit_codes.astype(np.int64),
         unit_names=tuple(str(u) for u in unit_names),
-        title=text("role"),
+        title=text("title") if "title" in t.cells else text("role"),
         name=text("name"),
         location=text("location"),
         fte=fte.astype(np.float64),
@@ -683,8 +700,14 @@ def parse_org_chart(path: str | Path) -> OrgChart:
 
 
 @functools.lru_cache(maxsize=8)
-def _cached_chart(path: str, mtime_ns: int, size: int) -> OrgChart:
-    return parse_org_chart(path)
+def _cached_chart(
+    path: str, mtime_ns: int, size: int, map_key: tuple[str, int, int] | None = None
+) -> OrgChart:
+    if map_key is None:
+        return parse_org_chart(path)
+    from sim.structures.chart_map import import_export  # the mapping module reads this one
+
+    return import_export(path, map_key[0]).to_chart()
 
 
 def _stat_key(path: str | Path) -> tuple[str, int, int]:
@@ -698,8 +721,11 @@ def _stat_key(path: str | Path) -> tuple[str, int, int]:
     return str(p.resolve()), st.st_mtime_ns, st.st_size
 
 
-def load_org_chart(path: str | Path) -> OrgChart:
+def load_org_chart(path: str | Path, map_path: str | Path | None = None) -> OrgChart:
     """Read and validate an org-chart CSV, cached per (file, modification time, size).
+
+    With ``map_path`` (``organisation.org_chart_map``) the file is an HR export read through that
+    mapping file (:mod:`sim.structures.chart_map`); the cache key then includes the map's.
 
     Called when a scenario is loaded (``sim.design.resolve_inputs``), never by a model; the cache
     lets designs that share a chart (a current and a proposed design) read it once.
@@ -707,7 +733,7 @@ def load_org_chart(path: str | Path) -> OrgChart:
     Raises:
         OrgChartError: naming the file, row and column of the first problem found.
     """
-    return _cached_chart(*_stat_key(path))
+    return _cached_chart(*_stat_key(path), _stat_key(map_path) if map_path else None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -812,16 +838,17 @@ def parse_customers(path: str | Path, chart: OrgChart) -> CustomerBook:
 
 
 @functools.lru_cache(maxsize=8)
-def _cached_customers(
-    path: str, mtime_ns: int, size: int, chart_key: tuple[str, int, int]
-) -> CustomerBook:
+def _cached_customers(path: str, mtime_ns: int, size: int, chart_key: tuple) -> CustomerBook:
     return parse_customers(path, _cached_chart(*chart_key))
 
 
-def load_customers(path: str | Path, chart_path: str | Path) -> CustomerBook:
+def load_customers(
+    path: str | Path, chart_path: str | Path, map_path: str | Path | None = None
+) -> CustomerBook:
     """Read and validate a customer file against the org chart at ``chart_path`` (cached).
 
     Raises:
         OrgChartError: naming the file, row and column of the first problem found.
     """
-    return _cached_customers(*_stat_key(path), _stat_key(chart_path))
+    chart_key = (*_stat_key(chart_path), _stat_key(map_path) if map_path else None)
+    return _cached_customers(*_stat_key(path), chart_key)

@@ -1,0 +1,297 @@
+"""Write the three example HR exports of examples/exports/ (deterministic: fixed seeds).
+
+Each export imitates what a real HR system writes, with its own headers and free-text titles:
+
+- ``workday.csv``: Workday-style "Employee ID, Worker, Manager ID, Business Title, Supervisory
+  Organization, FTE" (comma-separated, quoted titles such as "VP, Sales"); finance, engineering
+  and people teams beside sales, support and marketing; some part-timers.
+- ``bamboohr.csv``: BambooHR-style "Employee #, First Name, Last Name, Reports To, Job Title,
+  Department, Location", where "Reports To" holds the manager's *name*.
+- ``excel.csv``: a semicolon-separated Excel export with a byte-order mark, CRLF line ends and
+  decimal commas in the FTE column.
+
+Run ``python examples/exports/make_exports.py`` to write them again (same bytes each time).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+FIRST = [
+    "Ava",
+    "Ben",
+    "Cara",
+    "Dan",
+    "Eli",
+    "Fay",
+    "Gus",
+    "Hana",
+    "Ivo",
+    "Jon",
+    "Kim",
+    "Lea",
+    "Max",
+    "Nia",
+    "Oli",
+    "Pia",
+    "Raj",
+    "Sam",
+    "Tia",
+    "Uma",
+    "Vic",
+    "Wes",
+    "Xia",
+    "Yan",
+    "Zoe",
+    "Ada",
+    "Bo",
+    "Cy",
+    "Dee",
+    "Ed",
+    "Flo",
+    "Gil",
+    "Hal",
+    "Isa",
+    "Joe",
+    "Kai",
+    "Liv",
+    "Mo",
+    "Ned",
+    "Ola",
+]
+LAST = [
+    "Adams",
+    "Baker",
+    "Clark",
+    "Davis",
+    "Evans",
+    "Ford",
+    "Green",
+    "Hill",
+    "Irwin",
+    "Jones",
+    "King",
+    "Lewis",
+    "Moore",
+    "Nash",
+    "Owen",
+    "Price",
+    "Quinn",
+    "Reid",
+    "Shaw",
+    "Taylor",
+    "Upton",
+    "Vance",
+    "Walsh",
+    "Young",
+    "Zhou",
+    "Patel",
+    "Khan",
+    "Singh",
+    "Novak",
+    "Berg",
+]
+
+
+class Builder:
+    """Grows an org tree top-down; every person gets a unique name and a sequential id."""
+
+    def __init__(self, seed: int, first_id: int) -> None:
+        self.rng = random.Random(seed)
+        names = [(f, s) for f in FIRST for s in LAST]
+        self.rng.shuffle(names)
+        self.names = iter(names)
+        self.next_id = first_id
+        self.people: list[dict[str, object]] = []
+
+    def add(self, title: str, unit: str, manager: dict | None, fte: float = 1.0) -> dict:
+        first, last = next(self.names)
+        p = {
+            "id": self.next_id,
+            "first": first,
+            "last": last,
+            "title": title,
+            "unit": unit,
+            "manager": manager,
+            "fte": fte,
+        }
+        self.next_id += 1
+        self.people.append(p)
+        return p
+
+    def team(self, manager: dict, unit: str, titles: list[str], size: int, part: float) -> None:
+        """``size`` reports of ``manager`` with titles drawn from ``titles``; some part-time."""
+        for _ in range(size):
+            fte = self.rng.choice((0.5, 0.6, 0.8)) if self.rng.random() < part else 1.0
+            self.add(self.rng.choice(titles), unit, manager, fte)
+
+
+def workday() -> Builder:
+    b = Builder(seed=1, first_id=21001)
+    ceo = b.add("Chief Executive Officer", "Executive Office", None)
+    vps = b.add("VP, Sales", "Sales", ceo)
+    for region in ("East", "West", "Central"):
+        d = b.add("Director of Sales", f"Sales - {region}", vps)
+        for _ in range(2):
+            m = b.add("Sales Manager", f"Sales - {region}", d)
+            b.team(
+                m,
+                f"Sales - {region}",
+                ["Sr. Account Executive", "Account Executive", "Sales Development Representative"],
+                6,
+                0.1,
+            )
+    vpc = b.add("VP, Customer Support", "Customer Support", ceo)
+    for tier in ("Tier 1", "Tier 2", "Success"):
+        lead = b.add("Support Team Lead", f"Customer Support - {tier}", vpc)
+        titles = (
+            ["Customer Success Manager"] if tier == "Success" else ["Customer Support Specialist"]
+        )
+        b.team(lead, f"Customer Support - {tier}", titles, 7, 0.2)
+    cmo = b.add("CMO", "Marketing", ceo)
+    b.team(cmo, "Marketing", ["Marketing Specialist", "Demand Generation Manager"], 6, 0.2)
+    cfo = b.add("CFO", "Finance", ceo)
+    fm = b.add("Finance Manager", "Finance", cfo)
+    b.team(fm, "Finance", ["Financial Analyst", "Accountant", "Payroll Specialist"], 5, 0.2)
+    cto = b.add("CTO", "Engineering", ceo)
+    for _ in range(2):
+        em = b.add("Engineering Manager", "Engineering", cto)
+        b.team(em, "Engineering", ["Software Engineer", "Senior Software Engineer"], 6, 0.0)
+    hr = b.add("Head of People", "People", ceo)
+    b.team(hr, "People", ["HR Business Partner", "Recruiter"], 3, 0.3)
+    return b
+
+
+def bamboohr() -> Builder:
+    b = Builder(seed=2, first_id=101)
+    ceo = b.add("CEO", "Leadership", None)
+    hs = b.add("Head of Sales", "Sales", ceo)
+    for _ in range(2):
+        lead = b.add("Sales Team Lead", "Sales", hs)
+        b.team(lead, "Sales", ["Account Executive", "BDR", "Account Executive"], 8, 0.0)
+    hc = b.add("Head of Customer Success", "Customer Success", ceo)
+    for _ in range(2):
+        lead = b.add("Support Lead", "Customer Success", hc)
+        b.team(lead, "Customer Success", ["Support Agent", "Customer Success Associate"], 9, 0.0)
+    mm = b.add("Marketing Manager", "Marketing", ceo)
+    b.team(mm, "Marketing", ["Content Marketer", "Marketing Coordinator"], 4, 0.0)
+    om = b.add("Operations Manager", "Operations", ceo)
+    b.team(om, "Operations", ["Office Administrator", "Bookkeeper", "IT Support Technician"], 4, 0)
+    el = b.add("Engineering Lead", "Product", ceo)
+    b.team(el, "Product", ["Developer", "Product Designer"], 6, 0.0)
+    return b
+
+
+def excel() -> Builder:
+    b = Builder(seed=3, first_id=5001)
+    md = b.add("Managing Director", "1000 Management", None)
+    hs = b.add("Head of Sales", "2000 Sales", md)
+    for area in ("North", "South", "Export"):
+        asm = b.add("Area Sales Manager", f"2100 Sales {area}", hs)
+        b.team(
+            asm,
+            f"2100 Sales {area}",
+            ["Key Account Manager", "Inside Sales Rep", "Sales Representative"],
+            9,
+            0.15,
+        )
+    hcs = b.add("Head of Customer Service", "3000 Customer Service", md)
+    for shift in ("Early", "Late", "Field"):
+        tl = b.add("Service Team Leader", f"3100 Service {shift}", hcs)
+        titles = ["Field Service Technician"] if shift == "Field" else ["Service Desk Agent"]
+        b.team(tl, f"3100 Service {shift}", titles, 11, 0.25)
+    mk = b.add("Marketing Lead", "4000 Marketing", md)
+    b.team(mk, "4000 Marketing", ["Marketing Coordinator", "Graphic Designer (Marketing)"], 4, 0.5)
+    ctl = b.add("Head of Finance", "5000 Finance & Admin", md)
+    b.team(ctl, "5000 Finance & Admin", ["Controller", "Accounts Payable Clerk"], 5, 0.4)
+    it = b.add("IT Manager", "6000 IT", md)
+    b.team(it, "6000 IT", ["IT Administrator", "ERP Consultant"], 4, 0.0)
+    wh = b.add("Warehouse Manager", "7000 Logistics", md)
+    for _ in range(2):
+        fore = b.add("Warehouse Supervisor", "7000 Logistics", wh)
+        b.team(fore, "7000 Logistics", ["Warehouse Operative", "Forklift Driver"], 8, 0.2)
+    return b
+
+
+def _fte(x: float, comma: bool = False) -> str:
+    text = f"{x:g}"
+    return text.replace(".", ",") if comma else text
+
+
+def write_all() -> None:
+    """Write workday.csv, bamboohr.csv and excel.csv next to this script."""
+    w = workday()
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(
+        ["Employee ID", "Worker", "Manager ID", "Business Title", "Supervisory Organization", "FTE"]
+    )
+    for p in sorted(w.people, key=lambda p: (p["last"], p["first"])):  # HR sorts by name
+        m = p["manager"]
+        out.writerow(
+            [
+                p["id"],
+                f"{p['first']} {p['last']}",
+                m["id"] if m else "",
+                p["title"],
+                p["unit"],
+                _fte(p["fte"]),
+            ]
+        )
+    (HERE / "workday.csv").write_text(buf.getvalue(), encoding="utf-8", newline="")
+
+    bh = bamboohr()
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(
+        [
+            "Employee #",
+            "First Name",
+            "Last Name",
+            "Reports To",
+            "Job Title",
+            "Department",
+            "Location",
+        ]
+    )
+    for p in sorted(bh.people, key=lambda p: (p["last"], p["first"])):
+        m = p["manager"]
+        out.writerow(
+            [
+                p["id"],
+                p["first"],
+                p["last"],
+                f"{m['first']} {m['last']}" if m else "",
+                p["title"],
+                p["unit"],
+                bh.rng.choice(("Remote", "Denver", "Austin")),
+            ]
+        )
+    (HERE / "bamboohr.csv").write_text(buf.getvalue(), encoding="utf-8", newline="")
+
+    x = excel()
+    buf = io.StringIO()
+    out = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    out.writerow(["Pers.No.", "Name", "Manager Pers.No.", "Position", "Cost Centre", "FTE"])
+    for p in x.people:
+        m = p["manager"]
+        out.writerow(
+            [
+                p["id"],
+                f"{p['last']}, {p['first']}",
+                m["id"] if m else "",
+                p["title"],
+                p["unit"],
+                _fte(p["fte"], comma=True),
+            ]
+        )
+    (HERE / "excel.csv").write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
+
+
+if __name__ == "__main__":
+    write_all()

@@ -1,0 +1,208 @@
+"""``python run.py chart FILE [--map MAP] [--out chart.csv]``: preview an org-chart import.
+
+Reads an org chart (the project's own format, or an HR export through a mapping file,
+:mod:`sim.structures.chart_map`) without building or running any model, and prints what the
+model would see: people per role, unit and level; spans and layers (the span distribution of
+managers, the widest spans with their ids and names, the number of layers, the manager-to-staff
+ratio of each unit); the FTE total; and the job titles no pattern maps. With ``--out`` it writes
+the normalised chart in the project's own format (``id, manager_id, role, unit, name, fte,
+location, title``; ``role`` holds the model role), which loads without a map. It never
+overwrites an input and writes through a temporary file, so no half-written chart is left.
+
+Unmapped titles do not stop the preview (they are shown as role ``other``, marked unmapped) but
+the command then exits with code 2 and the same one-line error an import would give.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+from sim.structures.base import LEADERS, ROLE_NAMES, levels_from_managers
+from sim.structures.org_chart import OrgChart, parse_org_chart
+
+#: Span-of-control bins of the distribution (upper bounds, inclusive).
+SPAN_BINS = ((1, 1), (2, 3), (4, 6), (7, 10), (11, 15), (16, 25), (26, None))
+#: Widest spans listed.
+WIDEST = 5
+#: Columns of the normalised chart.
+NORMALISED_COLUMNS = ("id", "manager_id", "role", "unit", "name", "fte", "location", "title")
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A chart read for preview and the titles that did not map (title, people)."""
+
+    chart: OrgChart
+    unmapped: list[tuple[str, int]]
+    error: str | None  # the import's error when titles are unmapped, else None
+
+
+def read_for_preview(path: str | Path, map_path: str | Path | None = None) -> Preview:
+    """Read a chart (through ``map_path`` when given), tolerating unmapped titles.
+
+    Raises:
+        InputError: for any other problem of the file or the mapping (as an import would).
+    """
+    if map_path is None:
+        return Preview(parse_org_chart(path), [], None)
+    from sim.structures.chart_map import import_export
+
+    mapped = import_export(path, map_path)
+    error = mapped.unmapped_message() if mapped.unmapped else None
+    return Preview(mapped.to_chart(allow_unmapped=True), mapped.unmapped, error)
+
+
+def span_distribution(reports: np.ndarray) -> list[tuple[str, int]]:
+    """(label, managers) per :data:`SPAN_BINS` bin, over people with at least one report."""
+    span = reports[reports > 0]
+    out = []
+    for lo, hi in SPAN_BINS:
+        sel = (span >= lo) & (span <= hi) if hi is not None else span >= lo
+        label = f"{lo}" if lo == hi else (f"{lo}-{hi}" if hi is not None else f"{lo}+")
+        out.append((label, int(sel.sum())))
+    return out
+
+
+def unit_table(chart: OrgChart) -> pd.DataFrame:
+    """Per unit: people, managers (with reports), staff (without), managers per staff member."""
+    reports = chart.reports()
+    df = pd.DataFrame(
+        {
+            "unit": np.asarray(chart.unit_names, dtype=object)[chart.unit],
+            "manager": reports > 0,
+        }
+    )
+    g = df.groupby("unit", sort=False)["manager"]
+    out = pd.DataFrame({"people": g.size(), "managers": g.sum().astype(int)})
+    out["staff"] = out["people"] - out["managers"]
+    out["managers_per_staff"] = out["managers"] / out["staff"].where(out["staff"] > 0)
+    return out
+
+
+def preview_text(p: Preview) -> str:
+    """The preview as plain text (see the module docstring)."""
+    c = p.chart
+    reports = c.reports()
+    level = levels_from_managers(c.manager)
+    mgr = reports > 0
+    unmapped_titles = {t for t, _ in p.unmapped}
+    lines = [f"Org chart {c.source}: {c.n} people, {c.fte.sum():g} FTE", ""]
+    lines.append("People per role")
+    for code, name in enumerate(ROLE_NAMES):
+        k = int((c.role == code).sum())
+        if k:
+            lines.append(f"  {name:<12}{k:>7}  {100 * k / c.n:5.1f}%")
+    if p.unmapped:
+        k = sum(n for _, n in p.unmapped)
+        lines.append(f"  {'(unmapped)':<12}{k:>7}  counted as other above: the import refuses them")
+    lines += ["", "People per unit (managers = people with reports)"]
+    ut = unit_table(c)
+    lines.append(f"  {'unit':<36}{'people':>7}{'managers':>9}{'staff':>7}{'mgr/staff':>10}")
+    for unit, r in ut.iterrows():
+        ratio = "-" if pd.isna(r["managers_per_staff"]) else f"{r['managers_per_staff']:.2f}"
+        lines.append(
+            f"  {str(unit)[:35]:<36}{int(r['people']):>7}{int(r['managers']):>9}"
+            f"{int(r['staff']):>7}{ratio:>10}"
+        )
+    lines += ["", f"People per level ({int(level.max()) + 1} layers; level 0 is the top)"]
+    for lv in range(int(level.max()) + 1):
+        lines.append(f"  level {lv:<6}{int((level == lv).sum()):>7}")
+    span = reports[mgr]
+    lines += [
+        "",
+        f"Spans of control: {int(mgr.sum())} managers, mean {span.mean():.2f}, median "
+        f"{float(np.median(span)):g}, widest {int(span.max())}; "
+        f"{int(mgr.sum())} managers for {int((~mgr).sum())} staff "
+        f"({mgr.sum() / max(int((~mgr).sum()), 1):.3f} per staff member)",
+    ]
+    for label, k in span_distribution(reports):
+        lines.append(f"  span {label:<7}{k:>6}")
+    order = np.lexsort((np.arange(c.n), -reports))[: min(WIDEST, int(mgr.sum()))]
+    lines.append("  widest:")
+    for i in order:
+        who = f" {c.name[i]}" if c.name[i] else ""
+        lines.append(f"    {reports[i]:>4} reports: {c.ids[i]}{who} ({c.title[i]})")
+    leaders = np.isin(c.role, LEADERS)
+    if p.unmapped:
+        lines += ["", f"Unmapped job titles ({len(p.unmapped)}; people without reports)"]
+        for t, k in p.unmapped:
+            lines.append(f"  {k:>5}  {t or '(empty)'}")
+    else:
+        n_titles = len({str(t) for t in c.title[~leaders]} - unmapped_titles)
+        lines += ["", f"Every job title maps to a role ({n_titles} titles of staff)."]
+    return "\n".join(lines) + "\n"
+
+
+def normalised_frame(chart: OrgChart) -> pd.DataFrame:
+    """The chart in the project's own format (see :data:`NORMALISED_COLUMNS`)."""
+    ids = np.asarray(chart.ids, dtype=object)
+    mgr = np.where(chart.manager >= 0, ids[np.maximum(chart.manager, 0)], "")
+    return pd.DataFrame(
+        {
+            "id": ids,
+            "manager_id": mgr,
+            "role": np.asarray(ROLE_NAMES, dtype=object)[chart.role],
+            "unit": np.asarray(chart.unit_names, dtype=object)[chart.unit],
+            "name": chart.name,
+            "fte": [f"{x:g}" for x in chart.fte],
+            "location": chart.location,
+            "title": chart.title,
+        },
+        columns=list(NORMALISED_COLUMNS),
+    )
+
+
+def write_normalised(chart: OrgChart, out: Path, inputs: list[Path]) -> None:
+    """Write the normalised chart to ``out`` atomically, refusing to overwrite an input.
+
+    Raises:
+        InputError: if ``out`` is one of ``inputs`` or cannot be written.
+    """
+    from sim.csvsafe import to_csv
+
+    target = out.resolve()
+    for f in inputs:
+        if Path(f).resolve() == target:
+            raise InputError(f"--out {out}: would overwrite {f}, an input; expected another name")
+    text = to_csv(normalised_frame(chart))
+    assert text is not None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, out)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"--out {out}: cannot write ({e.strerror})") from None
+
+
+def chart_command(path: Path, map_path: Path | None = None, out: Path | None = None) -> int:
+    """Print the preview, write ``out`` if asked; exit code 0, or raise for unmapped titles.
+
+    Raises:
+        InputError: for a bad file or mapping, an ``out`` that is an input, or unmapped titles
+            (after the preview is printed; nothing is written then).
+    """
+    inputs = [path] + ([map_path] if map_path else [])
+    if out is not None:  # refuse before reading anything
+        for f in inputs:
+            if Path(f).resolve() == out.resolve():
+                raise InputError(
+                    f"--out {out}: would overwrite {f}, an input; expected another name"
+                )
+    p = read_for_preview(path, map_path)
+    print(preview_text(p), end="", flush=True)
+    if p.error:
+        raise InputError(p.error)
+    if out is not None:
+        write_normalised(p.chart, out, inputs)
+        print(f"normalised chart written to {out} (loads without a map)")
+    return 0

@@ -43,7 +43,7 @@ def fingerprint(m: OrgModel) -> str:
     h.update(
         repr({k: v for k, v in vars(st.org).items() if not isinstance(v, np.ndarray)}).encode()
     )
-    h.update(m.results().to_csv().encode())
+    h.update(m.results().to_numpy(dtype=float).tobytes())
     return h.hexdigest()
 
 

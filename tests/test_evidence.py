@@ -47,7 +47,7 @@ def _section(text: str, name: str) -> str:
     return text[text.index(start) + len(start) : text.index(end)]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: a worker builds it once however it orders tests
 def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     doc = tmp_path_factory.mktemp("evidence") / "VALIDATION.md"
     shutil.copyfile(DOC, doc)

@@ -363,6 +363,8 @@ def valid_scenarios(draw: st.DrawFn) -> dict[str, Any]:
     over["burn_in_weeks"] = draw(st.integers(0, 6))
     if over.get("crm.go_live_week", 0) < -over["burn_in_weeks"]:
         over["crm.go_live_week"] = -over["burn_in_weeks"]
+    # a proposed design's change week lies inside the horizon (sim/design.py; validated)
+    over["design.change_week"] = min(over.get("design.change_week", 0), over["horizon_weeks"])
     steps = draw(st.lists(st.sampled_from(KOTTER_STEPS), max_size=4, unique=True))
     over["change_programme.steps"] = [{"step": s, "week": draw(st.integers(0, 3))} for s in steps]
     return over

@@ -223,6 +223,7 @@ def discover(
 def _write(
     found: list[Box], folder: Path, outcome: str, out: str | Path | None, plots: bool
 ) -> list[Path]:
+    from sim.csvsafe import to_csv
     from sim.sweep.store import atomic_write_bytes
 
     stem = Path(out).with_suffix("") if out is not None else folder / f"discover-{outcome}"
@@ -233,7 +234,8 @@ def _write(
         t.insert(0, "box", k)
         frames.append(t)
     csv = stem.with_suffix(".csv")
-    atomic_write_bytes(csv, pd.concat(frames).to_csv(index=False).encode("utf-8"))
+    text = to_csv(pd.concat(frames))  # text cells neutralised, as every CSV the tool writes
+    atomic_write_bytes(csv, (text or "").encode("utf-8"))
     files = [csv]
     if plots:
         import io

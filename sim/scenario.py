@@ -248,7 +248,7 @@ class Customers(CustomerCoefficients):
         "Extra yearly churn hazard of a customer at the bottom of the satisfaction scale.",
         unit="1/year",
         source=f"calibrated: annual customer churn 10-30% for {_CALIBRATION_PRESET} "
-        "(docs/ODD.md 7.2: measured 0.118)",
+        "(docs/ODD.md 7.2: measured 0.136)",
         uncertain=True,
         plausible=(1.5, 5.0),
     )

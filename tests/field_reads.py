@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from sim import model as model_module
 from sim.parameters import _Section
-from sim.scenario import Scenario
+from sim.scenario import KOTTER_STEPS, Scenario
 
 #: Where reads of a section object not reached from a root scenario are recorded.
 STALE = "<stale>"
@@ -148,21 +148,7 @@ def step_reads(
 
 
 #: Every programme step, one a week, so every branch of the programme process runs.
-ALL_STEPS = [
-    {"step": s, "week": i}
-    for i, s in enumerate(
-        [
-            "urgency",
-            "coalition",
-            "vision",
-            "communication",
-            "remove_obstacles",
-            "quick_wins",
-            "consolidate",
-            "anchor",
-        ]
-    )
-]
+ALL_STEPS = [{"step": s, "week": i} for i, s in enumerate(KOTTER_STEPS)]
 
 
 def survey(weeks: int = 12) -> tuple[set[str], set[str]]:

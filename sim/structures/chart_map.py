@@ -55,7 +55,6 @@ writes it in the native format, which then loads without a map.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +70,7 @@ from sim.structures.org_chart import (
     OrgChartError,
     _Table,
     chart_from_table,
+    read_cells,
 )
 from sim.textfile import NotReadable, NotText, decode_utf8, read_regular
 
@@ -266,37 +266,17 @@ def _read_export(path: Path) -> tuple[list[str], pd.DataFrame, np.ndarray, str]:
     cols = [f"c{i}" for i in range(len(headers))]
     if not body.strip():
         raise ChartMapError(f"{path}: the file has a header but no data rows")
-    try:
-        df = pd.read_csv(
-            io.StringIO(body),
-            sep=delim,
-            header=None,
-            names=cols,
-            dtype=str,
-            na_filter=False,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            index_col=False,
-            engine="c",
-        )
-    except pd.errors.ParserError as e:
-        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(e))
-        if m:
-            raise ChartMapError(
-                f"{path}: row {header_row + int(m.group(2))}: {m.group(3)} cells, but the header "
-                f"has {m.group(1)} columns ({_DELIM_NAMES[delim]}-separated); expected one cell "
-                "per column"
-            ) from None
-        raise ChartMapError(f"{path}: not a readable CSV file ({e})") from None
-    df = df.astype(str)
-    for c in df.columns:
-        df[c] = df[c].str.strip()
-    inner = np.zeros(len(df), dtype=np.int64)
-    if '"' in body:
-        for c in df.columns:
-            inner += df[c].str.count("\n").to_numpy(dtype=np.int64)
-    row = header_row + 1 + np.arange(len(df), dtype=np.int64) + np.cumsum(inner) - inner
-    blank = (df == "").all(axis=1).to_numpy()
+    df, row, blank = read_cells(
+        body,
+        cols,
+        header_row,
+        delim,
+        lambda r, cells, columns: ChartMapError(
+            f"{path}: row {r}: {cells} cells, but the header has {columns} columns "
+            f"({_DELIM_NAMES[delim]}-separated); expected one cell per column"
+        ),
+        lambda e: ChartMapError(f"{path}: not a readable CSV file ({e})"),
+    )
     return headers, df.loc[~blank].reset_index(drop=True), row[~blank], delim
 
 

@@ -51,6 +51,7 @@ import csv
 import functools
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -251,6 +252,65 @@ def _rows_text(rows: np.ndarray, limit: int = 5) -> str:
     return f"row{'s' if rows.shape[0] > 1 else ''} {shown}{more}"
 
 
+def read_cells(
+    body: str,
+    cols: list[str],
+    header_row: int,
+    sep: str,
+    ragged: Callable[[int, str, str], Exception],
+    unreadable: Callable[[Exception], Exception],
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The cells of a CSV body as stripped text, each record's row in the file, blank records.
+
+    Shared by the native chart reader and the export mapping (``chart_map``): every cell is text
+    (never a number or a formula), rows count the newlines inside quoted cells.
+
+    Args:
+        body: the file's text after its header line.
+        cols: column names, one per header cell.
+        header_row: 1-based row of the header in the file.
+        sep: the delimiter.
+        ragged: the error for a record with more cells than the header: (row, cells, columns).
+        unreadable: the error for any other parser failure.
+
+    Returns:
+        ``(cells, row, blank)``: all records (blank ones included), their file rows, and which
+        are blank.
+    """
+    if body.strip():
+        try:
+            df = pd.read_csv(
+                io.StringIO(body),
+                sep=sep,
+                header=None,
+                names=cols,
+                dtype=str,
+                na_filter=False,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                index_col=False,
+                engine="c",
+            )
+        except pd.errors.ParserError as e:
+            m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(e))
+            if m:
+                raise ragged(header_row + int(m.group(2)), m.group(3), m.group(1)) from None
+            raise unreadable(e) from None
+    else:
+        df = pd.DataFrame({c: pd.Series([], dtype=str) for c in cols})
+    df = df.astype(str)
+    for c in df.columns:
+        df[c] = df[c].str.strip()
+    # rows of the file: records follow each other, plus any newlines inside quoted cells
+    inner = np.zeros(len(df), dtype=np.int64)
+    if '"' in body:
+        for c in df.columns:
+            inner += df[c].str.count("\n").to_numpy(dtype=np.int64)
+    row = header_row + 1 + np.arange(len(df), dtype=np.int64) + np.cumsum(inner) - inner
+    blank = (df == "").all(axis=1).to_numpy()
+    return df, row, blank
+
+
 def _read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...]) -> _Table:
     """Read, decode and split a comma-separated file; check its header.
 
@@ -322,40 +382,17 @@ def _read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...]
         )
     body = "\n".join(lines[first + 1 :])
     cols = [n if n else f"_unnamed{i}" for i, n in enumerate(names)]
-    if body.strip():
-        try:
-            df = pd.read_csv(
-                io.StringIO(body),
-                header=None,
-                names=cols,
-                dtype=str,
-                na_filter=False,
-                keep_default_na=False,
-                skip_blank_lines=False,
-                index_col=False,
-                engine="c",
-            )
-        except pd.errors.ParserError as e:
-            m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(e))
-            if m:
-                row = header_row + int(m.group(2))
-                raise OrgChartError(
-                    f"{path}: row {row}: {m.group(3)} cells, but the header has {m.group(1)} "
-                    "columns; expected one cell per column (quote cells that contain commas)"
-                ) from None
-            raise OrgChartError(f"{path}: not a readable CSV file ({e})") from None
-    else:
-        df = pd.DataFrame({c: pd.Series([], dtype=str) for c in cols})
-    df = df.astype(str)
-    for c in df.columns:
-        df[c] = df[c].str.strip()
-    # rows of the file: records follow each other, plus any newlines inside quoted cells
-    inner = np.zeros(len(df), dtype=np.int64)
-    if '"' in body:
-        for c in df.columns:
-            inner += df[c].str.count("\n").to_numpy(dtype=np.int64)
-    row = header_row + 1 + np.arange(len(df), dtype=np.int64) + np.cumsum(inner) - inner
-    blank = (df == "").all(axis=1).to_numpy()
+    df, row, blank = read_cells(
+        body,
+        cols,
+        header_row,
+        ",",
+        lambda r, cells, columns: OrgChartError(
+            f"{path}: row {r}: {cells} cells, but the header has {columns} columns; expected "
+            "one cell per column (quote cells that contain commas)"
+        ),
+        lambda e: OrgChartError(f"{path}: not a readable CSV file ({e})"),
+    )
     df = df.loc[~blank, [c for c in cols if c in (*required, *optional)]].reset_index(drop=True)
     row = row[~blank]
     if len(df) == 0:

@@ -35,7 +35,7 @@ def main() -> None:
     from ema_workbench import MultiprocessingEvaluator, SequentialEvaluator
     from ema_workbench.analysis import prim
 
-    from sim.ema import ema_model
+    from sim.ema import ema_model, ema_name
 
     model = ema_model(
         "functional_silos",
@@ -55,14 +55,17 @@ def main() -> None:
         experiments, outcomes = evaluator.perform_experiments(scenarios=args.experiments)
     churn = outcomes["annual_churn"]
     y = churn >= np.quantile(churn, 0.75)
-    box = prim.Prim(experiments[list(FACTORS)], y).find_box()
+    names = [ema_name(k) for k in FACTORS]  # EMA's names: dots become double underscores
+    finder = prim.Prim(experiments[names], y)
+    box = finder.find_box()
     print(f"{len(experiments)} experiments x {args.replications} replications (seed {args.seed})")
     print(f"high churn: annual churn >= {np.quantile(churn, 0.75):.3f} ({int(y.sum())} cases)")
     print(f"PRIM box: coverage {box.coverage:.2f}, density {box.density:.2f}, mass {box.mass:.2f}")
-    lims = box.box_lim
+    lims, init = box.box_lim, finder.box_init  # a factor is restricted where the two differ
     for name in FACTORS:
-        lo, hi = float(lims.loc[0, name]), float(lims.loc[1, name])
-        if (lo, hi) != FACTORS[name]:
+        col = ema_name(name)
+        lo, hi = float(lims.loc[0, col]), float(lims.loc[1, col])
+        if (lo, hi) != (float(init.loc[0, col]), float(init.loc[1, col])):
             print(f"  {name}: {lo:.2f} to {hi:.2f}")
 
 

@@ -15,6 +15,10 @@ Common random numbers: replication r of every experiment runs on the same seed
 come from the factors, not from the draws; an outcome is the mean over the replications (or,
 with ``aggregate=None``, the list of them). The wrapped function is a module-level class with
 the scenario inside, so EMA's multiprocessing evaluator can send it to worker processes.
+
+EMA names must be Python identifiers (EMA Workbench 3 deprecates others), so a factor's EMA name
+is its dotted key with ``__`` for each dot (:func:`ema_name`: ``culture__decision_rights``, the
+column of ``perform_experiments``' experiments table); the model still receives the dotted key.
 """
 
 from __future__ import annotations
@@ -45,6 +49,11 @@ class _Run:
         return evaluate(self.base, {**self.overrides, **values}, seed, self.outcomes)
 
 
+def ema_name(key: str) -> str:
+    """The EMA name of a dotted field: its dots become double underscores."""
+    return key.replace(".", "__")
+
+
 def _parameter(key: str, spec: Any, base: Scenario) -> Any:
     """An EMA parameter for one factor: (low, high) a range, a list its values."""
     from ema_workbench import CategoricalParameter, IntegerParameter, RealParameter
@@ -61,14 +70,14 @@ def _parameter(key: str, spec: Any, base: Scenario) -> Any:
         for v in spec:  # both ends are valid values of the field (the messages name it)
             base.with_overrides({key: v}, source=where)
         if isinstance(lo, int) and isinstance(hi, int):
-            return IntegerParameter(key, lo, hi)
-        return RealParameter(key, float(lo), float(hi))
+            return IntegerParameter(ema_name(key), lo, hi, variable_name=[key])
+        return RealParameter(ema_name(key), float(lo), float(hi), variable_name=[key])
     if isinstance(spec, list):
         if not spec:
             raise ScenarioError(f"{where}: a list of values needs at least one value")
         for v in spec:
             base.with_overrides({key: v}, source=where)
-        return CategoricalParameter(key, spec)
+        return CategoricalParameter(ema_name(key), spec, variable_name=[key])
     raise ScenarioError(
         f"{where}: expected (low, high) for a range or a list of values, got {type(spec).__name__}"
     )

@@ -57,12 +57,15 @@ def _experiments(n: int, replications: int = 2):
 
 
 def test_ema_experiments_share_seeds_and_equal_evaluate() -> None:
+    from sim.ema import ema_name
+
     model, (experiments, outcomes) = _experiments(10)
     assert len(experiments) == 10
     seeds = [r["seed"] for r in model.replications]
     assert seeds == [int(s) for s in replicate_seeds(3, 2)]
     row = experiments.iloc[4]
-    values = {k: float(row[k]) for k in ("culture.decision_rights", "culture.socialisation")}
+    keys = ("culture.decision_rights", "culture.socialisation")
+    values = {k: float(row[ema_name(k)]) for k in keys}
     by_hand = [
         sim.evaluate("command_and_control", {**TINY, **values}, s, ["first_contact_resolution"])
         for s in seeds
@@ -76,7 +79,7 @@ def test_prim_box_names_decision_rights_behind_high_first_contact_resolution() -
     from ema_workbench.analysis import prim
 
     _, (experiments, outcomes) = _experiments(10)
-    x = experiments[["culture.decision_rights", "culture.socialisation"]]
+    x = experiments[["culture__decision_rights", "culture__socialisation"]]
     fcr = outcomes["first_contact_resolution"]
     y = fcr > np.median(fcr)
     with warnings.catch_warnings():
@@ -85,7 +88,7 @@ def test_prim_box_names_decision_rights_behind_high_first_contact_resolution() -
     limits = box.box_lim
     # front-line authority resolves issues at first contact: the box asks for high decision
     # rights, and it holds the high-FCR experiments far more densely than the whole sample
-    assert limits.loc[0, "culture.decision_rights"] > 0.1
+    assert limits.loc[0, "culture__decision_rights"] > 0.1
     assert box.density > y.mean()
     assert 0 < box.coverage <= 1
 

@@ -206,6 +206,8 @@ class AgentHandles(Sequence[mesa.Agent]):
 
     def materialise(self) -> None:
         """Make the Mesa agent of every row that has none yet (``model.agents`` calls this)."""
+        if len(self._made) == len(self):  # rows only grow: all made already (the usual case)
+            return
         for k in range(len(self)):
             if k not in self._made:
                 self._made[k] = self._make(k)

@@ -91,6 +91,7 @@ class OrgModel(Model):
         self.last_week: Week | None = None
         #: ``(week, field, old, new)`` of every change made during the run (``intervene``)
         self.interventions: list[tuple[int, str, Any, Any]] = []
+        self._is_twin = _twin_of is not None
         if _twin_of is not None:
             self._copy_from(_twin_of, scenario)
         else:
@@ -480,7 +481,8 @@ class OrgModel(Model):
         self.ctx.state.week += 1
         self.last_week = week
         self._rows.append(self.metrics_row(week))
-        self.datacollector.collect(self)
+        if not self._is_twin:  # the no-change twin's rows are read through its totals only
+            self.datacollector.collect(self)
         # Mesa's convention (batch_run loops while model.running): stop at the horizon
         self.running = self.ctx.state.week < self.ctx.scenario.horizon_weeks
 

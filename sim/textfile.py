@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -115,29 +116,37 @@ def _open_regular(path: str | Path, limit: int) -> int:
     return fd
 
 
-def count_lines(path: str | Path, limit: int) -> int:
-    """Line ends in a regular file of at most ``limit`` bytes, read in blocks (nothing kept).
+def _blocks(path: str | Path, limit: int, size: int) -> Iterator[bytes]:
+    """The blocks of a regular file of at most ``limit`` bytes (never more than limit + 1 read).
 
     Raises:
         NotReadable: as :func:`read_regular`.
     """
     fd = _open_regular(path, limit)
     try:
-        total = lines = 0
+        total = 0
         while total <= limit:
             try:
-                block = os.read(fd, min(1 << 22, limit + 1 - total))
+                block = os.read(fd, min(size, limit + 1 - total))
             except OSError as e:
                 raise NotReadable("os", e.strerror or str(e)) from None
             if not block:
-                break
+                return
             total += len(block)
-            lines += block.count(b"\n")
-        if total > limit:
-            raise NotReadable("too_large", size=total)
-        return lines
+            if total > limit:
+                raise NotReadable("too_large", size=total)
+            yield block
     finally:
         os.close(fd)
+
+
+def count_lines(path: str | Path, limit: int) -> int:
+    """Line ends in a regular file of at most ``limit`` bytes, read in blocks (nothing kept).
+
+    Raises:
+        NotReadable: as :func:`read_regular`.
+    """
+    return sum(block.count(b"\n") for block in _blocks(path, limit, 1 << 22))
 
 
 def read_regular(path: str | Path, limit: int) -> bytes:
@@ -147,24 +156,7 @@ def read_regular(path: str | Path, limit: int) -> bytes:
         NotReadable: for a missing file, a folder, anything but a regular file, a file over
             ``limit`` bytes, or another operating-system error.
     """
-    fd = _open_regular(path, limit)
-    try:
-        chunks: list[bytes] = []
-        total = 0
-        while total <= limit:
-            try:
-                block = os.read(fd, min(1 << 20, limit + 1 - total))
-            except OSError as e:
-                raise NotReadable("os", e.strerror or str(e)) from None
-            if not block:
-                break
-            chunks.append(block)
-            total += len(block)
-        if total > limit:
-            raise NotReadable("too_large", size=total)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+    return b"".join(_blocks(path, limit, 1 << 20))
 
 
 class NotText(ValueError):

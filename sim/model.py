@@ -170,9 +170,10 @@ class OrgModel(Model):
         )
         state: State = build_state(scenario, self.structure, self.streams["init"])
         e = state.emp
+        # the plan per full-time position; a part-timer's plan is ``fte`` of it (people.step)
         ref_book = {
-            SALES: scenario.customers.count / max(int((e.role == SALES).sum()), 1),
-            SERVICE: scenario.customers.count / max(int((e.role == SERVICE).sum()), 1),
+            r: scenario.customers.count / max(float(e.fte[e.role == r].sum()), 1.0)
+            for r in (SALES, SERVICE)
         }
         self.ctx = Context(state=state, scenario=scenario, streams=self.streams, ref_book=ref_book)
         self.ctx.slots_until = scenario.horizon_weeks

@@ -181,7 +181,7 @@ def grow_customers(cust: Customers, emp: Employees, scenario: Scenario, extra: i
     """
     sales = np.flatnonzero(emp.role == SALES)
     pc = scenario.customers
-    owners = sales[rng.integers(0, sales.shape[0], extra)]
+    owners = pick_positions(sales, emp.fte, extra, rng)
     handler, same_group, tie = assign_accounts(owners, emp, rng, local_share=pc.local_handler_share)
     value = _lognormal_values(rng, extra, pc.annual_value, pc.value_dispersion)
     satisfaction = np.clip(
@@ -214,6 +214,24 @@ def grow_customers(cust: Customers, emp: Employees, scenario: Scenario, extra: i
         setattr(cust, name, np.concatenate([old, tail.astype(old.dtype, copy=False)]))
 
 
+def pick_positions(
+    pool: np.ndarray, fte: np.ndarray, k: int, rng: np.random.Generator
+) -> np.ndarray:
+    """``k`` positions drawn from ``pool``, each with probability proportional to its FTE.
+
+    A part-timer is planned a book in proportion to their hours (issue 19: FTE scales capacity),
+    so they are drawn that much less often. Where every FTE in the pool is 1 (generated
+    structures, charts without part-timers) this is the uniform draw
+    ``pool[rng.integers(0, len(pool), k)]`` itself, draw for draw, so those runs are unchanged.
+    """
+    w = fte[pool]
+    if np.all(w == 1.0):
+        return pool[rng.integers(0, pool.shape[0], k)]
+    cw = np.cumsum(w)
+    at = np.searchsorted(cw, rng.random(k) * cw[-1], side="right")
+    return pool[np.minimum(at, pool.shape[0] - 1)]
+
+
 def assign_accounts(
     owners: np.ndarray,
     emp: Employees,
@@ -230,8 +248,7 @@ def assign_accounts(
     """
     service = np.flatnonzero(emp.role == SERVICE)
     u = rng.random(owners.shape[0])
-    pick_any = service[rng.integers(0, service.shape[0], owners.shape[0])]
-    handler = pick_any.copy()
+    handler = pick_positions(service, emp.fte, owners.shape[0], rng)
     # group key: the second line in a matrix, else the unit
     key = np.where(emp.second_manager >= 0, emp.second_manager + emp.n, emp.unit)
     skeys = key[service]
@@ -241,7 +258,14 @@ def assign_accounts(
     lo = np.searchsorted(sorted_keys, okeys, side="left")
     hi = np.searchsorted(sorted_keys, okeys, side="right")
     has = hi > lo
-    local = lo + (rng.random(owners.shape[0]) * np.maximum(hi - lo, 1)).astype(np.int64)
+    r = rng.random(owners.shape[0])
+    w = emp.fte[service[order]]
+    if np.all(w == 1.0):
+        local = lo + (r * np.maximum(hi - lo, 1)).astype(np.int64)
+    else:  # within the group, in proportion to FTE (as pick_positions)
+        cw = np.concatenate([[0.0], np.cumsum(w)])
+        local = np.searchsorted(cw, cw[lo] + r * (cw[hi] - cw[lo]), side="right") - 1
+        local = np.maximum(local, lo)
     local = np.minimum(local, np.maximum(hi - 1, 0))
     use_local = has & (u < local_share)
     handler[use_local] = service[order[local[use_local]]]
@@ -363,7 +387,7 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
     cap = customer_capacity(scenario, sales.shape[0])
     m0 = scenario.customers.count
     pc = scenario.customers
-    owners = sales[rng.integers(0, sales.shape[0], cap)]
+    owners = pick_positions(sales, emp.fte, cap, rng)
     handler, same_group, tie = assign_accounts(owners, emp, rng, local_share=pc.local_handler_share)
     exists = np.zeros(cap, dtype=bool)
     exists[:m0] = True

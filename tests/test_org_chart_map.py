@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import stats
 
 import run
 import sim
@@ -27,6 +28,7 @@ from sim.structures.chart_map import (
     sniff_delimiter,
 )
 from sim.structures.org_chart import parse_org_chart
+from sim.state import pick_positions
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPORTS = ROOT / "examples" / "exports"
@@ -204,12 +206,52 @@ def test_fte_half_halves_salary_and_decision_capacity() -> None:
         ones.state.emp.filled[[seller, lead]].all()
         and halves.state.emp.filled[[seller, lead]].all()
     )
-    got = ones.last_week.accounts.cost - halves.last_week.accounts.cost
+    # the books differ (a half-time seller is planned half the accounts), so take out the cost
+    # of serving the revenue (1 - gross margin) and compare what the positions cost
+    gm = sc.economics.gross_margin
+    a1, a2 = ones.last_week.accounts, halves.last_week.accounts
+    assert ones.last_week.people.hired == halves.last_week.people.hired == 0
+    got = (a1.cost - (1 - gm) * a1.revenue) - (a2.cost - (1 - gm) * a2.revenue)
     assert got == pytest.approx(expected, rel=1e-9)
     cap1, cap2 = ones.last_week.decisions.capacity, halves.last_week.decisions.capacity
     assert cap2[lead] == pytest.approx(0.5 * cap1[lead]) and cap2[seller] == pytest.approx(
         0.5 * cap1[seller]
     )
+
+
+def test_pick_positions_is_the_uniform_draw_when_every_fte_is_one() -> None:
+    pool = np.array([3, 5, 8, 13])
+    a, b = np.random.default_rng(4), np.random.default_rng(4)
+    got = pick_positions(pool, np.ones(20), 500, a)
+    assert np.array_equal(got, pool[b.integers(0, 4, 500)])
+    assert a.random() == b.random()  # and leaves the stream where the uniform draw did
+
+
+def test_pick_positions_draws_in_proportion_to_fte() -> None:
+    fte = np.ones(10)
+    fte[[1, 4]] = (0.5, 0.25)
+    pool = np.array([0, 1, 4])
+    got = pick_positions(pool, fte, 20_000, np.random.default_rng(9))
+    counts = np.array([(got == i).sum() for i in pool])
+    # chi-square goodness of fit against shares 1 : 0.5 : 0.25
+    assert stats.chisquare(counts, 20_000 * fte[pool] / fte[pool].sum()).pvalue > 0.001
+
+
+def test_part_timers_hold_books_in_proportion_and_carry_the_planned_workload() -> None:
+    base = _model().ctx.scenario.inputs.chart
+    sellers = np.flatnonzero(base.role == SALES)
+    part = sellers[::2]
+    fte = np.ones(base.n)
+    fte[part] = 0.5
+    m = _model(base.replace(fte=fte), **{"customers.count": 6000})
+    m.step()
+    e, c = m.state.emp, m.state.cust
+    book = np.bincount(c.owner[c.exists], minlength=e.n).astype(float)
+    full = np.setdiff1d(sellers, part)
+    # half-time sellers hold about half the accounts of full-time ones ...
+    assert 0.42 < book[part].mean() / book[full].mean() < 0.58
+    # ... so their workload against a half-time plan is about a full-timer's (not twice it)
+    assert 0.85 < e.workload[part].mean() / e.workload[full].mean() < 1.15
 
 
 def _chart_cli(argv: list[str]) -> tuple[int, str, str]:

@@ -20,8 +20,9 @@ class Context:
         state: The arrays and organisation-level scalars the processes read and write.
         scenario: The scenario in force this week (``OrgModel.intervene`` replaces it).
         streams: One random generator per process (``sim.rng.STREAMS``).
-        ref_book: Planned accounts per sales person and cases per service person, by role
-            (the staffing plan that workload is measured against; fixed at the start).
+        ref_book: Planned accounts per full-time sales position and cases per full-time service
+            position, by role (a part-timer's plan is ``fte`` of it),
+            the staffing plan that workload is measured against; fixed at the start.
         programme_log: ``(week, step, strength)`` of every change-programme step carried out.
         totals: Running totals over the run (``sim.processes.accounts.TOTALS``).
         live_since: The week the CRM went live (set by the programme process), None before.

@@ -51,6 +51,7 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     book_h = b.book_handler.astype(float)
     book = np.where(is_sales, book_o, np.where(is_service, book_h, 0.0))
     ref = np.where(is_sales, ctx.ref_book[SALES], np.where(is_service, ctx.ref_book[SERVICE], 0.0))
+    ref = ref * e.fte  # a part-timer's planned book is in proportion to their hours
     e.workload = people.workload(
         book,
         ref,

@@ -134,3 +134,43 @@ def test_scenario_by_name_is_the_loaded_preset() -> None:
     loaded = sim.load_scenario("kotter_programme").with_overrides({**TINY, "horizon_weeks": 3})
     by_obj = OrgModel(loaded, rng=4, counterfactual=False)
     pd.testing.assert_frame_equal(by_name.run(), by_obj.run())
+
+
+def test_solaraviz_plot_component_draws_the_models_metrics_and_steps_it() -> None:
+    """Mesa's ``make_plot_component`` and ``ModelController`` (SolaraViz's parts) on OrgModel."""
+    solara = pytest.importorskip("solara")
+    ipyvuetify = pytest.importorskip("ipyvuetify")
+    ipywidgets = pytest.importorskip("ipywidgets")
+    from mesa.visualization import make_plot_component
+    from mesa.visualization.solara_viz import ModelController
+
+    model = solara.reactive(_model())
+    plot, _page = make_plot_component(["adoption_rate", "churn_rate"])
+
+    @solara.component
+    def Page() -> None:
+        ModelController(
+            model,
+            play_interval=solara.reactive(100),
+            render_interval=solara.reactive(1),
+            use_threads=solara.reactive(False),
+        )
+        plot(model.value)
+
+    _box, rc = solara.render(Page(), handle_error=False)
+    step = [b for b in rc.find(ipyvuetify.Btn).widgets if b.children == ["Step"]]
+    assert len(step) == 1
+    before = rc.find(ipywidgets.Image).widgets[0].value
+    for _ in range(3):
+        step[0].click()
+    assert model.value.steps == 3
+    collected = model.value.datacollector.get_model_vars_dataframe()
+    assert len(collected) == 3
+    pd.testing.assert_series_equal(
+        collected["churn_rate"].reset_index(drop=True),
+        model.value.results()["churn_rate"].reset_index(drop=True),
+        check_names=False,
+    )
+    images = rc.find(ipywidgets.Image).widgets
+    assert len(images) == 1 and images[0].value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert images[0].value != before  # the plot was redrawn with the new weeks

@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from sim import csvsafe
+from sim.breakdown import breakdown_columns, breakdown_designs, breakdown_path, breakdown_table
 from sim.errors import InputError
 from sim.experiment import (
     headlines_table,
@@ -53,6 +54,7 @@ from sim.rng import replicate_seeds
 from sim.scenario import Scenario
 
 DEFAULT_REPLICATES = 6
+BREAKDOWN_COLUMNS = breakdown_columns()
 DEFAULT_SEED = 2026
 
 
@@ -198,6 +200,8 @@ class ReportData:
     elapsed: float
     overrides: dict[str, Any] = field(default_factory=dict)
     command: str = ""
+    breakdown: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BREAKDOWN_COLUMNS))
+    out_name: str = ""  # the report's file name (the breakdown CSV is named after it)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -480,7 +484,11 @@ def compute_report(
         "proposed": _change_cost(proposed, seeds[0]),
     }
     changes = _describe_changes(current, proposed)
+    from sim.breakdown import changes_of
+
+    each = changes_of(paths[1], proposed, overrides)
     designs, pairs = _designs(current, proposed)
+    designs.update(breakdown_designs(each))
     if on_start is not None:
         on_start(len(designs) * replicates)
 
@@ -497,6 +505,7 @@ def compute_report(
     heads = headlines_table(weekly_all)
     weekly = weekly_all[weekly_all["scenario"].isin(["current", "proposed"])].reset_index(drop=True)
     table = _tabulate(heads, pairs, structures, replicates, current, change_costs)
+    breakdown = breakdown_table(heads, each, replicates)
     return ReportData(
         current=current,
         proposed=proposed,
@@ -515,6 +524,8 @@ def compute_report(
         elapsed=elapsed,
         overrides=dict(overrides or {}),
         command=command,
+        breakdown=breakdown,
+        out_name=str(out) if out is not None else "",
     )
 
 
@@ -693,6 +704,130 @@ def _reached_text(data: ReportData) -> str:
         )
     )
     return " ".join(parts)
+
+
+def _clear(o: Outcome, m: float, lo: float, hi: float) -> str:
+    """'better', 'worse' or 'unclear' for an effect with its CI (NaN: 'unclear')."""
+    return verdict(o, m, lo, hi) if np.isfinite(m) else "unclear"
+
+
+def breakdown_findings(bd: pd.DataFrame, full: pd.Series | None = None) -> list[str]:
+    """In words, from the breakdown's numbers: which change carries the result, which is
+    harmful on its own, which only works together with the others.
+
+    Args:
+        bd: the breakdown table (``sim.breakdown.breakdown_table``).
+        full: the proposal's net-benefit row of the outcome table (for the sum of the parts).
+    """
+    net, churn = _outcome_by_key("net_benefit_total"), _outcome_by_key("annual_churn")
+    out: list[str] = []
+    if bd.empty:
+        return out
+    ok = bd[np.isfinite(bd["contribution_net_benefit_total"].to_numpy(float))]
+    if len(ok) > 1:
+        top = ok.loc[ok["contribution_net_benefit_total"].idxmax()]
+        v = _clear(
+            net,
+            top["contribution_net_benefit_total"],
+            top["contribution_net_benefit_total_ci_low"],
+            top["contribution_net_benefit_total_ci_high"],
+        )
+        if v == "better":
+            out.append(
+                f"{top['label']} carries most of the result: leaving it out of the proposal "
+                "lowers the cumulative net benefit by "
+                f"{fmt_change('money', top['contribution_net_benefit_total'])} (95% CI "
+                f"{fmt_change('money', top['contribution_net_benefit_total_ci_low'], True)} to "
+                f"{fmt_change('money', top['contribution_net_benefit_total_ci_high'], True)})."
+            )
+    for r in bd.itertuples():
+        row = r._asdict()
+        a_net = [row[f"alone_net_benefit_total{x}"] for x in ("", "_ci_low", "_ci_high")]
+        a_ch = [row[f"alone_annual_churn{x}"] for x in ("", "_ci_low", "_ci_high")]
+        c_net = [row[f"contribution_net_benefit_total{x}"] for x in ("", "_ci_low", "_ci_high")]
+        c_ch = [row[f"contribution_annual_churn{x}"] for x in ("", "_ci_low", "_ci_high")]
+        alone_v = (_clear(net, *a_net), _clear(churn, *a_ch))
+        with_v = (_clear(net, *c_net), _clear(churn, *c_ch))
+        alone_text = (
+            f"alone it changes net benefit by {fmt_change('money', a_net[0], True)} and churn by "
+            f"{fmt_change('pct', a_ch[0], True)}"
+        )
+        if "worse" in alone_v:
+            tail = (
+                "; inside the proposal it adds "
+                f"{fmt_change('money', c_net[0], True)} of net benefit and "
+                f"{fmt_change('pct', c_ch[0], True)} of churn, so it only works together with "
+                "the other changes."
+                if "better" in with_v and "worse" not in with_v
+                else "."
+            )
+            out.append(f"{r.label} is harmful on its own: {alone_text}{tail}")
+        elif "better" not in alone_v and "better" in with_v:
+            out.append(
+                f"{r.label} only works together with the other changes: {alone_text} (no clear "
+                f"gain), but leaving it out loses {fmt_change('money', c_net[0])} of net benefit."
+            )
+    if full is not None and len(ok) > 1:
+        parts = float(ok["alone_net_benefit_total"].sum())
+        whole = float(full["difference"])
+        out.append(
+            f"The changes alone add up to {fmt_change('money', parts, True)} of net benefit; "
+            f"together they give {fmt_change('money', whole, True)}: "
+            + (
+                "they reinforce each other."
+                if whole > parts
+                else "together they give less than the sum of their parts."
+            )
+        )
+    return out
+
+
+def _breakdown_html(data: ReportData) -> list[str]:
+    """The section 'The effect of each change': findings in words and the table."""
+    e = html.escape
+    bd = data.breakdown
+    if bd.empty:
+        return []
+    weeks = data.current.horizon_weeks
+    out = data.table[data.table["section"] == "outcome"].set_index("key")
+    parts = [
+        "<h2>The effect of each change</h2><p>Each change of the proposal run on its own (the "
+        "current design plus that change) and the proposal with that change left out, on the "
+        f"same {data.replicates} paired runs. Effects are on cumulative net benefit over "
+        f"{weeks} weeks and on annual churn, with 95% confidence intervals (simulation noise); "
+        "'if left out' is what the proposal loses without the change.</p><ul>"
+    ]
+    parts += [
+        f"<li>{e(x)}</li>" for x in breakdown_findings(bd, out.loc["net_benefit_total"])
+    ]
+    parts.append(
+        "</ul><table><tr><th>change</th><th>net benefit, alone</th><th>95% CI</th>"
+        "<th>net benefit lost if left out</th><th>95% CI</th><th>churn, alone</th>"
+        "<th>95% CI</th><th>churn change if left in (vs left out)</th><th>95% CI</th></tr>"
+    )
+    for r in bd.itertuples():
+        row = r._asdict()
+        cells = []
+        for col, kind in (
+            ("alone_net_benefit_total", "money"),
+            ("contribution_net_benefit_total", "money"),
+            ("alone_annual_churn", "pct"),
+            ("contribution_annual_churn", "pct"),
+        ):
+            m, lo, hi = row[col], row[f"{col}_ci_low"], row[f"{col}_ci_high"]
+            cells.append(
+                _num("breakdown", str(r.change), col, m, fmt_change(kind, m, True))
+                + f"<td class='n'>{e(fmt_change(kind, lo, True))} to "
+                f"{e(fmt_change(kind, hi, True))}</td>"
+            )
+        note = f" <i>({e(r.note)})</i>" if r.note else ""
+        parts.append(f"<tr><td>{r.change}. {e(r.label)}{note}</td>{''.join(cells)}</tr>")
+    parts.append(
+        "</table><p>All numbers, the proposal without each change included, are in "
+        f"<code>{e(breakdown_path(Path(data.out_name)).name if data.out_name else 'STEM-breakdown.csv')}"
+        "</code>.</p>"
+    )
+    return parts
 
 
 def _depends_on(table: pd.DataFrame, key: str) -> str:
@@ -1000,6 +1135,7 @@ def render_html(data: ReportData) -> str:
                 f"<tr><td><code>{e(k)}</code></td><td>{e(_show(a))}</td><td>{e(_show(b))}</td></tr>"
             )
         parts.append("</table>")
+    parts.extend(_breakdown_html(data))
     # results table
     parts.append(
         f"<h2>Results at week {weeks}</h2><p>Mean over {data.replicates} runs with its 95% "
@@ -1139,7 +1275,11 @@ def csv_path(out: Path) -> Path:
 def report_outputs(out: Path) -> list[Output]:
     """What ``report --out`` writes: the HTML and, beside it, its CSV (same stem)."""
     out = Path(out)
-    return [Output(out), Output(csv_path(out), what="the report's CSV", given=out)]
+    return [
+        Output(out),
+        Output(csv_path(out), what="the report's CSV", given=out),
+        Output(breakdown_path(out), what="the report's breakdown CSV", given=out),
+    ]
 
 
 def check_out_path(out: Path, inputs: Sequence[str | Path] = ()) -> None:
@@ -1168,6 +1308,7 @@ def write_report(data: ReportData, out: Path) -> tuple[Path, Path]:
     out.parent.mkdir(parents=True, exist_ok=True)
     csv_out = csv_path(out)
     write_text(table, csv_out)
+    write_text(str(csvsafe.to_csv(data.breakdown)), breakdown_path(out))
     write_text(page, out)
     return out, csv_out
 
@@ -1203,8 +1344,9 @@ def report_command(
     def start(n: int) -> None:
         nonlocal bar
         print(
-            f"Report: {replicates} paired replicates x {n // replicates} designs (the pair plus "
-            f"{len(ASSUMPTIONS)} assumptions at low and high) = {n} runs, root seed {seed}, "
+            f"Report: {replicates} paired replicates x {n // replicates} designs (the pair, each "
+            f"change alone and left out, {len(ASSUMPTIONS)} assumptions at low and high) = {n} "
+            f"runs, root seed {seed}, "
             f"{workers} worker{'s' if workers > 1 else ''}",
             file=sys.stderr,
         )

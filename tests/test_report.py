@@ -58,6 +58,7 @@ def report(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         "out": out,
         "html": out.read_text(encoding="utf-8"),
         "csv": pd.read_csv(out.with_suffix(".csv")),
+        "breakdown": pd.read_csv(out.with_name(f"{out.stem}-breakdown.csv")),
         "stdout": rest,
     }
 
@@ -74,7 +75,11 @@ def cells(page: str) -> dict[tuple[str, str, str], float]:
 
 def test_files_written_beside_each_other_and_nothing_else(report: dict) -> None:
     out: Path = report["out"]
-    assert sorted(p.name for p in out.parent.iterdir()) == ["acme.csv", "acme.html"]
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        "acme-breakdown.csv",
+        "acme.csv",
+        "acme.html",
+    ]
     assert list(report["csv"].columns) == list(CSV_COLUMNS)
     assert "Report written to" in report["stdout"]
 
@@ -84,8 +89,12 @@ def test_report_numbers_equal_the_csv(report: dict) -> None:
     shown = cells(report["html"])
     assert len(shown) >= 3 * len(OUTCOMES) + 10 * len(ASSUMPTIONS)
     idx = table.set_index(["section", "key"])
+    bd = report["breakdown"].set_index("change")
     for (section, key, column), value in shown.items():
-        expected = float(idx.loc[(section, key), column])
+        if section == "breakdown":  # the breakdown's numbers come from its own CSV
+            expected = float(bd.loc[int(key), column])
+        else:
+            expected = float(idx.loc[(section, key), column])
         assert value == pytest.approx(expected, rel=1e-12, abs=1e-12, nan_ok=True), (
             section,
             key,
@@ -126,6 +135,70 @@ def test_csv_equals_the_underlying_paired_runs(report: dict) -> None:
     row = table.loc[("tornado:net_benefit_total", a.path)]
     assert row["result_at_low"] == pytest.approx(d.loc["net_benefit_total", "diff"], rel=1e-9)
     assert row["setting_low"] == a.low and row["setting_base"] == 0.06
+
+
+def _design_file(tmp_path: Path, name: str, blocks: list[int]) -> Path:
+    """A proposed design written by hand: Acme's current design plus some of the proposal's
+    transformation blocks (by position, 0-based), as a strategy team would write it."""
+    text = (ACME / "proposed.toml").read_text()
+    head, *parts = text.split("[[transformations]]")
+    keep = "".join("[[transformations]]" + parts[i] for i in blocks)
+    head = head.replace('base = "current.toml"', f"base = {str(ACME / 'current.toml')!r}")
+    path = tmp_path / f"{name}.toml"
+    path.write_text(head + keep)
+    return path
+
+
+def test_breakdown_equals_runs_of_the_single_change_designs(report: dict, tmp_path: Path) -> None:
+    """Each change alone, and the proposal without one, re-run from hand-written design files
+    on the report's seeds (2 replicates, seed 5): the breakdown CSV's effects are those runs'
+    paired differences (same seeds, common random numbers), and its labels name the changes."""
+    bd = report["breakdown"].set_index("change")
+    assert len(bd) == 7 and list(bd["kind"]) == [
+        "remove_layer",
+        "merge_units",
+        "merge_units",
+        "merge_units",
+        "decision_rights",
+        "incentives",
+        "change_programme",
+    ]
+    designs = {
+        "current": load_scenario(ACME / "current.toml"),
+        "proposed": load_scenario(ACME / "proposed.toml"),
+        "layer_alone": load_scenario(_design_file(tmp_path, "layer", [0])),
+        "rights_alone": load_scenario(_design_file(tmp_path, "rights", [4])),
+        "no_bonus": load_scenario(_design_file(tmp_path, "nobonus", [0, 1, 2, 3, 4, 6])),
+    }
+    designs = {k: s.with_overrides(OVERRIDES) for k, s in designs.items()}
+    heads = headlines_table(run_replicates(designs, 2, 5, counterfactual=False))
+
+    def effect(design: str, base: str, outcome: str) -> pd.Series:
+        sub = heads[heads["scenario"].isin([design, base])]
+        return paired_differences(sub, base, [outcome]).iloc[0]
+
+    for change, design, base, col in (
+        (1, "layer_alone", "current", "alone"),
+        (5, "rights_alone", "current", "alone"),
+        (6, "no_bonus", "current", "without"),
+        (6, "proposed", "no_bonus", "contribution"),
+    ):
+        for outcome in ("net_benefit_total", "annual_churn"):
+            d = effect(design, base, outcome)
+            row = bd.loc[change]
+            assert row[f"{col}_{outcome}"] == pytest.approx(d["diff"], rel=1e-9, abs=1e-12)
+            assert row[f"{col}_{outcome}_ci_low"] == pytest.approx(d["ci_low"], rel=1e-9)
+            assert row[f"{col}_{outcome}_ci_high"] == pytest.approx(d["ci_high"], rel=1e-9)
+    assert "Regional Director" in bd.loc[1, "label"] and "0.40" in bd.loc[5, "label"]
+
+
+def test_breakdown_is_said_in_words(report: dict) -> None:
+    from sim.report import breakdown_findings
+
+    page = html.unescape(report["html"])
+    assert "The effect of each change" in page and "-breakdown.csv" in page
+    for finding in breakdown_findings(report["breakdown"], None):
+        assert finding in page
 
 
 def test_report_is_one_self_contained_file(report: dict) -> None:

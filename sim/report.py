@@ -1,23 +1,32 @@
 """A board-ready report comparing a current and a proposed org design, with uncertainty.
 
 ``python run.py report --current CURRENT.toml --proposed PROPOSED.toml --out report.html`` runs
-both designs over replicates on common random numbers (``sim.experiment.run_replicates``:
-replicate r uses the same seed in both designs, so the differences are paired), then re-runs the
-pair with each of the five most uncertain assumptions (:data:`ASSUMPTIONS`) at the low and at
-the high end of its documented range (a tornado analysis, same seeds again). It writes one
-self-contained HTML file (inline CSS, charts as embedded base64 PNG, no external resources) and
-a CSV with every number shown (same stem, ``.csv``), both atomically.
+both designs over replicates on common random numbers (replicate r uses the same seed in both
+designs, so the differences are paired), then:
 
-Uncertainty, in two kinds:
+- **the effect of each change** (``sim.breakdown``): each of the proposal's transformations
+  alone and the proposal with each one left out, on the same seeds;
+- **the assumptions** (``sim.assumptions``): the pair again with every parameter the schema
+  flags as uncertain drawn jointly per replicate (the same draw in both designs), and a grouped
+  Morris screen (SALib) of the same parameters on the paired difference.
 
-- **Simulation noise.** Each outcome's mean over replicates and its 95% Student-t confidence
-  interval; each difference is paired by replicate (``sim.experiment.paired_differences``).
-- **Assumptions.** The tornado chart: how the main result (the difference in cumulative net
-  benefit, and in annual churn) moves when one assumption moves across its range, the others
-  held at the scenario's values.
+It writes one self-contained HTML file (inline CSS, charts as embedded base64 PNG, no external
+resources), a CSV with every number shown (same stem, ``.csv``) and the breakdown
+(``STEM-breakdown.csv``), all atomically.
+
+Uncertainty, in two kinds, shown side by side:
+
+- **Simulation noise.** Each outcome's mean over replicates at the scenario's own parameter
+  values and its 95% Student-t confidence interval; each difference is paired by replicate
+  (``sim.experiment.paired_differences``).
+- **Assumptions and noise.** The paired difference over replicates whose uncertain parameters
+  are drawn from their plausible ranges: its mean and a 95% prediction interval (where the
+  difference falls in 95% of plausible worlds, ``sim.experiment.prediction_interval``). The
+  screen says which assumptions move it most.
 
 Every number in the HTML carries ``data-key="section|key|column"`` and ``data-value`` (full
-precision) attributes that match the CSV's rows and columns.
+precision) attributes that match the CSV's rows and columns (section ``breakdown``: the
+breakdown CSV's, by change number).
 """
 
 from __future__ import annotations
@@ -41,10 +50,12 @@ from scipy import stats
 from sim import csvsafe
 from sim.breakdown import breakdown_columns, breakdown_designs, breakdown_path, breakdown_table
 from sim.errors import InputError
+from sim.assumptions import Draw
 from sim.experiment import (
     headlines_table,
     paired_differences,
-    run_replicates,
+    prediction_interval,
+    run_jobs,
     summarise,
 )
 from sim.inputs import load_scenario
@@ -56,64 +67,6 @@ from sim.scenario import Scenario
 DEFAULT_REPLICATES = 6
 BREAKDOWN_COLUMNS = breakdown_columns()
 DEFAULT_SEED = 2026
-
-
-@dataclass(frozen=True)
-class Assumption:
-    """An uncertain scenario field and the range the tornado analysis tries."""
-
-    path: str
-    low: float
-    high: float
-    label: str
-    why: str
-
-
-#: The five assumptions the main result is most exposed to, with documented ranges.
-ASSUMPTIONS: tuple[Assumption, ...] = (
-    Assumption(
-        "customers.issue_rate",
-        0.03,
-        0.10,
-        "Service issues per customer per week",
-        "A customer raises an issue every 10 to 33 weeks: the span of B2B help-desk benchmarks "
-        "(about 1.5 to 5 tickets per account a year).",
-    ),
-    Assumption(
-        "customers.dissatisfied_churn_annual",
-        1.5,
-        5.0,
-        "How fast unhappy customers leave (yearly hazard)",
-        "Half to 1.7 times the calibrated 3.0; keeps annual churn of the calibration preset "
-        "inside the 10-30% benchmark range (docs/ODD.md 7.1).",
-    ),
-    Assumption(
-        "people.base_quit_annual",
-        0.15,
-        0.45,
-        "Front-line staff turnover at middling morale",
-        "Contact-centre and inside-sales attrition surveys: 20-50% a year (docs/ODD.md 7.1).",
-    ),
-    Assumption(
-        "crm.threshold_mean",
-        0.40,
-        0.70,
-        "Share of colleagues who must use the CRM before a person follows",
-        "Granovetter thresholds around the calibrated 0.55; spans CRM adoption at week 52 of "
-        "25-60% (docs/ODD.md 7.1).",
-    ),
-    Assumption(
-        "customers.complaint_propensity",
-        0.006,
-        0.025,
-        "Chance a very unhappy customer complains to the firm in a week",
-        "Contested: 'about 1 in 26 dissatisfied customers complains' (attributed to TARP for the "
-        "U.S. Office of Consumer Affairs, Goodman 1999) against TARP's 1979 finding that most "
-        "households with a problem complained to someone; the range spans both readings "
-        "(docs/ODD.md 8.B). How willing customers are also depends on how the organisation "
-        "listens (responsiveness).",
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -154,8 +107,10 @@ SUMMARY_KEYS = (
     "adoption_rate",
     "annual_staff_turnover",
 )
-#: The main results the tornado analysis follows (proposed minus current).
-TORNADO_KEYS = ("net_benefit_total", "annual_churn")
+#: The main results the assumption screen follows (proposed minus current).
+SCREEN_KEYS = ("net_benefit_total", "annual_churn")
+#: Morris trajectories of the assumption screen (each runs both designs once per group + 1).
+DEFAULT_SCREEN_TRAJECTORIES = 4
 
 CSV_COLUMNS = (
     "section",
@@ -171,11 +126,11 @@ CSV_COLUMNS = (
     "difference_ci_low",
     "difference_ci_high",
     "replicates",
-    "setting_low",
-    "setting_base",
-    "setting_high",
-    "result_at_low",
-    "result_at_high",
+    "range_low",
+    "range_high",
+    "mu_star",
+    "sigma",
+    "parameters",
 )
 
 
@@ -191,7 +146,7 @@ class ReportData:
     root_seed: int
     seeds: list[int]
     weekly: pd.DataFrame  # the two main designs, every week of every replicate
-    heads: pd.DataFrame  # headline outcomes of every run (tornado runs included)
+    heads: pd.DataFrame  # headline outcomes of every run (breakdown, draws and screen included)
     table: pd.DataFrame  # CSV_COLUMNS: every number in the report
     structures: dict[str, dict[str, float]]
     changes: list[str]
@@ -202,6 +157,10 @@ class ReportData:
     command: str = ""
     breakdown: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BREAKDOWN_COLUMNS))
     out_name: str = ""  # the report's file name (the breakdown CSV is named after it)
+    factors: int = 0  # uncertain parameters drawn and screened
+    excluded: list[str] = field(default_factory=list)  # uncertain ones the designs set
+    screen_trajectories: int = DEFAULT_SCREEN_TRAJECTORIES
+    screen_runs: int = 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -400,19 +359,46 @@ def _row(section: str, key: str, label: str, **values: float) -> dict[str, Any]:
     return row
 
 
-def _designs(
-    current: Scenario, proposed: Scenario
-) -> tuple[dict[str, Scenario], dict[tuple[str, str], tuple[str, str]]]:
-    """All designs to run: the pair, and the pair at each assumption's low and high."""
-    designs = {"current": current, "proposed": proposed}
-    pairs: dict[tuple[str, str], tuple[str, str]] = {}
-    for a in ASSUMPTIONS:
-        for level, value in (("low", a.low), ("high", a.high)):
-            names = (f"{a.path}@{level}/current", f"{a.path}@{level}/proposed")
-            designs[names[0]] = current.with_overrides({a.path: value})
-            designs[names[1]] = proposed.with_overrides({a.path: value})
-            pairs[(a.path, level)] = names
-    return designs, pairs
+@dataclass(frozen=True)
+class _Uncertainty:
+    """What the assumption part of the report ran: factors, draws and the screen's design."""
+
+    factors: list[Any]
+    excluded: list[str]
+    draws: list[dict[str, Any]]
+    screen_x: np.ndarray
+    screen_points: list[dict[str, Any]]
+
+
+def _jobs(
+    designs: dict[str, Scenario],
+    current: Scenario,
+    proposed: Scenario,
+    seeds: list[int],
+    unc: _Uncertainty,
+) -> list[tuple[str, int, int, Scenario, bool]]:
+    """Every run of the report, as ``sim.experiment.run_jobs`` jobs.
+
+    The pair (with its no-change twins, for ROI) and the breakdown designs on every replicate
+    seed; the pair with replicate r's joint draw on seed r (``drawn:*``); the pair at each
+    screen point on the first seed (``screen:j:*``, common random numbers across points).
+    """
+    jobs = [
+        (name, r, sd, s, name in ("current", "proposed"))
+        for name, s in designs.items()
+        for r, sd in enumerate(seeds)
+    ]
+    for tag, s in (("current", current), ("proposed", proposed)):
+        jobs += [
+            (f"drawn:{tag}", r, sd, s.with_overrides(o, source="assumption draw"), False)
+            for r, (sd, o) in enumerate(zip(seeds, unc.draws))
+        ]
+    for j, o in enumerate(unc.screen_points):
+        for tag, s in (("current", current), ("proposed", proposed)):
+            jobs.append(
+                (f"screen:{j}:{tag}", 0, seeds[0], s.with_overrides(o, source="screen"), False)
+            )
+    return jobs
 
 
 def compute_report(
@@ -427,8 +413,10 @@ def compute_report(
     command: str = "",
     on_start: Callable[[int], None] | None = None,
     out: Path | None = None,
+    draw: Draw | None = None,
+    screen_trajectories: int = DEFAULT_SCREEN_TRAJECTORIES,
 ) -> ReportData:
-    """Load both designs, run them paired (and the tornado re-runs), and tabulate.
+    """Load both designs, run them paired (breakdown, draws and screen too), and tabulate.
 
     Args:
         current_path: the current design's scenario file.
@@ -440,8 +428,12 @@ def compute_report(
         progress: called with 1 after each finished run.
         command: the command line, for the reproducibility footer.
         on_start: called with the number of runs once the inputs are validated.
-        out: the HTML file to be written: it and its CSV are checked against every input file
+        out: the HTML file to be written: it and its CSVs are checked against every input file
             (scenarios, base files, org charts, customer files) before any run.
+        draw: the joint draw of assumptions per replicate (``rng -> overrides``); default
+            uniform over the plausible ranges of the uncertain parameters the designs do not
+            set (``sim.assumptions.prior_draw``). A calibration's posterior sampler fits here.
+        screen_trajectories: Morris trajectories of the assumption screen (>= 2).
 
     Returns:
         The report's data.
@@ -455,6 +447,19 @@ def compute_report(
         )
     if seed < 0:
         raise InputError(f"--seed must be >= 0 (got {seed})")
+    if screen_trajectories < 2:
+        raise InputError(
+            f"--screen-trajectories must be at least 2 for a Morris screen (got "
+            f"{screen_trajectories})"
+        )
+    from sim.assumptions import (
+        design_keys,
+        factors,
+        morris_screen_points,
+        prior_draw,
+        replicate_draws,
+    )
+    from sim.breakdown import changes_of
     from sim.design import file_sha256, input_files, resolve_inputs
 
     paths = (Path(current_path), Path(proposed_path))
@@ -484,27 +489,30 @@ def compute_report(
         "proposed": _change_cost(proposed, seeds[0]),
     }
     changes = _describe_changes(current, proposed)
-    from sim.breakdown import changes_of
-
     each = changes_of(paths[1], proposed, overrides)
-    designs, pairs = _designs(current, proposed)
+    designs: dict[str, Scenario] = {"current": current, "proposed": proposed}
     designs.update(breakdown_designs(each))
+    # decisions of the designs (and --set values) are not assumptions: never drawn
+    excluded = sorted(design_keys(current, proposed) | set(overrides or {}))
+    fs = factors(exclude=excluded)
+    X, points = morris_screen_points(fs, screen_trajectories, seed)
+    unc = _Uncertainty(
+        factors=fs,
+        excluded=[k for k in excluded if k in {f[0] for f in _all_uncertain()}],
+        draws=replicate_draws(draw or prior_draw(fs), seeds),
+        screen_x=X,
+        screen_points=points,
+    )
+    jobs = _jobs(designs, current, proposed, seeds, unc)
     if on_start is not None:
-        on_start(len(designs) * replicates)
+        on_start(len(jobs))
 
     t0 = time.perf_counter()
-    weekly_all = run_replicates(
-        designs,
-        replicates,
-        seed,
-        workers=workers,
-        progress=progress,
-        counterfactual=("current", "proposed"),  # the tornado runs do not need ROI
-    )
+    weekly_all = run_jobs(jobs, workers=workers, progress=progress)
     elapsed = time.perf_counter() - t0
     heads = headlines_table(weekly_all)
     weekly = weekly_all[weekly_all["scenario"].isin(["current", "proposed"])].reset_index(drop=True)
-    table = _tabulate(heads, pairs, structures, replicates, current, change_costs)
+    table = _tabulate(heads, structures, replicates, change_costs, unc, seed)
     breakdown = breakdown_table(heads, each, replicates)
     return ReportData(
         current=current,
@@ -526,36 +534,39 @@ def compute_report(
         command=command,
         breakdown=breakdown,
         out_name=str(out) if out is not None else "",
+        factors=len(fs),
+        excluded=unc.excluded,
+        screen_trajectories=screen_trajectories,
+        screen_runs=2 * len(points),
     )
 
 
-def _pair_diff(heads: pd.DataFrame, names: tuple[str, str], outcome: str) -> float:
-    sub = heads[heads["scenario"].isin(names)]
-    d = paired_differences(sub, baseline=names[0], outcomes=[outcome])
-    return float(d["diff"].iloc[0])
+def _all_uncertain() -> list[tuple[str, float, float, str]]:
+    from sim.assumptions import uncertain_factors
+
+    return uncertain_factors()
 
 
-def _tabulate(
-    heads: pd.DataFrame,
-    pairs: dict[tuple[str, str], tuple[str, str]],
-    structures: dict[str, dict[str, float]],
-    replicates: int,
-    current: Scenario,
-    change_costs: dict[str, dict[str, float]] | None = None,
-) -> pd.DataFrame:
-    """Every number the report shows, one row per item (CSV_COLUMNS)."""
+def _outcome_rows(
+    heads: pd.DataFrame, cur: str, prop: str, section: str, label: str = ""
+) -> list[dict[str, Any]]:
+    """Per outcome: both designs' means and CIs, the paired difference with its CI and its 95%
+    prediction interval over replicates (``range_low``/``range_high``)."""
     keys = [o.key for o in OUTCOMES]
-    main = heads[heads["scenario"].isin(["current", "proposed"])]
+    main = heads[heads["scenario"].isin([cur, prop])]
     summ = summarise(main, keys).set_index(["scenario", "outcome"])
-    diff = paired_differences(main, baseline="current", outcomes=keys).set_index("outcome")
+    diff = paired_differences(main, baseline=cur, outcomes=keys).set_index("outcome")
+    a = main[main["scenario"] == cur].set_index("replicate")
+    b = main[main["scenario"] == prop].set_index("replicate")
     rows = []
     for o in OUTCOMES:
-        c, p, d = summ.loc[("current", o.key)], summ.loc[("proposed", o.key)], diff.loc[o.key]
+        c, p, d = summ.loc[(cur, o.key)], summ.loc[(prop, o.key)], diff.loc[o.key]
+        lo, hi = prediction_interval((b[o.key] - a.loc[b.index, o.key]).to_numpy(float))
         rows.append(
             _row(
-                "outcome",
+                section,
                 o.key,
-                o.label,
+                o.label + label,
                 current=c["mean"],
                 current_ci_low=c["ci_low"],
                 current_ci_high=c["ci_high"],
@@ -566,26 +577,56 @@ def _tabulate(
                 difference_ci_low=d["ci_low"],
                 difference_ci_high=d["ci_high"],
                 replicates=float(d["n"]),
+                range_low=lo,
+                range_high=hi,
             )
         )
-    flat = _flatten(current.model_dump(mode="json"))
-    for key in TORNADO_KEYS:
-        base = float(diff.loc[key, "diff"])
-        for a in ASSUMPTIONS:
+    return rows
+
+
+def _screen_rows(heads: pd.DataFrame, unc: _Uncertainty, seed: int) -> list[dict[str, Any]]:
+    """Morris mu* and sigma of each group on each screened difference (proposed - current)."""
+    from sim.assumptions import morris_effects
+
+    h = heads.set_index("scenario")
+    n = len(unc.screen_points)
+    rows = []
+    for key in SCREEN_KEYS:
+        y = np.array(
+            [
+                float(h.loc[f"screen:{j}:proposed", key]) - float(h.loc[f"screen:{j}:current", key])
+                for j in range(n)
+            ]
+        )
+        for r in morris_effects(unc.factors, unc.screen_x, y, seed):
             rows.append(
                 _row(
-                    f"tornado:{key}",
-                    a.path,
-                    a.label,
-                    difference=base,
-                    setting_low=a.low,
-                    setting_base=float(flat[a.path]),
-                    setting_high=a.high,
-                    result_at_low=_pair_diff(heads, pairs[(a.path, "low")], key),
-                    result_at_high=_pair_diff(heads, pairs[(a.path, "high")], key),
-                    replicates=float(replicates),
+                    f"screen:{key}",
+                    r["group"],
+                    r["group"],
+                    mu_star=r["mu_star"],
+                    sigma=r["sigma"],
+                    parameters=float(r["parameters"]),
+                    replicates=1.0,
                 )
             )
+    return rows
+
+
+def _tabulate(
+    heads: pd.DataFrame,
+    structures: dict[str, dict[str, float]],
+    replicates: int,
+    change_costs: dict[str, dict[str, float]] | None,
+    unc: _Uncertainty,
+    seed: int,
+) -> pd.DataFrame:
+    """Every number the report shows, one row per item (CSV_COLUMNS)."""
+    rows = _outcome_rows(heads, "current", "proposed", "outcome")
+    rows += _outcome_rows(
+        heads, "drawn:current", "drawn:proposed", "with_assumptions", " (assumptions drawn)"
+    )
+    rows += _screen_rows(heads, unc, seed)
     for key, label in STRUCTURE_LABELS.items():
         c, p = structures["current"][key], structures["proposed"][key]
         rows.append(_row("structure", key, label, current=c, proposed=p, difference=p - c))
@@ -830,46 +871,133 @@ def _breakdown_html(data: ReportData) -> list[str]:
     return parts
 
 
-def _depends_on(table: pd.DataFrame, key: str) -> str:
-    """What the main result depends on, from the tornado rows."""
-    o = next(x for x in OUTCOMES if x.key == key)
-    t = table[table["section"] == f"tornado:{key}"].copy()
-    t["swing"] = (t["result_at_high"] - t["result_at_low"]).abs()
-    t = t.sort_values("swing", ascending=False)
-    base = float(t["difference"].iloc[0])
-    top = t.iloc[:2]
-    parts = [
-        f"{r.label.lower()} ({fmt_change(o.kind, r.result_at_low, True)} at {r.setting_low:g}, "
-        f"{fmt_change(o.kind, r.result_at_high, True)} at {r.setting_high:g})"
-        for r in top.itertuples()
-    ]
-    ends = np.r_[t["result_at_low"].to_numpy(float), t["result_at_high"].to_numpy(float)]
-    flips = [
-        f"{r.label.lower()} at {lvl} ({val:g})"
-        for r in t.itertuples()
-        for lvl, val, res in (
-            ("its low end", r.setting_low, r.result_at_low),
-            ("its high end", r.setting_high, r.result_at_high),
-        )
-        if np.sign(res) != np.sign(base) and np.isfinite(res)
-    ]
-    if flips:
-        sign_text = (
-            "The difference changes sign when " + "; ".join(flips) + ": the case rests on these "
-            "assumptions."
-        )
-    else:
-        sign_text = (
-            f"It keeps its sign ({'+' if base > 0 else '-'}) across every tested range (from "
-            f"{fmt_change(o.kind, float(ends.min()), True)} to "
-            f"{fmt_change(o.kind, float(ends.max()), True)})."
-        )
+def assumption_sentence(data: ReportData, key: str) -> str:
+    """The difference with assumptions drawn, beside the noise-only interval, in words."""
+    o = _outcome_by_key(key)
+    t = data.table.set_index(["section", "key"])
+    a, n = t.loc[("with_assumptions", key)], t.loc[("outcome", key)]
+    weeks = data.current.horizon_weeks
+    when = f"over {weeks} weeks, cumulative" if o.kind == "money" else f"at week {weeks}"
     return (
-        f"The difference in {o.label.lower()} ({fmt_change(o.kind, base, True)}) moves most with "
-        + " and ".join(parts)
-        + ". "
-        + sign_text
+        f"{o.label} ({when}), proposed minus current: allowing for {data.factors} uncertain "
+        f"assumptions drawn jointly from their plausible ranges ({data.replicates} paired runs, "
+        f"one draw each), the change averages {fmt_change(o.kind, a['difference'], True)} and "
+        f"lies between {fmt_change(o.kind, a['range_low'], True)} and "
+        f"{fmt_change(o.kind, a['range_high'], True)} in 95% of plausible worlds (prediction "
+        f"interval); with the scenario's own values it is {fmt_change(o.kind, n['difference'], True)}"
+        f", 95% CI {fmt_change(o.kind, n['difference_ci_low'], True)} to "
+        f"{fmt_change(o.kind, n['difference_ci_high'], True)} (simulation noise only)."
     )
+
+
+def _depends_on(table: pd.DataFrame, key: str) -> str:
+    """What the difference depends on most, from the Morris screen's rows."""
+    o = _outcome_by_key(key)
+    t = table[table["section"] == f"screen:{key}"].sort_values("mu_star", ascending=False)
+    if t.empty:
+        return ""
+    top = [
+        f"{r.label.lower()} (about {fmt_change(o.kind, r.mu_star)} over its range)"
+        for r in t.iloc[:3].itertuples()
+    ]
+    return (
+        f"The difference in {o.label.split(' (')[0].lower()} moves most with "
+        + ", ".join(top[:-1])
+        + (" and " if len(top) > 1 else "")
+        + top[-1]
+        + "."
+    )
+
+
+def _uncertainty_html(data: ReportData) -> list[str]:
+    """The section 'What the result depends on': both intervals, the screen chart and table."""
+    e = html.escape
+    t = data.table
+    rows = t[t["section"] == "with_assumptions"].set_index("key")
+    out = t[t["section"] == "outcome"].set_index("key")
+    groups = int((t["section"] == f"screen:{SCREEN_KEYS[0]}").sum())
+    parts = [
+        "<h2>What the result depends on</h2><p>The model's parameters are plausible, not measured "
+        f"on this company. {data.factors} of them are flagged as uncertain in the schema, each "
+        "with a plausible range. The results above use the scenario's values; here every one is "
+        "drawn at once, uniformly from its range, for each paired run (the same draw for both "
+        "designs), so the spread covers the assumptions as well as the simulation's noise. The "
+        "95% range is a prediction interval: where the change falls in 95% of plausible "
+        "worlds.</p><table><tr><th>change (proposed minus current)</th><th>scenario values: "
+        "change</th><th>95% CI (noise only)</th><th>assumptions drawn: mean change</th>"
+        "<th colspan='2'>95% range over plausible worlds (from, to)</th></tr>"
+    ]
+    for o in OUTCOMES:
+        if o.key not in SUMMARY_KEYS:
+            continue
+        a, n = rows.loc[o.key], out.loc[o.key]
+        parts.append(
+            f"<tr><td>{e(o.label)}</td>"
+            + _num("outcome", o.key, "difference", n["difference"], fmt_change(o.kind, n["difference"], True))
+            + f"<td class='n'>{e(fmt_change(o.kind, n['difference_ci_low'], True))} to "
+            f"{e(fmt_change(o.kind, n['difference_ci_high'], True))}</td>"
+            + _num(
+                "with_assumptions",
+                o.key,
+                "difference",
+                a["difference"],
+                fmt_change(o.kind, a["difference"], True),
+            )
+            + _num(
+                "with_assumptions",
+                o.key,
+                "range_low",
+                a["range_low"],
+                fmt_change(o.kind, a["range_low"], True),
+            )
+            + _num(
+                "with_assumptions",
+                o.key,
+                "range_high",
+                a["range_high"],
+                fmt_change(o.kind, a["range_high"], True),
+            )
+            + "</tr>"
+        )
+    parts.append("</table>")
+    if data.excluded:
+        parts.append(
+            "<p>Not drawn, because the designs set them (decisions, not assumptions): "
+            + ", ".join(f"<code>{e(k)}</code>" for k in data.excluded)
+            + ".</p>"
+        )
+    parts.append(
+        "<p>Which assumptions matter most: a global screen (Morris elementary effects, SALib; "
+        f"{data.screen_trajectories} trajectories, {data.screen_runs} runs on one seed) moves "
+        f"the uncertain parameters over their ranges in {groups} groups: the assumptions the "
+        "result was found to hang on one by one, the others by the mechanism they belong to "
+        "(the number of parameters in brackets). A bar is about how far the difference moves "
+        "when the group goes from the low to the high end of its range (mu*); the thin line is "
+        "sigma, large when the effect depends on the other assumptions.</p>"
+        f"<img alt='assumption screen' src='data:image/png;base64,{chart_screen(data)}'>"
+        "<table><tr><th>assumptions</th><th>parameters</th>"
+    )
+    for key in SCREEN_KEYS:
+        o = _outcome_by_key(key)
+        parts.append(f"<th>{e(o.label.split(' (')[0])}: mu*</th><th>sigma</th>")
+    parts.append("</tr>")
+    screens = {k: t[t["section"] == f"screen:{k}"].set_index("key") for k in SCREEN_KEYS}
+    for g in screens[SCREEN_KEYS[0]].index:
+        first = screens[SCREEN_KEYS[0]].loc[g]
+        parts.append(
+            f"<tr><td>{e(str(g))}</td><td class='n'>{int(first['parameters'])}</td>"
+        )
+        for key in SCREEN_KEYS:
+            o = _outcome_by_key(key)
+            r = screens[key].loc[g]
+            sec = f"screen:{key}"
+            parts.append(
+                _num(sec, str(g), "mu_star", r["mu_star"], fmt_change(o.kind, r["mu_star"]))
+                + _num(sec, str(g), "sigma", r["sigma"], fmt_change(o.kind, r["sigma"]))
+            )
+        parts.append("</tr>")
+    parts.append("</table>")
+    return parts
 
 
 # ---------------------------------------------------------------------------------------------
@@ -958,42 +1086,35 @@ def chart_churn_seen(data: ReportData) -> str:
     return _png(fig)
 
 
-def chart_tornado(data: ReportData) -> str:
-    """How each main result moves over each assumption's range (base64 PNG)."""
+def chart_screen(data: ReportData) -> str:
+    """Which assumptions move the result most: Morris mu* per group, both results (base64 PNG).
+
+    Bars are mu*, about how far the difference moves when the group goes from the low to the
+    high end of its plausible range; the thin line is sigma (the effect's spread: interactions
+    or non-linearity). Labels are plain names, one per line, in a wide left margin.
+    """
     plt = _plt()
-    fig, axes = plt.subplots(1, len(TORNADO_KEYS), figsize=(13, 4.4), constrained_layout=True)
-    for ax, key in zip(np.atleast_1d(axes), TORNADO_KEYS):
-        o = next(x for x in OUTCOMES if x.key == key)
-        t = data.table[data.table["section"] == f"tornado:{key}"].copy()
-        t["swing"] = (t["result_at_high"] - t["result_at_low"]).abs()
-        t = t.sort_values("swing", ascending=True)
+    n = int((data.table["section"] == f"screen:{SCREEN_KEYS[0]}").sum())
+    fig, axes = plt.subplots(
+        1, len(SCREEN_KEYS), figsize=(13, 1.2 + 0.36 * max(n, 4)), constrained_layout=True
+    )
+    for ax, key in zip(np.atleast_1d(axes), SCREEN_KEYS):
+        o = _outcome_by_key(key)
+        t = data.table[data.table["section"] == f"screen:{key}"].copy()
+        t = t.sort_values("mu_star", ascending=True, kind="stable")
         scale = 1e-6 if o.kind == "money" else 100.0 if o.kind == "pct" else 1.0
-        base = float(t["difference"].iloc[0]) * scale
         y = np.arange(len(t))
-        for col, colour, name in (
-            ("result_at_low", "#2563eb", "assumption at low end"),
-            ("result_at_high", "#dc2626", "assumption at high end"),
-        ):
-            vals = t[col].to_numpy(float) * scale
-            ax.barh(y, vals - base, left=base, color=colour, alpha=0.75, height=0.6, label=name)
-        for i, r in enumerate(t.itertuples()):
-            for x, setting in (
-                (r.result_at_low * scale, r.setting_low),
-                (r.result_at_high * scale, r.setting_high),
-            ):
-                side = "right" if x < base else "left"
-                ax.text(x, i, f" {setting:g} ", va="center", ha=side, fontsize=8)
-        ax.axvline(base, color="black", lw=1)
-        ax.axvline(0, color="#9ca3af", lw=0.8, ls="--")
-        ax.set_yticks(y, [k.split(".", 1)[1] for k in t["key"]], fontsize=9)
+        mu = t["mu_star"].to_numpy(float) * scale
+        sd = np.nan_to_num(t["sigma"].to_numpy(float) * scale)
+        ax.barh(y, mu, color="#0f766e", alpha=0.8, height=0.6, label="mu* (mean effect size)")
+        ax.errorbar(mu, y, xerr=[np.zeros_like(sd), sd], fmt="none", ecolor="#374151", lw=0.8)
+        names = [f"{g} ({int(k)})" if k > 1 else g for g, k in zip(t["label"], t["parameters"])]
+        ax.set_yticks(y, names, fontsize=9)  # each panel has its own order
         unit = " (M)" if o.kind == "money" else " (points)" if o.kind == "pct" else ""
-        ax.set_xlabel(f"proposed minus current{unit}")
+        ax.set_xlabel(f"mu*: effect over the plausible range{unit}")
         ax.set_title(f"Difference in {o.label.split(' (')[0].lower()}", fontsize=11)
         ax.grid(alpha=0.3, axis="x")
-        lo, hi = ax.get_xlim()
-        pad = 0.12 * (hi - lo)
-        ax.set_xlim(lo - pad, hi + pad)
-    np.atleast_1d(axes)[0].legend(fontsize=8, loc="lower right")
+        ax.set_xlim(left=0)
     return _png(fig)
 
 
@@ -1018,9 +1139,14 @@ code{background:#f3f4f6;padding:0 .25em;border-radius:3px;font-size:.9em}
 """
 
 
+def _v(value: float | None) -> str:
+    """A number at full precision for a data-value attribute ('nan' when missing)."""
+    return "nan" if value is None or not np.isfinite(value) else repr(float(value))
+
+
 def _num(section: str, key: str, column: str, value: float, text: str) -> str:
     """A table cell whose number matches the CSV (data-key/data-value)."""
-    v = "nan" if value is None or not np.isfinite(value) else repr(float(value))
+    v = _v(value)
     return (
         f'<td class="n" data-key="{html.escape(f"{section}|{key}|{column}")}" data-value="{v}">'
         f"{html.escape(text)}</td>"
@@ -1064,9 +1190,11 @@ def render_html(data: ReportData) -> str:
         + e(sentence(_outcome_by_key("net_benefit_total"), net))
         + " "
         + e(sentence(_outcome_by_key("annual_churn"), churn))
-        + "</p><p><b>How sure we are.</b> Each range is a 95% confidence interval over "
-        f"{data.replicates} paired runs: it measures the simulation's own noise, not whether the "
-        "model's assumptions are right. <b>What it depends on.</b> "
+        + "</p><p><b>How sure we are.</b> "
+        + e(assumption_sentence(data, "net_benefit_total"))
+        + " "
+        + e(assumption_sentence(data, "annual_churn"))
+        + " <b>What it depends on.</b> "
         + e(_depends_on(t, "net_benefit_total"))
         + " "
         + e(_depends_on(t, "annual_churn"))
@@ -1179,46 +1307,9 @@ def render_html(data: ReportData) -> str:
         f"<p>{e(' '.join(seen))}</p>"
         f"<img alt='churn vs complaints' src='data:image/png;base64,{chart_churn_seen(data)}'>"
     )
-    parts.append(
-        "<h2>What the result depends on</h2><p>Each bar re-runs both designs (same seeds) with one "
-        "assumption at the low (blue) or high (red) end of its range, the others as in the "
-        "scenario; the black line is the result above. Numbers at the bar ends are the settings "
-        "tried.</p>"
-        f"<img alt='tornado chart' src='data:image/png;base64,{chart_tornado(data)}'>"
-    )
-    for key in TORNADO_KEYS:
-        o = _outcome_by_key(key)
-        parts.append(
-            f"<table><tr><th>{e(o.label)}: change at ...</th><th>low</th><th>scenario</th>"
-            "<th>high</th><th>result at low</th><th>result at high</th></tr>"
-        )
-        sec = f"tornado:{key}"
-        for r in t[t["section"] == sec].itertuples():
-            low_text = fmt_change(o.kind, r.result_at_low, True)
-            high_text = fmt_change(o.kind, r.result_at_high, True)
-            parts.append(
-                f"<tr><td>{e(r.label)} (<code>{e(r.key)}</code>)</td>"
-                + _num(sec, r.key, "setting_low", r.setting_low, f"{r.setting_low:g}")
-                + _num(sec, r.key, "setting_base", r.setting_base, f"{r.setting_base:g}")
-                + _num(sec, r.key, "setting_high", r.setting_high, f"{r.setting_high:g}")
-                + _num(sec, r.key, "result_at_low", r.result_at_low, low_text)
-                + _num(sec, r.key, "result_at_high", r.result_at_high, high_text)
-                + "</tr>"
-            )
-        parts.append("</table>")
-    # assumptions
-    parts.append(
-        "<h2>Assumptions</h2><p>The five most uncertain assumptions and the ranges tried:</p>"
-        "<table><tr><th>assumption</th><th>setting</th><th>scenario</th><th>range</th>"
-        "<th>why this range</th></tr>"
-    )
+    parts.extend(_uncertainty_html(data))
+    parts.append("<h2>Assumptions</h2><p>Key settings of the current design:</p><table>")
     flat = _flatten(cur.model_dump(mode="json"))
-    for a in ASSUMPTIONS:
-        parts.append(
-            f"<tr><td>{e(a.label)}</td><td><code>{e(a.path)}</code></td><td>{flat[a.path]:g}</td>"
-            f"<td>{a.low:g} - {a.high:g}</td><td>{e(a.why)}</td></tr>"
-        )
-    parts.append("</table><p>Other key settings of the current design:</p><table>")
     for k in (
         "horizon_weeks",
         "customers.count",
@@ -1241,7 +1332,8 @@ def render_html(data: ReportData) -> str:
         "</table><p>Every mechanism and its source is in <code>docs/ODD.md</code>. The model "
         "compares designs on common random numbers; its parameters are plausible rather than "
         "estimated from this company's data, so read the differences, not the levels, and test "
-        "the assumptions that matter most (above) against your own data.</p>"
+        "the assumptions that matter most (above) against your own data. Every parameter, its "
+        "range and source: <code>python run.py params</code>.</p>"
     )
     # footer
     from sim import __version__
@@ -1254,8 +1346,8 @@ def render_html(data: ReportData) -> str:
         "<footer><b>Reproducibility.</b> orgsim-crm "
         f"{e(__version__)}; git revision {e(rev or 'not available')}; Python "
         f"{e(platform.python_version())}, numpy {e(np.__version__)}, pandas {e(pd.__version__)}. "
-        f"Root seed {data.root_seed}; replicate seeds (shared by both designs and every tornado "
-        f"run): {seeds}. Overrides: {e(over)}. {len(data.heads)} runs in {data.elapsed:.0f} s."
+        f"Root seed {data.root_seed}; replicate seeds (shared by both designs, every breakdown "
+        f"design and the assumption draws; the screen runs on the first): {seeds}. Overrides: {e(over)}. {len(data.heads)} runs in {data.elapsed:.0f} s."
         + (f" Command: <code>{e(data.command)}</code>." if data.command else "")
         + f"<ul>{files}</ul></footer></body></html>"
     )
@@ -1331,6 +1423,7 @@ def report_command(
     workers: int = 1,
     overrides: dict[str, Any] | None = None,
     command: str = "",
+    screen_trajectories: int = DEFAULT_SCREEN_TRAJECTORIES,
 ) -> tuple[Path, Path]:
     """``run.py report``: check the output path, compute, print the summary, write the files."""
     from tqdm import tqdm
@@ -1338,16 +1431,14 @@ def report_command(
     check_out_path(out)
     if workers < 1:
         raise InputError(f"--workers must be at least 1 (got {workers})")
-    total = replicates * (2 + 4 * len(ASSUMPTIONS))
     bar: Any = None
 
     def start(n: int) -> None:
         nonlocal bar
         print(
-            f"Report: {replicates} paired replicates x {n // replicates} designs (the pair, each "
-            f"change alone and left out, {len(ASSUMPTIONS)} assumptions at low and high) = {n} "
-            f"runs, root seed {seed}, "
-            f"{workers} worker{'s' if workers > 1 else ''}",
+            f"Report: {n} runs (the pair over {replicates} paired replicates, each change alone "
+            "and left out, the pair with assumptions drawn, and the assumption screen), root "
+            f"seed {seed}, {workers} worker{'s' if workers > 1 else ''}",
             file=sys.stderr,
         )
         bar = tqdm(total=n, unit="run", file=sys.stderr, disable=None)
@@ -1362,8 +1453,9 @@ def report_command(
             proposed,
             replicates=replicates,
             seed=seed,
-            workers=min(workers, total) if replicates >= 2 else 1,
+            workers=workers if replicates >= 2 else 1,
             overrides=overrides,
+            screen_trajectories=screen_trajectories,
             progress=progress,
             command=command,
             on_start=start,
@@ -1379,7 +1471,6 @@ def report_command(
 
 
 __all__ = [
-    "ASSUMPTIONS",
     "OUTCOMES",
     "ReportData",
     "compute_report",

@@ -16,13 +16,14 @@ import pytest
 
 from sim.experiment import headlines_table, paired_differences, run_replicates, summarise
 from sim.inputs import load_scenario
-from sim.report import ASSUMPTIONS, CSV_COLUMNS, OUTCOMES
+from sim.report import CSV_COLUMNS, OUTCOMES
 
 ROOT = Path(__file__).resolve().parent.parent
 ACME = ROOT / "examples" / "acme"
 RUN = [sys.executable, str(ROOT / "run.py")]
 # short runs for the tests: 2 paired replicates of 20 weeks (the default is 6 x 104)
 FAST = ["--replicates", "2", "--seed", "5", "--set", "horizon_weeks=20", "--workers", "2"]
+FAST += ["--screen-trajectories", "2"]
 OVERRIDES = {"horizon_weeks": 20}
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -87,7 +88,7 @@ def test_files_written_beside_each_other_and_nothing_else(report: dict) -> None:
 def test_report_numbers_equal_the_csv(report: dict) -> None:
     table: pd.DataFrame = report["csv"]
     shown = cells(report["html"])
-    assert len(shown) >= 3 * len(OUTCOMES) + 10 * len(ASSUMPTIONS)
+    assert len(shown) >= 3 * len(OUTCOMES) + 4 * 16
     idx = table.set_index(["section", "key"])
     bd = report["breakdown"].set_index("change")
     for (section, key, column), value in shown.items():
@@ -121,20 +122,81 @@ def test_csv_equals_the_underlying_paired_runs(report: dict) -> None:
         assert row["difference"] == pytest.approx(diff.loc[key, "diff"], rel=1e-9)
         assert row["difference_ci_low"] == pytest.approx(diff.loc[key, "ci_low"], rel=1e-9)
         assert row["difference_ci_high"] == pytest.approx(diff.loc[key, "ci_high"], rel=1e-9)
-    # one tornado point, re-run by hand on the same seeds
-    a = ASSUMPTIONS[0]
-    low = run_replicates(
-        {
-            "current": cur.with_overrides({a.path: a.low}),
-            "proposed": prop.with_overrides({a.path: a.low}),
-        },
-        2,
-        5,
-    )
-    d = paired_differences(headlines_table(low), "current").set_index("outcome")
-    row = table.loc[("tornado:net_benefit_total", a.path)]
-    assert row["result_at_low"] == pytest.approx(d.loc["net_benefit_total", "diff"], rel=1e-9)
-    assert row["setting_low"] == a.low and row["setting_base"] == 0.06
+
+
+def test_headline_with_assumptions_equals_runs_with_the_joint_draws(report: dict) -> None:
+    """Replicate r's draw comes from its seed's own assumptions stream (the same in both
+    designs); re-running the pair by hand with those overrides on the same seeds gives the
+    report's 'with assumptions' rows, and the 95% range is the prediction interval of the paired
+    differences (wider than the noise-only CI of the same runs)."""
+    from scipy import stats
+
+    from sim.assumptions import design_keys, factors, prior_draw, replicate_draws
+    from sim.experiment import headline
+    from sim.model import OrgModel
+    from sim.rng import replicate_seeds
+
+    table = report["csv"].set_index(["section", "key"])
+    cur = load_scenario(ACME / "current.toml").with_overrides(OVERRIDES)
+    prop = load_scenario(ACME / "proposed.toml").with_overrides(OVERRIDES)
+    keys = design_keys(cur, prop) | set(OVERRIDES)
+    assert {"culture.incentive_alignment", "change_programme.intensity"} <= keys
+    fs = factors(exclude=keys)
+    paths = {f.path for f in fs}
+    assert {"organisation.manager_capacity", "organisation.hop_days"} <= paths
+    assert "change_programme.intensity" not in paths
+    seeds = replicate_seeds(5, 2)
+    draws = replicate_draws(prior_draw(fs), seeds)
+    assert draws[0] != draws[1] and set(draws[0]) == paths
+    diffs = []
+    for r, (seed, o) in enumerate(zip(seeds, draws)):
+        h = {
+            name: headline(OrgModel(s.with_overrides(o), rng=seed, counterfactual=False).run())
+            for name, s in (("current", cur), ("proposed", prop))
+        }
+        diffs.append(h["proposed"]["net_benefit_total"] - h["current"]["net_benefit_total"])
+    row = table.loc[("with_assumptions", "net_benefit_total")]
+    assert row["difference"] == pytest.approx(np.mean(diffs), rel=1e-9)
+    half = stats.t.ppf(0.975, 1) * np.std(diffs, ddof=1) * np.sqrt(1 + 1 / 2)
+    expected = (np.mean(diffs) - half, np.mean(diffs) + half)
+    assert (row["range_low"], row["range_high"]) == pytest.approx(expected, rel=1e-9)
+    assert row["range_low"] < row["difference_ci_low"] < row["difference_ci_high"] < row["range_high"]
+
+
+def test_assumption_draws_have_their_own_stream_and_accept_a_posterior() -> None:
+    """The draw is any function rng -> overrides (a calibration's posterior plugs in); each
+    replicate's generator is its seed's side stream, not one of the model's streams."""
+    from sim.assumptions import replicate_draws
+    from sim.rng import make_streams, side_stream
+
+    seen: list[float] = []
+
+    def posterior(rng: np.random.Generator) -> dict:
+        x = float(rng.random())
+        seen.append(x)
+        return {"organisation.manager_capacity": 3.0 + 21.0 * x}
+
+    out = replicate_draws(posterior, [11, 12])
+    assert [o["organisation.manager_capacity"] for o in out] == [3.0 + 21.0 * x for x in seen]
+    assert seen[0] == side_stream(11, "assumptions").random()
+    model_firsts = {g.random() for g in make_streams(11).values()}
+    assert seen[0] not in model_firsts
+    with pytest.raises(ValueError, match="unknown side stream"):
+        side_stream(11, "nonsense")
+
+
+def test_screen_names_groups_in_plain_words(report: dict) -> None:
+    t = report["csv"]
+    for key in ("net_benefit_total", "annual_churn"):
+        rows = t[t["section"] == f"screen:{key}"]
+        assert len(rows) == 16 and rows["parameters"].sum() == 143  # intensity is a decision
+        assert not rows["label"].str.contains(r"\.\w", regex=True).any()  # no dotted fields
+        assert (rows["mu_star"] >= 0).all() and np.isfinite(rows["mu_star"]).all()
+        names = set(rows["label"])
+        assert {"Manager capacity (decisions a week)", "Hand-off time per escalation step"} <= names
+    page = html.unescape(report["html"])
+    assert "prediction interval" in page and "simulation noise only" in page
+    assert "Not drawn, because the designs set them" in page
 
 
 def _design_file(tmp_path: Path, name: str, blocks: list[int]) -> Path:
@@ -211,6 +273,7 @@ def test_report_is_one_self_contained_file(report: dict) -> None:
     for part in ("Executive summary", "What changes", "Over time", "as management sees it"):
         assert part in page
     assert "What the result depends on" in page and "Assumptions" in page
+    assert "tornado" not in page.lower()
     assert "Reproducibility" in page and "sha256" in page and "org_chart.csv" in page
 
 

@@ -157,6 +157,7 @@ class ReportData:
     command: str = ""
     breakdown: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BREAKDOWN_COLUMNS))
     out_name: str = ""  # the report's file name (the breakdown CSV is named after it)
+    spans: dict[str, Any] = field(default_factory=dict)  # design -> chart_preview.Spans
     factors: int = 0  # uncertain parameters drawn and screened
     excluded: list[str] = field(default_factory=list)  # uncertain ones the designs set
     screen_trajectories: int = DEFAULT_SCREEN_TRAJECTORIES
@@ -489,6 +490,7 @@ def compute_report(
         "proposed": _change_cost(proposed, seeds[0]),
     }
     changes = _describe_changes(current, proposed)
+    spans = {k: _spans(s) for k, s in (("current", current), ("proposed", proposed))}
     each = changes_of(paths[1], proposed, overrides)
     designs: dict[str, Scenario] = {"current": current, "proposed": proposed}
     designs.update(breakdown_designs(each))
@@ -512,7 +514,7 @@ def compute_report(
     elapsed = time.perf_counter() - t0
     heads = headlines_table(weekly_all)
     weekly = weekly_all[weekly_all["scenario"].isin(["current", "proposed"])].reset_index(drop=True)
-    table = _tabulate(heads, structures, replicates, change_costs, unc, seed)
+    table = _tabulate(heads, structures, replicates, change_costs, unc, seed, spans)
     breakdown = breakdown_table(heads, each, replicates)
     return ReportData(
         current=current,
@@ -535,10 +537,54 @@ def compute_report(
         breakdown=breakdown,
         out_name=str(out) if out is not None else "",
         factors=len(fs),
+        spans={k: v for k, v in spans.items() if v is not None},
         excluded=unc.excluded,
         screen_trajectories=screen_trajectories,
         screen_runs=2 * len(points),
     )
+
+
+def _spans(scenario: Scenario) -> Any:
+    """Spans and layers of the design's chart (``sim.chart_preview.spans``; None without one)."""
+    from sim.chart_preview import spans
+
+    inputs = scenario.inputs
+    return spans(inputs.chart) if inputs is not None else None
+
+
+#: Rows of the spans table: key -> (label, attribute of chart_preview.Spans).
+SPAN_LABELS = {
+    "layers": "Layers (top to the deepest person)",
+    "managers": "Managers (people with reports)",
+    "staff": "Staff without reports",
+    "per_staff": "Managers per staff member",
+    "mean": "Mean span of control",
+    "median": "Median span of control",
+    "widest": "Widest span",
+}
+
+
+def _span_rows(spans: dict[str, Any]) -> list[dict[str, Any]]:
+    """Spans and layers of both designs' charts, and the span distribution."""
+    if spans.get("current") is None or spans.get("proposed") is None:
+        return []
+    c, p = spans["current"], spans["proposed"]
+    rows = []
+    for key, label in SPAN_LABELS.items():
+        a, b = float(getattr(c, key)), float(getattr(p, key))
+        rows.append(_row("spans", key, label, current=a, proposed=b, difference=b - a))
+    for (label, a), (_, b) in zip(c.distribution, p.distribution):
+        rows.append(
+            _row(
+                "spans",
+                f"span_{label}",
+                f"Managers with {label} reports",
+                current=float(a),
+                proposed=float(b),
+                difference=float(b - a),
+            )
+        )
+    return rows
 
 
 def _all_uncertain() -> list[tuple[str, float, float, str]]:
@@ -620,6 +666,7 @@ def _tabulate(
     change_costs: dict[str, dict[str, float]] | None,
     unc: _Uncertainty,
     seed: int,
+    spans: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Every number the report shows, one row per item (CSV_COLUMNS)."""
     rows = _outcome_rows(heads, "current", "proposed", "outcome")
@@ -630,6 +677,7 @@ def _tabulate(
     for key, label in STRUCTURE_LABELS.items():
         c, p = structures["current"][key], structures["proposed"][key]
         rows.append(_row("structure", key, label, current=c, proposed=p, difference=p - c))
+    rows += _span_rows(spans or {})
     for key, label in CHANGE_LABELS.items() if change_costs else ():
         c, p = change_costs["current"][key], change_costs["proposed"][key]
         rows.append(_row("change_cost", key, label, current=c, proposed=p, difference=p - c))
@@ -821,6 +869,47 @@ def breakdown_findings(bd: pd.DataFrame, full: pd.Series | None = None) -> list[
             )
         )
     return out
+
+
+def _spans_html(data: ReportData) -> list[str]:
+    """Spans and layers of both charts, the widest spans and the overloaded managers by name."""
+    from sim.chart_preview import WIDE_SPAN
+
+    e = html.escape
+    rows = data.table[data.table["section"] == "spans"]
+    if rows.empty:
+        return []
+    parts = [
+        "<h3>Spans and layers</h3><p>From the org charts as the designs have them (the same "
+        "figures as <code>python run.py chart</code>).</p><table><tr><th>spans and layers</th>"
+        "<th>current</th><th>proposed</th><th>change</th></tr>"
+    ]
+    for r in rows.itertuples():
+        f = "{:.3f}" if r.key == "per_staff" else "{:.2f}" if r.key == "mean" else "{:g}"
+        sign = "+" if r.difference > 0 else ""
+        parts.append(
+            f"<tr><td>{e(r.label)}</td>"
+            + _num("spans", r.key, "current", r.current, f.format(r.current))
+            + _num("spans", r.key, "proposed", r.proposed, f.format(r.proposed))
+            + _num("spans", r.key, "difference", r.difference, sign + f.format(r.difference))
+            + "</tr>"
+        )
+    parts.append("</table>")
+    for name in ("current", "proposed"):
+        sp = data.spans[name]
+        widest = "; ".join(f"{w}: {k} reports" for w, k in sp.top)
+        parts.append(f"<p><b>Widest spans, {name} design:</b> {e(widest)}.</p>")
+        if sp.overloaded:
+            shown = sp.overloaded[:12]
+            more = len(sp.overloaded) - len(shown)
+            names = "; ".join(f"{w}: {k} reports" for w, k in shown)
+            parts.append(
+                f"<p class='warn'><b>Overloaded managers, {name} design</b> (more than "
+                f"{WIDE_SPAN} reports): {e(names)}"
+                + (f"; and {more} more" if more > 0 else "")
+                + ".</p>"
+            )
+    return parts
 
 
 def _breakdown_html(data: ReportData) -> list[str]:
@@ -1132,6 +1221,7 @@ th,td{border-bottom:1px solid #e5e7eb;padding:.35em .5em;text-align:left;vertica
 td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 th{background:#f9fafb}.better{color:#047857;font-weight:600}.worse{color:#b91c1c;
 font-weight:600}.unclear{color:#6b7280}.clear{color:#1f2937;font-weight:600}
+.warn{background:#fef2f2;border-left:4px solid #b91c1c;padding:.4em .8em}
 .box{background:#f0fdfa;border-left:4px solid #0f766e;padding:.6em 1em;margin:1em 0}
 ul.summary li{margin:.35em 0}img{max-width:100%;height:auto}
 footer{margin-top:2.5em;font-size:.8em;color:#4b5563;border-top:1px solid #e5e7eb;padding-top:.8em}
@@ -1232,6 +1322,7 @@ def render_html(data: ReportData) -> str:
             + "</tr>"
         )
     parts.append("</table>")
+    parts.extend(_spans_html(data))
     cost_rows = t[t["section"] == "change_cost"]
     if len(cost_rows):
         parts.append(

@@ -521,3 +521,24 @@ def test_report_csv_companion_that_is_a_folder_is_refused_before_any_run(
     assert_one_line_error(code, err, ["the report's CSV", "r.csv", "is a folder"])
     assert "Report:" not in err  # no run started
     assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]
+
+
+def test_what_changes_shows_spans_and_layers_and_names_overloaded_managers(report: dict) -> None:
+    """Both designs' spans come from their (transformed) charts, counted here from the reporting
+    lines; the VPs who take over the regional directors' teams are named with their reports."""
+    t = report["csv"]
+    rows = t[t["section"] == "spans"].set_index("key")
+    for name in ("current", "proposed"):
+        chart = load_scenario(ACME / f"{name}.toml").inputs.chart
+        reports = np.bincount(chart.manager[chart.manager >= 0], minlength=chart.n)
+        assert rows.loc["widest", name] == reports.max()
+        assert rows.loc["managers", name] == (reports > 0).sum()
+        assert rows.loc["span_16-25", name] == ((reports >= 16) & (reports <= 25)).sum()
+        assert rows.loc["mean", name] == pytest.approx(reports[reports > 0].mean())
+    assert rows.loc["layers", "current"] == 5 and rows.loc["layers", "proposed"] == 4
+    page = html.unescape(report["html"])
+    assert "Spans and layers" in page
+    assert "VP Sales (Rosa Taylor): 16 reports" in page
+    assert "VP Customer Service (Pia Okafor): 18 reports" in page
+    assert "Overloaded managers, proposed design" in page
+    assert "Overloaded managers, current design" not in page

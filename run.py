@@ -190,6 +190,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a field in both designs",
     )
+    rp.add_argument(
+        "--screen-trajectories",
+        type=COUNT,
+        default=4,
+        help="Morris trajectories of the assumption screen (>= 2; default 4)",
+    )
     rp.add_argument("--out", type=Path, required=True, help="the HTML file to write")
     ch = sub.add_parser("chart", help="preview an org-chart import (no model is run)")
     ch.add_argument("file", type=Path, help="org chart CSV, or an HR export with --map")
@@ -490,6 +496,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         workers=max(args.workers, 1),
         overrides=dict(parse_override(o) for o in args.overrides),
         command=" ".join(sys.argv),
+        screen_trajectories=args.screen_trajectories,
     )
     return 0
 

@@ -70,6 +70,71 @@ def span_distribution(reports: np.ndarray) -> list[tuple[str, int]]:
     return out
 
 
+#: Spans wider than this are named as overloaded (the top two bins of :data:`SPAN_BINS`): an
+#: assumption for the report's wording, from the practitioner rule of thumb that spans beyond
+#: about 15 leave a manager little time per report (Gulick 1937; Urwick 1956 put the limit lower
+#: for interlocking work). It changes no model number.
+WIDE_SPAN = 15
+
+
+@dataclass(frozen=True)
+class Spans:
+    """Spans and layers of a chart (what ``chart`` prints and the report compares).
+
+    Attributes:
+        managers: people with at least one report.
+        staff: people without reports.
+        layers: levels from the top to the deepest person.
+        mean, median, widest: span of control over managers.
+        distribution: (bin label, managers) per :data:`SPAN_BINS` bin.
+        top: (who, reports) of the widest spans, widest first (ties by chart order).
+        overloaded: (who, reports) of every manager with more than :data:`WIDE_SPAN` reports.
+    """
+
+    managers: int
+    staff: int
+    layers: int
+    mean: float
+    median: float
+    widest: int
+    distribution: list[tuple[str, int]]
+    top: list[tuple[str, int]]
+    overloaded: list[tuple[str, int]]
+
+    @property
+    def per_staff(self) -> float:
+        """Managers per staff member."""
+        return self.managers / max(self.staff, 1)
+
+
+def who(chart: OrgChart, i: int) -> str:
+    """A person in words: title, then name or id ('VP Sales (Ana Ruiz)', 'Team Lead (E17)')."""
+    title = str(chart.title[i]) if chart.title[i] else ROLE_NAMES[chart.role[i]]
+    return f"{title} ({chart.name[i] or chart.ids[i]})"
+
+
+def spans(chart: OrgChart, widest: int = WIDEST) -> Spans:
+    """The chart's spans and layers (see :class:`Spans`)."""
+    reports = chart.reports()
+    mgr = reports > 0
+    span = reports[mgr]
+    order = np.lexsort((np.arange(chart.n), -reports))
+    top = [(who(chart, int(i)), int(reports[i])) for i in order[: min(widest, int(mgr.sum()))]]
+    wide = [(who(chart, int(i)), int(reports[i])) for i in order if reports[i] > WIDE_SPAN]
+    level = levels_from_managers(chart.manager)
+    return Spans(
+        managers=int(mgr.sum()),
+        staff=int((~mgr).sum()),
+        layers=int(level.max()) + 1,
+        mean=float(span.mean()) if span.size else 0.0,
+        median=float(np.median(span)) if span.size else 0.0,
+        widest=int(span.max()) if span.size else 0,
+        distribution=span_distribution(reports),
+        top=top,
+        overloaded=wide,
+    )
+
+
 def unit_table(chart: OrgChart) -> pd.DataFrame:
     """Per unit: people, managers (with reports), staff (without), managers per staff member."""
     reports = chart.reports()
@@ -114,21 +179,20 @@ def preview_text(p: Preview) -> str:
     lines += ["", f"People per level ({int(level.max()) + 1} layers; level 0 is the top)"]
     for lv in range(int(level.max()) + 1):
         lines.append(f"  level {lv:<6}{int((level == lv).sum()):>7}")
-    span = reports[mgr]
+    sp = spans(c)
     lines += [
         "",
-        f"Spans of control: {int(mgr.sum())} managers, mean {span.mean():.2f}, median "
-        f"{float(np.median(span)):g}, widest {int(span.max())}; "
-        f"{int(mgr.sum())} managers for {int((~mgr).sum())} staff "
-        f"({mgr.sum() / max(int((~mgr).sum()), 1):.3f} per staff member)",
+        f"Spans of control: {sp.managers} managers, mean {sp.mean:.2f}, median "
+        f"{sp.median:g}, widest {sp.widest}; {sp.managers} managers for {sp.staff} staff "
+        f"({sp.per_staff:.3f} per staff member)",
     ]
-    for label, k in span_distribution(reports):
+    for label, k in sp.distribution:
         lines.append(f"  span {label:<7}{k:>6}")
-    order = np.lexsort((np.arange(c.n), -reports))[: min(WIDEST, int(mgr.sum()))]
     lines.append("  widest:")
+    order = np.lexsort((np.arange(c.n), -reports))[: min(WIDEST, int(mgr.sum()))]
     for i in order:
-        who = f" {c.name[i]}" if c.name[i] else ""
-        lines.append(f"    {reports[i]:>4} reports: {c.ids[i]}{who} ({c.title[i]})")
+        name = f" {c.name[i]}" if c.name[i] else ""
+        lines.append(f"    {reports[i]:>4} reports: {c.ids[i]}{name} ({c.title[i]})")
     leaders = np.isin(c.role, LEADERS)
     if p.unmapped:
         lines += ["", f"Unmapped job titles ({len(p.unmapped)}; people without reports)"]

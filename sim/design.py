@@ -39,6 +39,7 @@ attached book to the initial state; neither opens a file.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -418,6 +419,38 @@ def customer_book(scenario: Scenario) -> CustomerBook | None:
     if not scenario.customers.file:
         return None
     return resolved_inputs(scenario).customers
+
+
+def own_transformations(path: str | Path) -> list[dict[str, Any]]:
+    """The transformations a scenario file lists itself (not those of its base files)."""
+    own = read_toml(resolve_scenario_path(path)).get("transformations", [])
+    return list(own) if isinstance(own, list) else []
+
+
+def variant(path: str | Path, keep: Sequence[int], name: str | None = None) -> Scenario:
+    """A scenario file loaded with only some of its own transformations (by position).
+
+    The breakdown of a proposal by change (``sim.breakdown``) loads the proposed design with one
+    transformation alone, or all but one. Everything else in the file (its base, settings
+    written directly, ``design`` section) is kept, and the result goes through the same loading
+    as the file itself (:func:`prepare_scenario`), so it is reached from its base the same way.
+
+    Args:
+        path: the scenario file.
+        keep: positions in its own ``transformations`` list to keep, in file order.
+        name: the variant's name (default: the file's).
+
+    Raises:
+        ScenarioError, InputError: as for loading the file, e.g. a merge that names a unit only
+            an earlier, dropped transformation made.
+    """
+    path = resolve_scenario_path(path)
+    data = dict(read_toml(path))
+    own = own_transformations(path)
+    data["transformations"] = [own[i] for i in sorted(set(keep))]
+    if name is not None:
+        data["name"] = name
+    return prepare_scenario(data, path)
 
 
 def prepare_scenario(data: dict[str, Any], path: Path) -> Scenario:

@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.assumptions import uncertain_factors
 from sim.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -389,18 +390,6 @@ def section_oat(size: Size, seed: int, workers: int) -> tuple[str, dict[str, Any
 
 
 # ------------------------------------------------------------------ Morris screen and Sobol
-def uncertain_factors() -> list[tuple[str, float, float, str]]:
-    """(key, low, high, kind) of every schema field flagged ``uncertain=True``."""
-    from sim.scenario import field_specs
-
-    out = []
-    for s in field_specs():
-        lo, hi = s.plausible_lo, s.plausible_hi
-        if s.uncertain and lo is not None and hi is not None and hi > lo:
-            out.append((s.path, float(lo), float(hi), s.kind))
-    return out
-
-
 def _dial_factors() -> list[tuple[str, float, float, str]]:
     return [(f"culture.{d}", LEVELS[0], LEVELS[1], "float") for d in DIALS]
 

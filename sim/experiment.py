@@ -174,6 +174,24 @@ def run_replicates(
         for n in scenarios
     }
     jobs = [(n, r, seeds[r], s, cf[n]) for n, s in scenarios.items() for r in range(replicates)]
+    return run_jobs(jobs, workers=workers, progress=progress)
+
+
+def run_jobs(
+    jobs: Sequence[tuple[str, int, int, Scenario, bool]],
+    *,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """Run ``(design, replicate, seed, scenario, with_twin)`` jobs, in order whatever the workers.
+
+    :func:`run_replicates` builds the jobs of designs that are the same in every replicate; a
+    caller whose scenario differs by replicate (the report's assumption draws) builds its own.
+
+    Returns:
+        Tidy per-week table: columns ``scenario, replicate, seed, week`` then every metric,
+        ordered by design (first appearance in ``jobs``) and replicate.
+    """
     out: list[tuple[str, int, int, pd.DataFrame]] = []
     if workers <= 1:
         for job in jobs:
@@ -187,7 +205,9 @@ def run_replicates(
                 out.append(res)
                 if progress:
                     progress(1)
-    order = {n: i for i, n in enumerate(scenarios)}
+    order: dict[str, int] = {}
+    for job in jobs:
+        order.setdefault(job[0], len(order))
     out.sort(key=lambda t: (order[t[0]], t[1]))
     frames = []
     for name, rep, seed, df in out:
@@ -220,6 +240,23 @@ def mean_ci(
         return m, float("nan"), float("nan")
     half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
     return m, m - half, m + half
+
+
+def prediction_interval(
+    values: Sequence[float] | np.ndarray, level: float = 0.95
+) -> tuple[float, float]:
+    """Where one more draw would fall: mean +/- t * sd * sqrt(1 + 1/n) (NaNs dropped).
+
+    The range over replicates of a quantity that varies between replicates by design (the
+    report's joint draws of assumptions), not the uncertainty of its mean (:func:`mean_ci`).
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size < 2:
+        return float("nan"), float("nan")
+    m = float(x.mean())
+    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) * np.sqrt(1 + 1 / x.size))
+    return m - half, m + half
 
 
 def summarise(heads: pd.DataFrame, outcomes: Sequence[str] | None = None) -> pd.DataFrame:

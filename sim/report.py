@@ -1,23 +1,32 @@
 """A board-ready report comparing a current and a proposed org design, with uncertainty.
 
 ``python run.py report --current CURRENT.toml --proposed PROPOSED.toml --out report.html`` runs
-both designs over replicates on common random numbers (``sim.experiment.run_replicates``:
-replicate r uses the same seed in both designs, so the differences are paired), then re-runs the
-pair with each of the five most uncertain assumptions (:data:`ASSUMPTIONS`) at the low and at
-the high end of its documented range (a tornado analysis, same seeds again). It writes one
-self-contained HTML file (inline CSS, charts as embedded base64 PNG, no external resources) and
-a CSV with every number shown (same stem, ``.csv``), both atomically.
+both designs over replicates on common random numbers (replicate r uses the same seed in both
+designs, so the differences are paired), then:
 
-Uncertainty, in two kinds:
+- **the effect of each change** (``sim.breakdown``): each of the proposal's transformations
+  alone and the proposal with each one left out, on the same seeds;
+- **the assumptions** (``sim.assumptions``): the pair again with every parameter the schema
+  flags as uncertain drawn jointly per replicate (the same draw in both designs), and a grouped
+  Morris screen (SALib) of the same parameters on the paired difference.
 
-- **Simulation noise.** Each outcome's mean over replicates and its 95% Student-t confidence
-  interval; each difference is paired by replicate (``sim.experiment.paired_differences``).
-- **Assumptions.** The tornado chart: how the main result (the difference in cumulative net
-  benefit, and in annual churn) moves when one assumption moves across its range, the others
-  held at the scenario's values.
+It writes one self-contained HTML file (inline CSS, charts as embedded base64 PNG, no external
+resources), a CSV with every number shown (same stem, ``.csv``) and the breakdown
+(``STEM-breakdown.csv``), all atomically.
+
+Uncertainty, in two kinds, shown side by side:
+
+- **Simulation noise.** Each outcome's mean over replicates at the scenario's own parameter
+  values and its 95% Student-t confidence interval; each difference is paired by replicate
+  (``sim.experiment.paired_differences``).
+- **Assumptions and noise.** The paired difference over replicates whose uncertain parameters
+  are drawn from their plausible ranges: its mean and a 95% prediction interval (where the
+  difference falls in 95% of plausible worlds, ``sim.experiment.prediction_interval``). The
+  screen says which assumptions move it most.
 
 Every number in the HTML carries ``data-key="section|key|column"`` and ``data-value`` (full
-precision) attributes that match the CSV's rows and columns.
+precision) attributes that match the CSV's rows and columns (section ``breakdown``: the
+breakdown CSV's, by change number).
 """
 
 from __future__ import annotations
@@ -39,11 +48,14 @@ import pandas as pd
 from scipy import stats
 
 from sim import csvsafe
+from sim.breakdown import breakdown_columns, breakdown_designs, breakdown_path, breakdown_table
 from sim.errors import InputError
+from sim.assumptions import Draw
 from sim.experiment import (
     headlines_table,
     paired_differences,
-    run_replicates,
+    prediction_interval,
+    run_jobs,
     summarise,
 )
 from sim.inputs import load_scenario
@@ -53,65 +65,8 @@ from sim.rng import replicate_seeds
 from sim.scenario import Scenario
 
 DEFAULT_REPLICATES = 6
+BREAKDOWN_COLUMNS = breakdown_columns()
 DEFAULT_SEED = 2026
-
-
-@dataclass(frozen=True)
-class Assumption:
-    """An uncertain scenario field and the range the tornado analysis tries."""
-
-    path: str
-    low: float
-    high: float
-    label: str
-    why: str
-
-
-#: The five assumptions the main result is most exposed to, with documented ranges.
-ASSUMPTIONS: tuple[Assumption, ...] = (
-    Assumption(
-        "customers.issue_rate",
-        0.03,
-        0.10,
-        "Service issues per customer per week",
-        "A customer raises an issue every 10 to 33 weeks: the span of B2B help-desk benchmarks "
-        "(about 1.5 to 5 tickets per account a year).",
-    ),
-    Assumption(
-        "customers.dissatisfied_churn_annual",
-        1.5,
-        5.0,
-        "How fast unhappy customers leave (yearly hazard)",
-        "Half to 1.7 times the calibrated 3.0; keeps annual churn of the calibration preset "
-        "inside the 10-30% benchmark range (docs/ODD.md 7.1).",
-    ),
-    Assumption(
-        "people.base_quit_annual",
-        0.15,
-        0.45,
-        "Front-line staff turnover at middling morale",
-        "Contact-centre and inside-sales attrition surveys: 20-50% a year (docs/ODD.md 7.1).",
-    ),
-    Assumption(
-        "crm.threshold_mean",
-        0.40,
-        0.70,
-        "Share of colleagues who must use the CRM before a person follows",
-        "Granovetter thresholds around the calibrated 0.55; spans CRM adoption at week 52 of "
-        "25-60% (docs/ODD.md 7.1).",
-    ),
-    Assumption(
-        "customers.complaint_propensity",
-        0.006,
-        0.025,
-        "Chance a very unhappy customer complains to the firm in a week",
-        "Contested: 'about 1 in 26 dissatisfied customers complains' (attributed to TARP for the "
-        "U.S. Office of Consumer Affairs, Goodman 1999) against TARP's 1979 finding that most "
-        "households with a problem complained to someone; the range spans both readings "
-        "(docs/ODD.md 8.B). How willing customers are also depends on how the organisation "
-        "listens (responsiveness).",
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -152,8 +107,10 @@ SUMMARY_KEYS = (
     "adoption_rate",
     "annual_staff_turnover",
 )
-#: The main results the tornado analysis follows (proposed minus current).
-TORNADO_KEYS = ("net_benefit_total", "annual_churn")
+#: The main results the assumption screen follows (proposed minus current).
+SCREEN_KEYS = ("net_benefit_total", "annual_churn")
+#: Morris trajectories of the assumption screen (each runs both designs once per group + 1).
+DEFAULT_SCREEN_TRAJECTORIES = 4
 
 CSV_COLUMNS = (
     "section",
@@ -169,11 +126,11 @@ CSV_COLUMNS = (
     "difference_ci_low",
     "difference_ci_high",
     "replicates",
-    "setting_low",
-    "setting_base",
-    "setting_high",
-    "result_at_low",
-    "result_at_high",
+    "range_low",
+    "range_high",
+    "mu_star",
+    "sigma",
+    "parameters",
 )
 
 
@@ -189,7 +146,7 @@ class ReportData:
     root_seed: int
     seeds: list[int]
     weekly: pd.DataFrame  # the two main designs, every week of every replicate
-    heads: pd.DataFrame  # headline outcomes of every run (tornado runs included)
+    heads: pd.DataFrame  # headline outcomes of every run (breakdown, draws and screen included)
     table: pd.DataFrame  # CSV_COLUMNS: every number in the report
     structures: dict[str, dict[str, float]]
     changes: list[str]
@@ -198,6 +155,13 @@ class ReportData:
     elapsed: float
     overrides: dict[str, Any] = field(default_factory=dict)
     command: str = ""
+    breakdown: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BREAKDOWN_COLUMNS))
+    out_name: str = ""  # the report's file name (the breakdown CSV is named after it)
+    spans: dict[str, Any] = field(default_factory=dict)  # design -> chart_preview.Spans
+    factors: int = 0  # uncertain parameters drawn and screened
+    excluded: list[str] = field(default_factory=list)  # uncertain ones the designs set
+    screen_trajectories: int = DEFAULT_SCREEN_TRAJECTORIES
+    screen_runs: int = 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -396,19 +360,46 @@ def _row(section: str, key: str, label: str, **values: float) -> dict[str, Any]:
     return row
 
 
-def _designs(
-    current: Scenario, proposed: Scenario
-) -> tuple[dict[str, Scenario], dict[tuple[str, str], tuple[str, str]]]:
-    """All designs to run: the pair, and the pair at each assumption's low and high."""
-    designs = {"current": current, "proposed": proposed}
-    pairs: dict[tuple[str, str], tuple[str, str]] = {}
-    for a in ASSUMPTIONS:
-        for level, value in (("low", a.low), ("high", a.high)):
-            names = (f"{a.path}@{level}/current", f"{a.path}@{level}/proposed")
-            designs[names[0]] = current.with_overrides({a.path: value})
-            designs[names[1]] = proposed.with_overrides({a.path: value})
-            pairs[(a.path, level)] = names
-    return designs, pairs
+@dataclass(frozen=True)
+class _Uncertainty:
+    """What the assumption part of the report ran: factors, draws and the screen's design."""
+
+    factors: list[Any]
+    excluded: list[str]
+    draws: list[dict[str, Any]]
+    screen_x: np.ndarray
+    screen_points: list[dict[str, Any]]
+
+
+def _jobs(
+    designs: dict[str, Scenario],
+    current: Scenario,
+    proposed: Scenario,
+    seeds: list[int],
+    unc: _Uncertainty,
+) -> list[tuple[str, int, int, Scenario, bool]]:
+    """Every run of the report, as ``sim.experiment.run_jobs`` jobs.
+
+    The pair (with its no-change twins, for ROI) and the breakdown designs on every replicate
+    seed; the pair with replicate r's joint draw on seed r (``drawn:*``); the pair at each
+    screen point on the first seed (``screen:j:*``, common random numbers across points).
+    """
+    jobs = [
+        (name, r, sd, s, name in ("current", "proposed"))
+        for name, s in designs.items()
+        for r, sd in enumerate(seeds)
+    ]
+    for tag, s in (("current", current), ("proposed", proposed)):
+        jobs += [
+            (f"drawn:{tag}", r, sd, s.with_overrides(o, source="assumption draw"), False)
+            for r, (sd, o) in enumerate(zip(seeds, unc.draws))
+        ]
+    for j, o in enumerate(unc.screen_points):
+        for tag, s in (("current", current), ("proposed", proposed)):
+            jobs.append(
+                (f"screen:{j}:{tag}", 0, seeds[0], s.with_overrides(o, source="screen"), False)
+            )
+    return jobs
 
 
 def compute_report(
@@ -423,8 +414,10 @@ def compute_report(
     command: str = "",
     on_start: Callable[[int], None] | None = None,
     out: Path | None = None,
+    draw: Draw | None = None,
+    screen_trajectories: int = DEFAULT_SCREEN_TRAJECTORIES,
 ) -> ReportData:
-    """Load both designs, run them paired (and the tornado re-runs), and tabulate.
+    """Load both designs, run them paired (breakdown, draws and screen too), and tabulate.
 
     Args:
         current_path: the current design's scenario file.
@@ -436,8 +429,12 @@ def compute_report(
         progress: called with 1 after each finished run.
         command: the command line, for the reproducibility footer.
         on_start: called with the number of runs once the inputs are validated.
-        out: the HTML file to be written: it and its CSV are checked against every input file
+        out: the HTML file to be written: it and its CSVs are checked against every input file
             (scenarios, base files, org charts, customer files) before any run.
+        draw: the joint draw of assumptions per replicate (``rng -> overrides``); default
+            uniform over the plausible ranges of the uncertain parameters the designs do not
+            set (``sim.assumptions.prior_draw``). A calibration's posterior sampler fits here.
+        screen_trajectories: Morris trajectories of the assumption screen (>= 2).
 
     Returns:
         The report's data.
@@ -451,6 +448,19 @@ def compute_report(
         )
     if seed < 0:
         raise InputError(f"--seed must be >= 0 (got {seed})")
+    if screen_trajectories < 2:
+        raise InputError(
+            f"--screen-trajectories must be at least 2 for a Morris screen (got "
+            f"{screen_trajectories})"
+        )
+    from sim.assumptions import (
+        design_keys,
+        factors,
+        morris_screen_points,
+        prior_draw,
+        replicate_draws,
+    )
+    from sim.breakdown import changes_of
     from sim.design import file_sha256, input_files, resolve_inputs
 
     paths = (Path(current_path), Path(proposed_path))
@@ -480,23 +490,32 @@ def compute_report(
         "proposed": _change_cost(proposed, seeds[0]),
     }
     changes = _describe_changes(current, proposed)
-    designs, pairs = _designs(current, proposed)
+    spans = {k: _spans(s) for k, s in (("current", current), ("proposed", proposed))}
+    each = changes_of(paths[1], proposed, overrides)
+    designs: dict[str, Scenario] = {"current": current, "proposed": proposed}
+    designs.update(breakdown_designs(each))
+    # decisions of the designs (and --set values) are not assumptions: never drawn
+    excluded = sorted(design_keys(current, proposed) | set(overrides or {}))
+    fs = factors(exclude=excluded)
+    X, points = morris_screen_points(fs, screen_trajectories, seed)
+    unc = _Uncertainty(
+        factors=fs,
+        excluded=[k for k in excluded if k in {f[0] for f in _all_uncertain()}],
+        draws=replicate_draws(draw or prior_draw(fs), seeds),
+        screen_x=X,
+        screen_points=points,
+    )
+    jobs = _jobs(designs, current, proposed, seeds, unc)
     if on_start is not None:
-        on_start(len(designs) * replicates)
+        on_start(len(jobs))
 
     t0 = time.perf_counter()
-    weekly_all = run_replicates(
-        designs,
-        replicates,
-        seed,
-        workers=workers,
-        progress=progress,
-        counterfactual=("current", "proposed"),  # the tornado runs do not need ROI
-    )
+    weekly_all = run_jobs(jobs, workers=workers, progress=progress)
     elapsed = time.perf_counter() - t0
     heads = headlines_table(weekly_all)
     weekly = weekly_all[weekly_all["scenario"].isin(["current", "proposed"])].reset_index(drop=True)
-    table = _tabulate(heads, pairs, structures, replicates, current, change_costs)
+    table = _tabulate(heads, structures, replicates, change_costs, unc, seed, spans)
+    breakdown = breakdown_table(heads, each, replicates)
     return ReportData(
         current=current,
         proposed=proposed,
@@ -515,36 +534,85 @@ def compute_report(
         elapsed=elapsed,
         overrides=dict(overrides or {}),
         command=command,
+        breakdown=breakdown,
+        out_name=str(out) if out is not None else "",
+        factors=len(fs),
+        spans={k: v for k, v in spans.items() if v is not None},
+        excluded=unc.excluded,
+        screen_trajectories=screen_trajectories,
+        screen_runs=2 * len(points),
     )
 
 
-def _pair_diff(heads: pd.DataFrame, names: tuple[str, str], outcome: str) -> float:
-    sub = heads[heads["scenario"].isin(names)]
-    d = paired_differences(sub, baseline=names[0], outcomes=[outcome])
-    return float(d["diff"].iloc[0])
+def _spans(scenario: Scenario) -> Any:
+    """Spans and layers of the design's chart (``sim.chart_preview.spans``; None without one)."""
+    from sim.chart_preview import spans
+
+    inputs = scenario.inputs
+    return spans(inputs.chart) if inputs is not None else None
 
 
-def _tabulate(
-    heads: pd.DataFrame,
-    pairs: dict[tuple[str, str], tuple[str, str]],
-    structures: dict[str, dict[str, float]],
-    replicates: int,
-    current: Scenario,
-    change_costs: dict[str, dict[str, float]] | None = None,
-) -> pd.DataFrame:
-    """Every number the report shows, one row per item (CSV_COLUMNS)."""
-    keys = [o.key for o in OUTCOMES]
-    main = heads[heads["scenario"].isin(["current", "proposed"])]
-    summ = summarise(main, keys).set_index(["scenario", "outcome"])
-    diff = paired_differences(main, baseline="current", outcomes=keys).set_index("outcome")
+#: Rows of the spans table: key -> (label, attribute of chart_preview.Spans).
+SPAN_LABELS = {
+    "layers": "Layers (top to the deepest person)",
+    "managers": "Managers (people with reports)",
+    "staff": "Staff without reports",
+    "per_staff": "Managers per staff member",
+    "mean": "Mean span of control",
+    "median": "Median span of control",
+    "widest": "Widest span",
+}
+
+
+def _span_rows(spans: dict[str, Any]) -> list[dict[str, Any]]:
+    """Spans and layers of both designs' charts, and the span distribution."""
+    if spans.get("current") is None or spans.get("proposed") is None:
+        return []
+    c, p = spans["current"], spans["proposed"]
     rows = []
-    for o in OUTCOMES:
-        c, p, d = summ.loc[("current", o.key)], summ.loc[("proposed", o.key)], diff.loc[o.key]
+    for key, label in SPAN_LABELS.items():
+        a, b = float(getattr(c, key)), float(getattr(p, key))
+        rows.append(_row("spans", key, label, current=a, proposed=b, difference=b - a))
+    for (label, a), (_, b) in zip(c.distribution, p.distribution):
         rows.append(
             _row(
-                "outcome",
+                "spans",
+                f"span_{label}",
+                f"Managers with {label} reports",
+                current=float(a),
+                proposed=float(b),
+                difference=float(b - a),
+            )
+        )
+    return rows
+
+
+def _all_uncertain() -> list[tuple[str, float, float, str]]:
+    from sim.assumptions import uncertain_factors
+
+    return uncertain_factors()
+
+
+def _outcome_rows(
+    heads: pd.DataFrame, cur: str, prop: str, section: str, label: str = ""
+) -> list[dict[str, Any]]:
+    """Per outcome: both designs' means and CIs, the paired difference with its CI and its 95%
+    prediction interval over replicates (``range_low``/``range_high``)."""
+    keys = [o.key for o in OUTCOMES]
+    main = heads[heads["scenario"].isin([cur, prop])]
+    summ = summarise(main, keys).set_index(["scenario", "outcome"])
+    diff = paired_differences(main, baseline=cur, outcomes=keys).set_index("outcome")
+    a = main[main["scenario"] == cur].set_index("replicate")
+    b = main[main["scenario"] == prop].set_index("replicate")
+    rows = []
+    for o in OUTCOMES:
+        c, p, d = summ.loc[(cur, o.key)], summ.loc[(prop, o.key)], diff.loc[o.key]
+        lo, hi = prediction_interval((b[o.key] - a.loc[b.index, o.key]).to_numpy(float))
+        rows.append(
+            _row(
+                section,
                 o.key,
-                o.label,
+                o.label + label,
                 current=c["mean"],
                 current_ci_low=c["ci_low"],
                 current_ci_high=c["ci_high"],
@@ -555,29 +623,61 @@ def _tabulate(
                 difference_ci_low=d["ci_low"],
                 difference_ci_high=d["ci_high"],
                 replicates=float(d["n"]),
+                range_low=lo,
+                range_high=hi,
             )
         )
-    flat = _flatten(current.model_dump(mode="json"))
-    for key in TORNADO_KEYS:
-        base = float(diff.loc[key, "diff"])
-        for a in ASSUMPTIONS:
+    return rows
+
+
+def _screen_rows(heads: pd.DataFrame, unc: _Uncertainty, seed: int) -> list[dict[str, Any]]:
+    """Morris mu* and sigma of each group on each screened difference (proposed - current)."""
+    from sim.assumptions import morris_effects
+
+    h = heads.set_index("scenario")
+    n = len(unc.screen_points)
+    rows = []
+    for key in SCREEN_KEYS:
+        y = np.array(
+            [
+                float(h.loc[f"screen:{j}:proposed", key]) - float(h.loc[f"screen:{j}:current", key])
+                for j in range(n)
+            ]
+        )
+        for r in morris_effects(unc.factors, unc.screen_x, y, seed):
             rows.append(
                 _row(
-                    f"tornado:{key}",
-                    a.path,
-                    a.label,
-                    difference=base,
-                    setting_low=a.low,
-                    setting_base=float(flat[a.path]),
-                    setting_high=a.high,
-                    result_at_low=_pair_diff(heads, pairs[(a.path, "low")], key),
-                    result_at_high=_pair_diff(heads, pairs[(a.path, "high")], key),
-                    replicates=float(replicates),
+                    f"screen:{key}",
+                    r["group"],
+                    r["group"],
+                    mu_star=r["mu_star"],
+                    sigma=r["sigma"],
+                    parameters=float(r["parameters"]),
+                    replicates=1.0,
                 )
             )
+    return rows
+
+
+def _tabulate(
+    heads: pd.DataFrame,
+    structures: dict[str, dict[str, float]],
+    replicates: int,
+    change_costs: dict[str, dict[str, float]] | None,
+    unc: _Uncertainty,
+    seed: int,
+    spans: dict[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Every number the report shows, one row per item (CSV_COLUMNS)."""
+    rows = _outcome_rows(heads, "current", "proposed", "outcome")
+    rows += _outcome_rows(
+        heads, "drawn:current", "drawn:proposed", "with_assumptions", " (assumptions drawn)"
+    )
+    rows += _screen_rows(heads, unc, seed)
     for key, label in STRUCTURE_LABELS.items():
         c, p = structures["current"][key], structures["proposed"][key]
         rows.append(_row("structure", key, label, current=c, proposed=p, difference=p - c))
+    rows += _span_rows(spans or {})
     for key, label in CHANGE_LABELS.items() if change_costs else ():
         c, p = change_costs["current"][key], change_costs["proposed"][key]
         rows.append(_row("change_cost", key, label, current=c, proposed=p, difference=p - c))
@@ -695,46 +795,298 @@ def _reached_text(data: ReportData) -> str:
     return " ".join(parts)
 
 
-def _depends_on(table: pd.DataFrame, key: str) -> str:
-    """What the main result depends on, from the tornado rows."""
-    o = next(x for x in OUTCOMES if x.key == key)
-    t = table[table["section"] == f"tornado:{key}"].copy()
-    t["swing"] = (t["result_at_high"] - t["result_at_low"]).abs()
-    t = t.sort_values("swing", ascending=False)
-    base = float(t["difference"].iloc[0])
-    top = t.iloc[:2]
+def _clear(o: Outcome, m: float, lo: float, hi: float) -> str:
+    """'better', 'worse' or 'unclear' for an effect with its CI (NaN: 'unclear')."""
+    return verdict(o, m, lo, hi) if np.isfinite(m) else "unclear"
+
+
+def breakdown_findings(bd: pd.DataFrame, full: pd.Series | None = None) -> list[str]:
+    """In words, from the breakdown's numbers: which change carries the result, which is
+    harmful on its own, which only works together with the others.
+
+    Args:
+        bd: the breakdown table (``sim.breakdown.breakdown_table``).
+        full: the proposal's net-benefit row of the outcome table (for the sum of the parts).
+    """
+    net, churn = _outcome_by_key("net_benefit_total"), _outcome_by_key("annual_churn")
+    out: list[str] = []
+    if bd.empty:
+        return out
+    ok = bd[np.isfinite(bd["contribution_net_benefit_total"].to_numpy(float))]
+    if len(ok) > 1:
+        top = ok.loc[ok["contribution_net_benefit_total"].idxmax()]
+        v = _clear(
+            net,
+            top["contribution_net_benefit_total"],
+            top["contribution_net_benefit_total_ci_low"],
+            top["contribution_net_benefit_total_ci_high"],
+        )
+        if v == "better":
+            out.append(
+                f"{top['label']} carries most of the result: leaving it out of the proposal "
+                "lowers the cumulative net benefit by "
+                f"{fmt_change('money', top['contribution_net_benefit_total'])} (95% CI "
+                f"{fmt_change('money', top['contribution_net_benefit_total_ci_low'], True)} to "
+                f"{fmt_change('money', top['contribution_net_benefit_total_ci_high'], True)})."
+            )
+    for r in bd.itertuples():
+        row = r._asdict()
+        a_net = [row[f"alone_net_benefit_total{x}"] for x in ("", "_ci_low", "_ci_high")]
+        a_ch = [row[f"alone_annual_churn{x}"] for x in ("", "_ci_low", "_ci_high")]
+        c_net = [row[f"contribution_net_benefit_total{x}"] for x in ("", "_ci_low", "_ci_high")]
+        c_ch = [row[f"contribution_annual_churn{x}"] for x in ("", "_ci_low", "_ci_high")]
+        alone_v = (_clear(net, *a_net), _clear(churn, *a_ch))
+        with_v = (_clear(net, *c_net), _clear(churn, *c_ch))
+        alone_text = (
+            f"alone it changes net benefit by {fmt_change('money', a_net[0], True)} and churn by "
+            f"{fmt_change('pct', a_ch[0], True)}"
+        )
+        if "worse" in alone_v:
+            tail = (
+                "; inside the proposal it adds "
+                f"{fmt_change('money', c_net[0], True)} of net benefit and "
+                f"{fmt_change('pct', c_ch[0], True)} of churn, so it only works together with "
+                "the other changes."
+                if "better" in with_v and "worse" not in with_v
+                else "."
+            )
+            out.append(f"{r.label} is harmful on its own: {alone_text}{tail}")
+        elif "better" not in alone_v and "better" in with_v:
+            out.append(
+                f"{r.label} only works together with the other changes: {alone_text} (no clear "
+                f"gain), but leaving it out loses {fmt_change('money', c_net[0])} of net benefit."
+            )
+    if full is not None and len(ok) > 1:
+        parts = float(ok["alone_net_benefit_total"].sum())
+        whole = float(full["difference"])
+        out.append(
+            f"The changes alone add up to {fmt_change('money', parts, True)} of net benefit; "
+            f"together they give {fmt_change('money', whole, True)}: "
+            + (
+                "they reinforce each other."
+                if whole > parts
+                else "together they give less than the sum of their parts."
+            )
+        )
+    return out
+
+
+def _spans_html(data: ReportData) -> list[str]:
+    """Spans and layers of both charts, the widest spans and the overloaded managers by name."""
+    from sim.chart_preview import WIDE_SPAN
+
+    e = html.escape
+    rows = data.table[data.table["section"] == "spans"]
+    if rows.empty:
+        return []
     parts = [
-        f"{r.label.lower()} ({fmt_change(o.kind, r.result_at_low, True)} at {r.setting_low:g}, "
-        f"{fmt_change(o.kind, r.result_at_high, True)} at {r.setting_high:g})"
-        for r in top.itertuples()
+        "<h3>Spans and layers</h3><p>From the org charts as the designs have them (the same "
+        "figures as <code>python run.py chart</code>).</p><table><tr><th>spans and layers</th>"
+        "<th>current</th><th>proposed</th><th>change</th></tr>"
     ]
-    ends = np.r_[t["result_at_low"].to_numpy(float), t["result_at_high"].to_numpy(float)]
-    flips = [
-        f"{r.label.lower()} at {lvl} ({val:g})"
-        for r in t.itertuples()
-        for lvl, val, res in (
-            ("its low end", r.setting_low, r.result_at_low),
-            ("its high end", r.setting_high, r.result_at_high),
+    for r in rows.itertuples():
+        f = "{:.3f}" if r.key == "per_staff" else "{:.2f}" if r.key == "mean" else "{:g}"
+        sign = "+" if r.difference > 0 else ""
+        parts.append(
+            f"<tr><td>{e(r.label)}</td>"
+            + _num("spans", r.key, "current", r.current, f.format(r.current))
+            + _num("spans", r.key, "proposed", r.proposed, f.format(r.proposed))
+            + _num("spans", r.key, "difference", r.difference, sign + f.format(r.difference))
+            + "</tr>"
         )
-        if np.sign(res) != np.sign(base) and np.isfinite(res)
+    parts.append("</table>")
+    for name in ("current", "proposed"):
+        sp = data.spans[name]
+        widest = "; ".join(f"{w}: {k} reports" for w, k in sp.top)
+        parts.append(f"<p><b>Widest spans, {name} design:</b> {e(widest)}.</p>")
+        if sp.overloaded:
+            shown = sp.overloaded[:12]
+            more = len(sp.overloaded) - len(shown)
+            names = "; ".join(f"{w}: {k} reports" for w, k in shown)
+            parts.append(
+                f"<p class='warn'><b>Overloaded managers, {name} design</b> (more than "
+                f"{WIDE_SPAN} reports): {e(names)}"
+                + (f"; and {more} more" if more > 0 else "")
+                + ".</p>"
+            )
+    return parts
+
+
+def _breakdown_html(data: ReportData) -> list[str]:
+    """The section 'The effect of each change': findings in words and the table."""
+    e = html.escape
+    bd = data.breakdown
+    if bd.empty:
+        return []
+    weeks = data.current.horizon_weeks
+    out = data.table[data.table["section"] == "outcome"].set_index("key")
+    parts = [
+        "<h2>The effect of each change</h2><p>Each change of the proposal run on its own (the "
+        "current design plus that change) and the proposal with that change left out, on the "
+        f"same {data.replicates} paired runs. Effects are on cumulative net benefit over "
+        f"{weeks} weeks and on annual churn, with 95% confidence intervals (simulation noise); "
+        "'if left out' is what the proposal loses without the change.</p><ul>"
     ]
-    if flips:
-        sign_text = (
-            "The difference changes sign when " + "; ".join(flips) + ": the case rests on these "
-            "assumptions."
-        )
-    else:
-        sign_text = (
-            f"It keeps its sign ({'+' if base > 0 else '-'}) across every tested range (from "
-            f"{fmt_change(o.kind, float(ends.min()), True)} to "
-            f"{fmt_change(o.kind, float(ends.max()), True)})."
-        )
-    return (
-        f"The difference in {o.label.lower()} ({fmt_change(o.kind, base, True)}) moves most with "
-        + " and ".join(parts)
-        + ". "
-        + sign_text
+    parts += [
+        f"<li>{e(x)}</li>" for x in breakdown_findings(bd, out.loc["net_benefit_total"])
+    ]
+    parts.append(
+        "</ul><table><tr><th>change</th><th>net benefit, alone</th><th>95% CI</th>"
+        "<th>net benefit lost if left out</th><th>95% CI</th><th>churn, alone</th>"
+        "<th>95% CI</th><th>churn change if left in (vs left out)</th><th>95% CI</th></tr>"
     )
+    for r in bd.itertuples():
+        row = r._asdict()
+        cells = []
+        for col, kind in (
+            ("alone_net_benefit_total", "money"),
+            ("contribution_net_benefit_total", "money"),
+            ("alone_annual_churn", "pct"),
+            ("contribution_annual_churn", "pct"),
+        ):
+            m, lo, hi = row[col], row[f"{col}_ci_low"], row[f"{col}_ci_high"]
+            cells.append(
+                _num("breakdown", str(r.change), col, m, fmt_change(kind, m, True))
+                + f"<td class='n'>{e(fmt_change(kind, lo, True))} to "
+                f"{e(fmt_change(kind, hi, True))}</td>"
+            )
+        note = f" <i>({e(r.note)})</i>" if r.note else ""
+        parts.append(f"<tr><td>{r.change}. {e(r.label)}{note}</td>{''.join(cells)}</tr>")
+    parts.append(
+        "</table><p>All numbers, the proposal without each change included, are in "
+        f"<code>{e(breakdown_path(Path(data.out_name)).name if data.out_name else 'STEM-breakdown.csv')}"
+        "</code>.</p>"
+    )
+    return parts
+
+
+def assumption_sentence(data: ReportData, key: str) -> str:
+    """The difference with assumptions drawn, beside the noise-only interval, in words."""
+    o = _outcome_by_key(key)
+    t = data.table.set_index(["section", "key"])
+    a, n = t.loc[("with_assumptions", key)], t.loc[("outcome", key)]
+    weeks = data.current.horizon_weeks
+    when = f"over {weeks} weeks, cumulative" if o.kind == "money" else f"at week {weeks}"
+    return (
+        f"{o.label} ({when}), proposed minus current: allowing for {data.factors} uncertain "
+        f"assumptions drawn jointly from their plausible ranges ({data.replicates} paired runs, "
+        f"one draw each), the change averages {fmt_change(o.kind, a['difference'], True)} and "
+        f"lies between {fmt_change(o.kind, a['range_low'], True)} and "
+        f"{fmt_change(o.kind, a['range_high'], True)} in 95% of plausible worlds (prediction "
+        f"interval); with the scenario's own values it is {fmt_change(o.kind, n['difference'], True)}"
+        f", 95% CI {fmt_change(o.kind, n['difference_ci_low'], True)} to "
+        f"{fmt_change(o.kind, n['difference_ci_high'], True)} (simulation noise only)."
+    )
+
+
+def _depends_on(table: pd.DataFrame, key: str) -> str:
+    """What the difference depends on most, from the Morris screen's rows."""
+    o = _outcome_by_key(key)
+    t = table[table["section"] == f"screen:{key}"].sort_values("mu_star", ascending=False)
+    if t.empty:
+        return ""
+    top = [
+        f"{r.label.lower()} (about {fmt_change(o.kind, r.mu_star)} over its range)"
+        for r in t.iloc[:3].itertuples()
+    ]
+    return (
+        f"The difference in {o.label.split(' (')[0].lower()} moves most with "
+        + ", ".join(top[:-1])
+        + (" and " if len(top) > 1 else "")
+        + top[-1]
+        + "."
+    )
+
+
+def _uncertainty_html(data: ReportData) -> list[str]:
+    """The section 'What the result depends on': both intervals, the screen chart and table."""
+    e = html.escape
+    t = data.table
+    rows = t[t["section"] == "with_assumptions"].set_index("key")
+    out = t[t["section"] == "outcome"].set_index("key")
+    groups = int((t["section"] == f"screen:{SCREEN_KEYS[0]}").sum())
+    parts = [
+        "<h2>What the result depends on</h2><p>The model's parameters are plausible, not measured "
+        f"on this company. {data.factors} of them are flagged as uncertain in the schema, each "
+        "with a plausible range. The results above use the scenario's values; here every one is "
+        "drawn at once, uniformly from its range, for each paired run (the same draw for both "
+        "designs), so the spread covers the assumptions as well as the simulation's noise. The "
+        "95% range is a prediction interval: where the change falls in 95% of plausible "
+        "worlds.</p><table><tr><th>change (proposed minus current)</th><th>scenario values: "
+        "change</th><th>95% CI (noise only)</th><th>assumptions drawn: mean change</th>"
+        "<th colspan='2'>95% range over plausible worlds (from, to)</th></tr>"
+    ]
+    for o in OUTCOMES:
+        if o.key not in SUMMARY_KEYS:
+            continue
+        a, n = rows.loc[o.key], out.loc[o.key]
+        parts.append(
+            f"<tr><td>{e(o.label)}</td>"
+            + _num("outcome", o.key, "difference", n["difference"], fmt_change(o.kind, n["difference"], True))
+            + f"<td class='n'>{e(fmt_change(o.kind, n['difference_ci_low'], True))} to "
+            f"{e(fmt_change(o.kind, n['difference_ci_high'], True))}</td>"
+            + _num(
+                "with_assumptions",
+                o.key,
+                "difference",
+                a["difference"],
+                fmt_change(o.kind, a["difference"], True),
+            )
+            + _num(
+                "with_assumptions",
+                o.key,
+                "range_low",
+                a["range_low"],
+                fmt_change(o.kind, a["range_low"], True),
+            )
+            + _num(
+                "with_assumptions",
+                o.key,
+                "range_high",
+                a["range_high"],
+                fmt_change(o.kind, a["range_high"], True),
+            )
+            + "</tr>"
+        )
+    parts.append("</table>")
+    if data.excluded:
+        parts.append(
+            "<p>Not drawn, because the designs set them (decisions, not assumptions): "
+            + ", ".join(f"<code>{e(k)}</code>" for k in data.excluded)
+            + ".</p>"
+        )
+    parts.append(
+        "<p>Which assumptions matter most: a global screen (Morris elementary effects, SALib; "
+        f"{data.screen_trajectories} trajectories, {data.screen_runs} runs on one seed) moves "
+        f"the uncertain parameters over their ranges in {groups} groups: the assumptions the "
+        "result was found to hang on one by one, the others by the mechanism they belong to "
+        "(the number of parameters in brackets). A bar is about how far the difference moves "
+        "when the group goes from the low to the high end of its range (mu*); the thin line is "
+        "sigma, large when the effect depends on the other assumptions.</p>"
+        f"<img alt='assumption screen' src='data:image/png;base64,{chart_screen(data)}'>"
+        "<table><tr><th>assumptions</th><th>parameters</th>"
+    )
+    for key in SCREEN_KEYS:
+        o = _outcome_by_key(key)
+        parts.append(f"<th>{e(o.label.split(' (')[0])}: mu*</th><th>sigma</th>")
+    parts.append("</tr>")
+    screens = {k: t[t["section"] == f"screen:{k}"].set_index("key") for k in SCREEN_KEYS}
+    for g in screens[SCREEN_KEYS[0]].index:
+        first = screens[SCREEN_KEYS[0]].loc[g]
+        parts.append(
+            f"<tr><td>{e(str(g))}</td><td class='n'>{int(first['parameters'])}</td>"
+        )
+        for key in SCREEN_KEYS:
+            o = _outcome_by_key(key)
+            r = screens[key].loc[g]
+            sec = f"screen:{key}"
+            parts.append(
+                _num(sec, str(g), "mu_star", r["mu_star"], fmt_change(o.kind, r["mu_star"]))
+                + _num(sec, str(g), "sigma", r["sigma"], fmt_change(o.kind, r["sigma"]))
+            )
+        parts.append("</tr>")
+    parts.append("</table>")
+    return parts
 
 
 # ---------------------------------------------------------------------------------------------
@@ -823,42 +1175,35 @@ def chart_churn_seen(data: ReportData) -> str:
     return _png(fig)
 
 
-def chart_tornado(data: ReportData) -> str:
-    """How each main result moves over each assumption's range (base64 PNG)."""
+def chart_screen(data: ReportData) -> str:
+    """Which assumptions move the result most: Morris mu* per group, both results (base64 PNG).
+
+    Bars are mu*, about how far the difference moves when the group goes from the low to the
+    high end of its plausible range; the thin line is sigma (the effect's spread: interactions
+    or non-linearity). Labels are plain names, one per line, in a wide left margin.
+    """
     plt = _plt()
-    fig, axes = plt.subplots(1, len(TORNADO_KEYS), figsize=(13, 4.4), constrained_layout=True)
-    for ax, key in zip(np.atleast_1d(axes), TORNADO_KEYS):
-        o = next(x for x in OUTCOMES if x.key == key)
-        t = data.table[data.table["section"] == f"tornado:{key}"].copy()
-        t["swing"] = (t["result_at_high"] - t["result_at_low"]).abs()
-        t = t.sort_values("swing", ascending=True)
+    n = int((data.table["section"] == f"screen:{SCREEN_KEYS[0]}").sum())
+    fig, axes = plt.subplots(
+        1, len(SCREEN_KEYS), figsize=(13, 1.2 + 0.36 * max(n, 4)), constrained_layout=True
+    )
+    for ax, key in zip(np.atleast_1d(axes), SCREEN_KEYS):
+        o = _outcome_by_key(key)
+        t = data.table[data.table["section"] == f"screen:{key}"].copy()
+        t = t.sort_values("mu_star", ascending=True, kind="stable")
         scale = 1e-6 if o.kind == "money" else 100.0 if o.kind == "pct" else 1.0
-        base = float(t["difference"].iloc[0]) * scale
         y = np.arange(len(t))
-        for col, colour, name in (
-            ("result_at_low", "#2563eb", "assumption at low end"),
-            ("result_at_high", "#dc2626", "assumption at high end"),
-        ):
-            vals = t[col].to_numpy(float) * scale
-            ax.barh(y, vals - base, left=base, color=colour, alpha=0.75, height=0.6, label=name)
-        for i, r in enumerate(t.itertuples()):
-            for x, setting in (
-                (r.result_at_low * scale, r.setting_low),
-                (r.result_at_high * scale, r.setting_high),
-            ):
-                side = "right" if x < base else "left"
-                ax.text(x, i, f" {setting:g} ", va="center", ha=side, fontsize=8)
-        ax.axvline(base, color="black", lw=1)
-        ax.axvline(0, color="#9ca3af", lw=0.8, ls="--")
-        ax.set_yticks(y, [k.split(".", 1)[1] for k in t["key"]], fontsize=9)
+        mu = t["mu_star"].to_numpy(float) * scale
+        sd = np.nan_to_num(t["sigma"].to_numpy(float) * scale)
+        ax.barh(y, mu, color="#0f766e", alpha=0.8, height=0.6, label="mu* (mean effect size)")
+        ax.errorbar(mu, y, xerr=[np.zeros_like(sd), sd], fmt="none", ecolor="#374151", lw=0.8)
+        names = [f"{g} ({int(k)})" if k > 1 else g for g, k in zip(t["label"], t["parameters"])]
+        ax.set_yticks(y, names, fontsize=9)  # each panel has its own order
         unit = " (M)" if o.kind == "money" else " (points)" if o.kind == "pct" else ""
-        ax.set_xlabel(f"proposed minus current{unit}")
+        ax.set_xlabel(f"mu*: effect over the plausible range{unit}")
         ax.set_title(f"Difference in {o.label.split(' (')[0].lower()}", fontsize=11)
         ax.grid(alpha=0.3, axis="x")
-        lo, hi = ax.get_xlim()
-        pad = 0.12 * (hi - lo)
-        ax.set_xlim(lo - pad, hi + pad)
-    np.atleast_1d(axes)[0].legend(fontsize=8, loc="lower right")
+        ax.set_xlim(left=0)
     return _png(fig)
 
 
@@ -876,6 +1221,7 @@ th,td{border-bottom:1px solid #e5e7eb;padding:.35em .5em;text-align:left;vertica
 td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 th{background:#f9fafb}.better{color:#047857;font-weight:600}.worse{color:#b91c1c;
 font-weight:600}.unclear{color:#6b7280}.clear{color:#1f2937;font-weight:600}
+.warn{background:#fef2f2;border-left:4px solid #b91c1c;padding:.4em .8em}
 .box{background:#f0fdfa;border-left:4px solid #0f766e;padding:.6em 1em;margin:1em 0}
 ul.summary li{margin:.35em 0}img{max-width:100%;height:auto}
 footer{margin-top:2.5em;font-size:.8em;color:#4b5563;border-top:1px solid #e5e7eb;padding-top:.8em}
@@ -883,9 +1229,14 @@ code{background:#f3f4f6;padding:0 .25em;border-radius:3px;font-size:.9em}
 """
 
 
+def _v(value: float | None) -> str:
+    """A number at full precision for a data-value attribute ('nan' when missing)."""
+    return "nan" if value is None or not np.isfinite(value) else repr(float(value))
+
+
 def _num(section: str, key: str, column: str, value: float, text: str) -> str:
     """A table cell whose number matches the CSV (data-key/data-value)."""
-    v = "nan" if value is None or not np.isfinite(value) else repr(float(value))
+    v = _v(value)
     return (
         f'<td class="n" data-key="{html.escape(f"{section}|{key}|{column}")}" data-value="{v}">'
         f"{html.escape(text)}</td>"
@@ -929,9 +1280,11 @@ def render_html(data: ReportData) -> str:
         + e(sentence(_outcome_by_key("net_benefit_total"), net))
         + " "
         + e(sentence(_outcome_by_key("annual_churn"), churn))
-        + "</p><p><b>How sure we are.</b> Each range is a 95% confidence interval over "
-        f"{data.replicates} paired runs: it measures the simulation's own noise, not whether the "
-        "model's assumptions are right. <b>What it depends on.</b> "
+        + "</p><p><b>How sure we are.</b> "
+        + e(assumption_sentence(data, "net_benefit_total"))
+        + " "
+        + e(assumption_sentence(data, "annual_churn"))
+        + " <b>What it depends on.</b> "
         + e(_depends_on(t, "net_benefit_total"))
         + " "
         + e(_depends_on(t, "annual_churn"))
@@ -969,6 +1322,7 @@ def render_html(data: ReportData) -> str:
             + "</tr>"
         )
     parts.append("</table>")
+    parts.extend(_spans_html(data))
     cost_rows = t[t["section"] == "change_cost"]
     if len(cost_rows):
         parts.append(
@@ -1000,6 +1354,7 @@ def render_html(data: ReportData) -> str:
                 f"<tr><td><code>{e(k)}</code></td><td>{e(_show(a))}</td><td>{e(_show(b))}</td></tr>"
             )
         parts.append("</table>")
+    parts.extend(_breakdown_html(data))
     # results table
     parts.append(
         f"<h2>Results at week {weeks}</h2><p>Mean over {data.replicates} runs with its 95% "
@@ -1043,46 +1398,9 @@ def render_html(data: ReportData) -> str:
         f"<p>{e(' '.join(seen))}</p>"
         f"<img alt='churn vs complaints' src='data:image/png;base64,{chart_churn_seen(data)}'>"
     )
-    parts.append(
-        "<h2>What the result depends on</h2><p>Each bar re-runs both designs (same seeds) with one "
-        "assumption at the low (blue) or high (red) end of its range, the others as in the "
-        "scenario; the black line is the result above. Numbers at the bar ends are the settings "
-        "tried.</p>"
-        f"<img alt='tornado chart' src='data:image/png;base64,{chart_tornado(data)}'>"
-    )
-    for key in TORNADO_KEYS:
-        o = _outcome_by_key(key)
-        parts.append(
-            f"<table><tr><th>{e(o.label)}: change at ...</th><th>low</th><th>scenario</th>"
-            "<th>high</th><th>result at low</th><th>result at high</th></tr>"
-        )
-        sec = f"tornado:{key}"
-        for r in t[t["section"] == sec].itertuples():
-            low_text = fmt_change(o.kind, r.result_at_low, True)
-            high_text = fmt_change(o.kind, r.result_at_high, True)
-            parts.append(
-                f"<tr><td>{e(r.label)} (<code>{e(r.key)}</code>)</td>"
-                + _num(sec, r.key, "setting_low", r.setting_low, f"{r.setting_low:g}")
-                + _num(sec, r.key, "setting_base", r.setting_base, f"{r.setting_base:g}")
-                + _num(sec, r.key, "setting_high", r.setting_high, f"{r.setting_high:g}")
-                + _num(sec, r.key, "result_at_low", r.result_at_low, low_text)
-                + _num(sec, r.key, "result_at_high", r.result_at_high, high_text)
-                + "</tr>"
-            )
-        parts.append("</table>")
-    # assumptions
-    parts.append(
-        "<h2>Assumptions</h2><p>The five most uncertain assumptions and the ranges tried:</p>"
-        "<table><tr><th>assumption</th><th>setting</th><th>scenario</th><th>range</th>"
-        "<th>why this range</th></tr>"
-    )
+    parts.extend(_uncertainty_html(data))
+    parts.append("<h2>Assumptions</h2><p>Key settings of the current design:</p><table>")
     flat = _flatten(cur.model_dump(mode="json"))
-    for a in ASSUMPTIONS:
-        parts.append(
-            f"<tr><td>{e(a.label)}</td><td><code>{e(a.path)}</code></td><td>{flat[a.path]:g}</td>"
-            f"<td>{a.low:g} - {a.high:g}</td><td>{e(a.why)}</td></tr>"
-        )
-    parts.append("</table><p>Other key settings of the current design:</p><table>")
     for k in (
         "horizon_weeks",
         "customers.count",
@@ -1105,7 +1423,8 @@ def render_html(data: ReportData) -> str:
         "</table><p>Every mechanism and its source is in <code>docs/ODD.md</code>. The model "
         "compares designs on common random numbers; its parameters are plausible rather than "
         "estimated from this company's data, so read the differences, not the levels, and test "
-        "the assumptions that matter most (above) against your own data.</p>"
+        "the assumptions that matter most (above) against your own data. Every parameter, its "
+        "range and source: <code>python run.py params</code>.</p>"
     )
     # footer
     from sim import __version__
@@ -1118,8 +1437,8 @@ def render_html(data: ReportData) -> str:
         "<footer><b>Reproducibility.</b> orgsim-crm "
         f"{e(__version__)}; git revision {e(rev or 'not available')}; Python "
         f"{e(platform.python_version())}, numpy {e(np.__version__)}, pandas {e(pd.__version__)}. "
-        f"Root seed {data.root_seed}; replicate seeds (shared by both designs and every tornado "
-        f"run): {seeds}. Overrides: {e(over)}. {len(data.heads)} runs in {data.elapsed:.0f} s."
+        f"Root seed {data.root_seed}; replicate seeds (shared by both designs, every breakdown "
+        f"design and the assumption draws; the screen runs on the first): {seeds}. Overrides: {e(over)}. {len(data.heads)} runs in {data.elapsed:.0f} s."
         + (f" Command: <code>{e(data.command)}</code>." if data.command else "")
         + f"<ul>{files}</ul></footer></body></html>"
     )
@@ -1139,7 +1458,11 @@ def csv_path(out: Path) -> Path:
 def report_outputs(out: Path) -> list[Output]:
     """What ``report --out`` writes: the HTML and, beside it, its CSV (same stem)."""
     out = Path(out)
-    return [Output(out), Output(csv_path(out), what="the report's CSV", given=out)]
+    return [
+        Output(out),
+        Output(csv_path(out), what="the report's CSV", given=out),
+        Output(breakdown_path(out), what="the report's breakdown CSV", given=out),
+    ]
 
 
 def check_out_path(out: Path, inputs: Sequence[str | Path] = ()) -> None:
@@ -1168,6 +1491,7 @@ def write_report(data: ReportData, out: Path) -> tuple[Path, Path]:
     out.parent.mkdir(parents=True, exist_ok=True)
     csv_out = csv_path(out)
     write_text(table, csv_out)
+    write_text(str(csvsafe.to_csv(data.breakdown)), breakdown_path(out))
     write_text(page, out)
     return out, csv_out
 
@@ -1190,6 +1514,7 @@ def report_command(
     workers: int = 1,
     overrides: dict[str, Any] | None = None,
     command: str = "",
+    screen_trajectories: int = DEFAULT_SCREEN_TRAJECTORIES,
 ) -> tuple[Path, Path]:
     """``run.py report``: check the output path, compute, print the summary, write the files."""
     from tqdm import tqdm
@@ -1197,15 +1522,14 @@ def report_command(
     check_out_path(out)
     if workers < 1:
         raise InputError(f"--workers must be at least 1 (got {workers})")
-    total = replicates * (2 + 4 * len(ASSUMPTIONS))
     bar: Any = None
 
     def start(n: int) -> None:
         nonlocal bar
         print(
-            f"Report: {replicates} paired replicates x {n // replicates} designs (the pair plus "
-            f"{len(ASSUMPTIONS)} assumptions at low and high) = {n} runs, root seed {seed}, "
-            f"{workers} worker{'s' if workers > 1 else ''}",
+            f"Report: {n} runs (the pair over {replicates} paired replicates, each change alone "
+            "and left out, the pair with assumptions drawn, and the assumption screen), root "
+            f"seed {seed}, {workers} worker{'s' if workers > 1 else ''}",
             file=sys.stderr,
         )
         bar = tqdm(total=n, unit="run", file=sys.stderr, disable=None)
@@ -1220,8 +1544,9 @@ def report_command(
             proposed,
             replicates=replicates,
             seed=seed,
-            workers=min(workers, total) if replicates >= 2 else 1,
+            workers=workers if replicates >= 2 else 1,
             overrides=overrides,
+            screen_trajectories=screen_trajectories,
             progress=progress,
             command=command,
             on_start=start,
@@ -1237,7 +1562,6 @@ def report_command(
 
 
 __all__ = [
-    "ASSUMPTIONS",
     "OUTCOMES",
     "ReportData",
     "compute_report",

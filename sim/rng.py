@@ -63,6 +63,26 @@ def make_streams(seed: int) -> dict[str, np.random.Generator]:
     return {name: np.random.Generator(np.random.PCG64(ss)) for name, ss in zip(STREAMS, children)}
 
 
+#: Streams drawn outside a run, before it starts (e.g. the report's assumption draws). Each is
+#: spawned from the run's seed with a spawn key far past the model's :data:`STREAMS` (which use
+#: keys 0, 1, ...), so it never coincides with a model stream and appending either list leaves
+#: every existing number as it was.
+SIDE_STREAMS = ("assumptions",)
+_SIDE_KEY = 10_000
+
+
+def side_stream(seed: int, name: str) -> np.random.Generator:
+    """A generator of its own for draws made outside a run, derived from the run's ``seed``.
+
+    Raises:
+        ValueError: for a name not in :data:`SIDE_STREAMS`.
+    """
+    if name not in SIDE_STREAMS:
+        raise ValueError(f"unknown side stream {name!r}; expected one of {SIDE_STREAMS}")
+    ss = np.random.SeedSequence(seed, spawn_key=(_SIDE_KEY + SIDE_STREAMS.index(name),))
+    return np.random.Generator(np.random.PCG64(ss))
+
+
 def replicate_seeds(root: int, replicates: int) -> list[int]:
     """Per-replicate seeds from a root seed; replicate r gets the same seed in every design."""
     return [

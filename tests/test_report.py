@@ -16,13 +16,14 @@ import pytest
 
 from sim.experiment import headlines_table, paired_differences, run_replicates, summarise
 from sim.inputs import load_scenario
-from sim.report import ASSUMPTIONS, CSV_COLUMNS, OUTCOMES
+from sim.report import CSV_COLUMNS, OUTCOMES
 
 ROOT = Path(__file__).resolve().parent.parent
 ACME = ROOT / "examples" / "acme"
 RUN = [sys.executable, str(ROOT / "run.py")]
 # short runs for the tests: 2 paired replicates of 20 weeks (the default is 6 x 104)
 FAST = ["--replicates", "2", "--seed", "5", "--set", "horizon_weeks=20", "--workers", "2"]
+FAST += ["--screen-trajectories", "2"]
 OVERRIDES = {"horizon_weeks": 20}
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -58,6 +59,7 @@ def report(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         "out": out,
         "html": out.read_text(encoding="utf-8"),
         "csv": pd.read_csv(out.with_suffix(".csv")),
+        "breakdown": pd.read_csv(out.with_name(f"{out.stem}-breakdown.csv")),
         "stdout": rest,
     }
 
@@ -74,7 +76,11 @@ def cells(page: str) -> dict[tuple[str, str, str], float]:
 
 def test_files_written_beside_each_other_and_nothing_else(report: dict) -> None:
     out: Path = report["out"]
-    assert sorted(p.name for p in out.parent.iterdir()) == ["acme.csv", "acme.html"]
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        "acme-breakdown.csv",
+        "acme.csv",
+        "acme.html",
+    ]
     assert list(report["csv"].columns) == list(CSV_COLUMNS)
     assert "Report written to" in report["stdout"]
 
@@ -82,10 +88,14 @@ def test_files_written_beside_each_other_and_nothing_else(report: dict) -> None:
 def test_report_numbers_equal_the_csv(report: dict) -> None:
     table: pd.DataFrame = report["csv"]
     shown = cells(report["html"])
-    assert len(shown) >= 3 * len(OUTCOMES) + 10 * len(ASSUMPTIONS)
+    assert len(shown) >= 3 * len(OUTCOMES) + 4 * 16
     idx = table.set_index(["section", "key"])
+    bd = report["breakdown"].set_index("change")
     for (section, key, column), value in shown.items():
-        expected = float(idx.loc[(section, key), column])
+        if section == "breakdown":  # the breakdown's numbers come from its own CSV
+            expected = float(bd.loc[int(key), column])
+        else:
+            expected = float(idx.loc[(section, key), column])
         assert value == pytest.approx(expected, rel=1e-12, abs=1e-12, nan_ok=True), (
             section,
             key,
@@ -112,20 +122,145 @@ def test_csv_equals_the_underlying_paired_runs(report: dict) -> None:
         assert row["difference"] == pytest.approx(diff.loc[key, "diff"], rel=1e-9)
         assert row["difference_ci_low"] == pytest.approx(diff.loc[key, "ci_low"], rel=1e-9)
         assert row["difference_ci_high"] == pytest.approx(diff.loc[key, "ci_high"], rel=1e-9)
-    # one tornado point, re-run by hand on the same seeds
-    a = ASSUMPTIONS[0]
-    low = run_replicates(
-        {
-            "current": cur.with_overrides({a.path: a.low}),
-            "proposed": prop.with_overrides({a.path: a.low}),
-        },
-        2,
-        5,
-    )
-    d = paired_differences(headlines_table(low), "current").set_index("outcome")
-    row = table.loc[("tornado:net_benefit_total", a.path)]
-    assert row["result_at_low"] == pytest.approx(d.loc["net_benefit_total", "diff"], rel=1e-9)
-    assert row["setting_low"] == a.low and row["setting_base"] == 0.06
+
+
+def test_headline_with_assumptions_equals_runs_with_the_joint_draws(report: dict) -> None:
+    """Replicate r's draw comes from its seed's own assumptions stream (the same in both
+    designs); re-running the pair by hand with those overrides on the same seeds gives the
+    report's 'with assumptions' rows, and the 95% range is the prediction interval of the paired
+    differences (wider than the noise-only CI of the same runs)."""
+    from scipy import stats
+
+    from sim.assumptions import design_keys, factors, prior_draw, replicate_draws
+    from sim.experiment import headline
+    from sim.model import OrgModel
+    from sim.rng import replicate_seeds
+
+    table = report["csv"].set_index(["section", "key"])
+    cur = load_scenario(ACME / "current.toml").with_overrides(OVERRIDES)
+    prop = load_scenario(ACME / "proposed.toml").with_overrides(OVERRIDES)
+    keys = design_keys(cur, prop) | set(OVERRIDES)
+    assert {"culture.incentive_alignment", "change_programme.intensity"} <= keys
+    fs = factors(exclude=keys)
+    paths = {f.path for f in fs}
+    assert {"organisation.manager_capacity", "organisation.hop_days"} <= paths
+    assert "change_programme.intensity" not in paths
+    seeds = replicate_seeds(5, 2)
+    draws = replicate_draws(prior_draw(fs), seeds)
+    assert draws[0] != draws[1] and set(draws[0]) == paths
+    diffs = []
+    for r, (seed, o) in enumerate(zip(seeds, draws)):
+        h = {
+            name: headline(OrgModel(s.with_overrides(o), rng=seed, counterfactual=False).run())
+            for name, s in (("current", cur), ("proposed", prop))
+        }
+        diffs.append(h["proposed"]["net_benefit_total"] - h["current"]["net_benefit_total"])
+    row = table.loc[("with_assumptions", "net_benefit_total")]
+    assert row["difference"] == pytest.approx(np.mean(diffs), rel=1e-9)
+    half = stats.t.ppf(0.975, 1) * np.std(diffs, ddof=1) * np.sqrt(1 + 1 / 2)
+    expected = (np.mean(diffs) - half, np.mean(diffs) + half)
+    assert (row["range_low"], row["range_high"]) == pytest.approx(expected, rel=1e-9)
+    assert row["range_low"] < row["difference_ci_low"] < row["difference_ci_high"] < row["range_high"]
+
+
+def test_assumption_draws_have_their_own_stream_and_accept_a_posterior() -> None:
+    """The draw is any function rng -> overrides (a calibration's posterior plugs in); each
+    replicate's generator is its seed's side stream, not one of the model's streams."""
+    from sim.assumptions import replicate_draws
+    from sim.rng import make_streams, side_stream
+
+    seen: list[float] = []
+
+    def posterior(rng: np.random.Generator) -> dict:
+        x = float(rng.random())
+        seen.append(x)
+        return {"organisation.manager_capacity": 3.0 + 21.0 * x}
+
+    out = replicate_draws(posterior, [11, 12])
+    assert [o["organisation.manager_capacity"] for o in out] == [3.0 + 21.0 * x for x in seen]
+    assert seen[0] == side_stream(11, "assumptions").random()
+    model_firsts = {g.random() for g in make_streams(11).values()}
+    assert seen[0] not in model_firsts
+    with pytest.raises(ValueError, match="unknown side stream"):
+        side_stream(11, "nonsense")
+
+
+def test_screen_names_groups_in_plain_words(report: dict) -> None:
+    t = report["csv"]
+    for key in ("net_benefit_total", "annual_churn"):
+        rows = t[t["section"] == f"screen:{key}"]
+        assert len(rows) == 16 and rows["parameters"].sum() == 143  # intensity is a decision
+        assert not rows["label"].str.contains(r"\.\w", regex=True).any()  # no dotted fields
+        assert (rows["mu_star"] >= 0).all() and np.isfinite(rows["mu_star"]).all()
+        names = set(rows["label"])
+        assert {"Manager capacity (decisions a week)", "Hand-off time per escalation step"} <= names
+    page = html.unescape(report["html"])
+    assert "prediction interval" in page and "simulation noise only" in page
+    assert "Not drawn, because the designs set them" in page
+
+
+def _design_file(tmp_path: Path, name: str, blocks: list[int]) -> Path:
+    """A proposed design written by hand: Acme's current design plus some of the proposal's
+    transformation blocks (by position, 0-based), as a strategy team would write it."""
+    text = (ACME / "proposed.toml").read_text()
+    head, *parts = text.split("[[transformations]]")
+    keep = "".join("[[transformations]]" + parts[i] for i in blocks)
+    head = head.replace('base = "current.toml"', f"base = {str(ACME / 'current.toml')!r}")
+    path = tmp_path / f"{name}.toml"
+    path.write_text(head + keep)
+    return path
+
+
+def test_breakdown_equals_runs_of_the_single_change_designs(report: dict, tmp_path: Path) -> None:
+    """Each change alone, and the proposal without one, re-run from hand-written design files
+    on the report's seeds (2 replicates, seed 5): the breakdown CSV's effects are those runs'
+    paired differences (same seeds, common random numbers), and its labels name the changes."""
+    bd = report["breakdown"].set_index("change")
+    assert len(bd) == 7 and list(bd["kind"]) == [
+        "remove_layer",
+        "merge_units",
+        "merge_units",
+        "merge_units",
+        "decision_rights",
+        "incentives",
+        "change_programme",
+    ]
+    designs = {
+        "current": load_scenario(ACME / "current.toml"),
+        "proposed": load_scenario(ACME / "proposed.toml"),
+        "layer_alone": load_scenario(_design_file(tmp_path, "layer", [0])),
+        "rights_alone": load_scenario(_design_file(tmp_path, "rights", [4])),
+        "no_bonus": load_scenario(_design_file(tmp_path, "nobonus", [0, 1, 2, 3, 4, 6])),
+    }
+    designs = {k: s.with_overrides(OVERRIDES) for k, s in designs.items()}
+    heads = headlines_table(run_replicates(designs, 2, 5, counterfactual=False))
+
+    def effect(design: str, base: str, outcome: str) -> pd.Series:
+        sub = heads[heads["scenario"].isin([design, base])]
+        return paired_differences(sub, base, [outcome]).iloc[0]
+
+    for change, design, base, col in (
+        (1, "layer_alone", "current", "alone"),
+        (5, "rights_alone", "current", "alone"),
+        (6, "no_bonus", "current", "without"),
+        (6, "proposed", "no_bonus", "contribution"),
+    ):
+        for outcome in ("net_benefit_total", "annual_churn"):
+            d = effect(design, base, outcome)
+            row = bd.loc[change]
+            assert row[f"{col}_{outcome}"] == pytest.approx(d["diff"], rel=1e-9, abs=1e-12)
+            assert row[f"{col}_{outcome}_ci_low"] == pytest.approx(d["ci_low"], rel=1e-9)
+            assert row[f"{col}_{outcome}_ci_high"] == pytest.approx(d["ci_high"], rel=1e-9)
+    assert "Regional Director" in bd.loc[1, "label"] and "0.40" in bd.loc[5, "label"]
+
+
+def test_breakdown_is_said_in_words(report: dict) -> None:
+    from sim.report import breakdown_findings
+
+    page = html.unescape(report["html"])
+    assert "The effect of each change" in page and "-breakdown.csv" in page
+    for finding in breakdown_findings(report["breakdown"], None):
+        assert finding in page
 
 
 def test_report_is_one_self_contained_file(report: dict) -> None:
@@ -138,6 +273,7 @@ def test_report_is_one_self_contained_file(report: dict) -> None:
     for part in ("Executive summary", "What changes", "Over time", "as management sees it"):
         assert part in page
     assert "What the result depends on" in page and "Assumptions" in page
+    assert "tornado" not in page.lower()
     assert "Reproducibility" in page and "sha256" in page and "org_chart.csv" in page
 
 
@@ -385,3 +521,24 @@ def test_report_csv_companion_that_is_a_folder_is_refused_before_any_run(
     assert_one_line_error(code, err, ["the report's CSV", "r.csv", "is a folder"])
     assert "Report:" not in err  # no run started
     assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]
+
+
+def test_what_changes_shows_spans_and_layers_and_names_overloaded_managers(report: dict) -> None:
+    """Both designs' spans come from their (transformed) charts, counted here from the reporting
+    lines; the VPs who take over the regional directors' teams are named with their reports."""
+    t = report["csv"]
+    rows = t[t["section"] == "spans"].set_index("key")
+    for name in ("current", "proposed"):
+        chart = load_scenario(ACME / f"{name}.toml").inputs.chart
+        reports = np.bincount(chart.manager[chart.manager >= 0], minlength=chart.n)
+        assert rows.loc["widest", name] == reports.max()
+        assert rows.loc["managers", name] == (reports > 0).sum()
+        assert rows.loc["span_16-25", name] == ((reports >= 16) & (reports <= 25)).sum()
+        assert rows.loc["mean", name] == pytest.approx(reports[reports > 0].mean())
+    assert rows.loc["layers", "current"] == 5 and rows.loc["layers", "proposed"] == 4
+    page = html.unescape(report["html"])
+    assert "Spans and layers" in page
+    assert "VP Sales (Rosa Taylor): 16 reports" in page
+    assert "VP Customer Service (Pia Okafor): 18 reports" in page
+    assert "Overloaded managers, proposed design" in page
+    assert "Overloaded managers, current design" not in page

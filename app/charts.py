@@ -58,7 +58,7 @@ class Panel:
 PANELS: tuple[Panel, ...] = (
     Panel("CRM adoption (% of front line)", ("adoption_rate",), ("-",), ("",), 0, 100, True, 100),
     Panel(
-        "Customers lost: true vs seen via complaints",
+        "Customers lost: true vs seen",
         ("churned_total", "churned_seen"),
         ("-", ":"),
         ("true", "seen"),
@@ -102,6 +102,13 @@ def _grow(lo: float, hi: float, vals: np.ndarray, symmetric: bool) -> tuple[floa
     return lo, hi
 
 
+#: Text sizes (points at the charts' 80 dpi): panel titles, ticks, in-chart labels.
+TITLE_PT, TICK_PT, NOTE_PT = 10.5, 9.0, 9.0
+#: Rows of programme-step labels in the timeline strip over the panels (a label that finds no
+#: free row keeps its line but not its text, rather than overlap another).
+STRIP_ROWS = 4
+
+
 class Charts(BlitFigure):
     """The run's time-series panels for one or two designs.
 
@@ -111,6 +118,12 @@ class Charts(BlitFigure):
         panels: which panels to draw (``PANELS`` or ``DIFF_PANELS``).
         diff: draw B − A of two designs instead of each design.
         size: figure size in inches; dpi: resolution.
+        grid: panel rows and columns.
+        font: scale of every text (the presenter view uses larger text).
+
+    Programme-step labels and the CRM go-live label sit on a timeline strip over the panels, in
+    rows so that no two overlap (:meth:`_label_row`) and none lies on a curve.
+    A band of other seeds (:meth:`set_band`) is drawn behind the lines.
     """
 
     def __init__(
@@ -123,22 +136,57 @@ class Charts(BlitFigure):
         book: int = 3000,
         size: tuple[float, float] = (11.0, 4.4),
         dpi: int = 80,
+        grid: tuple[int, int] = (2, 3),
+        font: float = 1.0,
     ) -> None:
-        fig = self._init_figure(size, dpi)
-        top = 0.84 if (len(labels) > 1 and not diff) else 0.9
-        fig.subplots_adjust(left=0.05, right=0.99, top=top, bottom=0.1, hspace=0.45, wspace=0.2)
         self.horizon = horizon
         self.panels = tuple(panels)
         self.diff = diff
         self.labels = tuple(labels)
-        self.axes = list(fig.subplots(2, 3).ravel())
+        self.book = book
+        self.bands: dict[int, dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+        self._setup(size, dpi, grid, font)
+
+    def _setup(
+        self, size: tuple[float, float], dpi: int, grid: tuple[int, int], font: float
+    ) -> None:
+        self.size, self.grid, self.font = tuple(size), tuple(grid), font
+        fig = self._init_figure(size, dpi)
+        f = font
+        H = size[1]
+        with_strip = not self.diff
+        legend_in = 1.6 * 10 * f / 72.0 if (len(self.labels) > 1 and not self.diff) else 0.0
+        strip_in = (STRIP_ROWS * 1.3 * NOTE_PT * f + 3) / 72.0 if with_strip else 0.0
+        title_in = 1.8 * TITLE_PT * f / 72.0
+        top = 1.0 - (legend_in + strip_in + title_in) / H
+        bottom = (3.0 * TICK_PT * f / 72.0) / H
+        left = (4.2 * TICK_PT * f / 72.0) / size[0]
+        fig.subplots_adjust(
+            left=left, right=0.99, top=top, bottom=bottom,
+            hspace=(1.8 * TITLE_PT + 2.0 * TICK_PT) * f / 72.0
+            / max((top - bottom) * H / grid[0] - (1.8 * TITLE_PT + 2.0 * TICK_PT) * f / 72.0, 0.3),
+            wspace=0.22,
+        )  # fmt: skip
+        # the programme's timeline: one strip across the top, labels in rows that never overlap
+        self.strip = None
+        if with_strip:
+            self.strip = fig.add_axes(
+                (left, 1.0 - (legend_in + strip_in) / H, 0.99 - left, strip_in / H)
+            )
+            self.strip.set_xlim(0, self.horizon)
+            self.strip.set_ylim(0, 1)
+            self.strip.set_axis_off()
+        diff, book, horizon = self.diff, self.book, self.horizon
+        self.axes = list(fig.subplots(*grid).ravel())
         self.lines: list[list[list]] = []  # panel -> design -> line per column
         self.limits: list[tuple[float, float]] = []
         self.markers: set[tuple[int, str]] = set()
+        self.marker_rows: list[list[tuple[float, float]]] = []  # per row: (x0, x1) in weeks
         self.go_live: set[int] = set()
+        self.band_artists: list = []
         n_designs = 1 if diff else len(self.labels)
-        for ax, p in zip(self.axes, self.panels):
-            ax.set_title(p.title, fontsize=10, loc="left")
+        for k, (ax, p) in enumerate(zip(self.axes, self.panels)):
+            ax.set_title(p.title, fontsize=TITLE_PT * f, loc="left")
             ax.set_xlim(0, horizon)
             lo, hi = p.lo, p.hi
             if p.columns[0] == "churned_total":  # room for a bad year from the start
@@ -146,8 +194,10 @@ class Charts(BlitFigure):
                 lo = lo if not diff else min(lo, -round(0.04 * book, -1))
                 hi = hi if not diff else max(hi, round(0.04 * book, -1))
             ax.set_ylim(lo, hi)
-            ax.tick_params(labelsize=8)
+            ax.tick_params(labelsize=TICK_PT * f)
             ax.grid(alpha=0.25)
+            if k >= len(self.panels) - grid[1]:  # the bottom row names its axis
+                ax.set_xlabel("week", fontsize=TICK_PT * f, labelpad=1)
             if diff:
                 ax.axhline(0.0, color="#444", lw=0.8)
             per = []
@@ -155,7 +205,7 @@ class Charts(BlitFigure):
                 colour = "#6a3d9a" if diff else COLOURS[d % 2]
                 per.append(
                     [
-                        ax.plot([], [], ls=st, color=colour, lw=1.8, marker="o", ms=1.5)[0]
+                        ax.plot([], [], ls=st, color=colour, lw=1.8 * f, marker="o", ms=1.5)[0]
                         for st in p.styles
                     ]
                 )
@@ -163,15 +213,60 @@ class Charts(BlitFigure):
             self.limits.append((lo, hi))
             if len(p.columns) > 1:
                 ax.legend(
-                    handles=per[0], labels=[f"{n}" for n in p.names], fontsize=7,
+                    handles=per[0], labels=[f"{n}" for n in p.names], fontsize=NOTE_PT * f,
                     loc="upper left", frameon=False,
                 )  # fmt: skip
         if not diff and len(self.labels) > 1:
             handles = [per_d[0] for per_d in self.lines[0]]
-            fig.legend(handles, self.labels, loc="upper right", ncol=2, fontsize=9, frameon=False)
+            fig.legend(
+                handles, self.labels, loc="upper right", ncol=2, fontsize=10 * f, frameon=False
+            )
         for ax in self.axes[len(self.panels) :]:
             ax.set_axis_off()
         self._live([ln for per in self.lines for d in per for ln in d])
+        for d in self.bands:
+            self._draw_band(d)
+
+    def resize(self, size: tuple[float, float], grid: tuple[int, int], font: float = 1.0) -> bool:
+        """Lay the panels out again (the presenter view); the next :meth:`update` redraws the
+        lines and markers from the full tables. Returns whether anything changed."""
+        if (tuple(size), tuple(grid), font) == (self.size, self.grid, self.font):
+            return False
+        self._setup(size, self.dpi, grid, font)
+        return True
+
+    def set_band(self, design: int, band: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
+        """Draw a band of other seeds behind design ``design``'s lines.
+
+        Args:
+            design: 0 for A, 1 for B.
+            band: panel's first column -> (weeks, low, high), in the column's own units (the
+                panel's scale is applied here).
+        """
+        if self.diff:
+            return
+        self.bands[design] = band
+        self._draw_band(design)
+        self.invalidate()
+
+    def _draw_band(self, design: int) -> None:
+        band = self.bands[design]
+        colour = COLOURS[design % 2]
+        for i, (ax, p) in enumerate(zip(self.axes, self.panels)):
+            got = band.get(p.columns[0])
+            if got is None:
+                continue
+            x, lo, hi = got
+            self.band_artists.append(
+                ax.fill_between(
+                    x, lo * p.scale, hi * p.scale, color=colour, alpha=0.16, lw=0, zorder=0.5
+                )
+            )
+            if not p.fixed:  # the band must fit too
+                nlo, nhi = _grow(*self.limits[i], np.r_[lo, hi] * p.scale, self.diff or p.lo < 0)
+                if (nlo, nhi) != self.limits[i]:
+                    self.limits[i] = (nlo, nhi)
+                    ax.set_ylim(nlo, nhi)
 
     def update(
         self,
@@ -210,31 +305,55 @@ class Charts(BlitFigure):
                 for line, y in zip(self.lines[i][d], series):
                     line.set_data(x, y)
         for d, log in enumerate(programme_logs):
-            for week, step, _ in log:
+            for week, step, _ in sorted(log):
                 if (week, step) not in self.markers:
                     self.markers.add((week, step))
-                    self._mark(week, STEP_LABELS.get(step, step), COLOURS[d % 2], d)
+                    self._mark(week, STEP_LABELS.get(step, step), COLOURS[d % 2])
         for wk in go_live_weeks:
             if wk is not None and wk not in self.go_live and frames and len(frames[0]) >= wk:
                 self.go_live.add(wk)
                 for ax in self.axes[: len(self.panels)]:
                     ax.axvline(wk, color="#2ca25f", ls="--", lw=1.0, alpha=0.8)
-                self.axes[0].text(
-                    wk, 0.02, " CRM live", transform=self.axes[0].get_xaxis_transform(),
-                    fontsize=7, color="#2ca25f", va="bottom",
-                )  # fmt: skip
+                if self.strip is not None:  # on the timeline, not on the adoption curve
+                    self.strip.axvline(wk, color="#2ca25f", ls="--", lw=1.0)
+                    self._strip_text(wk, "CRM live", "#1b7a45")
                 self.invalidate()
 
-    def _mark(self, week: int, label: str, colour: str, design: int) -> None:
+    def _label_row(self, week: float, label: str) -> int:
+        """The first row of the timeline strip where ``label`` at ``week`` overlaps no other.
+
+        The width is estimated from the text (0.62 em a character, plus the leading space) in
+        weeks of the strip's x axis; -1 when no row has room.
+        """
+        assert self.strip is not None
+        width_px = self.strip.get_position().width * self.size[0] * self.dpi
+        em_px = NOTE_PT * self.font * self.dpi / 72.0
+        w = (len(label) + 1) * 0.62 * em_px * self.horizon / max(width_px, 1.0)
+        x0, x1 = week, week + w
+        while len(self.marker_rows) < STRIP_ROWS:
+            self.marker_rows.append([])
+        for row, taken in enumerate(self.marker_rows):
+            if all(x1 <= a or x0 >= b for a, b in taken):
+                taken.append((x0, x1))
+                return row
+        return -1
+
+    def _strip_text(self, week: float, label: str, colour: str) -> None:
+        assert self.strip is not None
+        row = self._label_row(week, label)
+        if row < 0:
+            return
+        self.strip.text(
+            week, 1.0 - row / STRIP_ROWS, " " + label, fontsize=NOTE_PT * self.font,
+            color=colour, va="top", ha="left",
+        )  # fmt: skip
+
+    def _mark(self, week: int, label: str, colour: str) -> None:
         for ax in self.axes[: len(self.panels)]:
             ax.axvline(week, color=colour, lw=0.8, alpha=0.5)
-        n = sum(1 for w, _ in self.markers if w <= week)
-        self.axes[0].text(
-            week, 0.97 - 0.11 * ((n - 1) % 4), " " + label,
-            transform=self.axes[0].get_xaxis_transform(), fontsize=7, color=colour,
-            va="top", rotation=0,
-        )  # fmt: skip
-        del design
+        if self.strip is not None:
+            self.strip.axvline(week, color=colour, lw=0.8, alpha=0.7)
+            self._strip_text(week, label, colour)
         self.invalidate()
 
 

@@ -9,10 +9,17 @@ Customers sit on a ring beside the organisation, in wedges by the unit that serv
 Encoding (the legend says the same):
 
 - employees: colour = CRM usage (grey: none, blue: all interactions logged); hollow = vacant;
-  front-line staff are dots sized by workload, managers squares sized by the escalations waiting
-  on their desk, with a red rim when that backlog exceeds what they clear in a week;
-- customers: colour = satisfaction (red angry, green happy); churned customers turn grey, light
-  grey when they left without ever complaining (silent churn), dark grey when they complained.
+  front-line staff are dots sized by workload;
+- managers: squares sized and coloured by the escalated decisions that reached their desk this
+  week against what they clear in a week (``model.last_week.decisions.arrivals`` / ``capacity``):
+  white when none arrived, amber as the desk fills, red at a week's capacity or more, with a thick
+  red rim when a backlog carries into next week (``state.emp.backlog > 0``). The carried backlog
+  alone (what version 1 drew) is almost always zero at the default capacity (ODD 8.C: about one
+  decision a week across the whole of ``command_and_control``), because managers work overtime on
+  it; where decisions wait is the week's arrivals, which reach a week's capacity at several desks;
+- customers: colour = satisfaction (red angry, green happy); customers who left after
+  complaining turn light grey; customers who left without ever complaining (silent churn) are
+  dark purple, outside the satisfaction colours, so a room can see them.
 """
 
 from __future__ import annotations
@@ -49,8 +56,13 @@ SATISFACTION_CMAP = mcolors.LinearSegmentedColormap.from_list(
         (1.0, "#006837"),
     ],
 )
-SILENT_GREY = np.array(mcolors.to_rgba("#e3e3e3"))
-COMPLAINED_GREY = np.array(mcolors.to_rgba("#8c8c8c"))
+#: Silent churners: dark purple, outside the satisfaction scale, drawn larger than the others.
+SILENT_CHURN = np.array(mcolors.to_rgba("#3f007d"))
+COMPLAINED_GREY = np.array(mcolors.to_rgba("#a0a0a0"))
+#: Managers' desks: decisions arrived this week / decisions cleared in a week (1 = a full week).
+QUEUE_CMAP = mcolors.LinearSegmentedColormap.from_list(
+    "queue", [(0.0, "#ffffff"), (0.5, "#fec44f"), (0.999, "#fc8d59"), (1.0, "#d7301f")]
+)
 OVERLOAD_RED = np.array(mcolors.to_rgba("#d7301f"))
 RIM = np.array(mcolors.to_rgba("#555555"))
 TREE_GAP = 1.0  # horizontal gap between sibling subtrees (in leaf widths)
@@ -299,29 +311,44 @@ def build_layout(structure: OrgStructure, handler: np.ndarray) -> OrgLayout:
 
 
 def _legend_handles() -> list[Line2D]:
-    def h(marker: str, face: object, edge: object, label: str, size: float = 7) -> Line2D:
+    """The one legend under the view, in column order (four columns of two rows)."""
+
+    def h(marker: str, face: object, edge: object, label: str, size: float = 9) -> Line2D:
         return Line2D(
-            [], [], ls="", marker=marker, ms=size, mfc=face, mec=edge, label=label, mew=1.0
+            [], [], ls="", marker=marker, ms=size, mfc=face, mec=edge, label=label, mew=1.2
         )
 
     return [
         h("o", USAGE_CMAP(0.0), RIM, "no CRM use"),
-        h("o", USAGE_CMAP(1.0), RIM, "logs everything in the CRM"),
-        h("o", "white", RIM, "vacant position"),
-        h("s", USAGE_CMAP(0.4), OVERLOAD_RED, "manager, escalations piling up"),
+        h("o", USAGE_CMAP(1.0), RIM, "all in CRM"),
+        h("s", QUEUE_CMAP(0.5), RIM, "decisions this week"),
+        h("s", QUEUE_CMAP(1.0), OVERLOAD_RED, "a week's work / backlog"),
+        h("o", SATISFACTION_CMAP(0.9), "none", "happy", 8),
+        h("o", SATISFACTION_CMAP(0.1), "none", "angry", 8),
+        h("o", COMPLAINED_GREY, "none", "left, complained", 8),
+        h("o", SILENT_CHURN, "none", "left silently", 10),
     ]
 
 
-def _customer_legend() -> list[Line2D]:
-    def h(face: object, label: str) -> Line2D:
-        return Line2D([], [], ls="", marker="o", ms=6, mfc=face, mec="none", label=label)
+def wedge_label_place(ang: float, radius: float = 1.08) -> tuple[float, float, str, str]:
+    """Where a customer wedge's label goes: just outside the ring, anchored away from it.
 
-    return [
-        h(SATISFACTION_CMAP(0.9), "happy"),
-        h(SATISFACTION_CMAP(0.1), "angry"),
-        h(COMPLAINED_GREY, "left, had complained"),
-        h(SILENT_GREY, "left silently"),
-    ]
+    A label on the right of the ring starts at its anchor and runs outwards, one on the left ends
+    at it, one at the top or bottom is centred: no label reaches back over the ring, and the
+    customer panel's limits (``CUST_XLIM``) leave room for the longest unit name.
+    """
+    x, y = radius * np.cos(ang), radius * np.sin(ang)
+    ha = "left" if x > 0.35 else "right" if x < -0.35 else "center"
+    va = "bottom" if y > 0.35 else "top" if y < -0.35 else "center"
+    return float(x), float(y), ha, va
+
+
+#: Customer panel limits: the ring has radius 1; the rest is room for the wedge labels.
+CUST_XLIM = 2.0
+CUST_YLIM = 1.35
+#: Legend text in points: 12.6 pt is 14 px at the view's 80 dpi (the page never shows the picture
+#: smaller than its own width at 1500 px and wider windows).
+LEGEND_PT = 12.6
 
 
 class OrgView(BlitFigure):
@@ -333,6 +360,7 @@ class OrgView(BlitFigure):
         title: title over the org panel.
         size: figure size in inches (width, height).
         dpi: resolution of the PNG.
+        font: scale of every text (the presenter view uses larger text).
     """
 
     def __init__(
@@ -342,22 +370,31 @@ class OrgView(BlitFigure):
         title: str = "",
         size: tuple[float, float] = (11.0, 4.6),
         dpi: int = 80,
+        font: float = 1.0,
     ) -> None:
+        self._args = (structure, handler)
+        self.size, self.font = size, font
         self.layout = lay = build_layout(structure, handler)
         fig = self._init_figure(size, dpi)
-        fig.subplots_adjust(left=0.005, right=0.995, top=0.9, bottom=0.1, wspace=0.02)
-        gs = fig.add_gridspec(1, 2, width_ratios=[2.7, 1.0])
+        f = font
+        legend_rows = 2
+        bottom = min(0.34, (legend_rows * 1.45 * LEGEND_PT / 72.0 + 0.06) / size[1])
+        fig.subplots_adjust(left=0.005, right=0.995, top=0.9, bottom=bottom, wspace=0.02)
+        gs = fig.add_gridspec(1, 2, width_ratios=[2.3, 1.4])
         ax = self.ax_org = fig.add_subplot(gs[0])
         axc = self.ax_cust = fig.add_subplot(gs[1])
         for a in (ax, axc):
             a.set_axis_off()
-        self.title = ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
+        self.title = ax.set_title(title, loc="left", fontsize=12 * f, fontweight="bold")
         for label, x0, y0, w, h, shaded in lay.boxes:
             if shaded:
                 ax.add_patch(
                     Rectangle((x0, y0), w, h, fc="#f3efe4", ec="#b8a97a", lw=1.0, zorder=0)
                 )
-            ax.text(x0 + w / 2, y0 + h, label, ha="center", va="bottom", fontsize=9, color="#555")
+            ax.text(
+                x0 + w / 2, y0 + h, label, ha="center", va="bottom", fontsize=10 * f,
+                color="#333",
+            )  # fmt: skip
         if lay.second_edges.shape[0]:
             ax.add_collection(
                 LineCollection(lay.second_edges, colors="#9e9ac8", lw=0.3, alpha=0.12, zorder=1)
@@ -369,8 +406,8 @@ class OrgView(BlitFigure):
         self.mgr_idx = np.flatnonzero(self.is_mgr)
         self.staff_idx = np.flatnonzero(~self.is_mgr)
         big = n > 600
-        self.base_staff = 9.0 if not big else 3.0
-        self.base_mgr = 22.0 if not big else 8.0
+        self.base_staff = (9.0 if not big else 3.0) * font**2
+        self.base_mgr = (26.0 if not big else 9.0) * font**2
         self.sc_staff = ax.scatter(
             lay.xy[self.staff_idx, 0], lay.xy[self.staff_idx, 1], s=self.base_staff,
             marker="o", linewidths=0.4, edgecolors=[RIM], zorder=3,
@@ -385,38 +422,71 @@ class OrgView(BlitFigure):
         ax.set_ylim(lay.xy[:, 1].min() - pad, y_hi)
         if lay.kind == "circles":
             ax.set_aspect("equal", adjustable="datalim")
-        ax.legend(
-            handles=_legend_handles(), loc="upper center", bbox_to_anchor=(0.5, 0.0),
-            ncol=4 if size[0] >= 10 else 2,
-            fontsize=8, frameon=False, handletextpad=0.2, columnspacing=1.0,
+        fig.legend(
+            handles=_legend_handles(), loc="lower center", bbox_to_anchor=(0.5, 0.0),
+            ncol=4, fontsize=LEGEND_PT, frameon=False, handletextpad=0.2,
+            columnspacing=0.7, borderaxespad=0.2,
         )  # fmt: skip
         # customers
         self.sc_cust = axc.scatter(
             lay.cust_xy[:, 0], lay.cust_xy[:, 1], s=4.0, marker="o", linewidths=0
         )
-        axc.set_xlim(-1.45, 1.45)
-        axc.set_ylim(-1.25, 1.25)
+        axc.set_xlim(-CUST_XLIM, CUST_XLIM)
+        axc.set_ylim(-CUST_YLIM, CUST_YLIM)
         axc.set_aspect("equal")
-        self.cust_title = axc.set_title("Customers", fontsize=10)
+        self.cust_title = axc.set_title("Customers", fontsize=11 * f)
+        self.wedge_texts = []
         for label, ang in lay.wedges:
-            axc.text(
-                1.12 * np.cos(ang), 1.12 * np.sin(ang), label, ha="center", va="center",
-                fontsize=7, color="#555",
-            )  # fmt: skip
+            x, y, ha, va = wedge_label_place(ang)
+            self.wedge_texts.append(
+                axc.text(x, y, label, ha=ha, va=va, fontsize=LEGEND_PT, color="#333")
+            )
+        self._fit_wedge_labels()
         self.sc_cust.set_visible(False)  # painted by overlay() in the fast path
         self._cust_rgb = np.zeros((lay.cust_xy.shape[0], 3), dtype=np.uint8)
         self._cust_show = np.zeros(lay.cust_xy.shape[0], dtype=bool)
         self._live([self.sc_staff, self.sc_mgr, self.sc_cust])
-        axc.legend(
-            handles=_customer_legend(), loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2,
-            fontsize=7, frameon=False, handletextpad=0.1, columnspacing=0.6,
-        )  # fmt: skip
+
+    def _fit_wedge_labels(self) -> None:
+        """Widen the customer panel's limits until every wedge label lies inside the figure.
+
+        The labels' extents are measured with the figure's own renderer (the text's real size at
+        this font and dpi), so no label is clipped whatever the size of the picture.
+        """
+        if not self.wedge_texts:
+            return
+        axc, fig = self.ax_cust, self.fig
+        lim = CUST_XLIM
+        for _ in range(8):
+            renderer = self.canvas.get_renderer()
+            fb = fig.bbox
+            inside = all(
+                t.get_window_extent(renderer).x0 >= fb.x0 + 1
+                and t.get_window_extent(renderer).x1 <= fb.x1 - 1
+                and t.get_window_extent(renderer).y0 >= fb.y0 + 1
+                and t.get_window_extent(renderer).y1 <= fb.y1 - 1
+                for t in self.wedge_texts
+            )
+            if inside:
+                return
+            lim *= 1.15
+            axc.set_xlim(-lim, lim)
+            axc.set_ylim(-lim * CUST_YLIM / CUST_XLIM, lim * CUST_YLIM / CUST_XLIM)
+
+    def resize(self, size: tuple[float, float], font: float = 1.0) -> bool:
+        """Redraw at another size and text scale (the presenter view); returns whether it did."""
+        if (tuple(size), font) == (tuple(self.size), self.font):
+            return False
+        title = self.title.get_text()
+        self.__init__(*self._args, title=title, size=size, dpi=self.dpi, font=font)  # type: ignore[misc]
+        return True
 
     def update(self, model: object, title: str | None = None) -> None:
         """Restyle employees and customers from the model's current arrays.
 
         Args:
-            model: an ``OrgModel`` (read: ``state.emp``, ``state.cust``, ``scenario``).
+            model: an ``OrgModel`` (read: ``state.emp``, ``state.cust``, ``last_week``,
+                ``scenario``).
             title: new panel title (optional).
         """
         st = model.state  # type: ignore[attr-defined]
@@ -431,19 +501,22 @@ class OrgView(BlitFigure):
         self.sc_staff.set_facecolor(face[s_idx])
         wl = np.clip(np.nan_to_num(e.workload[s_idx], nan=1.0), 0.0, 3.0)
         self.sc_staff.set_sizes(self.base_staff * (0.5 + wl) ** 2 / 1.5)
-        self.sc_mgr.set_facecolor(face[m_idx])
-        cap = float(model.scenario.organisation.manager_capacity)  # type: ignore[attr-defined]
-        backlog = e.backlog[m_idx]
-        over = backlog > cap
-        self.sc_mgr.set_edgecolor(np.where(over[:, None], OVERLOAD_RED, RIM))
-        self.sc_mgr.set_linewidths(np.where(over, 2.0, 0.6))
-        self.sc_mgr.set_sizes(self.base_mgr * (1.0 + np.sqrt(np.clip(backlog / cap, 0, 16))))
+        load, backlog = desk_load(model)
+        desk = load[m_idx]
+        carried = backlog[m_idx] > 1e-9
+        fill = QUEUE_CMAP(np.clip(desk, 0.0, 1.0))
+        fill[~e.filled[m_idx]] = (1.0, 1.0, 1.0, 1.0)
+        self.sc_mgr.set_facecolor(fill)
+        self.sc_mgr.set_edgecolor(np.where(carried[:, None], OVERLOAD_RED, RIM))
+        self.sc_mgr.set_linewidths(np.where(carried, 2.5, 0.8))
+        self.sc_mgr.set_sizes(self.base_mgr * (0.6 + 2.4 * np.sqrt(np.clip(desk, 0.0, 4.0))))
         # customers
         sat = np.clip(c.satisfaction, 0.0, 1.0)
         cf = SATISFACTION_CMAP(sat)
         gone = c.exists & ~c.active
         cf[gone & c.complained] = COMPLAINED_GREY
-        cf[gone & ~c.complained] = SILENT_GREY
+        silent = gone & ~c.complained
+        cf[silent] = SILENT_CHURN
         cf[~c.exists, 3] = 0.0
         self.sc_cust.set_facecolor(cf)
         self._cust_rgb = (cf[:, :3] * 255).astype(np.uint8)
@@ -453,21 +526,49 @@ class OrgView(BlitFigure):
         return [self.sc_cust]
 
     def overlay(self, rgb: np.ndarray) -> None:
-        """Paint the customers as small discs straight into the pixels (3,000 in about 1 ms)."""
-        h, w = rgb.shape[:2]
-        idx = np.flatnonzero(self._cust_show)
-        if idx.size == 0:
+        """Paint the customers as small discs straight into the pixels (3,000 in about 1 ms).
+
+        Silent churners keep the others' size and order (not painted on top), so that the ring's
+        share of purple is their share of the book.
+        """
+        show = self._cust_show
+        if not show.any():
             return
-        disp = self.ax_cust.transData.transform(self.layout.cust_xy[idx])
         scale = self.dpi / 80.0
-        px = np.round(disp[:, 0]).astype(np.int64)
-        py = np.round(h - disp[:, 1]).astype(np.int64)
-        col = self._cust_rgb[idx]
         r = max(1, int(round(1.2 * scale)))
-        for dy in range(-r, r + 1):
-            for dx in range(-r, r + 1):
-                if dx * dx + dy * dy > r * r + 1:
-                    continue
-                x, y = px + dx, py + dy
-                ok = (x >= 0) & (x < w) & (y >= 0) & (y < h)
-                rgb[y[ok], x[ok]] = col[ok]
+        disp = self.ax_cust.transData.transform(self.layout.cust_xy)
+        px = np.round(disp[:, 0]).astype(np.int64)
+        py = np.round(rgb.shape[0] - disp[:, 1]).astype(np.int64)
+        _paint_discs(rgb, px[show], py[show], self._cust_rgb[show], r)
+
+
+def desk_load(model: object) -> tuple[np.ndarray, np.ndarray]:
+    """Each position's escalations this week in weeks of its capacity, and its carried backlog.
+
+    Returns:
+        ``(arrivals / capacity, backlog)`` per position: the decisions that reached the desk this
+        week against the decisions it clears in a planned week (``last_week.decisions``; zero
+        before the first week and where a position clears none), and the decisions it carries
+        into next week (``state.emp.backlog``).
+    """
+    e = model.state.emp  # type: ignore[attr-defined]
+    week = getattr(model, "last_week", None)
+    dec = getattr(week, "decisions", None)
+    n = e.backlog.shape[0]
+    if dec is None or getattr(dec, "arrivals", None) is None:
+        return np.zeros(n), np.asarray(e.backlog, dtype=float)
+    cap = np.asarray(dec.capacity, dtype=float)
+    load = np.divide(dec.arrivals, cap, out=np.zeros(n), where=cap > 0)
+    return load, np.asarray(e.backlog, dtype=float)
+
+
+def _paint_discs(rgb: np.ndarray, px: np.ndarray, py: np.ndarray, col: np.ndarray, r: int) -> None:
+    """Paint filled discs of radius ``r`` pixels at (px, py) (rows top-down) in ``col``."""
+    h, w = rgb.shape[:2]
+    for dy in range(-r, r + 1):
+        for dx in range(-r, r + 1):
+            if dx * dx + dy * dy > r * r + 1:
+                continue
+            x, y = px + dx, py + dy
+            ok = (x >= 0) & (x < w) & (y >= 0) & (y < h)
+            rgb[y[ok], x[ok]] = col[ok]

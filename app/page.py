@@ -21,6 +21,8 @@ import reacton.ipyvuetify as rv
 import solara
 import solara.lab
 
+from app import presenter as pv
+from app.luck import LuckBands
 from app.session import Config, Frame, Session, culture_specs, presets
 from sim.errors import InputError
 from sim.inputs import load_scenario
@@ -48,6 +50,7 @@ CSS = """
 .orgsim-debrief p { margin: 0 0 6px 0; }
 .orgsim-section { font-size: 1.05rem; font-weight: 700; margin: 10px 0 4px 0; }
 .orgsim-img img { width: 100%; height: auto; }
+.orgsim-app .v-label { font-size: 16px; }
 """
 
 
@@ -170,13 +173,14 @@ def Controls(
 def Cards(frame: Frame):
     """The metric cards (one value per design), as one HTML block: one widget update a week."""
     parts = []
-    for card in frame.cards:
+    for i, card in enumerate(frame.cards):
         vals = "".join(
             f'<span class="{"a" if i == 0 else "b"}">{html.escape(v)}</span>'
             for i, v in enumerate(card.values)
         )
         parts.append(
-            f'<div class="orgsim-card"><div class="t">{html.escape(card.title)}</div>'
+            f'<div class="orgsim-card{" churn" if i == 1 else ""}">'
+            f'<div class="t">{html.escape(card.title)}</div>'
             f'<div class="v">{vals}</div><div class="n">{html.escape(card.note)}</div></div>'
         )
     solara.HTML(tag="div", unsafe_innerHTML="".join(parts), classes=["orgsim-cards"])
@@ -244,22 +248,66 @@ def play(session: Session, playing: solara.Reactive[bool], tick: solara.Reactive
         time.sleep(max(rest, MIN_YIELD_S))
 
 
+def _bands(session: Session, luck: LuckBands, on: bool) -> str:
+    """Ask for each design's band of other seeds, draw the ready ones; the status line."""
+    if not on or session.charts is None:
+        return ""
+    keys = []
+    for d, r in enumerate(session.runs):
+        k = luck.request(r.scenario, r.seed)
+        keys.append(k)
+        band = luck.result(k)
+        if band is not None and d not in session.charts.bands:
+            session.charts.set_band(d, band)
+    return luck.status(keys)
+
+
 @solara.component
-def LiveView(session: Session, playing: solara.Reactive[bool], config: Config):
+def RoomBar(presenter: solara.Reactive[bool], luck_on: solara.Reactive[bool]):
+    """The room's switches: presenter view and the band of other seeds."""
+    with solara.Row(style={"align-items": "center", "gap": "4px"}):
+        solara.Switch(label="Presenter view", value=presenter, classes=["presenter-switch"])
+        solara.Switch(label="Is it luck? (20 other runs)", value=luck_on, classes=["luck-switch"])
+
+
+@solara.component
+def LiveView(
+    session: Session,
+    playing: solara.Reactive[bool],
+    config: Config,
+    presenter: solara.Reactive[bool] | None = None,
+    debug: bool = False,
+):
     """Week counter, Step/Play/Reset, cards, org views, charts, difference, debrief, export.
 
-    ``config`` is passed so that a change of settings re-renders this view at week 0.
+    ``config`` is passed so that a change of settings re-renders this view at week 0. In the
+    presenter view (``presenter``) the org view and every chart share one screen, in larger type;
+    ``debug`` shows the frame timer (never shown to the room otherwise).
     """
     tick = solara.use_reactive(0)
+    presenter = presenter if presenter is not None else solara.use_reactive(False)
+    luck_on = solara.use_reactive(False)
+    luck = solara.use_memo(LuckBands, [])
 
     def start_playing() -> None:
         if playing.value:
             play(session, playing, tick)
 
     solara.use_effect(start_playing, [playing.value])
-    frame = solara.use_memo(session.frame, [tick.value, session.version, config])
+
+    def render() -> tuple[Frame, str]:
+        with session.lock:
+            pv.apply_layout(session, presenter.value)
+            status = _bands(session, luck, luck_on.value)
+            return session.frame(), status
+
+    frame, luck_status = solara.use_memo(
+        render, [tick.value, session.version, config, presenter.value, luck_on.value]
+    )
 
     def do_step() -> None:
+        if playing.value or session.done:
+            return
         session.step()
         tick.set(tick.value + 1)
 
@@ -268,6 +316,14 @@ def LiveView(session: Session, playing: solara.Reactive[bool], config: Config):
         session.reset()
         tick.set(tick.value + 1)
 
+    def do_play() -> None:
+        if playing.value or not session.done:
+            playing.set(not playing.value)
+
+    def on_key(action: str) -> None:
+        {"play": do_play, "step": do_step, "reset": do_reset}[action]()
+
+    pv.Keys(on_key)
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Text(f"Week {frame.week} of {frame.horizon}", classes=["week-counter"])
         solara.Button(
@@ -280,10 +336,21 @@ def LiveView(session: Session, playing: solara.Reactive[bool], config: Config):
             color="primary",
         )
         solara.Button("Reset", on_click=do_reset, outlined=True)
-        solara.Text(
-            f"frame {frame.render_ms:.0f} ms", style={"color": "#999", "font-size": "0.75rem"}
-        )
+        RoomBar(presenter, luck_on)
+        if debug:
+            solara.Text(
+                f"frame {frame.render_ms:.0f} ms",
+                style={"color": "#555", "font-size": "0.75rem"},
+                classes=["frame-timer"],
+            )
     Cards(frame)
+    bergs = [(lab, pv.Iceberg.of(r.df)) for lab, r in zip(frame.labels, session.runs)]
+    if presenter.value:
+        PresenterBody(frame, bergs, luck_status)
+        return
+    if luck_status:
+        solara.Div(children=[luck_status], classes=["orgsim-help", "luck-status"])
+    pv.Prediction(session.runs[0].df, frame.week)
     if len(frame.orgs) == 1:
         solara.Image(frame.orgs[0], width="100%", classes=["orgsim-img", "org-view"])
         solara.Div(children=[frame.captions[0]], classes=["orgsim-caption"])
@@ -293,6 +360,7 @@ def LiveView(session: Session, playing: solara.Reactive[bool], config: Config):
                 with solara.Column():
                     solara.Image(png, width="100%", classes=["orgsim-img", "org-view"])
                     solara.Div(children=[cap], classes=["orgsim-caption"])
+    pv.IcebergPanel(bergs)
     solara.Image(frame.charts, width="100%", classes=["orgsim-img", "charts"])
     if frame.diff is not None:
         solara.Div(
@@ -302,6 +370,22 @@ def LiveView(session: Session, playing: solara.Reactive[bool], config: Config):
         solara.Image(frame.diff, width="100%", classes=["orgsim-img", "diff-chart"])
     Debrief(session, playing.value, frame.week)
     Export(session)
+
+
+@solara.component
+def PresenterBody(frame: Frame, bergs: list[tuple[str, pv.Iceberg]], luck_status: str):
+    """The presenter view under the cards: org view(s) and iceberg left, every chart right."""
+    with solara.Div(classes=["pres-main", f"n{len(frame.orgs)}"]):
+        with solara.Div(classes=["pres-col"]):
+            for png in frame.orgs:
+                solara.Image(png, classes=["orgsim-img", "org-view"])
+            pv.IcebergPanel(bergs)
+        with solara.Div(classes=["pres-col"]):
+            solara.Image(frame.charts, classes=["orgsim-img", "charts"])
+            if frame.diff is not None:
+                solara.Image(frame.diff, classes=["orgsim-img", "diff-chart"])
+            if luck_status:
+                solara.Div(children=[luck_status], classes=["orgsim-caption", "luck-status"])
 
 
 @solara.component
@@ -324,12 +408,20 @@ def Page():
         set_error("")
         set_config(new)
 
-    solara.Style(CSS)
+    router = solara.use_router()
+    query = router.search or ""
+    flags = {part.split("=", 1)[0] for part in query.lstrip("?").split("&") if part}
+    presenter = solara.use_reactive("presenter" in flags)
+
+    solara.Style(CSS + pv.ICEBERG_CSS + pv.PRESENTER_CSS)
     solara.Title("orgsim-crm: the organisation, live")
-    with solara.Column(classes=["orgsim-app"]), solara.Columns([1, 3.2]):
-        with solara.Column():
+    # presenter view: the controls are folded away by CSS (kept in the tree, so switching views
+    # keeps every component's state) and the live view takes the whole screen
+    room = ["orgsim-presenter"] if presenter.value else []
+    with solara.Column(classes=["orgsim-app", *room]), solara.Columns([1, 3.2]):
+        with solara.Column(classes=["orgsim-controls"]):
             if error:
                 solara.Error(error, classes=["orgsim-error"])
             Controls(config, change, playing.value, set_error)
-        with solara.Column():
-            LiveView(session, playing, config)
+        with solara.Column(classes=["orgsim-live"]):
+            LiveView(session, playing, config, presenter, "debug" in flags)

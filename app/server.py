@@ -56,6 +56,8 @@ ALLOWED_HOSTS_VAR = "ORGSIM_APP_ALLOWED_HOSTS"
 #: leave about 70 MB lower with 20 sessions (tests/test_app_load.py, docs/RELIABILITY.md), at no
 #: measurable cost in step time.
 DEFAULT_ENV = {
+    # no "This website runs on Solara" badge: it covered the customer legend in front of a room
+    "SOLARA_THEME_SHOW_BANNER": "False",
     "SOLARA_KERNEL_CULL_TIMEOUT": "5m",
     "MALLOC_ARENA_MAX": "2",
 }

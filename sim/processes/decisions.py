@@ -37,6 +37,8 @@ class DecisionsWeek:
         perm: (capacity,) chance that what one unit knows of a customer reaches the other.
         capacity: (n,) escalated decisions each position clears per week as planned.
         overtime: (n,) extra workload of managers stretching their hours to a backlog.
+        arrivals: (n,) escalated decisions that reached each position's queue this week (read by
+            the app's org view to show where decisions wait; no process reads it).
         delta: (capacity,) satisfaction change from this week's issue experiences.
         latency_mean: Mean days to a decision this week (NaN with none).
         n_new: New issues this week.
@@ -48,6 +50,7 @@ class DecisionsWeek:
     perm: np.ndarray
     capacity: np.ndarray
     overtime: np.ndarray
+    arrivals: np.ndarray
     delta: np.ndarray
     latency_mean: float
     n_new: int
@@ -152,6 +155,7 @@ def step(ctx: Context, week: Week) -> DecisionsWeek:
         perm=perm,
         capacity=capacity,
         overtime=escalation.overtime_workload(stretch, p=p),
+        arrivals=load,
         delta=delta,
         latency_mean=escalation.mean_decision_days(int((needs & edge_ok).sum()), latency, p=p),
         n_new=int(i.shape[0]),

@@ -1,0 +1,108 @@
+""""Is it luck?": a band of 20 seeds of the current design(s), computed in the background.
+
+Each design's scenario is run on ``SEEDS`` replicate seeds spawned from the session's seed
+(``sim.rng.replicate_seeds`` through ``sim.experiment.run_replicates``, so the band repeats
+exactly for the same seed and design, and A and B use the same 20 seeds: common random numbers).
+The runs go to one worker process shared by the server (``concurrent.futures``), so a band never
+blocks a Step or Play in the page; the charts draw the band (the 10th to 90th percentile of the
+seeds, week by week) behind the live run when it is ready.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing as mp
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+
+import numpy as np
+
+from sim.experiment import run_replicates
+from sim.scenario import Scenario
+
+#: Seeds in the band, and its percentiles (80 % of the seeds lie inside).
+SEEDS = 20
+LOW_Q, HIGH_Q = 0.10, 0.90
+#: The columns the charts draw (each panel's first column, and the "seen" churn).
+COLUMNS = (
+    "adoption_rate",
+    "churned_total",
+    "satisfaction_mean",
+    "morale_mean",
+    "decision_latency_days",
+    "roi",
+)
+
+Band = dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _executor() -> ProcessPoolExecutor:
+    """The server's one band worker (a fresh process: the server's threads are not copied)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
+            atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
+        return _pool
+
+
+def compute_band(scenario: Scenario, seed: int, seeds: int = SEEDS) -> Band:
+    """Run ``scenario`` on ``seeds`` replicate seeds from ``seed``; percentiles per week.
+
+    Returns:
+        column -> (weeks, low, high) with week 1 first (the rows ``model.results()`` has).
+    """
+    df = run_replicates({"band": scenario}, seeds, seed, workers=1)
+    out: Band = {}
+    for col in COLUMNS:
+        wide = df.pivot(index="week", columns="replicate", values=col)
+        vals = wide.to_numpy(dtype=float)
+        with np.errstate(all="ignore"):
+            finite = np.isfinite(vals).any(axis=1)
+            lo = np.full(vals.shape[0], np.nan)
+            hi = np.full(vals.shape[0], np.nan)
+            lo[finite] = np.nanquantile(vals[finite], LOW_Q, axis=1)
+            hi[finite] = np.nanquantile(vals[finite], HIGH_Q, axis=1)
+        out[col] = (wide.index.to_numpy(), lo, hi)
+    return out
+
+
+class LuckBands:
+    """One browser session's bands: asked for per (scenario, seed), drawn when ready."""
+
+    def __init__(self) -> None:
+        self._jobs: dict[str, Future[Band]] = {}
+
+    @staticmethod
+    def key(scenario: Scenario, seed: int) -> str:
+        """What identifies a band: the validated scenario and the seed."""
+        return f"{seed}:{scenario.model_dump_json()}"
+
+    def request(self, scenario: Scenario, seed: int) -> str:
+        """Start the band of one design in the background (once); returns its key."""
+        k = self.key(scenario, seed)
+        if k not in self._jobs:
+            self._jobs[k] = _executor().submit(compute_band, scenario, seed)
+        return k
+
+    def result(self, key: str) -> Band | None:
+        """The band when it is ready (None while it runs or when it failed)."""
+        job = self._jobs.get(key)
+        if job is None or not job.done() or job.cancelled() or job.exception() is not None:
+            return None
+        return job.result()
+
+    def status(self, keys: list[str]) -> str:
+        """A short line for the page: computing, ready or failed."""
+        jobs = [self._jobs.get(k) for k in keys]
+        if any(j is not None and j.done() and j.exception() is not None for j in jobs):
+            return "The band of other seeds could not be computed."
+        if all(j is not None and j.done() for j in jobs):
+            return (
+                f"Shaded: where {int(100 * (HIGH_Q - LOW_Q))}% of {SEEDS} other seeds of the same "
+                "design(s) ran: a difference inside the band may be luck."
+            )
+        return f"Running {SEEDS} other seeds in the background…"

@@ -1,0 +1,101 @@
+"""What the room sees, without a browser: desks, silent churn, labels, iceberg, prediction."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
+
+from app.charts import Charts  # noqa: E402
+from app.orgview import desk_load  # noqa: E402
+from app.presenter import Guess, Iceberg, apply_layout, prediction_rows  # noqa: E402
+from app.session import Config, Session  # noqa: E402
+
+
+def _session(preset: str = "command_and_control", weeks: int = 12, **kw: object) -> Session:
+    s = Session(Config.for_preset(preset, **kw))
+    s.step(weeks)
+    return s
+
+
+def test_desks_show_this_weeks_escalations_against_capacity() -> None:
+    """command_and_control: the carried backlog stays small, the week's arrivals fill desks."""
+    s = _session()
+    m = s.runs[0].model
+    load, backlog = desk_load(m)
+    dec = m.last_week.decisions
+    assert np.isfinite(load).all() and (load >= 0).all()
+    # arrivals are the model's own (this week's escalations, one per manager passed on the way)
+    assert dec.arrivals.sum() >= dec.n_escalated > 0
+    assert (load > 0.5).any()  # some desk at least half full this week: the picture shows it
+    np.testing.assert_array_equal(backlog, m.state.emp.backlog)
+
+
+def test_desk_load_is_zero_before_the_first_week() -> None:
+    s = Session(Config.for_preset("command_and_control"))
+    load, _ = desk_load(s.runs[0].model)
+    assert (load == 0).all()
+
+
+@pytest.mark.parametrize("presenter", [False, True])
+def test_wedge_labels_lie_inside_the_picture(presenter: bool) -> None:
+    s = _session("command_and_control", 2)
+    apply_layout(s, presenter)
+    s.frame()
+    view = s.runs[0].view
+    assert view is not None and view.wedge_texts
+    r = view.canvas.get_renderer()
+    fb = view.fig.bbox
+    for t in view.wedge_texts:
+        b = t.get_window_extent(r)
+        assert fb.x0 <= b.x0 and b.x1 <= fb.x1 and fb.y0 <= b.y0 and b.y1 <= fb.y1, t.get_text()
+
+
+def test_programme_labels_never_overlap() -> None:
+    s = _session("kotter_programme", 60, compare=True)
+    s.frame()
+    ch = s.charts
+    assert ch is not None and ch.strip is not None
+    ch.draw()
+    r = ch.canvas.get_renderer()
+    boxes = [t.get_window_extent(r) for t in ch.strip.texts]
+    assert len(boxes) >= 6
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), (a, b)
+    assert all(ax.get_xlabel() == "week" for ax in ch.axes[3:6])
+
+
+def test_band_is_drawn_behind_the_lines() -> None:
+    ch = Charts(10)
+    weeks = np.arange(1, 11)
+    ch.set_band(0, {"adoption_rate": (weeks, np.zeros(10), np.full(10, 0.5))})
+    assert len(ch.band_artists) == 1
+    assert ch.band_artists[0].get_zorder() < ch.lines[0][0][0].get_zorder()
+    ch.resize((8.0, 6.9), (3, 2), 1.25)  # the presenter layout keeps the band
+    assert len(ch.axes[0].collections) == 1
+
+
+def test_iceberg_from_the_runs_metrics() -> None:
+    s = _session(weeks=20)
+    df = s.runs[0].df
+    b = Iceberg.of(df)
+    last = df.iloc[-1]
+    assert b.left_silent == round(last["churned_silent_total"])
+    assert b.left_silent + b.left_complained == round(last["churned_total"])
+    assert b.complaints == int(last["complaints_total"])
+    assert b.left_silent > b.left_complained  # the point of the picture in this preset
+
+
+def test_prediction_reveal_reads_week_52_or_so_far() -> None:
+    s = _session(weeks=10)
+    df = s.runs[0].df
+    rows = prediction_rows(Guess(100, 40.0, True), df)
+    assert [r[1] for r in rows] == ["100", "40%", "positive"]
+    assert "so far (week 10)" in rows[0][2]
+    assert rows[0][2].startswith(f"{df['churned_total'].iloc[-1]:,.0f}")
+    s.step(50)
+    rows = prediction_rows(Guess(), s.runs[0].df)
+    assert rows[0][1] == "–"
+    assert rows[0][2] == f"{s.runs[0].df['churned_total'].iloc[51]:,.0f} by week 52"

@@ -414,11 +414,15 @@ def test_report_csv_is_safe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     table = pd.DataFrame({"section": ["outcome"] * 6, "key": EVIL, "label": EVIL,
                           "difference": [-0.5, 1, -2, 3, -4, 5]})  # fmt: skip
     monkeypatch.setattr(report, "render_html", lambda data: "<html></html>")
-    data = SimpleNamespace(table=table)
+    breakdown = pd.DataFrame({"change": EVIL, "alone": [-0.5, 1, -2, 3, -4, 5]})
+    data = SimpleNamespace(table=table, breakdown=breakdown)
     _, csv_out = report.write_report(data, tmp_path / "r.html")  # type: ignore[arg-type]
     back = assert_safe_csv(csv_out)
     assert len(back) == len(table)
     assert back["difference"].tolist() == [-0.5, 1, -2, 3, -4, 5]
+    # the breakdown CSV written beside it is neutralised too
+    back = assert_safe_csv(report.breakdown_path(tmp_path / "r.html"))
+    assert back["alone"].tolist() == [-0.5, 1, -2, 3, -4, 5]
 
 
 def _csv_writers(source: str, rel: str) -> list[int]:

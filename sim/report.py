@@ -871,6 +871,18 @@ def breakdown_findings(bd: pd.DataFrame, full: pd.Series | None = None) -> list[
     return out
 
 
+def _compare_row(section: str, r: Any, f: str) -> str:
+    """One table row: label, current, proposed and the signed change, each cell formatted by ``f``."""
+    sign = "+" if r.difference > 0 else ""
+    return (
+        f"<tr><td>{html.escape(str(r.label))}</td>"
+        + _num(section, r.key, "current", r.current, f.format(r.current))
+        + _num(section, r.key, "proposed", r.proposed, f.format(r.proposed))
+        + _num(section, r.key, "difference", r.difference, sign + f.format(r.difference))
+        + "</tr>"
+    )
+
+
 def _spans_html(data: ReportData) -> list[str]:
     """Spans and layers of both charts, the widest spans and the overloaded managers by name."""
     from sim.chart_preview import WIDE_SPAN
@@ -886,14 +898,7 @@ def _spans_html(data: ReportData) -> list[str]:
     ]
     for r in rows.itertuples():
         f = "{:.3f}" if r.key == "per_staff" else "{:.2f}" if r.key == "mean" else "{:g}"
-        sign = "+" if r.difference > 0 else ""
-        parts.append(
-            f"<tr><td>{e(r.label)}</td>"
-            + _num("spans", r.key, "current", r.current, f.format(r.current))
-            + _num("spans", r.key, "proposed", r.proposed, f.format(r.proposed))
-            + _num("spans", r.key, "difference", r.difference, sign + f.format(r.difference))
-            + "</tr>"
-        )
+        parts.append(_compare_row("spans", r, f))
     parts.append("</table>")
     for name in ("current", "proposed"):
         sp = data.spans[name]
@@ -1313,14 +1318,7 @@ def render_html(data: ReportData) -> str:
             if r.key in ("mean_span", "front_line_authority", "cross_unit_tie_share")
             else "{:.0f}"
         )
-        sign = "+" if r.difference > 0 else ""
-        parts.append(
-            f"<tr><td>{e(r.label)}</td>"
-            + _num("structure", r.key, "current", r.current, f.format(r.current))
-            + _num("structure", r.key, "proposed", r.proposed, f.format(r.proposed))
-            + _num("structure", r.key, "difference", r.difference, sign + f.format(r.difference))
-            + "</tr>"
-        )
+        parts.append(_compare_row("structure", r, f))
     parts.append("</table>")
     parts.extend(_spans_html(data))
     cost_rows = t[t["section"] == "change_cost"]

@@ -184,3 +184,4 @@ class Watched:
 
     def close(self) -> None:
         self.context.close()
+

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -47,3 +49,23 @@ def presets_small() -> pd.DataFrame:
         "self_organised",
     ]
     return paired({n: small(n) for n in names}, replicates=8, seed=11)
+
+
+# The browser test modules' shared fixtures: one app server and one Chromium per module, made only
+# for the modules that ask for them (tests/test_app_browser.py, tests/test_app_presenter.py).
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """``python run.py app`` on 127.0.0.1 and a free port; yields its address."""
+    from tests.browser_support import app_server
+
+    with app_server() as s:
+        yield s.url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """One headless Debian Chromium for the module."""
+    from tests.browser_support import chromium
+
+    with chromium() as b:
+        yield b

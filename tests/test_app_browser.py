@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, ROOT, Watched, app_server, chromium
+from tests.browser_support import CHROMIUM, ROOT, Watched
 
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -26,19 +26,6 @@ if not Path(CHROMIUM).exists():
         f"{CHROMIUM} is missing (apt-get install -y chromium); .ci/run installs it in CI",
         allow_module_level=True,
     )
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    """``python run.py app`` on 127.0.0.1 and a free port; yields its address."""
-    with app_server() as s:
-        yield s.url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ console error may occur. Sizes are measured with Playwright's bounding boxes and
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, ROOT, Watched, app_server, chromium
+from tests.browser_support import CHROMIUM, ROOT, Watched
 
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -21,18 +20,6 @@ if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
 
 W, H = 1280, 720
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with app_server() as s:
-        yield s.url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as b:
-        yield b
 
 
 def _open(browser: object, url: str) -> Watched:

@@ -18,9 +18,9 @@ It also returns the worker threads of websockets that went away. Solara serves e
 a worker thread of anyio's pool (``anyio.to_thread.run_sync``), and anyio stops a worker that has
 been idle for ``WorkerThread.MAX_IDLE_TIME`` (10 s) only when the next ``run_sync`` call comes, so
 after a room of browsers leaves, their threads (and the memory their stacks and arenas hold)
-stayed until somebody connected again. When a websocket ends, the guard schedules one no-op
-``run_sync`` just after that idle time (:data:`PRUNE_AFTER_S`), which makes anyio stop the idle
-workers.
+stayed until somebody connected again. When websockets end, the guard runs one no-op
+``run_sync`` just after that idle time (:data:`PRUNE_AFTER_S` after the last of them ended),
+which makes anyio stop the idle workers.
 
 Used by :mod:`app.launch`; docs/RELIABILITY.md ("The app's front door") lists what it guards.
 """
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, MutableMapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,9 +44,13 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 CDN_PREFIX = "/_solara/cdn"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_PORTS = {"http": 80, "ws": 80, "https": 443, "wss": 443}
-#: Seconds after a websocket ends before the guard makes anyio prune its idle worker threads:
-#: anyio's ``WorkerThread.MAX_IDLE_TIME`` (10 s in anyio 4) plus a margin, so the thread of the
-#: websocket that just ended is already old enough to be stopped.
+#: Seconds after the last websocket ended before the guard makes anyio prune its idle worker
+#: threads: anyio's ``WorkerThread.MAX_IDLE_TIME`` (10 s in anyio 4) plus a margin, so the thread
+#: of the websocket that just ended is already old enough to be stopped. It is a debounce, not a
+#: delay per websocket: each end pushes the one pending prune back. Separate prunes for websockets
+#: that close together (a room leaving) ran in one event-loop iteration; the first took an idle
+#: worker and stopped the others, and each of the rest found no idle worker and started a new
+#: thread (8 websockets: 8 threads -> 16), so the room's threads were replaced, not returned.
 PRUNE_AFTER_S = 12.0
 
 
@@ -61,20 +65,49 @@ async def prune_idle_workers() -> None:
     await anyio.to_thread.run_sync(_noop)
 
 
-def schedule_prune(delay: float = PRUNE_AFTER_S) -> None:
-    """Run :func:`prune_idle_workers` on the running event loop ``delay`` seconds from now."""
-    loop = asyncio.get_running_loop()
-    tasks: set[asyncio.Task[None]] = _PRUNES
+class PruneScheduler:
+    """At most one pending prune per event loop, pushed back each time a websocket ends.
 
-    def start() -> None:
-        task = loop.create_task(prune_idle_workers())
-        tasks.add(task)  # keep a reference until it is done (the loop holds only weak ones)
-        task.add_done_callback(tasks.discard)
+    Args:
+        prune: The coroutine function to run when the quiet time has passed
+            (:func:`prune_idle_workers` in the server; tests count calls instead).
+    """
 
-    loop.call_later(delay, start)
+    def __init__(
+        self, prune: Callable[[], Coroutine[Any, Any, None]] = prune_idle_workers
+    ) -> None:
+        self.prune = prune
+        self._pending: dict[asyncio.AbstractEventLoop, asyncio.TimerHandle] = {}
+        self._running: set[asyncio.Task[None]] = set()
+
+    def schedule(self, delay: float | None = None) -> None:
+        """Have one prune run ``delay`` seconds from now, replacing the one still waiting.
+
+        Args:
+            delay: Seconds of quiet before the prune; :data:`PRUNE_AFTER_S` when None (read at
+                the call, so a test can shorten it).
+        """
+        loop = asyncio.get_running_loop()
+        waiting = self._pending.pop(loop, None)
+        if waiting is not None:
+            waiting.cancel()
+        quiet = PRUNE_AFTER_S if delay is None else delay
+        self._pending[loop] = loop.call_later(quiet, self._start, loop)
+
+    def _start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._pending.pop(loop, None)
+        task = loop.create_task(self.prune())
+        self._running.add(task)  # keep a reference until it is done (the loop holds only weak ones)
+        task.add_done_callback(self._running.discard)
 
 
-_PRUNES: set[asyncio.Task[None]] = set()
+_SCHEDULER = PruneScheduler()
+
+
+def schedule_prune(delay: float | None = None) -> None:
+    """Run :func:`prune_idle_workers` once, ``delay`` seconds (default :data:`PRUNE_AFTER_S`)
+    after the last call on this event loop."""
+    _SCHEDULER.schedule(delay)
 
 
 def split_host(value: str) -> tuple[str, int | None] | None:

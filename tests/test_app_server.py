@@ -25,7 +25,8 @@ import pytest
 
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 
-from app.guard import CDN_PREFIX, Guard, split_host  # noqa: E402
+from app import guard as guard_module  # noqa: E402
+from app.guard import CDN_PREFIX, Guard, PruneScheduler, split_host  # noqa: E402
 from app.server import OFFLINE_ENV, allowed_hosts, command  # noqa: E402
 from tests.browser_support import AppServer, app_server  # noqa: E402
 
@@ -152,6 +153,93 @@ def test_cdn_prefix_serves_installed_files_only(guard: Guard, tmp_path: Path) ->
     assert _call(guard, f"{CDN_PREFIX}/pkg@1.0.0/a.js", method="POST", host=h)[0] == 405
     assert sorted(p.name for p in tmp_path.rglob("*")) == before  # nothing fetched or written
     assert _call(Guard(_stub, ["127.0.0.1"]), f"{CDN_PREFIX}/pkg@1.0.0/a.js", host=h)[0] == 404
+
+
+def _end_websockets(guard: Guard, n: int, later: float = 0.0) -> tuple[list[float], list[float]]:
+    """Open ``n`` websockets through ``guard`` (a stub app holding each one), end them all in one
+    event-loop iteration, then, when ``later`` > 0, open and end one more ``later`` s after;
+    returns the event loop's times of the ends and of the prunes (counted, not run)."""
+    ends: list[float] = []
+    prunes: list[float] = []
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        leave = asyncio.Event()
+
+        async def held(scope: dict, receive: object, send: object) -> None:
+            await send({"type": "websocket.accept"})  # type: ignore[operator]
+            await leave.wait()  # the browser is there until the room leaves
+
+        async def prune() -> None:
+            prunes.append(loop.time())
+
+        guard.app = held
+        guard_module._SCHEDULER = PruneScheduler(prune)
+
+        async def one() -> None:
+            scope = {"type": "websocket", "path": "/jupyter/api/kernels/x/channels",
+                     "root_path": "", "scheme": "ws", "query_string": b"",
+                     "headers": [(b"host", b"127.0.0.1:8765")]}
+
+            async def receive() -> dict:
+                await asyncio.Event().wait()
+                return {}
+
+            async def send(message: dict) -> None:
+                pass
+
+            await guard(scope, receive, send)
+            ends.append(loop.time())
+
+        sockets = [asyncio.create_task(one()) for _ in range(n)]
+        await asyncio.sleep(0.01)
+        leave.set()  # every websocket ends in the same iteration, as when a room leaves
+        await asyncio.gather(*sockets)
+        if later:
+            await asyncio.sleep(later)
+            leave.clear()
+            last = asyncio.create_task(one())
+            await asyncio.sleep(0.01)
+            leave.set()
+            await last
+        # wait for what is due (a deadline, not a timing: a late loop only delays the prunes)
+        for _ in range(200):
+            if prunes and loop.time() > ends[-1] + 2 * guard_module.PRUNE_AFTER_S:
+                break
+            await asyncio.sleep(guard_module.PRUNE_AFTER_S / 4)
+
+    asyncio.run(scenario())
+    return ends, prunes
+
+
+def test_websockets_ending_together_start_one_prune(
+    guard: Guard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15 item 5: 8 websockets ending together once started 8 prunes in one event-loop
+    iteration; the first stopped the 7 idle workers and each of the other 7 found none idle and
+    started a new thread (8 -> 16). Now one pending prune, after the last end."""
+    monkeypatch.setattr(guard_module, "_SCHEDULER", guard_module._SCHEDULER)  # restored after
+    monkeypatch.setattr(guard_module, "PRUNE_AFTER_S", 0.2)
+    ends, prunes = _end_websockets(guard, 8)
+    assert len(ends) == 8
+    assert len(prunes) == 1, f"{len(prunes)} prunes for 8 websockets that ended together"
+    assert prunes[0] >= max(ends) + 0.2
+
+
+def test_each_websocket_end_pushes_the_prune_back(
+    guard: Guard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A websocket ending before the pending prune ran moves it to after its own end; one
+    ending after it ran gets a prune of its own (its thread is returned too)."""
+    monkeypatch.setattr(guard_module, "_SCHEDULER", guard_module._SCHEDULER)  # restored after
+    # the fourth end comes 0.1 s after the first three, well inside the 1.5 s quiet time
+    monkeypatch.setattr(guard_module, "PRUNE_AFTER_S", 1.5)
+    ends, prunes = _end_websockets(guard, 3, later=0.1)
+    assert len(prunes) == 1 and prunes[0] >= ends[-1] + 1.5
+    # the fourth end comes 1 s after the first three, when their prune (0.2 s) has run
+    monkeypatch.setattr(guard_module, "PRUNE_AFTER_S", 0.2)
+    ends, prunes = _end_websockets(guard, 3, later=1.0)
+    assert len(prunes) == 2 and prunes[0] >= ends[2] + 0.2 and prunes[1] >= ends[-1] + 0.2
 
 
 def test_split_host() -> None:

@@ -7,25 +7,12 @@ import sys
 sys.path.insert(0, ".")
 import pandas as pd
 
+from experiments.rest_design import parse_extra, rest_scenario
 from sim.model import OrgModel
-from sim.validation import at_rest
 
 name = sys.argv[1]
 reps = int(sys.argv[2])
-extra = {}
-for a in sys.argv[3:]:
-    k, v = a.split("=")
-    try:
-        v = float(v) if "." in v else int(v)
-    except ValueError:
-        v = {"true": True, "false": False}.get(v.lower(), v)
-    extra[k] = v
-if name == "crm40":
-    sc = at_rest(
-        "technology_only_rollout", **{"organisation.employees": 150, "customers.count": 1500}
-    ).with_overrides({"crm.enabled": True, "crm.go_live_week": -40, "burn_in_weeks": 60, **extra})
-else:
-    sc = at_rest(name, **{"organisation.employees": 150, "customers.count": 1500, **extra})
+sc = rest_scenario(name, parse_extra(sys.argv[3:]))
 sc = sc.with_overrides({"horizon_weeks": 156})
 cols = sys.argv[0] and None
 frames = []

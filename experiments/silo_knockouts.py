@@ -7,26 +7,11 @@ Run from the repository root: python experiments/silo_knockouts.py [replicates]
 import sys
 
 sys.path.insert(0, ".")
-from tests.conftest import column, paired, small
-from tests.test_silos_channels import SILO_CHANNELS_OFF
+from tests.conftest import column, paired
+from tests.test_silos_channels import knockout_designs
 
 R = int(sys.argv[1]) if len(sys.argv) > 1 else 6
-s, o = "culture__information_sharing", "culture__customer_orientation"
-off = {"sales__care_orientation_weight": 0.0}
-h = paired(
-    {
-        "closed": small("functional_silos", **{s: 0.1}),
-        "open": small("functional_silos", **{s: 0.9}),
-        "closed_ko": small("functional_silos", **{s: 0.1}, **SILO_CHANNELS_OFF),
-        "open_ko": small("functional_silos", **{s: 0.9}, **SILO_CHANNELS_OFF),
-        "cold": small("functional_silos", **{o: 0.1}),
-        "warm": small("functional_silos", **{o: 0.9}),
-        "cold_ko": small("functional_silos", **{o: 0.1}, **off),
-        "warm_ko": small("functional_silos", **{o: 0.9}, **off),
-    },
-    replicates=R,
-    seed=5,
-)
+h = paired(knockout_designs(), replicates=R, seed=5)
 for a, b in [
     ("open", "closed"),
     ("open_ko", "closed_ko"),

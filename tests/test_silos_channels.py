@@ -27,6 +27,7 @@ from scipy import stats
 
 from sim.coefficients.sales import DEFAULT_SALES
 from sim.mechanisms import incentives, silos
+from sim.scenario import Scenario
 from tests.conftest import column, paired, small
 
 ALPHA = 0.01
@@ -52,24 +53,26 @@ SHARING_MARGIN = 0.005
 ORIENTATION_MARGIN = 0.003
 
 
-@pytest.fixture(scope="module")
-def heads() -> pd.DataFrame:
+def knockout_designs() -> dict[str, Scenario]:
+    """The eight designs: sharing and orientation low and high, each with its channels on and
+    knocked out (also run by experiments/silo_knockouts.py)."""
     s, o = "culture__information_sharing", "culture__customer_orientation"
     off = {"sales__care_orientation_weight": 0.0}
-    return paired(
-        {
-            "closed": small("functional_silos", **{s: 0.1}),
-            "open": small("functional_silos", **{s: 0.9}),
-            "closed_ko": small("functional_silos", **{s: 0.1}, **SILO_CHANNELS_OFF),
-            "open_ko": small("functional_silos", **{s: 0.9}, **SILO_CHANNELS_OFF),
-            "cold": small("functional_silos", **{o: 0.1}),
-            "warm": small("functional_silos", **{o: 0.9}),
-            "cold_ko": small("functional_silos", **{o: 0.1}, **off),
-            "warm_ko": small("functional_silos", **{o: 0.9}, **off),
-        },
-        replicates=REPLICATES,
-        seed=5,
-    )
+    return {
+        "closed": small("functional_silos", **{s: 0.1}),
+        "open": small("functional_silos", **{s: 0.9}),
+        "closed_ko": small("functional_silos", **{s: 0.1}, **SILO_CHANNELS_OFF),
+        "open_ko": small("functional_silos", **{s: 0.9}, **SILO_CHANNELS_OFF),
+        "cold": small("functional_silos", **{o: 0.1}),
+        "warm": small("functional_silos", **{o: 0.9}),
+        "cold_ko": small("functional_silos", **{o: 0.1}, **off),
+        "warm_ko": small("functional_silos", **{o: 0.9}, **off),
+    }
+
+
+@pytest.fixture(scope="module")
+def heads() -> pd.DataFrame:
+    return paired(knockout_designs(), replicates=REPLICATES, seed=5)
 
 
 def revenue(heads: pd.DataFrame, design: str) -> np.ndarray:

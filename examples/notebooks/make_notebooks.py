@@ -14,115 +14,23 @@ measurements.
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import nbformat
 
 HERE = Path(__file__).resolve().parent
 
-#: name -> (title, claim, mechanism, base preset, {design: overrides}, outcomes, weekly columns)
-GALLERY: dict[str, dict] = {
-    "silos": {
-        "title": "Silos: does sharing information across departments keep customers?",
-        "claim": "Seed 003: in a siloed company service does not tell sales about open issues "
-        "(upsell calls to angry customers), marketing floods sales with leads nobody was told "
-        "about, and hoarded leads duplicate records, so the CRM is less useful.",
-        "mechanism": "docs/ODD.md 6.2 and 8.F: lead floods, hoarded-lead duplicates, angry "
-        "upsells, all through `culture.information_sharing`.",
-        "base": "functional_silos",
-        "designs": {
-            "sharing 0.1": {"culture.information_sharing": 0.1},
-            "sharing 0.9": {"culture.information_sharing": 0.9},
-        },
-        "outcomes": ["annual_churn", "data_quality", "net_benefit_total"],
-        "weekly": ["data_quality", "satisfaction_mean"],
-    },
-    "decision_rights": {
-        "title": "Decision rights: what does pushing authority to the front line do?",
-        "claim": "Seeds 001 and 004: in a deep hierarchy with little front-line authority, "
-        "customer decisions queue at managers and customers wait.",
-        "mechanism": "docs/ODD.md 6.1 and 8.C: escalation with a FIFO queue per manager, "
-        "latency = hand-offs + queueing, through `culture.decision_rights`.",
-        "base": "command_and_control",
-        "designs": {
-            "rights 0.2": {"culture.decision_rights": 0.2},
-            "rights 0.8": {"culture.decision_rights": 0.8},
-        },
-        "outcomes": ["decision_latency_days", "first_contact_resolution", "annual_churn"],
-        "weekly": ["first_contact_resolution", "decisions_queued"],
-    },
-    "culture_vs_technology": {
-        "title": "Culture or technology first?",
-        "claim": "Seeds 000 and 002: the best tool with thorough training and no culture "
-        "change is adopted and then drifts back; changing decision rights, sharing, "
-        "incentives and coaching first makes the tool stick.",
-        "mechanism": "docs/ODD.md 6.4 and 8.D: UTAUT-ordered intention, habit, usage learnt "
-        "from colleagues, reinforcement that stops.",
-        "base": None,
-        "designs": {"technology_only_rollout": {}, "culture_first_rollout": {}},
-        "outcomes": ["adoption_rate", "data_quality", "annual_churn"],
-        "weekly": ["adoption_rate", "usage_mean"],
-    },
-    "commitment_vs_support": {
-        "title": "Executive commitment or executive support?",
-        "claim": "Seed 004: executives who say they support the CRM change little; executives "
-        "committed to it change structure, rights, incentives, data use and staffing.",
-        "mechanism": "docs/ODD.md 6.6 and 8.D: commitment acts through facilitating "
-        "conditions and data use, support only through words (a small social push).",
-        "base": "command_and_control",
-        "designs": {
-            "supportive only": {
-                "culture.executive_support": 0.9,
-                "culture.executive_commitment": 0.1,
-            },
-            "committed": {"culture.executive_support": 0.1, "culture.executive_commitment": 0.9},
-        },
-        "outcomes": ["adoption_rate", "data_quality"],
-        "weekly": ["adoption_rate", "data_quality"],
-    },
-    "safety_and_responsiveness": {
-        "title": "Psychological safety and responsiveness: hearing the problems",
-        "claim": "Seed 000: where people are safe to report problems they get fixed; seed 001: "
-        "an organisation that responds to complaints hears more of its unhappy customers.",
-        "mechanism": "docs/ODD.md 6.5 (safety -> reporting -> fixes -> quality) and 8.B "
-        "(willingness to complain from responsiveness).",
-        "base": "command_and_control",
-        "designs": {
-            "closed": {"culture.psychological_safety": 0.1, "culture.responsiveness": 0.1},
-            "open": {"culture.psychological_safety": 0.9, "culture.responsiveness": 0.9},
-        },
-        "outcomes": ["annual_churn", "silent_churn_share", "satisfaction_mean"],
-        "weekly": ["satisfaction_mean", "complaints_total"],
-    },
-    "turnover": {
-        "title": "Staff turnover reaches customers",
-        "claim": "Seeds 001 and 002: a leaving account owner takes the relationship and the "
-        "know-how; newcomers serve worse until they learn.",
-        "mechanism": "docs/ODD.md 6.10 and 8.E: relationship loss on a leaver's accounts, "
-        "softened by the CRM record, newcomers' skill (Park & Shaw 2013 for the size).",
-        "base": "command_and_control",
-        "designs": {
-            "turnover 15%": {"people.base_quit_annual": 0.15},
-            "turnover 45%": {"people.base_quit_annual": 0.45},
-        },
-        "outcomes": ["annual_staff_turnover", "annual_churn", "satisfaction_mean"],
-        "weekly": ["satisfaction_mean", "morale_mean"],
-    },
-    "silent_churn": {
-        "title": "Silent churn: the customers management never hears about",
-        "claim": "Seed 001: most customers who leave never complained, so complaints "
-        "understate churn; how the organisation listens changes how many speak up.",
-        "mechanism": "docs/ODD.md 6.9 and 8.B: complaints anywhere below the churn pivot, "
-        "willingness from responsiveness and open issues.",
-        "base": "command_and_control",
-        "designs": {
-            "responsiveness 0.1": {"culture.responsiveness": 0.1},
-            "responsiveness 0.9": {"culture.responsiveness": 0.9},
-        },
-        "outcomes": ["silent_churn_share", "complaints_per_churner", "annual_churn"],
-        "weekly": ["churned_total", "complaints_total"],
-    },
-}
+
+def read_gallery(path: Path = HERE / "gallery.toml") -> dict[str, dict]:
+    """The gallery table: name -> title, claim, mechanism, base preset (None: each design is the
+    preset of its label), {design: overrides}, outcomes and weekly columns, in file order."""
+    table = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {name: {"base": None, **spec} for name, spec in table.items()}
+
+
+#: the notebooks to write, from gallery.toml (data, so adding a claim is one table there)
+GALLERY: dict[str, dict] = read_gallery()
 
 SETUP = """import matplotlib.pyplot as plt
 import sim

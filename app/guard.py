@@ -73,9 +73,7 @@ class PruneScheduler:
             (:func:`prune_idle_workers` in the server; tests count calls instead).
     """
 
-    def __init__(
-        self, prune: Callable[[], Coroutine[Any, Any, None]] = prune_idle_workers
-    ) -> None:
+    def __init__(self, prune: Callable[[], Coroutine[Any, Any, None]] = prune_idle_workers) -> None:
         self.prune = prune
         self._pending: dict[asyncio.AbstractEventLoop, asyncio.TimerHandle] = {}
         self._running: set[asyncio.Task[None]] = set()

@@ -177,9 +177,14 @@ def _end_websockets(guard: Guard, n: int, later: float = 0.0) -> tuple[list[floa
         guard_module._SCHEDULER = PruneScheduler(prune)
 
         async def one() -> None:
-            scope = {"type": "websocket", "path": "/jupyter/api/kernels/x/channels",
-                     "root_path": "", "scheme": "ws", "query_string": b"",
-                     "headers": [(b"host", b"127.0.0.1:8765")]}
+            scope = {
+                "type": "websocket",
+                "path": "/jupyter/api/kernels/x/channels",
+                "root_path": "",
+                "scheme": "ws",
+                "query_string": b"",
+                "headers": [(b"host", b"127.0.0.1:8765")],
+            }
 
             async def receive() -> dict:
                 await asyncio.Event().wait()

@@ -130,6 +130,14 @@ class Builder:
             fte = self.rng.choice((0.5, 0.6, 0.8)) if self.rng.random() < part else 1.0
             self.add(self.rng.choice(titles), unit, manager, fte)
 
+    def led_team(
+        self, title: str, unit: str, manager: dict, titles: list[str], size: int, part: float
+    ) -> dict:
+        """A lead titled ``title`` under ``manager`` and a :meth:`team` of ``size`` below them."""
+        lead = self.add(title, unit, manager)
+        self.team(lead, unit, titles, size, part)
+        return lead
+
 
 def workday() -> Builder:
     b = Builder(seed=1, first_id=21001)
@@ -138,32 +146,43 @@ def workday() -> Builder:
     for region in ("East", "West", "Central"):
         d = b.add("Director of Sales", f"Sales - {region}", vps)
         for _ in range(2):
-            m = b.add("Sales Manager", f"Sales - {region}", d)
-            b.team(
-                m,
+            b.led_team(
+                "Sales Manager",
                 f"Sales - {region}",
+                d,
                 ["Sr. Account Executive", "Account Executive", "Sales Development Representative"],
                 6,
                 0.1,
             )
     vpc = b.add("VP, Customer Support", "Customer Support", ceo)
     for tier in ("Tier 1", "Tier 2", "Success"):
-        lead = b.add("Support Team Lead", f"Customer Support - {tier}", vpc)
         titles = (
             ["Customer Success Manager"] if tier == "Success" else ["Customer Support Specialist"]
         )
-        b.team(lead, f"Customer Support - {tier}", titles, 7, 0.2)
-    cmo = b.add("CMO", "Marketing", ceo)
-    b.team(cmo, "Marketing", ["Marketing Specialist", "Demand Generation Manager"], 6, 0.2)
+        b.led_team("Support Team Lead", f"Customer Support - {tier}", vpc, titles, 7, 0.2)
+    b.led_team(
+        "CMO", "Marketing", ceo, ["Marketing Specialist", "Demand Generation Manager"], 6, 0.2
+    )
     cfo = b.add("CFO", "Finance", ceo)
-    fm = b.add("Finance Manager", "Finance", cfo)
-    b.team(fm, "Finance", ["Financial Analyst", "Accountant", "Payroll Specialist"], 5, 0.2)
+    b.led_team(
+        "Finance Manager",
+        "Finance",
+        cfo,
+        ["Financial Analyst", "Accountant", "Payroll Specialist"],
+        5,
+        0.2,
+    )
     cto = b.add("CTO", "Engineering", ceo)
     for _ in range(2):
-        em = b.add("Engineering Manager", "Engineering", cto)
-        b.team(em, "Engineering", ["Software Engineer", "Senior Software Engineer"], 6, 0.0)
-    hr = b.add("Head of People", "People", ceo)
-    b.team(hr, "People", ["HR Business Partner", "Recruiter"], 3, 0.3)
+        b.led_team(
+            "Engineering Manager",
+            "Engineering",
+            cto,
+            ["Software Engineer", "Senior Software Engineer"],
+            6,
+            0.0,
+        )
+    b.led_team("Head of People", "People", ceo, ["HR Business Partner", "Recruiter"], 3, 0.3)
     return b
 
 
@@ -172,18 +191,36 @@ def bamboohr() -> Builder:
     ceo = b.add("CEO", "Leadership", None)
     hs = b.add("Head of Sales", "Sales", ceo)
     for _ in range(2):
-        lead = b.add("Sales Team Lead", "Sales", hs)
-        b.team(lead, "Sales", ["Account Executive", "BDR", "Account Executive"], 8, 0.0)
+        b.led_team(
+            "Sales Team Lead",
+            "Sales",
+            hs,
+            ["Account Executive", "BDR", "Account Executive"],
+            8,
+            0.0,
+        )
     hc = b.add("Head of Customer Success", "Customer Success", ceo)
     for _ in range(2):
-        lead = b.add("Support Lead", "Customer Success", hc)
-        b.team(lead, "Customer Success", ["Support Agent", "Customer Success Associate"], 9, 0.0)
-    mm = b.add("Marketing Manager", "Marketing", ceo)
-    b.team(mm, "Marketing", ["Content Marketer", "Marketing Coordinator"], 4, 0.0)
-    om = b.add("Operations Manager", "Operations", ceo)
-    b.team(om, "Operations", ["Office Administrator", "Bookkeeper", "IT Support Technician"], 4, 0)
-    el = b.add("Engineering Lead", "Product", ceo)
-    b.team(el, "Product", ["Developer", "Product Designer"], 6, 0.0)
+        b.led_team(
+            "Support Lead",
+            "Customer Success",
+            hc,
+            ["Support Agent", "Customer Success Associate"],
+            9,
+            0.0,
+        )
+    b.led_team(
+        "Marketing Manager", "Marketing", ceo, ["Content Marketer", "Marketing Coordinator"], 4, 0.0
+    )
+    b.led_team(
+        "Operations Manager",
+        "Operations",
+        ceo,
+        ["Office Administrator", "Bookkeeper", "IT Support Technician"],
+        4,
+        0,
+    )
+    b.led_team("Engineering Lead", "Product", ceo, ["Developer", "Product Designer"], 6, 0.0)
     return b
 
 
@@ -192,29 +229,45 @@ def excel() -> Builder:
     md = b.add("Managing Director", "1000 Management", None)
     hs = b.add("Head of Sales", "2000 Sales", md)
     for area in ("North", "South", "Export"):
-        asm = b.add("Area Sales Manager", f"2100 Sales {area}", hs)
-        b.team(
-            asm,
+        b.led_team(
+            "Area Sales Manager",
             f"2100 Sales {area}",
+            hs,
             ["Key Account Manager", "Inside Sales Rep", "Sales Representative"],
             9,
             0.15,
         )
     hcs = b.add("Head of Customer Service", "3000 Customer Service", md)
     for shift in ("Early", "Late", "Field"):
-        tl = b.add("Service Team Leader", f"3100 Service {shift}", hcs)
         titles = ["Field Service Technician"] if shift == "Field" else ["Service Desk Agent"]
-        b.team(tl, f"3100 Service {shift}", titles, 11, 0.25)
-    mk = b.add("Marketing Lead", "4000 Marketing", md)
-    b.team(mk, "4000 Marketing", ["Marketing Coordinator", "Graphic Designer (Marketing)"], 4, 0.5)
-    ctl = b.add("Head of Finance", "5000 Finance & Admin", md)
-    b.team(ctl, "5000 Finance & Admin", ["Controller", "Accounts Payable Clerk"], 5, 0.4)
-    it = b.add("IT Manager", "6000 IT", md)
-    b.team(it, "6000 IT", ["IT Administrator", "ERP Consultant"], 4, 0.0)
+        b.led_team("Service Team Leader", f"3100 Service {shift}", hcs, titles, 11, 0.25)
+    b.led_team(
+        "Marketing Lead",
+        "4000 Marketing",
+        md,
+        ["Marketing Coordinator", "Graphic Designer (Marketing)"],
+        4,
+        0.5,
+    )
+    b.led_team(
+        "Head of Finance",
+        "5000 Finance & Admin",
+        md,
+        ["Controller", "Accounts Payable Clerk"],
+        5,
+        0.4,
+    )
+    b.led_team("IT Manager", "6000 IT", md, ["IT Administrator", "ERP Consultant"], 4, 0.0)
     wh = b.add("Warehouse Manager", "7000 Logistics", md)
     for _ in range(2):
-        fore = b.add("Warehouse Supervisor", "7000 Logistics", wh)
-        b.team(fore, "7000 Logistics", ["Warehouse Operative", "Forklift Driver"], 8, 0.2)
+        b.led_team(
+            "Warehouse Supervisor",
+            "7000 Logistics",
+            wh,
+            ["Warehouse Operative", "Forklift Driver"],
+            8,
+            0.2,
+        )
     return b
 
 

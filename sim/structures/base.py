@@ -572,6 +572,41 @@ def random_ties(
     return unique_edges(np.stack([a, order[idx]], axis=1))
 
 
+def layered_ties(
+    mgr: np.ndarray,
+    unit: np.ndarray,
+    staff: np.ndarray,
+    front: np.ndarray,
+    cross_team_ties: float,
+    cross_unit_ties: float,
+    *,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Collaboration ties of a layered organisation (hierarchies, silos, imported charts).
+
+    Args:
+        mgr: manager of each position (-1 for the top).
+        unit: unit of each position.
+        staff: the positions tied to their manager and their peers under that manager
+            (:func:`team_ties`; teams and management teams are cliques).
+        front: the front-line positions that get the random ties below.
+        cross_team_ties: mean random ties per front-line person to other teams of its unit.
+        cross_unit_ties: mean random ties per front-line person to other units.
+        rng: the random generator; drawn in that order (team ties, cross-team, cross-unit).
+
+    Returns:
+        An (E, 2) array of position pairs.
+    """
+    anyone = np.zeros(front.shape[0], dtype=np.int64)
+    return np.concatenate(
+        [
+            team_ties(staff, mgr[staff], rng=rng),
+            front[random_ties(cross_team_ties, unit[front], mgr[front], rng=rng)],
+            front[random_ties(cross_unit_ties, anyone, unit[front], rng=rng)],
+        ]
+    )
+
+
 def stratified_functions(
     stratum: np.ndarray,
     weight: np.ndarray,

@@ -19,8 +19,7 @@ from sim.structures.base import (
     OrgStructure,
     balanced_tree,
     check_args,
-    random_ties,
-    team_ties,
+    layered_ties,
 )
 
 #: Unit names of the silo and matrix structures; units 0-2 are the functional divisions.
@@ -121,14 +120,7 @@ def functional_silos(
     mgr, unit, role = silo_tree(int(n_employees), int(span), mix)
     staff = np.flatnonzero(mgr >= 0)
     fl = np.flatnonzero(np.isin(role, FUNCTIONS))
-    everyone = np.zeros(fl.shape[0], dtype=np.int64)
-    edges = np.concatenate(
-        [
-            team_ties(staff, mgr[staff], rng=rng),
-            fl[random_ties(cross_team_ties, unit[fl], mgr[fl], rng=rng)],
-            fl[random_ties(cross_unit_ties, everyone, unit[fl], rng=rng)],
-        ]
-    )
+    edges = layered_ties(mgr, unit, staff, fl, cross_team_ties, cross_unit_ties, rng=rng)
     return OrgStructure.from_arrays(
         "functional_silos", mgr, role, unit, UNIT_NAMES, collaboration_edges=edges
     )

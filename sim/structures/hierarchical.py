@@ -20,11 +20,10 @@ from sim.structures.base import (
     balanced_tree,
     check_args,
     ensure_functions,
+    layered_ties,
     levels_from_managers,
-    random_ties,
     roles_from_tree,
     stratified_functions,
-    team_ties,
 )
 
 
@@ -107,14 +106,7 @@ def hierarchical(
     role[fl] = FUNCTIONS[func]
 
     staff = np.flatnonzero(mgr >= 0)
-    edges = np.concatenate(
-        [
-            # teams and management teams (peers under one manager) are cliques
-            team_ties(staff, mgr[staff], rng=rng),
-            fl[random_ties(cross_team_ties, unit[fl], team, rng=rng)],
-            fl[random_ties(cross_unit_ties, np.zeros(fl.shape[0], np.int64), unit[fl], rng=rng)],
-        ]
-    )
+    edges = layered_ties(mgr, unit, staff, fl, cross_team_ties, cross_unit_ties, rng=rng)
     return OrgStructure.from_arrays(
         "hierarchical", mgr, role, unit, names, collaboration_edges=edges
     )

@@ -70,9 +70,8 @@ from sim.structures.base import (
     SERVICE,
     OrgStructure,
     default_authority,
+    layered_ties,
     levels_from_managers,
-    random_ties,
-    team_ties,
 )
 from sim.textfile import NotReadable, NotText, check_regular, decode_utf8, read_regular
 
@@ -553,16 +552,7 @@ class OrgChart:
         # team or cross-unit ties: those carry customer knowledge and CRM use, which they do not
         staff = np.flatnonzero((mgr >= 0) & (role != OTHER))
         fl = np.flatnonzero(np.isin(role, FRONT_LINE))
-        team = mgr[fl]
-        edges = np.concatenate(
-            [
-                team_ties(staff, mgr[staff], rng=rng),
-                fl[random_ties(CROSS_TEAM_TIES, unit[fl], team, rng=rng)],
-                fl[
-                    random_ties(CROSS_UNIT_TIES, np.zeros(fl.shape[0], np.int64), unit[fl], rng=rng)
-                ],
-            ]
-        )
+        edges = layered_ties(mgr, unit, staff, fl, CROSS_TEAM_TIES, CROSS_UNIT_TIES, rng=rng)
         try:
             base = OrgStructure.from_arrays(
                 name,

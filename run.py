@@ -417,16 +417,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_results_folder(folder: Path) -> None:
+    """Refuse (exit 2) a ``summarize`` or ``discover`` folder that is missing or not a folder."""
+    if not folder.exists():
+        raise BadInput(
+            f"{folder}: no such folder; expected a sweep results folder "
+            "(made by python run.py sweep)"
+        )
+    if not folder.is_dir():
+        raise BadInput(f"{folder}: is a file; expected a sweep results folder")
+
+
 def cmd_summarize(args: argparse.Namespace) -> int:
     from sim.sweep.analysis import format_summary, summarize
 
-    if not args.folder.exists():
-        raise BadInput(
-            f"{args.folder}: no such folder; expected a sweep results folder "
-            "(made by python run.py sweep)"
-        )
-    if not args.folder.is_dir():
-        raise BadInput(f"{args.folder}: is a file; expected a sweep results folder")
+    _check_results_folder(args.folder)
     # summary/ is assembled under a temporary name in the folder and renamed into place
     check_outputs([Output(args.folder / "summary", "summarize", kind="folder")])
     s = summarize(args.folder, args.baseline, plots=not args.no_plots)
@@ -444,11 +449,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 def cmd_discover(args: argparse.Namespace) -> int:
     from sim.sweep.discover import discover, format_discovery
 
-    if not args.folder.is_dir():
-        raise BadInput(
-            f"{args.folder}: no such folder; expected a sweep results folder "
-            "(made by python run.py sweep)"
-        )
+    _check_results_folder(args.folder)
     _check_out_file(args.out)
     try:
         found = discover(

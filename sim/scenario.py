@@ -1258,15 +1258,12 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
         try:
             check_regular(p)
         except NotReadable as e:
-            if e.kind == "folder":
-                raise ScenarioError(
-                    f"{p}: is a folder; expected a scenario TOML file or a preset name"
-                ) from None
-            if e.kind == "missing":
-                raise ScenarioError(f"{p}: no such scenario file") from None
-            raise ScenarioError(
-                f"{p}: {e.describe(MAX_TOML_BYTES, 'a scenario TOML file')}"
-            ) from None
+            problem = e.describe(
+                MAX_TOML_BYTES,
+                "a scenario TOML file or a preset name",
+                missing="no such scenario file",
+            )
+            raise ScenarioError(f"{p}: {problem}") from None
         return p
     preset = SCENARIO_DIR / f"{name_or_path}.toml"
     if preset.is_file():
@@ -1415,18 +1412,14 @@ def read_toml_file(
     try:
         raw = read_regular(path, MAX_TOML_BYTES)
     except NotReadable as e:
-        if e.kind == "missing":
-            raise error(f"{path}: no such {what} file") from None
-        if e.kind == "folder":
-            raise error(f"{path}: is a folder; expected a {what} TOML file") from None
-        if e.kind == "too_large":
-            raise error(
-                f"{path}: file is {e.size} bytes or more; {_article(what)} {what} file is at most "
-                f"5 MB ({MAX_TOML_BYTES} bytes): is this the right file?"
-            ) from None
-        raise error(
-            f"{path}: {e.describe(MAX_TOML_BYTES, f'{_article(what)} {what} TOML file')}"
-        ) from None
+        a = _article(what)
+        problem = e.describe(
+            MAX_TOML_BYTES,
+            f"{a} {what} TOML file",
+            missing=f"no such {what} file",
+            cap=f"{a} {what} file is at most 5 MB ({MAX_TOML_BYTES} bytes)",
+        )
+        raise error(f"{path}: {problem}") from None
     try:
         text = decode_utf8(raw)
     except NotText as e:

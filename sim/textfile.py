@@ -48,15 +48,32 @@ class NotReadable(ValueError):
         self.detail = detail
         self.size = size
 
-    def describe(self, limit: int, what: str = "an input file") -> str:
-        """The problem in words, for a message that starts with the file's name."""
+    def describe(
+        self,
+        limit: int,
+        what: str = "an input file",
+        *,
+        missing: str = "no such file",
+        cap: str | None = None,
+    ) -> str:
+        """The problem in words, for a message that starts with the file's name.
+
+        Args:
+            limit: the byte limit the file was read with.
+            what: what the file should have been (``"a CSV file"``).
+            missing: the words for a file that does not exist (``"no such scenario file"``).
+            cap: for a file over the limit, the reader's own statement of it (``"an org-chart
+                file is at most 1073741824 bytes (1 GB)"``) instead of ``what`` and ``limit``.
+        """
         if self.kind == "missing":
-            return "no such file"
+            return missing
         if self.kind == "folder":
             return f"is a folder; expected {what}"
         if self.kind == "special":
             return f"is {self.detail}, not a regular file; expected {what}"
         if self.kind == "too_large":
+            if cap is not None:
+                return f"file is {self.size} bytes or more; {cap}: is this the right file?"
             return (
                 f"file is over {limit} bytes (read {self.size}); {what} is at most {limit} bytes"
                 ": is this the right file?"

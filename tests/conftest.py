@@ -1,8 +1,13 @@
-"""Shared helpers: replicated, paired runs on common random numbers."""
+"""Shared helpers: replicated, paired runs on common random numbers; the command line in a
+subprocess and its one-line errors; test inputs written on the fly."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,6 +19,55 @@ from sim.scenario import Scenario
 
 # Small enough for CI, big enough for the mechanisms to act: 150 people, 1,500 customers.
 SMALL = {"organisation.employees": 150, "customers.count": 1500}
+
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN = [sys.executable, str(ROOT / "run.py")]
+
+
+def cli(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: int = 600,
+) -> subprocess.CompletedProcess[str]:
+    """``python run.py ARGS`` in a subprocess (text output captured).
+
+    Args:
+        args: the command line after ``run.py``.
+        cwd: the working folder (default: the repository root).
+        env: variables added to this process's environment for the command.
+        timeout: seconds before the test fails as hung (a deadline, not a timing).
+    """
+    return subprocess.run(
+        [*RUN, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env={**os.environ, **env} if env else None,
+        timeout=timeout,
+    )
+
+
+def one_error_line(res: subprocess.CompletedProcess[str]) -> str:
+    """The refusal of a command that must exit 2 with one line on stderr and no traceback."""
+    assert res.returncode == 2, res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in res.stderr, res.stderr
+    return lines[0]
+
+
+def write_big_chart(path: Path, n: int, managers: int) -> None:
+    """A valid org chart of ``n`` people: a CEO, ``managers`` managers each heading a unit, and
+    sales and service people dealt round them."""
+    lines = ["id,manager_id,role,unit", "P0,,CEO,HQ"]
+    lines += [f"P{i},P0,Manager,U{i}" for i in range(1, managers + 1)]
+    lines += [
+        f"P{i},P{1 + i % managers},{'Account Executive' if i % 2 else 'Support Agent'},"
+        f"U{1 + i % managers}"
+        for i in range(managers + 1, n)
+    ]
+    path.write_text("\n".join(lines) + "\n")
 
 
 def small(name: str, **overrides: object) -> Scenario:

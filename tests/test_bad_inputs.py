@@ -25,6 +25,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import write_big_chart
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 MANIFEST = tomllib.loads((CORPUS / "cases.toml").read_text(encoding="utf-8"))
@@ -58,7 +60,7 @@ def _make(kind: str, path: Path) -> None:
         path.symlink_to("/dev/zero")
     elif kind in ("big_chart", "big_chart_sweep"):
         chart = path if kind == "big_chart" else path.with_name("_big_chart.csv")
-        _write_chart(chart, 20_000)
+        write_big_chart(chart, 20_000, managers=100)
         if kind == "big_chart_sweep":
             path.write_text(
                 'name = "big"\nbase = "_current.toml"\ndesign = "grid"\nreplicates = 1\n'
@@ -81,17 +83,6 @@ def _make(kind: str, path: Path) -> None:
         path.write_text('base = "chain_0.toml"\nname = "top"\n')
     else:
         raise ValueError(f"unknown make kind {kind!r}")
-
-
-def _write_chart(path: Path, n: int) -> None:
-    """A valid org chart of ``n`` people: a CEO, 100 managers, sales and service below them."""
-    lines = ["id,manager_id,role,unit", "P0,,CEO,HQ"]
-    lines += [f"P{i},P0,Manager,U{i}" for i in range(1, 101)]
-    lines += [
-        f"P{i},P{1 + i % 100},{'Account Executive' if i % 2 else 'Support Agent'},U{1 + i % 100}"
-        for i in range(101, n)
-    ]
-    path.write_text("\n".join(lines) + "\n")
 
 
 def _prepare(case: dict[str, Any], tmp: Path) -> list[str]:

@@ -6,22 +6,15 @@ import io
 import json
 import os
 import subprocess
-import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-RUN = [sys.executable, str(ROOT / "run.py")]
+from tests.conftest import ROOT, RUN, cli  # noqa: F401 (ROOT: other test modules import it here)
+
 TINY = ["--set", "organisation.employees=60", "--set", "customers.count=300"]
-
-
-def cli(*args: str, cwd: Path | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*RUN, *args], capture_output=True, text=True, cwd=cwd or ROOT, timeout=timeout
-    )
 
 
 def assert_bad_input(res: subprocess.CompletedProcess, *fragments: str) -> None:

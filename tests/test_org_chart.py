@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +29,7 @@ from sim.structures.transform import (
     merge_units,
     remove_layer,
 )
+from tests.conftest import cli, one_error_line, write_big_chart
 
 ROOT = Path(__file__).resolve().parent.parent
 ACME = ROOT / "examples" / "acme"
@@ -603,30 +602,16 @@ def test_cli_bad_chart_exits_2_with_one_line_and_writes_nothing(tmp_path: Path) 
     d = scenario_files(tmp_path)
     write(tmp_path, SMALL + "z1,t1,Astronaut,Sales\n", "chart.csv")
     out = tmp_path / "out.csv"
-    res = subprocess.run(
-        [sys.executable, str(ROOT / "run.py"), "run", str(d / "current.toml"), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=300,
-    )
-    assert res.returncode == 2, res.stderr
-    lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error:")
-    assert "chart.csv: row 18, column role: unknown role 'Astronaut'" in lines[0]
+    line = one_error_line(cli("run", str(d / "current.toml"), "--out", str(out), cwd=tmp_path))
+    assert line.startswith("error:")
+    assert "chart.csv: row 18, column role: unknown role 'Astronaut'" in line
     assert not out.exists()
 
 
 # ------------------------------------------------------------------ issue 15, class 7
 def _big_chart(folder: Path, n: int) -> Path:
     """A valid chart of ``n`` people (a CEO, 20 managers, sales and service) and its scenario."""
-    lines = ["id,manager_id,role,unit", "P0,,CEO,HQ"]
-    lines += [f"P{i},P0,Manager,U{i}" for i in range(1, 21)]
-    lines += [
-        f"P{i},P{1 + i % 20},{'Account Executive' if i % 2 else 'Support Agent'},U{1 + i % 20}"
-        for i in range(21, n)
-    ]
-    (folder / "chart.csv").write_text("\n".join(lines) + "\n")
+    write_big_chart(folder / "chart.csv", n, managers=20)
     path = folder / "s.toml"
     path.write_text(
         'name = "big"\n[organisation]\nstructure = "org_chart"\norg_chart = "chart.csv"\n'

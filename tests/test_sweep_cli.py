@@ -15,7 +15,8 @@ import pytest
 
 from sim.sweep import load_results, plan_experiment, run_sweep
 from sim.sweep.runner import FAIL_ENV
-from tests.test_cli import ROOT, RUN, assert_bad_input, cli
+from tests.conftest import ROOT, RUN, cli
+from tests.test_cli import assert_bad_input
 from tests.test_sweep import tables, write_experiment
 
 SMOKE = ROOT / "experiments" / "smoke.toml"
@@ -110,14 +111,7 @@ def test_bad_cli_arguments_exit_2(tmp_path: Path) -> None:
 def test_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None:
     path = write_experiment(tmp_path)
     out = tmp_path / "out"
-    env = {**os.environ, FAIL_ENV: "3"}
-    res = subprocess.run(
-        [*RUN, "sweep", str(path), "--out", str(out), "--workers", "2"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    res = cli("sweep", str(path), "--out", str(out), "--workers", "2", env={FAIL_ENV: "3"})
     # issue 15, class 10: finished with failed runs is exit 3, not 0, with one line saying so
     assert res.returncode == 3, res.stderr
     assert "1 run failed" in res.stdout
@@ -133,12 +127,7 @@ def test_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None:
     assert "1 failed" in res.stdout and (out / "summary" / "summary.csv").is_file()
     assert "1 of 8 recorded runs failed" in res.stderr and "--resume" in res.stderr
     # --resume runs it again; with it fixed, the sweep and its summary exit 0
-    res = subprocess.run(
-        [*RUN, "sweep", str(path), "--out", str(out), "--resume"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    res = cli("sweep", str(path), "--out", str(out), "--resume")
     assert res.returncode == 0, res.stderr
     assert cli("summarize", str(out), "--no-plots").returncode == 0
 
@@ -147,14 +136,8 @@ def test_every_run_failed_exit_3_and_summarize_writes_nothing(tmp_path: Path) ->
     """issue 15, class 10: summarize crashed (after writing CSVs) when every run had failed."""
     path = write_experiment(tmp_path, replicates=1, weeks=4)
     out = tmp_path / "out"
-    env = {**os.environ, FAIL_ENV: "0,1,2,3"}
-    res = subprocess.run(
-        [*RUN, "sweep", str(path), "--out", str(out), "--workers", "1"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    env = {FAIL_ENV: "0,1,2,3"}
+    res = cli("sweep", str(path), "--out", str(out), "--workers", "1", env=env)
     assert res.returncode == 3, res.stderr
     assert "finished with 4 failed runs of 4" in res.stderr
     for plots in ([], ["--no-plots"]):

@@ -28,7 +28,7 @@ import pytest
 
 from sim.sweep import load_results, plan_experiment, run_sweep
 from sim.sweep.runner import CRASH_ENV, CRASH_MARKERS_ENV
-from tests.test_cli import ROOT, RUN
+from tests.conftest import ROOT, RUN, cli, one_error_line
 from tests.test_sweep import tables, write_experiment
 
 KILLS = 40 if os.environ.get("ORGSIM_STRESS") == "1" else 10
@@ -249,9 +249,9 @@ def test_pool_survives_a_crashing_worker_and_resume_retries_the_run(tmp_path: Pa
     markers = tmp_path / "markers"
     markers.mkdir()
     # run 3 kills its worker every time; run 7 only the first time
-    env = {**os.environ, CRASH_ENV: "3,7:once", CRASH_MARKERS_ENV: str(markers)}
-    args = _sweep_args(path, out, "--workers", "2", "--chunk-runs", "4")
-    res = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+    env = {CRASH_ENV: "3,7:once", CRASH_MARKERS_ENV: str(markers)}
+    args = ["sweep", str(path), "--out", str(out), "--workers", "2", "--chunk-runs", "4"]
+    res = cli(*args, env=env)
 
     assert res.returncode == 3, res.stderr  # finished with a failed run (issue 15, class 10)
     assert "30 of 30 recorded" in res.stdout and "1 run failed" in res.stdout
@@ -269,7 +269,7 @@ def test_pool_survives_a_crashing_worker_and_resume_retries_the_run(tmp_path: Pa
     pd.testing.assert_frame_equal(a[1], b[1][b[1]["run_id"] != 3].reset_index(drop=True))
 
     # --resume runs the failed run again; it now succeeds and replaces the failure
-    res = subprocess.run([*args, "--resume"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    res = cli(*args, "--resume")
     assert res.returncode == 0, res.stderr
     assert "resuming: 29 of 30 runs already recorded; running 1 failed run again" in res.stderr
     assert "1 runs" in res.stdout and "30 of 30 recorded" in res.stdout
@@ -279,15 +279,8 @@ def test_pool_survives_a_crashing_worker_and_resume_retries_the_run(tmp_path: Pa
 def test_workers_that_keep_dying_stop_the_sweep_with_a_message(tmp_path: Path) -> None:
     path = _experiment(tmp_path)
     out = tmp_path / "out"
-    env = {**os.environ, CRASH_ENV: ",".join(str(i) for i in range(30))}
-    res = subprocess.run(
-        _sweep_args(path, out, "--workers", "2"),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    env = {CRASH_ENV: ",".join(str(i) for i in range(30))}
+    res = cli("sweep", str(path), "--out", str(out), "--workers", "2", env=env)
     assert res.returncode == 1, res.stderr
     assert "Traceback" not in res.stderr
     assert "worker processes keep dying" in res.stderr.strip().splitlines()[-1]
@@ -336,17 +329,9 @@ def test_resume_after_an_input_changed_is_refused_naming_the_file(
             target.read_text() + "\n" + ("# edited\n" if changed != "book.csv" else "")
         )
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
-    res = subprocess.run(
-        _sweep_args(path, out, "--resume", "--workers", "1"),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert res.returncode == 2, res.stderr
-    lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in res.stderr, res.stderr
-    assert str(target.resolve()) in lines[0] and "changed" in lines[0], lines[0]
+    res = cli("sweep", str(path), "--out", str(out), "--resume", "--workers", "1")
+    line = one_error_line(res)
+    assert str(target.resolve()) in line and "changed" in line, line
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
     assert len(load_results(out)) == 2
 
@@ -388,22 +373,14 @@ def test_damaged_chunks_are_found_set_aside_and_run_again(tmp_path: Path, damage
         victim.write_bytes(bytes(data))
     else:
         victim.unlink()
-    res = subprocess.run(
-        [*RUN, "summarize", str(out), "--no-plots"], capture_output=True, text=True, timeout=300
-    )
+    res = cli("summarize", str(out), "--no-plots")
     assert res.returncode == 2, res.stderr
     line = res.stderr.strip()
     assert "\n" not in line and "Traceback" not in line, line
     assert f"{folder}/{part}" in line and "--resume" in line, line
     assert not (out / "summary").exists()
 
-    res = subprocess.run(
-        _sweep_args(path, out, "--resume", "--workers", "1"),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    res = cli("sweep", str(path), "--out", str(out), "--resume", "--workers", "1")
     assert res.returncode == 0, res.stderr
     assert f"damaged results: {folder}/{part}" in res.stderr and "will run again" in res.stderr
     assert f"resuming: {n - 2} of {n} runs" in res.stderr  # the chunk's two runs, no more
@@ -424,9 +401,7 @@ def test_damaged_chunks_are_found_set_aside_and_run_again(tmp_path: Path, damage
 
 
 def cli_ok(out: Path) -> bool:
-    res = subprocess.run(
-        [*RUN, "summarize", str(out), "--no-plots"], capture_output=True, text=True, timeout=300
-    )
+    res = cli("summarize", str(out), "--no-plots")
     return res.returncode == 0
 
 
@@ -443,13 +418,7 @@ def test_a_kill_before_the_checksums_are_folded_in_loses_nothing(tmp_path: Path)
     assert (out / "chunks.jsonl").is_file()
     saved = len(load_results(out))  # every saved chunk verifies against the journal
     assert saved >= 3
-    res = subprocess.run(
-        _sweep_args(path, out, "--resume", "--workers", "1"),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    res = cli("sweep", str(path), "--out", str(out), "--resume", "--workers", "1")
     assert res.returncode == 0, res.stderr
     assert "damaged" not in res.stderr and f"resuming: {saved} of 30" in res.stderr
 
@@ -483,13 +452,7 @@ def test_sweep_output_problems_are_found_before_any_run(
         out.chmod(0o555)
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
     try:
-        res = subprocess.run(
-            _sweep_args(path, out, "--resume", "--workers", "1"),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        res = cli("sweep", str(path), "--out", str(out), "--resume", "--workers", "1")
     finally:
         out.chmod(0o755)
     assert res.returncode == 2, res.stderr

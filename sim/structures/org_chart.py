@@ -321,16 +321,8 @@ def _read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...]
     try:
         raw = read_regular(path, MAX_BYTES)
     except NotReadable as e:
-        if e.kind == "missing":
-            raise OrgChartError(f"{path}: no such file") from None
-        if e.kind == "folder":
-            raise OrgChartError(f"{path}: is a folder, expected a CSV file") from None
-        if e.kind == "too_large":
-            raise OrgChartError(
-                f"{path}: file is {e.size} bytes or more; an org-chart or customer file is at "
-                f"most {MAX_BYTES} bytes (1 GB): is this the right file?"
-            ) from None
-        raise OrgChartError(f"{path}: {e.describe(MAX_BYTES, 'a CSV file')}") from None
+        cap = f"an org-chart or customer file is at most {MAX_BYTES} bytes (1 GB)"
+        raise OrgChartError(f"{path}: {e.describe(MAX_BYTES, 'a CSV file', cap=cap)}") from None
     try:
         text = decode_utf8(raw)
     except NotText as e:
@@ -742,8 +734,6 @@ def _stat_key(path: str | Path) -> tuple[str, int, int]:
     try:
         st = check_regular(p)  # a FIFO or device is refused before anything opens it
     except NotReadable as e:
-        if e.kind == "folder":
-            raise OrgChartError(f"{p}: is a folder, expected a CSV file") from None
         raise OrgChartError(f"{p}: {e.describe(MAX_BYTES, 'a CSV file')}") from None
     return str(p.resolve()), st.st_mtime_ns, st.st_size
 

@@ -276,74 +276,67 @@ def _fte(x: float, comma: bool = False) -> str:
     return text.replace(".", ",") if comma else text
 
 
+def _csv(header: list[str], rows: list[list[object]], delimiter: str = ",", end: str = "\n") -> str:
+    """The header and rows as CSV text, as the export writes it."""
+    buf = io.StringIO()
+    out = csv.writer(buf, delimiter=delimiter, lineterminator=end)
+    out.writerow(header)
+    out.writerows(rows)
+    return buf.getvalue()
+
+
+def _by_name(b: Builder) -> list[dict]:
+    """People in the order HR systems list them: by last name, then first name."""
+    return sorted(b.people, key=lambda p: (p["last"], p["first"]))
+
+
 def write_all() -> None:
     """Write workday.csv, bamboohr.csv and excel.csv next to this script."""
-    w = workday()
-    buf = io.StringIO()
-    out = csv.writer(buf, lineterminator="\n")
-    out.writerow(
-        ["Employee ID", "Worker", "Manager ID", "Business Title", "Supervisory Organization", "FTE"]
-    )
-    for p in sorted(w.people, key=lambda p: (p["last"], p["first"])):  # HR sorts by name
-        m = p["manager"]
-        out.writerow(
-            [
-                p["id"],
-                f"{p['first']} {p['last']}",
-                m["id"] if m else "",
-                p["title"],
-                p["unit"],
-                _fte(p["fte"]),
-            ]
-        )
-    (HERE / "workday.csv").write_text(buf.getvalue(), encoding="utf-8", newline="")
+    header = ["Employee ID", "Worker", "Manager ID", "Business Title", "Supervisory Organization"]
+    rows: list[list[object]] = [
+        [
+            p["id"],
+            f"{p['first']} {p['last']}",
+            p["manager"]["id"] if p["manager"] else "",
+            p["title"],
+            p["unit"],
+            _fte(p["fte"]),
+        ]
+        for p in _by_name(workday())
+    ]
+    (HERE / "workday.csv").write_text(_csv([*header, "FTE"], rows), encoding="utf-8", newline="")
 
     bh = bamboohr()
-    buf = io.StringIO()
-    out = csv.writer(buf, lineterminator="\n")
-    out.writerow(
+    header = ["Employee #", "First Name", "Last Name", "Reports To", "Job Title", "Department"]
+    rows = [
         [
-            "Employee #",
-            "First Name",
-            "Last Name",
-            "Reports To",
-            "Job Title",
-            "Department",
-            "Location",
+            p["id"],
+            p["first"],
+            p["last"],
+            f"{p['manager']['first']} {p['manager']['last']}" if p["manager"] else "",
+            p["title"],
+            p["unit"],
+            bh.rng.choice(("Remote", "Denver", "Austin")),  # drawn row by row, in this order
         ]
-    )
-    for p in sorted(bh.people, key=lambda p: (p["last"], p["first"])):
-        m = p["manager"]
-        out.writerow(
-            [
-                p["id"],
-                p["first"],
-                p["last"],
-                f"{m['first']} {m['last']}" if m else "",
-                p["title"],
-                p["unit"],
-                bh.rng.choice(("Remote", "Denver", "Austin")),
-            ]
-        )
-    (HERE / "bamboohr.csv").write_text(buf.getvalue(), encoding="utf-8", newline="")
+        for p in _by_name(bh)
+    ]
+    text = _csv([*header, "Location"], rows)
+    (HERE / "bamboohr.csv").write_text(text, encoding="utf-8", newline="")
 
-    x = excel()
-    buf = io.StringIO()
-    out = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    out.writerow(["Pers.No.", "Name", "Manager Pers.No.", "Position", "Cost Centre", "FTE"])
-    for p in x.people:
-        m = p["manager"]
-        out.writerow(
-            [
-                p["id"],
-                f"{p['last']}, {p['first']}",
-                m["id"] if m else "",
-                p["title"],
-                p["unit"],
-                _fte(p["fte"], comma=True),
-            ]
-        )
-    (HERE / "excel.csv").write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
+    header = ["Pers.No.", "Name", "Manager Pers.No.", "Position", "Cost Centre", "FTE"]
+    rows = [
+        [
+            p["id"],
+            f"{p['last']}, {p['first']}",
+            p["manager"]["id"] if p["manager"] else "",
+            p["title"],
+            p["unit"],
+            _fte(p["fte"], comma=True),
+        ]
+        for p in excel().people
+    ]
+    text = _csv(header, rows, delimiter=";", end="\r\n")
+    (HERE / "excel.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
 
 
 if __name__ == "__main__":

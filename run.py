@@ -86,6 +86,13 @@ def _check_out_folder(out: Path | None, flag: str = "--out") -> None:
         check_outputs([Output(out, flag, kind="folder")])
 
 
+def _add_set(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """The repeatable ``--set KEY=VALUE`` option of run, compare and report."""
+    parser.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help=help_text
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="run.py",
@@ -103,27 +110,13 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--weeks", type=_whole(1, MAX_WEEKS), help="weeks to run (default: the scenario's horizon)"
     )
-    r.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario field, e.g. --set culture.psychological_safety=0.8",
-    )
+    _add_set(r, "override a scenario field, e.g. --set culture.psychological_safety=0.8")
     r.add_argument("--out", type=Path, help="write the per-week table here (.csv or .parquet)")
     c = sub.add_parser("compare", help="compare designs over replicates on common random numbers")
     c.add_argument("scenarios", nargs="+", help="preset names or scenario files")
     c.add_argument("--replicates", type=COUNT, default=10)
     c.add_argument("--seed", type=SEED, default=2026, help="root seed of the replicates")
-    c.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a field in every scenario",
-    )
+    _add_set(c, "override a field in every scenario")
     c.add_argument("--out", type=Path, help="results folder (default: results/compare-<time>)")
     c.add_argument("--workers", type=COUNT, default=os.cpu_count() or 1)
     sub.add_parser("presets", help="list the built-in presets with their descriptions")
@@ -182,14 +175,7 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--replicates", type=COUNT, default=6)
     rp.add_argument("--seed", type=SEED, default=2026)
     rp.add_argument("--workers", type=COUNT, default=os.cpu_count() or 1)
-    rp.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a field in both designs",
-    )
+    _add_set(rp, "override a field in both designs")
     rp.add_argument(
         "--screen-trajectories",
         type=COUNT,

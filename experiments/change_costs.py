@@ -18,8 +18,7 @@ from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim import OrgModel  # noqa: E402
-from tests.conftest import column, paired, small  # noqa: E402
+from tests.conftest import column, paired, run_with_change, small  # noqa: E402
 
 W = 26
 BIG = {
@@ -36,12 +35,7 @@ INSTANT = {
 
 
 def _run(scenario, seed, changes):
-    m = OrgModel(scenario, rng=seed)
-    m.run(steps=W)
-    if changes:
-        m.intervene(changes)
-    m.run()
-    return m
+    return run_with_change(scenario, seed, W, changes)
 
 
 def intervention() -> None:

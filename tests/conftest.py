@@ -15,6 +15,7 @@ import pytest
 
 from sim.experiment import headlines_table, run_replicates
 from sim.inputs import load_scenario
+from sim.model import OrgModel
 from sim.scenario import Scenario
 
 # Small enough for CI, big enough for the mechanisms to act: 150 people, 1,500 customers.
@@ -82,6 +83,19 @@ def paired(designs: dict[str, Scenario], replicates: int = 10, seed: int = 7) ->
     heads = headlines_table(weekly)
     heads.attrs["weekly"] = weekly
     return heads
+
+
+def run_with_change(
+    scenario: Scenario, seed: int, week: int, changes: dict[str, object] | None
+) -> OrgModel:
+    """A whole run of ``scenario`` with ``model.intervene(changes)`` after ``week`` weeks (none
+    when ``changes`` is empty or None)."""
+    m = OrgModel(scenario, rng=seed)
+    m.run(steps=week)
+    if changes:
+        m.intervene(changes)
+    m.run()
+    return m
 
 
 def column(heads: pd.DataFrame, design: str, outcome: str) -> np.ndarray:

@@ -10,6 +10,7 @@ from sim import OrgModel
 from sim.inputs import load_scenario
 from sim.mechanisms import escalation
 from sim.scenario import Scenario, ScenarioError
+from tests.conftest import run_with_change
 
 WEEK = 6
 
@@ -23,12 +24,7 @@ def small() -> Scenario:
 
 
 def _run(scenario: Scenario, seed: int = 3, changes: dict | None = None) -> OrgModel:
-    m = OrgModel(scenario, rng=seed)
-    m.run(steps=WEEK)
-    if changes:
-        m.intervene(changes)
-    m.run()
-    return m
+    return run_with_change(scenario, seed, WEEK, changes)
 
 
 def _scheduled(scenario: Scenario, changes: dict, week: int = WEEK) -> Scenario:

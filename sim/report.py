@@ -689,12 +689,10 @@ def _tabulate(
 # ---------------------------------------------------------------------------------------------
 
 
-def fmt_value(kind: str, v: float) -> str:
-    """A level in the outcome's unit (12.0%, 3.4 days, 64.35M, 0.612)."""
-    if v is None or not np.isfinite(v):
-        return "-"
+def _in_unit(kind: str, v: float, percent: str) -> str:
+    """``v`` in the outcome's unit; shares as percent with the suffix ``percent``."""
     if kind == "pct":
-        return f"{100 * v:.1f}%"
+        return f"{100 * v:.1f}{percent}"
     if kind == "money":
         return f"{v / 1e6:,.2f}M" if abs(v) >= 1e5 else f"{v:,.0f}"
     if kind == "days":
@@ -704,21 +702,19 @@ def fmt_value(kind: str, v: float) -> str:
     return f"{v:.3f}"
 
 
+def fmt_value(kind: str, v: float) -> str:
+    """A level in the outcome's unit (12.0%, 3.4 days, 64.35M, 0.612)."""
+    if v is None or not np.isfinite(v):
+        return "-"
+    return _in_unit(kind, v, "%")
+
+
 def fmt_change(kind: str, v: float, signed: bool = False) -> str:
     """A difference in the outcome's unit (3.4 points, 7.74M, 1.2 days)."""
     if v is None or not np.isfinite(v):
         return "-"
     sign = ("+" if v > 0 else "-" if v < 0 else "") if signed else ""
-    a = abs(v) if signed else v
-    if kind == "pct":
-        return f"{sign}{100 * a:.1f} points"
-    if kind == "money":
-        return f"{sign}{a / 1e6:,.2f}M" if abs(a) >= 1e5 else f"{sign}{a:,.0f}"
-    if kind == "days":
-        return f"{sign}{a:.1f} days"
-    if kind == "ratio":
-        return f"{sign}{a:.2f}"
-    return f"{sign}{a:.3f}"
+    return sign + _in_unit(kind, abs(v) if signed else v, " points")
 
 
 def verdict(o: Outcome, diff: float, lo: float, hi: float) -> str:

@@ -393,14 +393,19 @@ def _read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...]
     return _Table(path=path, cells=df, row=row)
 
 
-def _fail(t: _Table, bad: np.ndarray, column: str, what: str) -> None:
-    """Raise naming the first offending row (and how many others there are)."""
+def _fail(t: _Table, bad: np.ndarray, column: str, what: str | Callable[[int], str]) -> None:
+    """Raise naming the first offending row (and how many others there are).
+
+    ``what`` is the problem, or a function of the first offending row's index that words it
+    (for messages quoting that row's value).
+    """
     idx = np.flatnonzero(bad)
     if idx.shape[0] == 0:
         return
     first = int(idx[0])
+    words = what(first) if callable(what) else what
     others = f" ({idx.shape[0] - 1} more rows like this)" if idx.shape[0] > 1 else ""
-    raise OrgChartError(f"{t.path}: row {int(t.row[first])}, column {column}: {what}{others}")
+    raise OrgChartError(f"{t.path}: row {int(t.row[first])}, column {column}: {words}{others}")
 
 
 def _value(t: _Table, col: str, i: int) -> str:
@@ -639,15 +644,15 @@ def chart_from_table(t: _Table) -> OrgChart:
     manager = np.full(n, -1, dtype=np.int64)
     manager[has_mgr] = ids.get_indexer(mid[has_mgr].to_numpy(dtype=object))
     unknown = has_mgr & (manager < 0)
-    if unknown.any():
-        i = int(np.flatnonzero(unknown)[0])
-        _fail(
-            t,
-            unknown,
-            "manager_id",
+    _fail(
+        t,
+        unknown,
+        "manager_id",
+        lambda i: (
             f"unknown manager '{_value(t, 'manager_id', i)}' (no row has this id); expected the "
-            "id of another row, or empty for the top person",
-        )
+            "id of another row, or empty for the top person"
+        ),
+    )
     _fail(
         t,
         manager == np.arange(n),
@@ -685,15 +690,15 @@ def chart_from_table(t: _Table) -> OrgChart:
         raw_fte = t.cells["fte"]
         fte = pd.to_numeric(raw_fte.where(raw_fte != "", "1"), errors="coerce").to_numpy(float)
         bad = ~np.isfinite(fte) | (fte <= FTE_RANGE[0]) | (fte > FTE_RANGE[1])
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            _fail(
-                t,
-                bad,
-                "fte",
+        _fail(
+            t,
+            bad,
+            "fte",
+            lambda i: (
                 f"'{_value(t, 'fte', i)}' is not a number in ({FTE_RANGE[0]}, {FTE_RANGE[1]}]; "
-                "expected e.g. 1 or 0.5 (empty means 1)",
-            )
+                "expected e.g. 1 or 0.5 (empty means 1)"
+            ),
+        )
     else:
         fte = np.ones(n_rows)
 
@@ -810,38 +815,38 @@ def parse_customers(path: str | Path, chart: OrgChart) -> CustomerBook:
     raw = t.cells["annual_value"]
     value = pd.to_numeric(raw.str.replace(",", "", regex=False), errors="coerce").to_numpy(float)
     bad = ~np.isfinite(value) | (value < 0)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        _fail(
-            t,
-            bad,
-            "annual_value",
+    _fail(
+        t,
+        bad,
+        "annual_value",
+        lambda i: (
             f"'{_value(t, 'annual_value', i)}' is not a number >= 0; expected the customer's "
-            "yearly revenue, e.g. 12500",
-        )
+            "yearly revenue, e.g. 12500"
+        ),
+    )
     owner = t.cells["owner_id"]
     _fail(t, (owner == "").to_numpy(), "owner_id", "empty; expected the id of a sales person")
     pos = chart.index_of(owner)
-    if (pos < 0).any():
-        i = int(np.flatnonzero(pos < 0)[0])
-        _fail(
-            t,
-            pos < 0,
-            "owner_id",
+    _fail(
+        t,
+        pos < 0,
+        "owner_id",
+        lambda i: (
             f"'{owner.iat[i]}' is not an id in {Path(chart.source).name}; expected the id of a "
-            "sales person of the org chart",
-        )
+            "sales person of the org chart"
+        ),
+    )
     not_sales = chart.role[pos] != SALES
-    if not_sales.any():
-        i = int(np.flatnonzero(not_sales)[0])
-        _fail(
-            t,
-            not_sales,
-            "owner_id",
+    _fail(
+        t,
+        not_sales,
+        "owner_id",
+        lambda i: (
             f"'{owner.iat[i]}' is a {ROLE_NAMES[chart.role[pos[i]]]} "
             f"('{chart.title[pos[i]]}') in {Path(chart.source).name}; expected the id of a sales "
-            "person (customers are owned by sales)",
-        )
+            "person (customers are owned by sales)"
+        ),
+    )
     if len(ids) < 10:
         raise OrgChartError(f"{path}: {len(ids)} customers; expected at least 10")
     return CustomerBook(

@@ -67,14 +67,25 @@ def _check_room_view(w: Watched) -> None:
     assert w.page.locator(".frame-timer").count() == 0
 
 
+def _present(
+    w: Watched, weeks: int, settle_ms: int, key: str = "PageDown", switch: bool = True
+) -> None:
+    """Into the presenter view (by its switch, unless the page opened in it), ``weeks`` steps
+    with the presenter's ``key``, a pause for the last frame, then the room-view checks."""
+    if switch:
+        w.page.locator(".presenter-switch").click()
+        w.page.wait_for_selector(".orgsim-presenter")
+    for n in range(1, weeks + 1):
+        w.page.keyboard.press(key)
+        w.wait_week(n)
+    w.page.wait_for_timeout(settle_ms)
+    _check_room_view(w)
+
+
 def test_presenter_view_fits_1280x720(browser: object, server: str, tmp_path: Path) -> None:
     w = _open(browser, server + "?presenter")
     try:
-        for n in range(1, 4):
-            w.page.keyboard.press("ArrowRight")
-            w.wait_week(n)
-        w.page.wait_for_timeout(500)
-        _check_room_view(w)
+        _present(w, 3, settle_ms=500, key="ArrowRight", switch=False)
         w.page.screenshot(path=str(tmp_path / "presenter.png"))
         assert w.errors == [] and w.outside() == []
     finally:
@@ -87,13 +98,7 @@ def test_presenter_switch_with_compare_fits(browser: object, server: str, tmp_pa
         assert w.page.locator(".frame-timer").count() == 0  # not shown to the room here either
         w.page.get_by_text("Compare with design B").click()
         w.page.wait_for_function("document.querySelectorAll('.org-view').length == 2")
-        w.page.locator(".presenter-switch").click()
-        w.page.wait_for_selector(".orgsim-presenter")
-        for n in range(1, 3):
-            w.page.keyboard.press("PageDown")
-            w.wait_week(n)
-        w.page.wait_for_timeout(500)
-        _check_room_view(w)
+        _present(w, 2, settle_ms=500)
         assert len(_inside(w, "img.org-view")) == 2
         _inside(w, "img.diff-chart")
         w.page.screenshot(path=str(tmp_path / "presenter_compare.png"))
@@ -147,13 +152,7 @@ def test_presenter_screenshot(browser: object, server: str) -> None:
         w.page.locator(".v-select").filter(has_text="Preset").first.click()
         w.page.get_by_role("option", name="kotter_programme").click()
         w.page.wait_for_function("document.body.innerText.includes('Kotter')", timeout=20_000)
-        w.page.locator(".presenter-switch").click()
-        w.page.wait_for_selector(".orgsim-presenter")
-        for n in range(1, 31):
-            w.page.keyboard.press("PageDown")
-            w.wait_week(n)
-        w.page.wait_for_timeout(800)
-        _check_room_view(w)
+        _present(w, 30, settle_ms=800)
         w.page.screenshot(path=str(ROOT / target))
         assert w.errors == [] and w.outside() == []
     finally:

@@ -304,10 +304,17 @@ def test_a_folder_killed_while_being_created_is_started_afresh(tmp_path: Path) -
         (out / sub).mkdir(parents=True)
     (out / ".lock").touch()
     (out / "experiment.toml").write_text("old")
+    (out / "inputs" / "files").mkdir(parents=True)
+    (out / "inputs" / "files" / "stale.toml").write_text("old copy")
     (out / ".design.parquet.tmp-99").write_bytes(b"partial")
     rep = run_sweep(plan, out, workers=1, progress=False, resume=True)
     assert rep.complete and rep.done_before == 0
-    assert (out / "experiment.toml").read_text() == plan.exp.text
+    stored = (out / "experiment.toml").read_text()  # the experiment, pointing at the copies
+    assert 'base = "inputs/presets/command_and_control.toml"' in stored
+    assert sorted(p.name for p in (out / "inputs").rglob("*.toml")) == [
+        "command_and_control.toml",
+        "tiny.toml",
+    ]
     assert len(load_results(out, "design")) == 4
     # a folder with anything else in it is still refused
     other = tmp_path / "other"

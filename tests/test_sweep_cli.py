@@ -27,7 +27,14 @@ def test_smoke_sweep_then_summarize(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     assert "32 of 32 recorded" in res.stdout and "summarize" in res.stdout
     names = {p.name for p in out.iterdir()}
-    assert names == {"manifest.json", "experiment.toml", "design.parquet", "runs", "weekly"}
+    assert names == {
+        "manifest.json",
+        "experiment.toml",
+        "design.parquet",
+        "inputs",
+        "runs",
+        "weekly",
+    }
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["experiment"]["sha256"] == hashlib.sha256(SMOKE.read_bytes()).hexdigest()
     assert manifest["status"] == {"finished": 32, "failed": 0, "complete": True}

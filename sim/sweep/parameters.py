@@ -367,7 +367,7 @@ def _resolve_file_values(data: dict[str, Any], folder: Path) -> None:
     for section in ("set", "baseline"):
         table = data.get(section)
         if isinstance(table, dict):
-            for key in FILE_KEYS:
+            for key in (*FILE_KEYS, "organisation.org_chart_map"):
                 if key in table:
                     table[key] = resolve(table[key])
     factors = data.get("factors")

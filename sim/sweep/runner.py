@@ -365,25 +365,24 @@ def sweep_output(out: Path, resume: bool) -> Output:
     """What a sweep writes in its folder (for :func:`sim.outpaths.check_outputs`).
 
     The folder is written into, not replaced; ``manifest.json``, ``runs/``, ``weekly/`` and the
-    lock every time, the copy of the experiment and ``design.parquet`` when a sweep starts.
+    lock every time; the experiment, ``design.parquet`` and the copies of the inputs
+    (``inputs/``, :mod:`sim.sweep.bundle`) when a sweep starts.
     """
     members = ("manifest.json", "runs/", "weekly/", ".lock")
     if not resume:
-        members += ("experiment.toml", "design.parquet")
+        members += ("experiment.toml", "design.parquet", "inputs/")
     return Output(Path(out), kind="folder", replaced=False, members=members)
-
-
-_FILE_KEYS = ("organisation.org_chart", "customers.file")
 
 
 def sweep_input_files(exp: LoadedExperiment, design: Design) -> list[Path]:
     """Every file a sweep reads, absolute, each once.
 
-    The experiment file; the base scenario file with its base files, org chart and customer
-    file (also those set under ``[set]``); and the org chart or customer file of each design
-    point where a factor names one.
+    The experiment file; the base scenario file with its base files, org chart, mapping file and
+    customer file (also those set under ``[set]``); and the org chart, mapping or customer file
+    of each design point where a factor names one.
     """
     from sim.design import input_files
+    from sim.sweep.bundle import EXPERIMENT_FILE_KEYS
 
     files: list[Path] = [Path(exp.path).resolve()]
     if exp.base_ref:
@@ -391,9 +390,9 @@ def sweep_input_files(exp: LoadedExperiment, design: Design) -> list[Path]:
     for sc in [exp.base] + [
         exp.base.with_overrides(design.overrides(p))
         for p in range(len(design.points))
-        if any(k in _FILE_KEYS for k in design.keys)
+        if any(k in EXPERIMENT_FILE_KEYS for k in design.keys)
     ]:
-        for f in (sc.organisation.org_chart, sc.customers.file):
+        for f in (sc.organisation.org_chart, sc.organisation.org_chart_map, sc.customers.file):
             if f:
                 files.append(Path(f))
     out: list[Path] = []
@@ -670,9 +669,10 @@ def _run_sweep(
                 }
                 for p, pt in enumerate(plan.design.points)
             ]
-            done = store.open(
-                manifest, design_rows, {"experiment.toml": plan.exp.text.encode("utf-8")}
-            )
+            from sim.sweep.bundle import bundle
+
+            files, manifest["input_copies"] = bundle(plan)  # the folder runs anywhere
+            done = store.open(manifest, design_rows, files)
         else:
             manifest = existing
             done = store.open(None, None, retry_failed=True)

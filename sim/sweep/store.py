@@ -3,7 +3,9 @@
 Layout of ``DIR``::
 
     manifest.json          experiment (text and hash), design, seeds, versions, git revision
-    experiment.toml        a copy of the experiment file
+    experiment.toml        the experiment, its files pointing at the copies in inputs/
+    inputs/                a copy of every file the sweep reads (sim.sweep.bundle); their
+                           sources and SHA-256 are in the manifest (input_copies)
     design.parquet         one row per design point: point, then one column per factor
     runs/part-NNNNNN.parquet     one row per finished run: ids, seed, factors, status, error,
                                  headline outcomes (sim.experiment.HEADLINES)
@@ -361,7 +363,7 @@ def _is_temp(p: Path) -> bool:
 
 
 # What a sweep writes before its manifest (and the lock it holds meanwhile).
-_STARTING = {"runs", "weekly", ".lock", "experiment.toml", "design.parquet"}
+_STARTING = {"runs", "weekly", ".lock", "experiment.toml", "design.parquet", "inputs"}
 
 
 def _unfinished_start(root: Path) -> bool:
@@ -488,7 +490,10 @@ class SweepStore:
         (self.root / "weekly").mkdir(exist_ok=True)
         self._lock()
         if manifest is not None:
+            if (self.root / "inputs").is_dir():  # left by a sweep killed while creating the folder
+                shutil.rmtree(self.root / "inputs")
             for name, data in (files or {}).items():
+                (self.root / name).parent.mkdir(parents=True, exist_ok=True)
                 atomic_write_bytes(self.root / name, data)
             atomic_write_parquet(
                 pa.Table.from_pylist(list(design_rows or []), schema=design_schema(self.factors)),

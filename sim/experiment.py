@@ -85,6 +85,23 @@ HEADLINES: dict[str, str] = {
     "roi": "ROI of CRM and programme spend against no change, same random numbers",
 }
 
+#: Bounds of each headline outcome (None: unbounded on that side). A confidence interval of a
+#: bounded outcome's mean is kept inside them (sim.sweep.analysis, ``ci_method``).
+HEADLINE_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "adoption_rate": (0.0, 1.0),
+    "data_quality": (0.0, 1.0),
+    "decision_latency_days": (0.0, None),
+    "first_contact_resolution": (0.0, 1.0),
+    "satisfaction_mean": (0.0, 1.0),
+    "annual_churn": (0.0, None),
+    "silent_churn_share": (0.0, 1.0),
+    "complaints_per_churner": (0.0, None),
+    "morale_mean": (0.0, 1.0),
+    "annual_staff_turnover": (0.0, None),
+    "net_benefit_total": (None, None),
+    "roi": (None, None),
+}
+
 #: The only headline outcomes that may be NaN, and when (never infinite).
 HEADLINE_NAN_WHEN: dict[str, str] = {
     "roi": "as the weekly roi column (sim.metrics.NAN_WHEN) in the final week",

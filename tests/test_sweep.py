@@ -112,8 +112,8 @@ def test_grid_order_and_common_random_numbers(tmp_path: Path) -> None:
 )
 def test_sampling_designs(tmp_path: Path, design: str, samples: int, count: int) -> None:
     factors = (
-        '"culture.responsiveness" = [0.1, 0.9]\n'
-        '"organisation.span_of_control" = [3, 9]\n'
+        '"culture.responsiveness" = { range = [0.1, 0.9] }\n'
+        '"organisation.span_of_control" = { range = [3, 9] }\n'
         '"organisation.structure" = { values = ["hierarchical", "matrix", "self_organised"] }'
     )
     path = write_experiment(
@@ -150,12 +150,21 @@ def test_range_in_a_grid_needs_levels(tmp_path: Path) -> None:
     [
         ('"culture.nonsense" = [0.1, 0.2]', "", ["factors.culture.nonsense", "unknown"]),
         ('"culture.psychological_safty" = [0.1]', "", ["did you mean"]),
-        ('"culture.responsiveness" = [0.5, 1.5]', "samples = 8\n", ["[0.0, 1.0]", "outside"]),
+        (
+            '"culture.responsiveness" = { range = [0.5, 1.5] }',
+            "samples = 8\n",
+            ["[0.0, 1.0]", "outside"],
+        ),
+        (
+            '"culture.responsiveness" = [0.5, 0.9]',
+            "samples = 8\n",
+            ["a bare list", "{ range = [0.5, 0.9] }", "{ values = [0.5, 0.9] }"],
+        ),
         ('"culture.responsiveness" = [0.5, 1.5]', "", ["factors.culture.responsiveness", "1.5"]),
         ('"organisation.structure" = ["tree"]', "", ["organisation.structure", "hierarchical"]),
         ('"organisation.span_of_control" = [6.5]', "", ["span_of_control", "integer"]),
         ('"culture" = [1]', "", ["section"]),
-        ('"culture.responsiveness" = [0.2, 0.4]', "samples = 3\n", ["power of 2"]),
+        ('"culture.responsiveness" = { range = [0.2, 0.4] }', "samples = 3\n", ["power of 2"]),
     ],
 )
 def test_bad_factors_name_file_and_field(
@@ -366,7 +375,10 @@ def test_summary_and_paired_differences_match_the_experiment_helpers() -> None:
 def test_sensitivity_finds_the_factor_that_matters(
     tmp_path: Path, design: str, samples: int
 ) -> None:
-    factors = '"culture.responsiveness" = [0.0, 1.0]\n"culture.decision_rights" = [0.0, 1.0]'
+    factors = (
+        '"culture.responsiveness" = { range = [0.0, 1.0] }\n'
+        '"culture.decision_rights" = { range = [0.0, 1.0] }'
+    )
     plan: Plan = plan_experiment(
         write_experiment(tmp_path, factors, design=design, header=f"samples = {samples}\n")
     )
@@ -389,7 +401,10 @@ def test_sensitivity_finds_the_factor_that_matters(
 
 def test_sobol_sweep_summary_plots_and_duckdb(tmp_path: Path) -> None:
     duckdb = pytest.importorskip("duckdb")
-    factors = '"culture.responsiveness" = [0.1, 0.9]\n"culture.decision_rights" = [0.1, 0.9]'
+    factors = (
+        '"culture.responsiveness" = { range = [0.1, 0.9] }\n'
+        '"culture.decision_rights" = { range = [0.1, 0.9] }'
+    )
     path = write_experiment(
         tmp_path,
         factors,

@@ -21,7 +21,10 @@ from sim.sweep.analysis import (
 )
 from tests.test_sweep import write_experiment
 
-TWO_DIALS = '"culture.responsiveness" = [0.1, 0.9]\n"culture.decision_rights" = [0.1, 0.9]'
+TWO_DIALS = (
+    '"culture.responsiveness" = { range = [0.1, 0.9] }\n'
+    '"culture.decision_rights" = { range = [0.1, 0.9] }'
+)
 
 
 # -- tests that respect common random numbers ------------------------------------------------

@@ -86,7 +86,7 @@ def _bad(tmp_path: Path, old: str, new: str) -> Path:
         (
             'design = "grid"',
             'design = "lhs"\nsamples = 4',
-            ["factors.organisation.structure"],  # a two-value list is a range in an LHS
+            ["factors.organisation.structure", "bare list"],  # values or range: say which
         ),
         (
             '"culture.psychological_safety" = [0.2, 0.8]',

@@ -364,7 +364,7 @@ def rerun(folder: str | Path, run_id: int) -> Rerun:
             copies that no longer give the sweep that made the folder.
     """
     from sim.sweep.runner import Job, plan_experiment, run_one
-    from sim.sweep.store import SweepStore, read_manifest, runs_schema, weekly_schema
+    from sim.sweep.store import SweepStore, read_manifest, runs_schema, stored_counts
 
     folder = Path(folder)
     manifest = read_manifest(folder)
@@ -377,6 +377,10 @@ def rerun(folder: str | Path, run_id: int) -> Rerun:
         "design": (plan.design.to_json(), manifest["design"]),
         "seeds": (plan.seeds, manifest["seeds"]),
         "base scenario": (plan.exp.base.to_toml_dict(), manifest["base_scenario"]),
+        "outcomes": (
+            [plan.outcome_names(), [o.describe() for o in plan.exp.outcomes]],
+            [manifest["outcomes"], manifest.get("custom_outcomes", [])],
+        ),
         "kept weeks and metrics": (
             {"metrics": list(plan.exp.metrics), "weeks": plan.exp.weeks},
             {
@@ -404,6 +408,7 @@ def rerun(folder: str | Path, run_id: int) -> Rerun:
         scenario=plan.scenario(point),
         weeks=plan.exp.weeks,
         metrics=plan.exp.metrics,
+        outcomes=plan.exp.outcomes,
     )
     res = run_one(job)
     factors = [(f["key"], f["dtype"]) for f in manifest["design"]["factors"]]
@@ -419,19 +424,22 @@ def rerun(folder: str | Path, run_id: int) -> Rerun:
         "error": res.error,
         **{k: res.outcomes.get(k, math.nan) for k in manifest["outcomes"]},
     }
-    store = SweepStore(folder, factors, manifest["outcomes"], manifest["outputs"]["metrics"])
+    metrics, counts = manifest["outputs"]["metrics"], stored_counts(manifest)
+    store = SweepStore(
+        folder, factors, manifest["outcomes"], metrics, counts, manifest.get("custom_outcomes", [])
+    )
     if res.status == "ok" and len(res.weeks):
         weekly = store._weekly_table([(row, res.weeks, res.values)]).to_pandas()
     else:
-        weekly = weekly_schema(factors, manifest["outputs"]["metrics"]).empty_table().to_pandas()
+        weekly = store.weekly_schema.empty_table().to_pandas()
     stored_runs = _stored_rows(folder, "runs", run_id, runs_schema(factors, manifest["outcomes"]))
     ok = not stored_runs.empty and (stored_runs["status"] == "ok").all()
     matches: bool | None = None
     difference = ""
     if ok:
-        stored_weekly = _stored_rows(
-            folder, "weekly", run_id, weekly_schema(factors, manifest["outputs"]["metrics"])
-        ).sort_values("week", kind="stable", ignore_index=True)
+        stored_weekly = _stored_rows(folder, "weekly", run_id, store.weekly_schema).sort_values(
+            "week", kind="stable", ignore_index=True
+        )
         differ = [
             k for k in manifest["outcomes"] if not _same_float(stored_runs.iloc[0][k], row[k])
         ]

@@ -450,6 +450,8 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 def cmd_rerun(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.suffix not in (".csv", ".parquet"):
         raise BadInput(f"--out {args.out}: expected a .csv or .parquet file name")
+    if args.folder.is_file():
+        raise BadInput(f"{args.folder}: is a file; expected a sweep results folder")
     if not args.folder.is_dir():
         raise BadInput(
             f"{args.folder}: no such folder; expected a sweep results folder "

@@ -642,7 +642,7 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
         if spec.samples is not None:
             problems.append("samples: a grid design crosses the factor values; remove it")
     elif spec.samples is None:
-        problems.append(f"samples: required by a {spec.design} design")
+        problems.append(f"samples: required by {_an(spec.design)} design")
     elif spec.design == "sobol" and spec.samples & (spec.samples - 1):
         problems.append(f"samples: a Sobol design needs a power of 2 (got {spec.samples})")
     if spec.design == "morris" and spec.samples is not None and spec.samples < 2:

@@ -168,3 +168,28 @@ def test_rerun_refuses_an_out_inside_the_folder(tmp_path: Path) -> None:
 )
 def test_dumps_toml_round_trips(data: dict) -> None:
     assert tomllib.loads(dumps_toml(data)) == data
+
+
+def test_a_proposed_design_on_its_current_file_reruns_from_the_copies(tmp_path: Path) -> None:
+    """A base that is itself based on a file (reached gradually, sim/design.py) and reads an
+    org chart and a customer book: the copies keep their layout, so the chain still holds."""
+    acme = tmp_path / "acme"
+    shutil.copytree(ROOT / "examples" / "acme", acme)
+    path = tmp_path / "exp.toml"
+    path.write_text(
+        'name = "acme"\nbase = "acme/proposed.toml"\ndesign = "grid"\nreplicates = 1\n'
+        'horizon_weeks = 3\n[set]\n"burn_in_weeks" = 4\n'
+        '[factors]\n"culture.responsiveness" = [0.3, 0.7]\n'
+    )
+    out = tmp_path / "out"
+    run_sweep(plan_experiment(path), out, workers=1, progress=False)
+    names = {Path(n).name for n in json.loads((out / "manifest.json").read_text())["input_copies"]}
+    assert {"proposed.toml", "current.toml", "org_chart.csv", "customers.csv"} <= names
+    stored_row, stored_weekly = _stored(out, 1)
+    moved = tmp_path / "moved"
+    shutil.move(out, moved)
+    shutil.rmtree(acme)
+    r = rerun(moved, 1)
+    assert r.matches is True, r.difference
+    pd.testing.assert_frame_equal(r.weekly, stored_weekly, check_exact=True)
+    assert r.run["annual_churn"] == stored_row["annual_churn"]

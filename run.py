@@ -7,6 +7,8 @@
     python run.py params [SCENARIO]     every parameter: value, range, unit, source, help
     python run.py sweep EXPERIMENT      a sweep over design points and replicates (resumable)
     python run.py summarize DIR         CIs, paired differences and sensitivity of a sweep
+    python run.py rerun DIR --run-id N [--out FILE]
+                                        rebuild one run of a sweep from its folder alone
     python run.py evidence [--only oat,sobol,stationarity,capacity,centola] [--quick]
                                         regenerate the model-evidence sections of
                                         docs/VALIDATION.md in place
@@ -150,6 +152,10 @@ def _parser() -> argparse.ArgumentParser:
     sm.add_argument("folder", type=Path, help="a sweep results folder")
     sm.add_argument("--baseline", help="design point number or key=value,... (default: file's)")
     sm.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    rr = sub.add_parser("rerun", help="rebuild one run of a sweep from its results folder alone")
+    rr.add_argument("folder", type=Path, help="a sweep results folder")
+    rr.add_argument("--run-id", type=SEED, required=True, help="the run (see runs/, run_id)")
+    rr.add_argument("--out", type=Path, help="write the run's weekly rows (.csv or .parquet)")
     dv = sub.add_parser("discover", help="scenario discovery (PRIM) over a sweep's results")
     dv.add_argument("folder", type=Path, help="a sweep results folder")
     dv.add_argument("--outcome", required=True, help="a headline outcome, e.g. annual_churn")
@@ -432,6 +438,49 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rerun(args: argparse.Namespace) -> int:
+    if args.out is not None and args.out.suffix not in (".csv", ".parquet"):
+        raise BadInput(f"--out {args.out}: expected a .csv or .parquet file name")
+    if args.folder.is_file():
+        raise BadInput(f"{args.folder}: is a file; expected a sweep results folder")
+    if not args.folder.is_dir():
+        raise BadInput(
+            f"{args.folder}: no such folder; expected a sweep results folder "
+            "(made by python run.py sweep)"
+        )
+    if args.out is not None:  # never into the folder it reads (results, copies, manifest)
+        check_outputs([Output(args.out)], [p for p in args.folder.rglob("*") if p.is_file()])
+    from sim.outputs import print_table, write_table
+    from sim.sweep.bundle import rerun
+
+    r = rerun(args.folder, args.run_id)
+    if r.run["status"] != "ok":
+        raise BadInput(f"run {args.run_id} failed again: {r.run['error']}")
+    print(
+        f"run {r.run_id} (design point {r.run['point']}, replicate {r.run['replicate']}, "
+        f"seed {r.run['seed']}) rebuilt from {args.folder}"
+    )
+    outcomes = {k: [r.run[k]] for k in r.run if k in _outcome_columns(args.folder)}
+    print_table(outcomes, ["value"])
+    if args.out:
+        write_table(r.weekly, args.out)
+        print(f"weekly rows written to {args.out}")
+    if r.matches is None:
+        print("not compared: the folder records no successful run with this id")
+        return 0
+    if not r.matches:
+        print(f"error: differs from the stored rows: {r.difference}", file=sys.stderr)
+        return 1
+    print(f"identical to the stored rows ({len(r.weekly)} weekly rows and the headline outcomes)")
+    return 0
+
+
+def _outcome_columns(folder: Path) -> list[str]:
+    from sim.sweep.store import read_manifest
+
+    return list(read_manifest(folder)["outcomes"])
+
+
 def cmd_discover(args: argparse.Namespace) -> int:
     from sim.sweep.discover import discover, format_discovery
 
@@ -525,6 +574,7 @@ def main(argv: list[str] | None = None) -> int:
             "sweep": cmd_sweep,
             "summarize": cmd_summarize,
             "discover": cmd_discover,
+            "rerun": cmd_rerun,
             "evidence": cmd_evidence,
             "report": cmd_report,
             "chart": cmd_chart,

@@ -85,6 +85,39 @@ HEADLINES: dict[str, str] = {
     "roi": "ROI of CRM and programme spend against no change, same random numbers",
 }
 
+#: Unit of each headline outcome (stored with each column in a sweep's Parquet files).
+HEADLINE_UNITS: dict[str, str] = {
+    "adoption_rate": "share (0-1)",
+    "data_quality": "quality (0-1)",
+    "decision_latency_days": "days",
+    "first_contact_resolution": "share (0-1)",
+    "satisfaction_mean": "satisfaction (0-1)",
+    "annual_churn": "share of customers per year",
+    "silent_churn_share": "share (0-1)",
+    "complaints_per_churner": "complaints per customer lost",
+    "morale_mean": "morale (0-1)",
+    "annual_staff_turnover": "share of front-line headcount per year",
+    "net_benefit_total": "currency",
+    "roi": "ratio",
+}
+
+#: Bounds of each headline outcome (None: unbounded on that side). A confidence interval of a
+#: bounded outcome's mean is kept inside them (sim.sweep.analysis, ``ci_method``).
+HEADLINE_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "adoption_rate": (0.0, 1.0),
+    "data_quality": (0.0, 1.0),
+    "decision_latency_days": (0.0, None),
+    "first_contact_resolution": (0.0, 1.0),
+    "satisfaction_mean": (0.0, 1.0),
+    "annual_churn": (0.0, None),
+    "silent_churn_share": (0.0, 1.0),
+    "complaints_per_churner": (0.0, None),
+    "morale_mean": (0.0, 1.0),
+    "annual_staff_turnover": (0.0, None),
+    "net_benefit_total": (None, None),
+    "roi": (None, None),
+}
+
 #: The only headline outcomes that may be NaN, and when (never infinite).
 HEADLINE_NAN_WHEN: dict[str, str] = {
     "roi": "as the weekly roi column (sim.metrics.NAN_WHEN) in the final week",

@@ -56,6 +56,63 @@ COLUMNS: dict[str, str] = {
     "cumulative: the return on the CRM and its programme; NaN without one",
 }
 
+#: Unit of every column of :data:`COLUMNS` (stored with each column in a sweep's Parquet files).
+UNITS: dict[str, str] = {
+    "adoption_rate": "share (0-1)",
+    "usage_mean": "usage (0-1)",
+    "data_quality": "quality (0-1)",
+    "decision_latency_days": "days",
+    "first_contact_resolution": "share (0-1)",
+    "escalations": "issues per week",
+    "decisions_queued": "decisions",
+    "managers_overloaded": "positions",
+    "satisfaction_mean": "satisfaction (0-1)",
+    "dissatisfied_share": "share (0-1)",
+    "customers_active": "customers",
+    "churn_rate": "share per week",
+    "churned_total": "customers",
+    "churned_silent_total": "customers",
+    "complaints_total": "complaints",
+    "upsell_to_angry_total": "sales calls",
+    "acquired_total": "customers",
+    "morale_mean": "morale (0-1)",
+    "psych_safety_mean": "safety (0-1)",
+    "employees_active": "positions",
+    "quits_total": "people",
+    "front_line_quits_total": "people",
+    "front_line_active": "positions",
+    "problems_reported_total": "problems",
+    "problems_fixed_total": "problems",
+    "problems_unreported": "problems (expected, fractional)",
+    "service_quality": "quality (0-1)",
+    "playbook_knowledge": "share (0-1)",
+    "practice_knowledge_mean": "share (0-1)",
+    "revenue": "currency per week",
+    "cost": "currency per week",
+    "net_benefit_total": "currency",
+    "investment_total": "currency",
+    "roi": "ratio",
+}
+
+#: Columns of :data:`COLUMNS` that count things: always whole numbers (stored as integers in a
+#: sweep's weekly table). ``tests/test_sweep_experiment_file.py`` checks every preset.
+COUNTS: tuple[str, ...] = (
+    "escalations",
+    "managers_overloaded",
+    "customers_active",
+    "churned_total",
+    "churned_silent_total",
+    "complaints_total",
+    "upsell_to_angry_total",
+    "acquired_total",
+    "employees_active",
+    "quits_total",
+    "front_line_quits_total",
+    "front_line_active",
+    "problems_reported_total",
+    "problems_fixed_total",
+)
+
 #: The only columns that may be NaN, and when (never infinite; every other column is always
 #: finite). ``tests/test_outputs_finite.py`` runs every preset and the edge cases against this.
 NAN_WHEN: dict[str, str] = {

@@ -20,6 +20,7 @@ from sim import metrics, sizing
 from sim.agents import AgentHandles, Customer, Employee, Manager
 from sim.interventions import LEVER_OF, flatten, is_programme_key, plan_change, rescale_draws
 from sim.mechanisms import escalation
+from sim.mesa_scenario import OrgScenario
 from sim.processes import ORDER
 from sim.processes.accounts import new_totals
 from sim.processes.context import Context
@@ -35,8 +36,12 @@ class OrgModel(Model):
     """An organisation rolling out (or not) a CRM.
 
     Args:
-        scenario: A validated ``Scenario`` (see ``sim.load_scenario``), or a preset name or
-            scenario file path, which is loaded with ``sim.load_scenario``.
+        scenario: A validated ``Scenario`` (see ``sim.load_scenario``), a preset name or
+            scenario file path, which is loaded with ``sim.load_scenario``, or a Mesa
+            ``Scenario``: a :class:`sim.mesa_scenario.OrgScenario` (a base and dotted
+            overrides; its ``rng`` is used when ``rng`` is not given). ``model.scenario`` is
+            always an ``OrgScenario`` whose attributes read the validated scenario, so
+            SolaraViz's Reset works.
         rng: Seed for every random number in the run, as Mesa's ``Model`` takes it: an int, a
             ``numpy.random.SeedSequence`` or a ``numpy.random.Generator`` (the run's int seed is
             derived from it, see ``sim.rng.seed_from``); ``None`` draws one from entropy. The
@@ -73,14 +78,23 @@ class OrgModel(Model):
         _twin_of: OrgModel | None = None,
         **overrides: Any,
     ) -> None:
-        if not isinstance(scenario, Scenario):
-            from sim.inputs import load_scenario
+        dotted = {k.replace("__", "."): v for k, v in overrides.items()}
+        if isinstance(scenario, OrgScenario):  # Mesa's experimental Scenario (SolaraViz Reset)
+            if rng is None:
+                rng = scenario.rng
+            elif scenario.rng is not None and scenario.rng != rng:
+                raise ValueError("rng and scenario.rng must be the same (as Mesa's Model says)")
+            self._settings = (scenario.base, {**scenario.overrides, **dotted})
+            scenario = scenario.validated
+        else:
+            self._settings = (scenario, dotted)  # what model.scenario is made from
+            if not isinstance(scenario, Scenario):
+                from sim.inputs import load_scenario
 
-            scenario = load_scenario(scenario)
-        if overrides:
-            scenario = scenario.with_overrides(
-                {k.replace("__", "."): v for k, v in overrides.items()}
-            )
+                scenario = load_scenario(scenario)
+        self._mesa_scenario: OrgScenario | None = None
+        if dotted:
+            scenario = scenario.with_overrides(dotted)
         if counterfactual:  # the top-level model checks for itself and its twin
             sizing.check_fits(scenario, counterfactual=True)
         seed = seed_from(rng)
@@ -308,16 +322,28 @@ class OrgModel(Model):
 
     # ------------------------------------------------------------------ helpers
     @property
-    def scenario(self) -> Scenario:  # type: ignore[override]
-        """The validated scenario this model runs (Mesa's own experimental ``scenario`` unused)."""
-        return self._org_scenario
+    def scenario(self) -> OrgScenario:  # type: ignore[override]
+        """This model's settings as a Mesa ``Scenario`` (:class:`sim.mesa_scenario.OrgScenario`).
+
+        Its attributes read the validated scenario the model runs (``model.scenario.culture``,
+        ``model.scenario.horizon_weeks``; the scenario itself is ``model.scenario.validated``),
+        and its class carries the base and overrides, so SolaraViz's Reset rebuilds the same
+        organisation. Made when first read.
+        """
+        if self._mesa_scenario is None:
+            base, over = self._settings
+            sc = OrgScenario.defaults(base, over)(rng=self.seed, _scenario_id=0)
+            object.__setattr__(sc, "_validated", self._org_scenario)  # the one this model runs
+            sc.model = self
+            self._mesa_scenario = sc
+        return self._mesa_scenario
 
     @scenario.setter
     def scenario(self, value: object) -> None:
-        # Mesa's Model.__init__ assigns its own experimental Scenario here; keep it aside.
+        # Mesa's Model.__init__ assigns a placeholder experimental Scenario here: not used, since
+        # model.scenario is made from this model's own settings when first read.
         if isinstance(value, Scenario):
             raise AttributeError("a model's scenario is fixed; build a new OrgModel instead")
-        self.mesa_scenario = value
 
     @property
     def scenario_in_force(self) -> Scenario:

@@ -112,8 +112,8 @@ def test_grid_order_and_common_random_numbers(tmp_path: Path) -> None:
 )
 def test_sampling_designs(tmp_path: Path, design: str, samples: int, count: int) -> None:
     factors = (
-        '"culture.responsiveness" = [0.1, 0.9]\n'
-        '"organisation.span_of_control" = [3, 9]\n'
+        '"culture.responsiveness" = { range = [0.1, 0.9] }\n'
+        '"organisation.span_of_control" = { range = [3, 9] }\n'
         '"organisation.structure" = { values = ["hierarchical", "matrix", "self_organised"] }'
     )
     path = write_experiment(
@@ -150,12 +150,21 @@ def test_range_in_a_grid_needs_levels(tmp_path: Path) -> None:
     [
         ('"culture.nonsense" = [0.1, 0.2]', "", ["factors.culture.nonsense", "unknown"]),
         ('"culture.psychological_safty" = [0.1]', "", ["did you mean"]),
-        ('"culture.responsiveness" = [0.5, 1.5]', "samples = 8\n", ["[0.0, 1.0]", "outside"]),
+        (
+            '"culture.responsiveness" = { range = [0.5, 1.5] }',
+            "samples = 8\n",
+            ["[0.0, 1.0]", "outside"],
+        ),
+        (
+            '"culture.responsiveness" = [0.5, 0.9]',
+            "samples = 8\n",
+            ["a bare list", "{ range = [0.5, 0.9] }", "{ values = [0.5, 0.9] }"],
+        ),
         ('"culture.responsiveness" = [0.5, 1.5]', "", ["factors.culture.responsiveness", "1.5"]),
         ('"organisation.structure" = ["tree"]', "", ["organisation.structure", "hierarchical"]),
         ('"organisation.span_of_control" = [6.5]', "", ["span_of_control", "integer"]),
         ('"culture" = [1]', "", ["section"]),
-        ('"culture.responsiveness" = [0.2, 0.4]', "samples = 3\n", ["power of 2"]),
+        ('"culture.responsiveness" = { range = [0.2, 0.4] }', "samples = 3\n", ["power of 2"]),
     ],
 )
 def test_bad_factors_name_file_and_field(
@@ -304,10 +313,17 @@ def test_a_folder_killed_while_being_created_is_started_afresh(tmp_path: Path) -
         (out / sub).mkdir(parents=True)
     (out / ".lock").touch()
     (out / "experiment.toml").write_text("old")
+    (out / "inputs" / "files").mkdir(parents=True)
+    (out / "inputs" / "files" / "stale.toml").write_text("old copy")
     (out / ".design.parquet.tmp-99").write_bytes(b"partial")
     rep = run_sweep(plan, out, workers=1, progress=False, resume=True)
     assert rep.complete and rep.done_before == 0
-    assert (out / "experiment.toml").read_text() == plan.exp.text
+    stored = (out / "experiment.toml").read_text()  # the experiment, pointing at the copies
+    assert 'base = "inputs/presets/command_and_control.toml"' in stored
+    assert sorted(p.name for p in (out / "inputs").rglob("*.toml")) == [
+        "command_and_control.toml",
+        "tiny.toml",
+    ]
     assert len(load_results(out, "design")) == 4
     # a folder with anything else in it is still refused
     other = tmp_path / "other"
@@ -342,7 +358,7 @@ def test_summary_and_paired_differences_match_the_experiment_helpers() -> None:
         }
     )
     runs.loc[7, "a"] = np.nan  # a failed run
-    ours = point_summary(runs, ["a", "b"])
+    ours = point_summary(runs, ["a", "b"]).drop(columns="ci_method")
     heads = runs.rename(columns={"point": "scenario"})
     ref = summarise(heads, ["a", "b"])
     pd.testing.assert_frame_equal(
@@ -359,7 +375,10 @@ def test_summary_and_paired_differences_match_the_experiment_helpers() -> None:
 def test_sensitivity_finds_the_factor_that_matters(
     tmp_path: Path, design: str, samples: int
 ) -> None:
-    factors = '"culture.responsiveness" = [0.0, 1.0]\n"culture.decision_rights" = [0.0, 1.0]'
+    factors = (
+        '"culture.responsiveness" = { range = [0.0, 1.0] }\n'
+        '"culture.decision_rights" = { range = [0.0, 1.0] }'
+    )
     plan: Plan = plan_experiment(
         write_experiment(tmp_path, factors, design=design, header=f"samples = {samples}\n")
     )
@@ -382,7 +401,10 @@ def test_sensitivity_finds_the_factor_that_matters(
 
 def test_sobol_sweep_summary_plots_and_duckdb(tmp_path: Path) -> None:
     duckdb = pytest.importorskip("duckdb")
-    factors = '"culture.responsiveness" = [0.1, 0.9]\n"culture.decision_rights" = [0.1, 0.9]'
+    factors = (
+        '"culture.responsiveness" = { range = [0.1, 0.9] }\n'
+        '"culture.decision_rights" = { range = [0.1, 0.9] }'
+    )
     path = write_experiment(
         tmp_path,
         factors,

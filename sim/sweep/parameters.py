@@ -1,26 +1,49 @@
 """Experiment files: the schema of a sweep and its factors, validated like scenarios.
 
 An experiment file (TOML, see ``experiments/smoke.toml``) names a base scenario, fixed overrides,
-the factors to vary (dotted scenario keys with a list of values or a ``[low, high]`` range), a
-design (``grid``, ``lhs``, ``sobol``, ``morris``), replicates, a root seed, a horizon and which
-weeks to keep. Every factor key is checked against the scenario schema
+the factors to vary (dotted scenario keys with their values or a ``[low, high]`` range), a
+design (``grid``, ``lhs``, ``sobol``, ``morris``), replicates (default 8), a root seed (default
+2026; both as in a comparison file), a horizon, which weeks and metrics to keep and any outcomes
+of its own. Every factor key is checked against the scenario schema
 (:func:`sim.scenario.field_specs`) and every value through :meth:`Scenario.with_overrides`, so a
-bad file is rejected before anything runs, with the file and the dotted field in the message.
+bad file is rejected before anything runs, with the file and the dotted field in the message;
+every problem found is reported at once (schema, factors, samples, outputs and outcomes).
 
-A factor is written either as a bare list or as a table::
+**Values and ranges: one syntax in every design.** A factor is a table::
 
-    "culture.responsiveness" = [0.2, 0.5, 0.8]          # grid: these values
-    "culture.responsiveness" = [0.1, 0.9]               # lhs / sobol / morris: a range
-    "culture.responsiveness" = { range = [0.1, 0.9], levels = 5 }   # grid: 5 evenly spaced
-    "organisation.structure" = { values = ["matrix", "self_organised"] }
+    "organisation.structure" = { values = ["matrix", "self_organised"] }   # these values
+    "culture.responsiveness" = { range = [0.1, 0.9] }                      # a [low, high] range
+    "culture.responsiveness" = { range = [0.1, 0.9], levels = 5 }          # grid: 5 levels
 
-In a grid a bare list is a list of values; in the sampling designs it is a ``[low, high]`` range.
-Discrete factors (``values``) in the sampling designs are drawn uniformly over their values.
+``values`` always means these values (a grid crosses them; the sampling designs draw among them
+uniformly) and ``range`` always means the interval (the sampling designs draw from it; a grid
+needs ``levels``, evenly spaced). A bare list is shorthand for ``values`` and is accepted in a
+grid only: in ``lhs``, ``sobol`` and ``morris`` designs it used to mean a range, so it is refused
+there with a message giving both spellings rather than silently changing meaning.
 
-File-valued fields (:data:`FILE_KEYS`: ``organisation.org_chart``, ``customers.file``) under
-``[set]``, ``[factors]`` and ``[baseline]`` are relative to the experiment file, as they are in a
-scenario file, and every level of such a factor is read and validated when the file is loaded,
-before any run.
+**Outputs.** ``[outputs]`` ``weeks`` keeps ``"all"`` weeks (default), ``"final"``, ``"none"`` or a
+list of week numbers in the weekly table; ``metrics`` lists the per-week columns to keep (default:
+every column of ``sim.metrics.COLUMNS``, ``python run.py params`` does not list them: see
+docs/ODD.md's output table). The headline outcomes of every run (``sim.experiment.HEADLINES``)
+are always computed from the full weeks, whatever is kept.
+
+**Outcomes of its own.** ``[outcomes]`` adds outcomes to the runs table, each read from the
+run's per-week table (all weeks, whatever ``[outputs]`` keeps)::
+
+    [outcomes]
+    adoption_week_26 = { metric = "adoption_rate", week = 26 }                # value at a week
+    satisfaction_year_2 = { metric = "satisfaction_mean", mean_over = [53, 104] }  # mean of weeks
+    churn_rate_late = { metric = "churn_rate", mean_over = [40, 52], description = "..." }
+
+Names are lower-case identifiers that are not headline outcomes; ``metric`` is any column of
+``sim.metrics.COLUMNS``; ``week`` and ``mean_over = [first, last]`` (inclusive) lie within the
+horizon. They are summarised, tested and plotted like the headline outcomes, and ``run.py
+discover --outcome NAME`` takes them.
+
+File-valued fields (:data:`FILE_KEYS`: ``organisation.org_chart``, ``customers.file``; under
+``[set]`` and ``[baseline]`` also ``organisation.org_chart_map``) under ``[set]``, ``[factors]``
+and ``[baseline]`` are relative to the experiment file, as they are in a scenario file, and
+every level of such a factor is read and validated when the file is loaded, before any run.
 """
 
 from __future__ import annotations
@@ -70,6 +93,60 @@ class Outputs(_Strict):
     )
 
 
+class OutcomeSpec(_Strict):
+    """One outcome of an experiment's own (``[outcomes]``): a metric at a week, or its mean."""
+
+    metric: str = Field(min_length=1, description="a column of sim.metrics.COLUMNS")
+    week: int | None = Field(None, ge=1, le=5200, description="the value at this week")
+    mean_over: list[int] | None = Field(
+        None, min_length=2, max_length=2, description="[first, last] week, inclusive: the mean"
+    )
+    description: str = Field("", max_length=500)
+
+
+@dataclass(frozen=True)
+class CustomOutcome:
+    """An outcome an experiment file defines (see the module docstring, ``[outcomes]``).
+
+    Attributes:
+        name: its column in the runs table.
+        metric: the per-week column it reads.
+        first: first week read (the only one for a value at a week).
+        last: last week read.
+        description: what it is (the column's description in the Parquet schema).
+    """
+
+    name: str
+    metric: str
+    first: int
+    last: int
+    description: str = ""
+
+    def value(self, df: Any) -> float:
+        """The outcome of one run from its per-week table (indexed by week, 1 = first)."""
+        col = df[self.metric]
+        if self.first == self.last:
+            return float(col.loc[self.first])
+        return float(col.loc[self.first : self.last].mean())  # NaN weeks left out, as pandas
+
+    def describe(self) -> dict[str, Any]:
+        """Plain data for the manifest."""
+        return {
+            "name": self.name,
+            "metric": self.metric,
+            "weeks": [self.first, self.last],
+            "description": self.text(),
+        }
+
+    def text(self) -> str:
+        """The description, or one made from the definition."""
+        if self.description:
+            return self.description
+        if self.first == self.last:
+            return f"{self.metric} at week {self.first}"
+        return f"mean of {self.metric} over weeks {self.first}-{self.last}"
+
+
 class Experiment(_Strict):
     """The raw, schema-checked content of an experiment file (factors not yet resolved)."""
 
@@ -86,12 +163,19 @@ class Experiment(_Strict):
     )
     second_order: bool = False
     morris_levels: int = Field(4, ge=2, le=100)
-    replicates: int = Field(ge=1, le=100_000)
-    root_seed: int = Field(ge=0, le=2**63 - 1)
+    replicates: int = Field(
+        8, ge=1, le=100_000, description="runs per design point (default 8, as compare)"
+    )
+    root_seed: int = Field(
+        2026, ge=0, le=2**63 - 1, description="seed of every run's seed (default 2026)"
+    )
     common_random_numbers: bool = True
     baseline: dict[str, Any] | None = None
     factors: dict[str, Any] = Field(min_length=1)
     outputs: Outputs = Outputs()
+    outcomes: dict[str, OutcomeSpec] = Field(
+        default_factory=dict, description="outcomes of the experiment's own (see the module)"
+    )
 
 
 Dtype = Literal["float", "int", "bool", "str", "json"]
@@ -169,6 +253,7 @@ class LoadedExperiment:
         metrics: per-week columns to keep.
         base_ref: the base scenario as ``load_scenario`` was given it (a preset name or a path
             relative to the working folder), for :func:`sim.design.input_files`.
+        outcomes: the experiment's own outcomes (``[outcomes]``), in file order.
     """
 
     spec: Experiment
@@ -180,6 +265,7 @@ class LoadedExperiment:
     weeks: tuple[int, ...] | None
     metrics: tuple[str, ...]
     base_ref: str | Path = ""
+    outcomes: tuple[CustomOutcome, ...] = ()
 
 
 def _flatten(data: dict[str, Any], prefix: str = "", stop: frozenset[str] = frozenset()) -> dict:
@@ -216,13 +302,17 @@ def _range_of(model: type[BaseModel], name: str) -> str:
     return f"; accepted range [{lo}, {hi}]" if lo is not None or hi is not None else ""
 
 
-def _format_validation(err: ValidationError, source: Path) -> str:
-    """All problems of the experiment schema on one line, prefixed by the file."""
+def _validation_items(err: ValidationError) -> list[str]:
+    """Each problem of the experiment schema as ``field: what is wrong``."""
     items = []
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
         loc = re.sub(r"^fixed\b", "set", loc)
-        model: type[BaseModel] = Outputs if e["loc"][:1] == ("outputs",) else Experiment
+        model: type[BaseModel] = Experiment
+        if e["loc"][:1] == ("outputs",):
+            model = Outputs
+        elif e["loc"][:1] == ("outcomes",) and len(e["loc"]) > 2:
+            model = OutcomeSpec
         if e["type"] == "extra_forbidden":
             keys = _experiment_keys(model)
             items.append(f"{loc}: unknown key{accepted_keys_hint(str(e['loc'][-1]), keys)}")
@@ -233,10 +323,24 @@ def _format_validation(err: ValidationError, source: Path) -> str:
             items.append(f"{loc}: {e['msg']}")
         if "input" in e and e["type"] != "missing" and not isinstance(e["input"], dict):
             items[-1] += f" (got {short_repr(e['input'])})"
-        if len(e["loc"]) in (1, 2) and isinstance(e["loc"][-1], str):
+        if len(e["loc"]) in (1, 2, 3) and isinstance(e["loc"][-1], str):
             items[-1] += _range_of(model, e["loc"][-1])
-    shown = "; ".join(items[:5])
-    more = f"; and {len(items) - 5} more problems" if len(items) > 5 else ""
+        if e["type"] == "missing" and e["loc"] == ("factors",):
+            items[-1] += (
+                ' (a [factors] table, e.g. "culture.responsiveness" = { range = [0.1, 0.9] })'
+            )
+    return items
+
+
+#: Most problems named in one message (the rest are counted).
+MAX_PROBLEMS = 8
+
+
+def _problems_message(source: Path, items: list[str]) -> str:
+    """Every problem on one line, prefixed by the file."""
+    shown = "; ".join(items[:MAX_PROBLEMS])
+    extra = len(items) - MAX_PROBLEMS
+    more = f"; and {extra} more problem{'s' if extra > 1 else ''}" if extra > 0 else ""
     return f"{source}: {shown}{more}"
 
 
@@ -269,10 +373,14 @@ def _resolve_factor(
 ) -> Factor:
     """Validate one factor against the scenario schema; ``where`` prefixes every message."""
     if isinstance(raw, list):
-        if design == "grid":
-            table: dict[str, Any] = {"values": raw}
-        else:
-            table = {"range": raw}
+        if design != "grid":  # it meant a range here once: refused, not silently reread
+            shown = short_repr(raw)
+            raise InputError(
+                f"{where}: a bare list is a grid's shorthand for values; in {_an(design)} design "
+                f"write {{ range = {shown} }} to draw from the range, or {{ values = {shown} }} "
+                "to draw among these values"
+            )
+        table: dict[str, Any] = {"values": raw}
     elif isinstance(raw, dict):
         unknown = set(raw) - {"values", "range", "levels"}
         if unknown:
@@ -367,7 +475,7 @@ def _resolve_file_values(data: dict[str, Any], folder: Path) -> None:
     for section in ("set", "baseline"):
         table = data.get(section)
         if isinstance(table, dict):
-            for key in FILE_KEYS:
+            for key in (*FILE_KEYS, "organisation.org_chart_map"):
                 if key in table:
                     table[key] = resolve(table[key])
     factors = data.get("factors")
@@ -408,6 +516,10 @@ def _check_file_level(key: str, value: Any, base: Scenario, where: str) -> None:
         raise InputError(f"{where}: level {value!r}: {'; '.join(str(e).splitlines())}") from None
 
 
+def _an(design: str) -> str:
+    return f"an {design}" if design == "lhs" else f"a {design}"
+
+
 def _current(scenario: Scenario, key: str) -> Any:
     node: Any = scenario.model_dump()
     for part in key.split("."):
@@ -417,8 +529,16 @@ def _current(scenario: Scenario, key: str) -> Any:
     return node
 
 
+#: Stand-ins for required fields the schema refused, so that the rest of a file is still
+#: checked and every problem is reported at once.
+_STAND_INS = {"name": "experiment", "design": "grid", "factors": {"_": [0]}}
+#: Columns of the runs table an outcome of the experiment's own may not be named.
+RUN_COLUMNS = ("run_id", "point", "replicate", "seed", "status", "attempts", "error", "elapsed_s")
+_OUTCOME_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
 def load_experiment(path: str | Path) -> LoadedExperiment:
-    """Read and validate an experiment file.
+    """Read and validate an experiment file, reporting every problem at once.
 
     Args:
         path: the TOML file.
@@ -427,9 +547,10 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
         The validated experiment with its base scenario and resolved factors.
 
     Raises:
-        InputError: naming the file and the dotted field for an unreadable or malformed file,
-            unknown keys, wrong types, out-of-range values, unknown factor keys or factor
-            values outside the scenario's bounds.
+        InputError: one line naming the file and, for each problem, the dotted field: an
+            unreadable or malformed file, unknown keys, wrong types, out-of-range values,
+            unknown factor keys or factor values outside the scenario's bounds, a bare list in a
+            sampling design, samples the design does not accept, bad outputs or outcomes.
     """
     from sim.metrics import COLUMNS
 
@@ -446,10 +567,23 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
     if isinstance(data.get("baseline"), dict):
         data["baseline"] = _flatten(data["baseline"])
     _resolve_file_values(data, path.parent)
+    problems: list[str] = []
     try:
         spec = Experiment.model_validate(data)
     except ValidationError as err:
-        raise InputError(_format_validation(err, path)) from None
+        problems += _validation_items(err)
+        bad = {e["loc"][0] for e in err.errors() if e["loc"]}
+        if "base" in bad:  # nothing else can be checked without the base scenario
+            raise InputError(_problems_message(path, problems)) from None
+        partial = {k: v for k, v in data.items() if k not in bad}
+        try:
+            spec = Experiment.model_validate({**_STAND_INS, **partial})
+        except ValidationError:
+            raise InputError(_problems_message(path, problems)) from None
+        if "factors" in bad or "factors" not in data:
+            spec = spec.model_copy(update={"factors": {}})
+        if "design" in bad:
+            spec = spec.model_copy(update={"design": "grid"})
 
     # base scenario, fixed overrides and horizon
     ref = spec.base
@@ -457,71 +591,87 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
     try:
         base = load_scenario(base_ref)
     except ScenarioError as e:
-        raise InputError(f"{path}: base: {e}") from None
+        raise InputError(_problems_message(path, [*problems, f"base: {e}"])) from None
     specs = {f.path: f for f in field_specs()}
     fixed = dict(spec.fixed)
+    set_ok = True
     if spec.horizon_weeks is not None:
         if "horizon_weeks" in fixed:
-            raise InputError(f"{path}: set.horizon_weeks: give the horizon once (horizon_weeks)")
+            problems.append("set.horizon_weeks: give the horizon once (horizon_weeks)")
+            fixed.pop("horizon_weeks")
         fixed["horizon_weeks"] = spec.horizon_weeks
     try:  # together first: structure = "org_chart" needs the org_chart path with it
         base = base.with_overrides(fixed) if fixed else base
     except ScenarioError:
-        for key, value in fixed.items():  # one at a time, to name the field at fault
+        set_ok = False
+        alone_ok = True
+        for key, value in fixed.items():  # one at a time, to name each field at fault
             try:
-                base = base.with_overrides({key: value})
+                base.with_overrides({key: value})
             except ScenarioError as e:
+                alone_ok = False
                 known = "unknown field" not in str(e) or "did you mean" in str(e)
                 hint = "" if known else _unknown_key_hint(key, specs)
-                raise InputError(f"{path}: set.{key}: {_scenario_msg(e)}{hint}") from None
-        try:  # every key alone passed: the combination is at fault
-            base.with_overrides(fixed)
-        except ScenarioError as e:
-            raise InputError(f"{path}: set: {_scenario_msg(e)}") from None
-    base = resolve_inputs(base, source=str(path))  # if [set] named another chart or customer file
+                problems.append(f"set.{key}: {_scenario_msg(e)}{hint}")
+        if alone_ok:  # every key alone passed: the combination is at fault
+            try:
+                base.with_overrides(fixed)
+            except ScenarioError as e:
+                problems.append(f"set: {_scenario_msg(e)}")
+    if set_ok:
+        try:
+            base = resolve_inputs(base)  # if [set] named another chart or customer file
+        except InputError as e:
+            set_ok = False
+            problems.append("; ".join(str(e).splitlines()))
 
     factors = []
-    for key, value in spec.factors.items():
-        if key in spec.fixed:
-            raise InputError(f"{path}: factors.{key}: also fixed under [set]; choose one")
-        factors.append(
-            _resolve_factor(key, value, spec.design, base, specs, f"{path}: factors.{key}")
-        )
+    if set_ok:  # factors are checked against the base with [set] applied
+        for key, value in spec.factors.items():
+            if key in spec.fixed:
+                problems.append(f"factors.{key}: also fixed under [set]; choose one")
+                continue
+            try:
+                factors.append(
+                    _resolve_factor(key, value, spec.design, base, specs, f"factors.{key}")
+                )
+            except InputError as e:
+                problems.append("; ".join(str(e).splitlines()))
 
     if spec.design == "grid":
         if spec.samples is not None:
-            raise InputError(f"{path}: samples: a grid design crosses the factor values; remove it")
+            problems.append("samples: a grid design crosses the factor values; remove it")
     elif spec.samples is None:
-        raise InputError(f"{path}: samples: required by a {spec.design} design")
+        problems.append(f"samples: required by {_an(spec.design)} design")
     elif spec.design == "sobol" and spec.samples & (spec.samples - 1):
-        raise InputError(f"{path}: samples: a Sobol design needs a power of 2 (got {spec.samples})")
+        problems.append(f"samples: a Sobol design needs a power of 2 (got {spec.samples})")
     if spec.design == "morris" and spec.samples is not None and spec.samples < 2:
-        raise InputError(f"{path}: samples: a Morris design needs at least 2 trajectories")
+        problems.append("samples: a Morris design needs at least 2 trajectories")
 
     # outputs
     horizon = base.horizon_weeks
-    weeks: tuple[int, ...] | None
-    if spec.outputs.weeks == "all":
-        weeks = None
-    elif spec.outputs.weeks == "final":
+    weeks: tuple[int, ...] | None = None
+    if spec.outputs.weeks == "final":
         weeks = (-1,)
     elif spec.outputs.weeks == "none":
         weeks = ()
-    else:
-        bad = [w for w in spec.outputs.weeks if not 1 <= w <= horizon]
-        if bad:
-            raise InputError(
-                f"{path}: outputs.weeks: week {bad[0]} is outside the horizon [1, {horizon}]"
+    elif spec.outputs.weeks != "all":
+        bad_weeks = [w for w in spec.outputs.weeks if not 1 <= w <= horizon]
+        if bad_weeks:
+            problems.append(
+                f"outputs.weeks: week {bad_weeks[0]} is outside the horizon [1, {horizon}]"
             )
         weeks = tuple(sorted(set(spec.outputs.weeks)))
     metrics = tuple(spec.outputs.metrics) if spec.outputs.metrics is not None else tuple(COLUMNS)
     unknown = [m for m in metrics if m not in COLUMNS]
     if unknown:
-        close = difflib.get_close_matches(unknown[0], list(COLUMNS), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise InputError(f"{path}: outputs.metrics: unknown metric {unknown[0]!r}{hint}")
+        problems.append(f"outputs.metrics: unknown metric {unknown[0]!r}{_metric_hint(unknown[0])}")
     if len(set(metrics)) != len(metrics):
-        raise InputError(f"{path}: outputs.metrics: a metric is listed twice")
+        problems.append("outputs.metrics: a metric is listed twice")
+
+    outcomes = _custom_outcomes(spec, horizon, problems)
+    if problems:
+        raise InputError(_problems_message(path, problems))
     return LoadedExperiment(
         spec=spec,
         path=path,
@@ -532,4 +682,48 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
         weeks=weeks,
         metrics=metrics,
         base_ref=base_ref,
+        outcomes=outcomes,
     )
+
+
+def _metric_hint(name: str) -> str:
+    from sim.metrics import COLUMNS
+
+    close = difflib.get_close_matches(name, list(COLUMNS), n=3)
+    return f"; did you mean {', '.join(close)}?" if close else "; see sim.metrics.COLUMNS"
+
+
+def _custom_outcomes(
+    spec: Experiment, horizon: int, problems: list[str]
+) -> tuple[CustomOutcome, ...]:
+    """The ``[outcomes]`` of an experiment, checked; each problem is appended to ``problems``."""
+    from sim.experiment import HEADLINES
+    from sim.metrics import COLUMNS
+
+    out = []
+    for name, o in spec.outcomes.items():
+        where = f"outcomes.{name}"
+        n_before = len(problems)
+        if not _OUTCOME_NAME.match(name):
+            problems.append(f"{where}: a name is lower-case letters, digits and _ (adoption_26)")
+        elif name in HEADLINES or name in RUN_COLUMNS or name in spec.factors:
+            problems.append(f"{where}: {name!r} is already a column of the runs table")
+        if o.metric not in COLUMNS:
+            problems.append(f"{where}.metric: unknown metric {o.metric!r}{_metric_hint(o.metric)}")
+        if (o.week is None) == (o.mean_over is None):
+            problems.append(
+                f"{where}: give either week = N (the value at a week) or mean_over = "
+                "[first, last] (the mean over those weeks)"
+            )
+            continue
+        first, last = (o.week, o.week) if o.week is not None else tuple(o.mean_over or (0, 0))
+        if not 1 <= first <= last <= horizon:
+            what = "week" if o.week is not None else "mean_over"
+            got = o.week if o.week is not None else list(o.mean_over or ())
+            problems.append(
+                f"{where}.{what}: {got} must lie within the horizon [1, {horizon}]"
+                + (", first <= last" if o.mean_over is not None else "")
+            )
+        if len(problems) == n_before:
+            out.append(CustomOutcome(name, o.metric, first, last, o.description))
+    return tuple(out)

@@ -88,6 +88,7 @@ class Job:
     scenario: Scenario
     weeks: tuple[int, ...] | None
     metrics: tuple[str, ...]
+    outcomes: tuple[Any, ...] = ()  # the experiment's own (sim.sweep.parameters.CustomOutcome)
 
 
 @dataclass
@@ -159,6 +160,7 @@ def run_one(job: Job) -> RunResult:
             _injected_failure(job.run_id, attempt)
             df = OrgModel(job.scenario, rng=job.seed).run()
             outcomes = headline(df)
+            outcomes.update({o.name: o.value(df) for o in job.outcomes})
             if job.weeks is None:
                 kept = df
             elif job.weeks == (-1,):
@@ -230,6 +232,16 @@ class Plan:
             return self.seeds[run_id % self.replicates]
         return self.seeds[run_id]
 
+    def outcome_names(self) -> list[str]:
+        """Outcomes recorded for every run: the headline ones, then the experiment's own."""
+        return outcome_names() + [o.name for o in self.exp.outcomes]
+
+    def count_metrics(self) -> list[str]:
+        """Kept weekly metrics that are counts, stored as integers (``sim.metrics.COUNTS``)."""
+        from sim.metrics import COUNTS
+
+        return [m for m in self.exp.metrics if m in COUNTS]
+
     def factor_dtypes(self) -> list[tuple[str, str]]:
         """(key, dtype) of each factor column."""
         return [(f.key, f.dtype) for f in self.design.factors]
@@ -272,11 +284,12 @@ class Plan:
                     scenario=scenario,
                     weeks=self.exp.weeks,
                     metrics=self.exp.metrics,
+                    outcomes=self.exp.outcomes,
                 )
 
     def identity(self) -> dict[str, Any]:
-        """What decides the results: base scenario, design, seeds, outputs."""
-        return {
+        """What decides the results: base scenario, design, seeds, outputs, outcomes."""
+        ident: dict[str, Any] = {
             "format": FORMAT,
             "base": self.exp.base.to_toml_dict(),
             "design": self.design.to_json(),
@@ -286,9 +299,12 @@ class Plan:
             "seeds": self.seeds,
             "weeks": None if self.exp.weeks is None else list(self.exp.weeks),
             "metrics": list(self.exp.metrics),
-            "outcomes": outcome_names(),
+            "outcomes": self.outcome_names(),
             "inputs": self.inputs,
         }
+        if self.exp.outcomes:  # only then: older folders keep their fingerprints
+            ident["custom_outcomes"] = [o.describe() for o in self.exp.outcomes]
+        return ident
 
     def fingerprint(self) -> str:
         """Hash of :meth:`identity`: two folders with the same fingerprint hold the same runs."""
@@ -334,8 +350,10 @@ class Plan:
             "outputs": {
                 "weeks": "all" if weeks is None else "final" if weeks == (-1,) else list(weeks),
                 "metrics": list(self.exp.metrics),
+                "count_metrics": self.count_metrics(),
             },
-            "outcomes": outcome_names(),
+            "outcomes": self.outcome_names(),
+            "custom_outcomes": [o.describe() for o in self.exp.outcomes],
             "inputs": self.inputs,
             "sessions": [],
             "status": {"finished": 0, "failed": 0, "complete": False},
@@ -365,25 +383,24 @@ def sweep_output(out: Path, resume: bool) -> Output:
     """What a sweep writes in its folder (for :func:`sim.outpaths.check_outputs`).
 
     The folder is written into, not replaced; ``manifest.json``, ``runs/``, ``weekly/`` and the
-    lock every time, the copy of the experiment and ``design.parquet`` when a sweep starts.
+    lock every time; the experiment, ``design.parquet`` and the copies of the inputs
+    (``inputs/``, :mod:`sim.sweep.bundle`) when a sweep starts.
     """
     members = ("manifest.json", "runs/", "weekly/", ".lock")
     if not resume:
-        members += ("experiment.toml", "design.parquet")
+        members += ("experiment.toml", "design.parquet", "inputs/")
     return Output(Path(out), kind="folder", replaced=False, members=members)
-
-
-_FILE_KEYS = ("organisation.org_chart", "customers.file")
 
 
 def sweep_input_files(exp: LoadedExperiment, design: Design) -> list[Path]:
     """Every file a sweep reads, absolute, each once.
 
-    The experiment file; the base scenario file with its base files, org chart and customer
-    file (also those set under ``[set]``); and the org chart or customer file of each design
-    point where a factor names one.
+    The experiment file; the base scenario file with its base files, org chart, mapping file and
+    customer file (also those set under ``[set]``); and the org chart, mapping or customer file
+    of each design point where a factor names one.
     """
     from sim.design import input_files
+    from sim.sweep.bundle import EXPERIMENT_FILE_KEYS
 
     files: list[Path] = [Path(exp.path).resolve()]
     if exp.base_ref:
@@ -391,9 +408,9 @@ def sweep_input_files(exp: LoadedExperiment, design: Design) -> list[Path]:
     for sc in [exp.base] + [
         exp.base.with_overrides(design.overrides(p))
         for p in range(len(design.points))
-        if any(k in _FILE_KEYS for k in design.keys)
+        if any(k in EXPERIMENT_FILE_KEYS for k in design.keys)
     ]:
-        for f in (sc.organisation.org_chart, sc.customers.file):
+        for f in (sc.organisation.org_chart, sc.organisation.org_chart_map, sc.customers.file):
             if f:
                 files.append(Path(f))
     out: list[Path] = []
@@ -642,7 +659,14 @@ def _run_sweep(
         executor: Any = SerialExecutor()  # nothing left to run: start no workers
     else:
         executor = _make_executor(workers, dask, fingerprint)
-    store = SweepStore(out, plan.factor_dtypes(), outcome_names(), plan.exp.metrics)
+    store = SweepStore(
+        out,
+        plan.factor_dtypes(),
+        plan.outcome_names(),
+        plan.exp.metrics,
+        counts=plan.count_metrics(),
+        custom=[o.describe() for o in plan.exp.outcomes],
+    )
     rows: list[dict[str, Any]] = []
     weekly: list[tuple] = []
     ran = failed = 0
@@ -670,9 +694,10 @@ def _run_sweep(
                 }
                 for p, pt in enumerate(plan.design.points)
             ]
-            done = store.open(
-                manifest, design_rows, {"experiment.toml": plan.exp.text.encode("utf-8")}
-            )
+            from sim.sweep.bundle import bundle
+
+            files, manifest["input_copies"] = bundle(plan)  # the folder runs anywhere
+            done = store.open(manifest, design_rows, files)
         else:
             manifest = existing
             done = store.open(None, None, retry_failed=True)
@@ -722,7 +747,7 @@ def _run_sweep(
                     error=res.error,
                     elapsed_s=res.elapsed_s,
                 )
-                row.update({k: res.outcomes.get(k, math.nan) for k in outcome_names()})
+                row.update({k: res.outcomes.get(k, math.nan) for k in plan.outcome_names()})
                 rows.append(row)
                 if res.status == "ok":
                     weekly.append((row, res.weeks, res.values))

@@ -3,7 +3,9 @@
 Layout of ``DIR``::
 
     manifest.json          experiment (text and hash), design, seeds, versions, git revision
-    experiment.toml        a copy of the experiment file
+    experiment.toml        the experiment, its files pointing at the copies in inputs/
+    inputs/                a copy of every file the sweep reads (sim.sweep.bundle); their
+                           sources and SHA-256 are in the manifest (input_copies)
     design.parquet         one row per design point: point, then one column per factor
     runs/part-NNNNNN.parquet     one row per finished run: ids, seed, factors, status, error,
                                  headline outcomes (sim.experiment.HEADLINES)
@@ -74,9 +76,71 @@ def arrow_type(dtype: str) -> pa.DataType:
     return _ARROW.get(dtype, pa.string())
 
 
-def runs_schema(factors: Sequence[tuple[str, str]], outcomes: Sequence[str]) -> pa.Schema:
-    """Schema of the runs table; ``factors`` are (key, dtype) pairs."""
-    return pa.schema(
+#: Description and unit of the columns every results table has.
+ID_DOCS: dict[str, tuple[str, str]] = {
+    "run_id": ("the run: point x replicates + replicate", "id"),
+    "point": ("design point (a row of design.parquet)", "id"),
+    "replicate": ("replicate; with common random numbers the same seed at every point", "id"),
+    "seed": ("the run's seed (sim.rng.replicate_seeds of the root seed)", "seed"),
+    "status": ("ok, or failed (after one retry)", ""),
+    "attempts": ("tries the run took", "count"),
+    "error": ("what a failed run raised", ""),
+    "elapsed_s": ("wall time of the run", "s"),
+    "week": ("week of the run (1 = the first)", "week"),
+}
+
+
+def column_docs(
+    table: Literal["runs", "weekly", "design"],
+    factors: Sequence[tuple[str, str]] = (),
+    custom: Sequence[dict[str, Any]] = (),
+) -> dict[str, tuple[str, str]]:
+    """(description, unit) of every column one of a sweep's tables may hold.
+
+    Args:
+        table: ``runs`` (headline outcomes), ``weekly`` (per-week metrics) or ``design``;
+            ``adoption_rate`` is the final week's in one and a week's in the other.
+        factors: (key, dtype) of the factor columns (described from the scenario schema).
+        custom: the experiment's own outcomes as the manifest records them
+            (``custom_outcomes``: name, metric, weeks, description).
+    """
+    from sim.experiment import HEADLINE_UNITS, HEADLINES
+    from sim.metrics import COLUMNS, UNITS
+    from sim.scenario import field_specs
+
+    docs = dict(ID_DOCS)
+    if table == "weekly":
+        docs.update({k: (COLUMNS[k], UNITS[k]) for k in COLUMNS})
+    elif table == "runs":
+        docs.update({k: (HEADLINES[k], HEADLINE_UNITS[k]) for k in HEADLINES})
+    specs = {f.path: f for f in field_specs()}
+    for key, _ in factors:
+        spec = specs.get(key)
+        text = f"factor: {spec.label or key}" if spec else f"factor: {key}"
+        if spec and spec.help:
+            text += f" ({spec.help})"
+        docs[key] = (text[:500], (spec.unit or "") if spec else "")
+    for c in custom:
+        docs[c["name"]] = (str(c.get("description", "")), UNITS.get(str(c.get("metric")), ""))
+    return docs
+
+
+def _field(name: str, kind: pa.DataType, docs: dict[str, tuple[str, str]] | None) -> pa.Field:
+    """A schema field carrying its description and unit as field metadata."""
+    if not docs or name not in docs:
+        return pa.field(name, kind)
+    text, unit = docs[name]
+    return pa.field(name, kind, metadata={"description": text, "unit": unit})
+
+
+def runs_schema(
+    factors: Sequence[tuple[str, str]],
+    outcomes: Sequence[str],
+    docs: dict[str, tuple[str, str]] | None = None,
+) -> pa.Schema:
+    """Schema of the runs table; ``factors`` are (key, dtype) pairs, ``docs`` the fields'
+    (description, unit) (:func:`column_docs`), stored as each field's metadata."""
+    cols = (
         [(c, pa.int64()) for c in ID_COLUMNS]
         + [(k, arrow_type(t)) for k, t in factors]
         + [
@@ -87,21 +151,32 @@ def runs_schema(factors: Sequence[tuple[str, str]], outcomes: Sequence[str]) -> 
         ]
         + [(o, pa.float64()) for o in outcomes]
     )
+    return pa.schema([_field(n, t, docs) for n, t in cols])
 
 
-def weekly_schema(factors: Sequence[tuple[str, str]], metrics: Sequence[str]) -> pa.Schema:
-    """Schema of the weekly table."""
-    return pa.schema(
+def weekly_schema(
+    factors: Sequence[tuple[str, str]],
+    metrics: Sequence[str],
+    docs: dict[str, tuple[str, str]] | None = None,
+    counts: Sequence[str] = (),
+) -> pa.Schema:
+    """Schema of the weekly table; the metrics in ``counts`` are integers
+    (``sim.metrics.COUNTS``; folders written before record none and read them as floats)."""
+    cols = (
         [(c, pa.int64()) for c in ID_COLUMNS]
         + [(k, arrow_type(t)) for k, t in factors]
         + [("week", pa.int64())]
-        + [(m, pa.float64()) for m in metrics]
+        + [(m, pa.int64() if m in counts else pa.float64()) for m in metrics]
     )
+    return pa.schema([_field(n, t, docs) for n, t in cols])
 
 
-def design_schema(factors: Sequence[tuple[str, str]]) -> pa.Schema:
+def design_schema(
+    factors: Sequence[tuple[str, str]], docs: dict[str, tuple[str, str]] | None = None
+) -> pa.Schema:
     """Schema of the design table."""
-    return pa.schema([("point", pa.int64())] + [(k, arrow_type(t)) for k, t in factors])
+    cols = [("point", pa.int64())] + [(k, arrow_type(t)) for k, t in factors]
+    return pa.schema([_field(n, t, docs) for n, t in cols])
 
 
 def column_value(value: Any, dtype: str) -> Any:
@@ -361,7 +436,7 @@ def _is_temp(p: Path) -> bool:
 
 
 # What a sweep writes before its manifest (and the lock it holds meanwhile).
-_STARTING = {"runs", "weekly", ".lock", "experiment.toml", "design.parquet"}
+_STARTING = {"runs", "weekly", ".lock", "experiment.toml", "design.parquet", "inputs"}
 
 
 def _unfinished_start(root: Path) -> bool:
@@ -449,12 +524,16 @@ class SweepStore:
         factors: Sequence[tuple[str, str]],
         outcomes: Sequence[str],
         metrics: Sequence[str],
+        counts: Sequence[str] = (),
+        custom: Sequence[dict[str, Any]] = (),
     ) -> None:
         self.root = Path(root)
         self.factors = list(factors)
-        self.runs_schema = runs_schema(factors, outcomes)
-        self.weekly_schema = weekly_schema(factors, metrics)
+        self.runs_schema = runs_schema(factors, outcomes, column_docs("runs", factors, custom))
+        self.weekly_schema = weekly_schema(factors, metrics, column_docs("weekly", factors), counts)
+        self.design_docs = column_docs("design", factors)
         self.metrics = list(metrics)
+        self.counts = set(counts)
         self._lock_fd: int | None = None
         self._next = 0
         self.retried = 0
@@ -488,10 +567,15 @@ class SweepStore:
         (self.root / "weekly").mkdir(exist_ok=True)
         self._lock()
         if manifest is not None:
+            if (self.root / "inputs").is_dir():  # left by a sweep killed while creating the folder
+                shutil.rmtree(self.root / "inputs")
             for name, data in (files or {}).items():
+                (self.root / name).parent.mkdir(parents=True, exist_ok=True)
                 atomic_write_bytes(self.root / name, data)
             atomic_write_parquet(
-                pa.Table.from_pylist(list(design_rows or []), schema=design_schema(self.factors)),
+                pa.Table.from_pylist(
+                    list(design_rows or []), schema=design_schema(self.factors, self.design_docs)
+                ),
                 self.root / "design.parquet",
             )
             write_manifest(self.root, manifest)  # last: the folder is a sweep's from here on
@@ -645,13 +729,24 @@ class SweepStore:
             elif name in self.metrics:
                 j = self.metrics.index(name)
                 col = np.concatenate([v[:, j] for _, _, v in items])
-                arrays.append(pa.array(col, pa.float64()))
+                if name in self.counts:
+                    whole = np.rint(col)
+                    if not np.array_equal(whole, col):  # a count that is not one: a model bug
+                        raise ValueError(f"weekly metric {name} is a count but is not whole")
+                    arrays.append(pa.array(whole.astype(np.int64), pa.int64()))
+                else:
+                    arrays.append(pa.array(col, pa.float64()))
             else:
                 values: list[Any] = []
                 for (row, _, _), n in zip(items, counts):
                     values.extend([row[name]] * n)
                 arrays.append(pa.array(values, field.type))
         return pa.Table.from_arrays(arrays, schema=self.weekly_schema)
+
+
+def stored_counts(manifest: dict[str, Any]) -> list[str]:
+    """The weekly metrics a folder stores as integers (none in folders written before)."""
+    return list(manifest.get("outputs", {}).get("count_metrics", []))
 
 
 def load_results(
@@ -696,7 +791,9 @@ def load_results(
     else:
         weekly = _parts(root / "weekly")
         files = [weekly[n] for n in sorted(weekly) if n in runs]
-        schema = weekly_schema(factors, manifest["outputs"]["metrics"])
+        schema = weekly_schema(
+            factors, manifest["outputs"]["metrics"], counts=stored_counts(manifest)
+        )
         keys = ["run_id", "week"]
     tables = [pq.read_table(p, schema=schema) for p in files]
     data = pa.concat_tables(tables) if tables else schema.empty_table()

@@ -892,7 +892,26 @@ class People(PeopleCoefficients):
     )
 
 
+#: Currency of every amount of money in a scenario (ISO 4217-style code). The defaults' cited
+#: costs are US figures (ATD's $1,299 learning spend, US salaries), so the default is USD.
+DEFAULT_CURRENCY = "USD"
+
+
 class Economics(AccountCoefficients):
+    currency: str = Field(
+        DEFAULT_CURRENCY,
+        description="Currency of every amount of money in the scenario (salaries, costs, "
+        "customer values) and in its results: a three-letter code such as USD, EUR or GBP. "
+        "It labels the figures; nothing is converted.",
+    )
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency_code(cls, v: Any) -> Any:
+        """Three letters, written in capitals ('eur' is read as EUR)."""
+        if isinstance(v, str) and len(v.strip()) == 3 and v.strip().isalpha() and v.isascii():
+            return v.strip().upper()
+        raise ValueError("expected a three-letter currency code such as USD, EUR or GBP")
     gross_margin: float = _f(
         0.6,
         0.0,

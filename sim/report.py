@@ -238,6 +238,7 @@ def _change_cost(scenario: Scenario, seed: int) -> dict[str, float]:
         "away_person_weeks": float(away * front),
         "people_moved": float(moved.sum()) if moved is not None else 0.0,
         "positions_removed": float(inputs.removed) if moved is not None else 0.0,
+        "positions_added": float(inputs.added) if moved is not None else 0.0,
     }
 
 
@@ -246,6 +247,7 @@ CHANGE_LABELS = {
     "away_person_weeks": "Front-line weeks away from customers for the change",
     "people_moved": "People whose manager or unit changes",
     "positions_removed": "Positions removed",
+    "positions_added": "Positions added (hired and trained)",
 }
 
 
@@ -271,7 +273,7 @@ def _describe_changes(current: Scenario, proposed: Scenario) -> list[str]:
     part of both designs and are not listed.
     """
     from sim.structures.org_chart import load_org_chart
-    from sim.structures.transform import apply_structural
+    from sim.structures.transform import STRUCTURAL, apply_structural, rescaled_authority
 
     shared = current.transformations
     todo = proposed.transformations
@@ -286,8 +288,13 @@ def _describe_changes(current: Scenario, proposed: Scenario) -> list[str]:
         chart = apply_structural(load_org_chart(org.org_chart, org.org_chart_map), shared)
     for t in todo:
         before = chart
-        if chart is not None and t.kind in ("remove_layer", "merge_units", "decision_rights"):
+        if chart is not None and t.kind in STRUCTURAL:
             chart = apply_structural(chart, [t])
+        rescaled = (
+            rescaled_authority(before, chart)
+            if before is not None and chart is not None and t.kind in _RESCALING
+            else []
+        )
         if t.kind == "remove_layer":
             sel = " and ".join(
                 p
@@ -299,6 +306,7 @@ def _describe_changes(current: Scenario, proposed: Scenario) -> list[str]:
             out.append(
                 f"Remove the management layer {sel}{where}: {gone} manager"
                 f"{'s' if gone != 1 else ''} go; their reports now report to the layer above."
+                + _rescaled_text(rescaled)
             )
         elif t.kind == "merge_units":
             pods = (
@@ -325,9 +333,64 @@ def _describe_changes(current: Scenario, proposed: Scenario) -> list[str]:
         elif t.kind == "change_programme":
             steps = ", ".join(f"{s.step.replace('_', ' ')} (week {s.week})" for s in t.steps)
             out.append(f"Change programme: {steps}.")
+        elif t.kind == "move":
+            to = [f"to the manager {t.to_manager}" if t.to_manager else "", ""]
+            if t.unit:
+                to[1] = f"into unit '{t.unit}'" + (" with their teams" if t.with_team else "")
+            out.append(
+                f"Move {_ids_text(t.ids)} {' and '.join(x for x in to if x)}; their own "
+                "reports stay with them."
+            )
+        elif t.kind == "split_team":
+            out.append(
+                f"Split the team of {t.manager} into {t.teams} teams: {t.teams - 1} new lead "
+                f"position{'s' if t.teams > 2 else ''} beside them, reports dealt evenly by role."
+            )
+        elif t.kind == "merge_teams":
+            out.append(
+                f"Merge the teams of {', '.join(t.managers)} under {t.managers[0]}; the other "
+                f"{len(t.managers) - 1} lead position{'s' if len(t.managers) > 2 else ''} go."
+                + _rescaled_text(rescaled)
+            )
+        elif t.kind == "add_positions":
+            out.append(
+                f"Add {t.count} {t.title} position{'s' if t.count != 1 else ''} ({t.role}, "
+                f"FTE {t.fte:g}) under {t.manager}"
+                + (f" in unit '{t.unit}'" if t.unit else "")
+                + "."
+            )
+        elif t.kind == "remove_positions":
+            out.append(
+                f"Remove the positions of {_ids_text(t.ids)}; their reports move to the manager "
+                "above." + _rescaled_text(rescaled)
+            )
     if not out:
         out.append("No transformations declared; the designs differ in the settings below.")
     return out
+
+
+#: Transformations that remove positions, so the levels the default authority is scaled on
+#: may change (``sim.structures.transform.rescaled_authority``).
+_RESCALING = ("remove_layer", "merge_teams", "remove_positions")
+
+
+def _ids_text(ids: Sequence[str], limit: int = 5) -> str:
+    """'E1, E2 and 3 more'."""
+    more = len(ids) - limit
+    return ", ".join(ids[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
+def _rescaled_text(changes: list[tuple[str, float, float, int]], limit: int = 4) -> str:
+    """The default authority a restructuring re-scales, in words ('' when none)."""
+    if not changes:
+        return ""
+    n = sum(c[3] for c in changes)
+    shown = "; ".join(f"{t} {a:.2f} -> {b:.2f} ({k})" for t, a, b, k in changes[:limit])
+    more = f"; and {len(changes) - limit} more" if len(changes) > limit else ""
+    return (
+        f" The chart is shallower, so the default decision authority (scaled on the depth, "
+        f"1 at the top) of {n} {'person' if n == 1 else 'people'} re-scales: {shown}{more}."
+    )
 
 
 def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -1184,8 +1247,8 @@ def assumption_sentence(data: ReportData, key: str) -> str:
 
     return (
         f"{o.label} ({when(o, weeks)}), proposed minus current: allowing for {data.factors} "
-        f"uncertain assumptions drawn jointly from their plausible ranges ({data.replicates} paired runs, "
-        f"one draw each), the change averages {ch(a['difference'])} and "
+        "uncertain assumptions drawn jointly from their plausible ranges "
+        f"({data.replicates} paired runs, one draw each), the change averages {ch(a['difference'])} and "
         f"lies between {ch(a['range_low'])} and "
         f"{ch(a['range_high'])} in 95% of plausible worlds (prediction "
         f"interval); with the scenario's own values it is {ch(n['difference'])}"

@@ -1942,6 +1942,7 @@ class Progress:
         self.bar: Any = None
         self.total = self.done = 0
         self.next_pct = step
+        self.pending: list[tuple[str, float]] = []
         self.t0 = time.perf_counter()
 
     def _line(self, text: str) -> None:
@@ -1950,11 +1951,18 @@ class Progress:
         )
 
     def stage(self, name: str) -> None:
-        """A stage starts."""
+        """A stage starts. Stages before the runs are said once the inputs have passed their
+        checks (at :meth:`runs`), so bad input still gets a one-line error and nothing else."""
+        if self.total == 0:
+            self.pending.append((name, time.perf_counter() - self.t0))
+            return
         self._line(name)
 
     def runs(self, n: int) -> None:
         """The simulations start: ``n`` runs."""
+        for name, at in self.pending:
+            print(f"Report: {name}, {at:.0f} s", file=self.stream, flush=True)
+        self.pending = []
         self.total, self.done, self.next_pct = n, 0, self.step
         if self.tty:
             from tqdm import tqdm

@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.scenario import STRUCTURAL_TRANSFORMATIONS
 from sim.structures.base import (
     EXECUTIVE,
     FRONT_LINE,
@@ -67,16 +68,8 @@ from sim.structures.base import (
 )
 from sim.structures.org_chart import OrgChart, OrgChartError, normalise_role
 
-STRUCTURAL = (
-    "remove_layer",
-    "merge_units",
-    "decision_rights",
-    "move",
-    "split_team",
-    "merge_teams",
-    "add_positions",
-    "remove_positions",
-)
+#: The kinds this module applies: the scenario schema's list (one definition).
+STRUCTURAL = STRUCTURAL_TRANSFORMATIONS
 
 
 class TransformationError(OrgChartError):

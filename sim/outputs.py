@@ -100,6 +100,8 @@ def with_units(table: pd.DataFrame, currency: str) -> pd.DataFrame:
     """A long table of outcomes (column ``outcome``) with a ``unit`` column: the currency for
     money outcomes, empty for the rest (shares, days, scores and ratios say their unit in
     ``sim.experiment.HEADLINES``)."""
+    if "outcome" not in table:  # no rows (one design: no paired differences)
+        return table.assign(unit=pd.Series(dtype=object))
     unit = np.where(table["outcome"].isin(MONEY_OUTCOMES), currency, "")
     return table.assign(unit=unit)
 

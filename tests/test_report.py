@@ -697,3 +697,19 @@ def test_what_changes_shows_spans_and_layers_and_names_overloaded_managers(repor
     assert "VP Customer Service (Pia Okafor): 18 reports" in page
     assert "Overloaded managers, proposed design" in page
     assert "Overloaded managers, current design" not in page
+
+
+def test_compare_tables_name_the_currency_and_refuse_two() -> None:
+    """``compare``'s summary and paired differences carry a unit column (the currency for money
+    outcomes); designs in different currencies are refused, naming both."""
+    from sim.errors import InputError
+    from sim.outputs import common_currency, with_units
+
+    usd = load_scenario("command_and_control")
+    eur = usd.with_overrides({"economics.currency": "eur"})
+    assert eur.economics.currency == "EUR" and common_currency({"a": usd, "b": usd}) == "USD"
+    with pytest.raises(InputError, match="a USD, b EUR"):
+        common_currency({"a": usd, "b": eur})
+    t = with_units(pd.DataFrame({"outcome": ["net_benefit_total", "annual_churn"]}), "EUR")
+    assert t["unit"].tolist() == ["EUR", ""]
+    assert list(with_units(pd.DataFrame(), "EUR").columns) == ["unit"]  # one design: no rows

@@ -64,6 +64,19 @@ def describe(t: Any) -> str:
         return f"Bonus rules: incentive alignment {t.incentive_alignment:.2f}"
     if t.kind == "change_programme":
         return f"Change programme ({len(t.steps)} steps)"
+    if t.kind == "move":
+        where = " and ".join(
+            x for x in (f"to {t.to_manager}" if t.to_manager else "", t.unit or "") if x
+        )
+        return f"Move {', '.join(t.ids[:3])}{' ...' if len(t.ids) > 3 else ''} {where}"
+    if t.kind == "split_team":
+        return f"Split the team of {t.manager} in {t.teams}"
+    if t.kind == "merge_teams":
+        return f"Merge the teams of {' + '.join(t.managers)}"
+    if t.kind == "add_positions":
+        return f"Add {t.count} {t.title} under {t.manager}"
+    if t.kind == "remove_positions":
+        return f"Remove {', '.join(t.ids[:3])}{' ...' if len(t.ids) > 3 else ''}"
     return str(t.kind)
 
 

@@ -295,6 +295,9 @@ class ResolvedInputs:
     customers: CustomerBook | None = field(compare=False, repr=False)
     moved: np.ndarray | None = field(default=None, compare=False, repr=False)
     removed: int = field(default=0, compare=False, repr=False)
+    #: of ``removed``, positions without reports (severance at staff pay, not manager pay)
+    removed_staff: int = field(default=0, compare=False, repr=False)
+    added: int = field(default=0, compare=False, repr=False)  # new positions (hired and trained)
 
 
 def restructured(before: OrgChart, after: OrgChart) -> tuple[np.ndarray, int]:
@@ -302,19 +305,31 @@ def restructured(before: OrgChart, after: OrgChart) -> tuple[np.ndarray, int]:
 
     Returns:
         ``(moved, removed)``: ``moved`` (n of ``after``,) True for each person whose manager (by
-        id) or unit (by name) differs from ``before``; ``removed`` = people in ``before`` who
-        are not in ``after``.
+        id) or unit (by name) differs from ``before`` (False for new positions, which
+        :func:`position_changes` counts); ``removed`` = people in ``before`` who are not in
+        ``after``.
     """
-    where = {pid: i for i, pid in enumerate(before.ids)}
-    j = np.array([where[pid] for pid in after.ids], dtype=np.int64)
+    j = before.index_of(after.ids)
+    new = j < 0
+    j = np.maximum(j, 0)
 
     def boss(chart: OrgChart) -> np.ndarray:
         return np.where(chart.manager >= 0, chart.ids[np.maximum(chart.manager, 0)], "")
 
     unit_before = np.asarray(before.unit_names, dtype=object)[before.unit[j]]
     unit_after = np.asarray(after.unit_names, dtype=object)[after.unit]
-    moved = (boss(before)[j] != boss(after)) | (unit_before != unit_after)
-    return moved, before.n - after.n
+    moved = ((boss(before)[j] != boss(after)) | (unit_before != unit_after)) & ~new
+    return moved, before.n - int((~new).sum())  # people of before not kept in after
+
+
+def position_changes(before: OrgChart, after: OrgChart) -> tuple[int, int]:
+    """``(removed_staff, added)``: removed positions that had no reports in ``before`` (paid
+    severance at staff pay) and positions of ``after`` that ``before`` does not have."""
+    kept = np.zeros(before.n, dtype=bool)
+    where = before.index_of(after.ids)
+    kept[where[where >= 0]] = True
+    staff = before.reports() == 0
+    return int((~kept & staff).sum()), int((where < 0).sum())
 
 
 def read_inputs(scenario: Scenario) -> ResolvedInputs:
@@ -332,12 +347,13 @@ def read_inputs(scenario: Scenario) -> ResolvedInputs:
     chart = transformed_chart(scenario)
     sales = int((chart.role == SALES).sum())
     sizing.check_rows_fit(scenario, path, chart.n, kind="chart", sales=sales, exact=True)
-    moved, removed = None, 0
+    moved, removed, removed_staff, added = None, 0, 0, 0
     k = scenario.design.base_transformations
     own = [t for t in scenario.transformations[k:] if t.kind in STRUCTURAL_TRANSFORMATIONS]
     if scenario.design.from_base and own:
         before = apply_structural(load_org_chart(path), scenario.transformations[:k])
         moved, removed = restructured(before, chart)
+        removed_staff, added = position_changes(before, chart)
     book = None
     if scenario.customers.file:
         file = scenario.customers.file
@@ -348,7 +364,14 @@ def read_inputs(scenario: Scenario) -> ResolvedInputs:
         sizing.check_rows_fit(scenario, file, len(book), exact=True, **kw)  # type: ignore[arg-type]
         book.owners_in(chart)
     chart.to_structure(rng=np.random.default_rng(0))  # the model's invariants, checked now
-    return ResolvedInputs(chart=chart, customers=book, moved=moved, removed=removed)
+    return ResolvedInputs(
+        chart=chart,
+        customers=book,
+        moved=moved,
+        removed=removed,
+        removed_staff=removed_staff,
+        added=added,
+    )
 
 
 def _records(path: str) -> int:

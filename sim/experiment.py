@@ -9,6 +9,7 @@ for any worker count.
 from __future__ import annotations
 
 import multiprocessing as mp
+import time
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -176,6 +177,13 @@ def _run_job(job: tuple[Any, ...]) -> tuple[str, int, int, pd.DataFrame]:
     return name, rep, seed, df
 
 
+def _timed_job(job: tuple[Any, ...]) -> tuple[tuple[str, int, int, pd.DataFrame], float]:
+    """:func:`_run_job` and the seconds it took in its process (for the report's benchmark)."""
+    t0 = time.perf_counter()
+    res = _run_job(job)
+    return res, time.perf_counter() - t0
+
+
 def run_replicates(
     scenarios: dict[str, Scenario],
     replicates: int,
@@ -215,29 +223,41 @@ def run_jobs(
     *,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    seconds: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """Run ``(design, replicate, seed, scenario, with_twin)`` jobs, in order whatever the workers.
 
     :func:`run_replicates` builds the jobs of designs that are the same in every replicate; a
     caller whose scenario differs by replicate (the report's assumption draws) builds its own.
 
+    Args:
+        jobs: the runs.
+        workers: processes (1 runs in this process).
+        progress: called with 1 after each finished run.
+        seconds: if given, each design name's runs add the seconds they took (in their worker
+            process) to ``seconds[name]``: what the runs' time is spent on.
+
     Returns:
         Tidy per-week table: columns ``scenario, replicate, seed, week`` then every metric,
         ordered by design (first appearance in ``jobs``) and replicate.
     """
     out: list[tuple[str, int, int, pd.DataFrame]] = []
+
+    def done(res: tuple[tuple[str, int, int, pd.DataFrame], float]) -> None:
+        out.append(res[0])
+        if seconds is not None:
+            seconds[res[0][0]] = seconds.get(res[0][0], 0.0) + res[1]
+        if progress:
+            progress(1)
+
     if workers <= 1:
         for job in jobs:
-            out.append(_run_job(job))
-            if progress:
-                progress(1)
+            done(_timed_job(job))
     else:
         ctx = mp.get_context("forkserver")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            for res in pool.map(_run_job, jobs, chunksize=1):
-                out.append(res)
-                if progress:
-                    progress(1)
+            for res in pool.map(_timed_job, jobs, chunksize=1):
+                done(res)
     order: dict[str, int] = {}
     for job in jobs:
         order.setdefault(job[0], len(order))

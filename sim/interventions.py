@@ -53,6 +53,7 @@ FIXED = (
     "transformations",
     "interventions",
     "design",
+    "economics.currency",  # a label of every amount: a run is in one currency
 )
 
 #: Fields read only to build the starting state (or to run the burn-in): a change during a run

@@ -472,7 +472,7 @@ class OrgModel(Model):
             self._intervene(sc.design.set, "design.set", twin=False)
         inputs = sc.inputs
         if inputs is not None and inputs.moved is not None and self.pays_for_change:
-            restructure(self.ctx, inputs.moved, inputs.removed)
+            restructure(self.ctx, inputs.moved, inputs.removed, inputs.removed_staff, inputs.added)
 
     def culture_in_force(self) -> pd.DataFrame:
         """Each culture dial in force each week (``state.levers``) and the share of front-line

@@ -92,19 +92,46 @@ def print_table(columns: dict[str, Sequence[float]], header: Sequence[str]) -> N
         print(f"{k:<{width}}" + "".join(f"{_fmt(v):>14}" for v in vals))
 
 
-def print_summary(summary: pd.DataFrame) -> None:
-    """Mean [95% CI] per outcome (rows) and scenario (columns)."""
+#: Headline outcomes that are amounts of money (in the scenarios' ``economics.currency``).
+MONEY_OUTCOMES = ("net_benefit_total",)
+
+
+def with_units(table: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """A long table of outcomes (column ``outcome``) with a ``unit`` column: the currency for
+    money outcomes, empty for the rest (shares, days, scores and ratios say their unit in
+    ``sim.experiment.HEADLINES``)."""
+    if "outcome" not in table:  # no rows (one design: no paired differences)
+        return table.assign(unit=pd.Series(dtype=object))
+    unit = np.where(table["outcome"].isin(MONEY_OUTCOMES), currency, "")
+    return table.assign(unit=unit)
+
+
+def common_currency(scenarios: dict[str, Scenario]) -> str:
+    """The currency every design is in; InputError naming them when they differ."""
+    codes = {name: s.economics.currency for name, s in scenarios.items()}
+    if len(set(codes.values())) > 1:
+        listed = ", ".join(f"{n} {c}" for n, c in codes.items())
+        raise InputError(
+            f"economics.currency differs between the designs ({listed}); expected one currency "
+            "(nothing is converted)"
+        )
+    return next(iter(codes.values()))
+
+
+def print_summary(summary: pd.DataFrame, currency: str = "") -> None:
+    """Mean [95% CI] per outcome (rows) and scenario (columns); money outcomes name ``currency``."""
     names = list(dict.fromkeys(summary["scenario"]))
     outcomes = list(dict.fromkeys(summary["outcome"]))
     cell = {
         (r.scenario, r.outcome): f"{_fmt(r.mean)} [{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]"
         for r in summary.itertuples()
     }
-    w0 = max(len(o) for o in outcomes) + 2
+    label = {o: f"{o} ({currency})" if currency and o in MONEY_OUTCOMES else o for o in outcomes}
+    w0 = max(len(x) for x in label.values()) + 2
     widths = [max(len(n), *(len(cell[(n, o)]) for o in outcomes)) + 2 for n in names]
     print(" " * w0 + "".join(f"{n:>{w}}" for n, w in zip(names, widths)))
     for o in outcomes:
-        print(f"{o:<{w0}}" + "".join(f"{cell[(n, o)]:>{w}}" for n, w in zip(names, widths)))
+        print(f"{label[o]:<{w0}}" + "".join(f"{cell[(n, o)]:>{w}}" for n, w in zip(names, widths)))
 
 
 CHART_OUTCOMES = (
@@ -168,6 +195,7 @@ def compare_and_save(
     check_outputs([Output(out, kind="folder")], inputs)
     if out.exists() and any(out.iterdir()):
         raise InputError(f"--out {out}: folder exists and is not empty; choose another")
+    currency = common_currency(scenarios)
     total = len(scenarios) * replicates
     print(
         f"Comparing {len(scenarios)} designs x {replicates} replicates on common random numbers "
@@ -185,7 +213,7 @@ def compare_and_save(
     baseline = baseline or next(iter(scenarios))
     diffs = paired_differences(heads, baseline)
     print(f"\nAt week {int(weekly['week'].max())}: mean [95% CI] over {replicates} replicates")
-    print_summary(summary)
+    print_summary(summary, currency)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -193,8 +221,8 @@ def compare_and_save(
         weekly.to_parquet(tmp / "weekly.parquet", index=False)
         # design names come from the user's files: text cells neutralised for spreadsheets
         csvsafe.to_csv(heads, tmp / "headlines.csv")
-        csvsafe.to_csv(summary, tmp / "summary.csv")
-        csvsafe.to_csv(diffs, tmp / "paired_differences.csv")
+        csvsafe.to_csv(with_units(summary, currency), tmp / "summary.csv")
+        csvsafe.to_csv(with_units(diffs, currency), tmp / "paired_differences.csv")
         plot_weekly(weekly, tmp / "chart.png")
         manifest = {
             "version": __version__,
@@ -202,6 +230,7 @@ def compare_and_save(
             "replicates": replicates,
             "seeds": sorted({int(s) for s in weekly["seed"]}),
             "baseline": baseline,
+            "currency": currency,
             "scenarios": {k: s.to_toml_dict() for k, s in scenarios.items()},
             "elapsed_seconds": round(elapsed, 2),
         }

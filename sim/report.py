@@ -48,9 +48,9 @@ import pandas as pd
 from scipy import stats
 
 from sim import csvsafe
+from sim.assumptions import Draw
 from sim.breakdown import breakdown_columns, breakdown_designs, breakdown_path, breakdown_table
 from sim.errors import InputError
-from sim.assumptions import Draw
 from sim.experiment import (
     headlines_table,
     paired_differences,
@@ -162,6 +162,13 @@ class ReportData:
     excluded: list[str] = field(default_factory=list)  # uncertain ones the designs set
     screen_trajectories: int = DEFAULT_SCREEN_TRAJECTORIES
     screen_runs: int = 0
+    stages: dict[str, float] = field(default_factory=dict)  # stage -> wall seconds
+    run_seconds: dict[str, float] = field(default_factory=dict)  # design -> seconds in runs
+
+    @property
+    def currency(self) -> str:
+        """The code of every amount of money (``economics.currency``, the same in both designs)."""
+        return self.current.economics.currency
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,8 +176,25 @@ class ReportData:
 # ---------------------------------------------------------------------------------------------
 
 
+def _effective_front_authority(scenario: Scenario, base: np.ndarray) -> float:
+    """Mean front-line authority in effect once the design's settings are reached.
+
+    The model lets a position decide up to ``base + (1 - base) * rights_reach * decision_rights``
+    (``sim.mechanisms.escalation.effective_authority``): a chart whose base authority is 0
+    still decides small issues when the decision-rights culture is above 0. A proposed design
+    reached from its base holds the values it moves to in ``design.set``.
+    """
+    from sim.mechanisms.escalation import effective_authority
+
+    target = scenario.design.set
+    rights = float(target.get("culture.decision_rights", scenario.culture.decision_rights))
+    reach = float(target.get("decisions.rights_reach", scenario.decisions.rights_reach))
+    p = scenario.decisions.model_copy(update={"rights_reach": reach})
+    return float(effective_authority(base, rights, p=p).mean()) if base.size else 0.0
+
+
 def _structure_summary(scenario: Scenario, seed: int) -> dict[str, float]:
-    """Headcount, managers, layers, span, units and ties of the structure of replicate 0."""
+    """Headcount, managers, layers, span, units, authority and ties of the first run's structure."""
     from sim.model import OrgModel
     from sim.structures import FRONT_LINE
 
@@ -185,6 +209,7 @@ def _structure_summary(scenario: Scenario, seed: int) -> dict[str, float]:
         "layers": float(s.level.max() + 1),
         "mean_span": float(span[mgr].mean()) if mgr.any() else 0.0,
         "units": float(np.unique(s.unit).shape[0]),
+        "front_line_effective_authority": _effective_front_authority(scenario, s.authority[front]),
         "front_line_authority": float(s.authority[front].mean()) if front.any() else 0.0,
         "cross_unit_tie_share": s.cross_unit_tie_share(),
     }
@@ -213,6 +238,7 @@ def _change_cost(scenario: Scenario, seed: int) -> dict[str, float]:
         "away_person_weeks": float(away * front),
         "people_moved": float(moved.sum()) if moved is not None else 0.0,
         "positions_removed": float(inputs.removed) if moved is not None else 0.0,
+        "positions_added": float(inputs.added) if moved is not None else 0.0,
     }
 
 
@@ -221,6 +247,7 @@ CHANGE_LABELS = {
     "away_person_weeks": "Front-line weeks away from customers for the change",
     "people_moved": "People whose manager or unit changes",
     "positions_removed": "Positions removed",
+    "positions_added": "Positions added (hired and trained)",
 }
 
 
@@ -231,7 +258,10 @@ STRUCTURE_LABELS = {
     "layers": "Layers (top to front line)",
     "mean_span": "Mean span of control",
     "units": "Units",
-    "front_line_authority": "Mean front-line decision authority (0-1)",
+    "front_line_effective_authority": "Front-line decision authority in effect (0-1: the "
+    "gravest issue settled alone, with the decision-rights culture)",
+    "front_line_authority": "Front-line decision authority in the chart (0-1, before the "
+    "decision-rights culture)",
     "cross_unit_tie_share": "Share of working ties across units",
 }
 
@@ -243,7 +273,7 @@ def _describe_changes(current: Scenario, proposed: Scenario) -> list[str]:
     part of both designs and are not listed.
     """
     from sim.structures.org_chart import load_org_chart
-    from sim.structures.transform import apply_structural
+    from sim.structures.transform import STRUCTURAL, apply_structural, rescaled_authority
 
     shared = current.transformations
     todo = proposed.transformations
@@ -258,8 +288,13 @@ def _describe_changes(current: Scenario, proposed: Scenario) -> list[str]:
         chart = apply_structural(load_org_chart(org.org_chart, org.org_chart_map), shared)
     for t in todo:
         before = chart
-        if chart is not None and t.kind in ("remove_layer", "merge_units", "decision_rights"):
+        if chart is not None and t.kind in STRUCTURAL:
             chart = apply_structural(chart, [t])
+        rescaled = (
+            rescaled_authority(before, chart)
+            if before is not None and chart is not None and t.kind in _RESCALING
+            else []
+        )
         if t.kind == "remove_layer":
             sel = " and ".join(
                 p
@@ -271,6 +306,7 @@ def _describe_changes(current: Scenario, proposed: Scenario) -> list[str]:
             out.append(
                 f"Remove the management layer {sel}{where}: {gone} manager"
                 f"{'s' if gone != 1 else ''} go; their reports now report to the layer above."
+                + _rescaled_text(rescaled)
             )
         elif t.kind == "merge_units":
             pods = (
@@ -297,9 +333,64 @@ def _describe_changes(current: Scenario, proposed: Scenario) -> list[str]:
         elif t.kind == "change_programme":
             steps = ", ".join(f"{s.step.replace('_', ' ')} (week {s.week})" for s in t.steps)
             out.append(f"Change programme: {steps}.")
+        elif t.kind == "move":
+            to = [f"to the manager {t.to_manager}" if t.to_manager else "", ""]
+            if t.unit:
+                to[1] = f"into unit '{t.unit}'" + (" with their teams" if t.with_team else "")
+            out.append(
+                f"Move {_ids_text(t.ids)} {' and '.join(x for x in to if x)}; their own "
+                "reports stay with them."
+            )
+        elif t.kind == "split_team":
+            out.append(
+                f"Split the team of {t.manager} into {t.teams} teams: {t.teams - 1} new lead "
+                f"position{'s' if t.teams > 2 else ''} beside them, reports dealt evenly by role."
+            )
+        elif t.kind == "merge_teams":
+            out.append(
+                f"Merge the teams of {', '.join(t.managers)} under {t.managers[0]}; the other "
+                f"{len(t.managers) - 1} lead position{'s' if len(t.managers) > 2 else ''} go."
+                + _rescaled_text(rescaled)
+            )
+        elif t.kind == "add_positions":
+            out.append(
+                f"Add {t.count} {t.title} position{'s' if t.count != 1 else ''} ({t.role}, "
+                f"FTE {t.fte:g}) under {t.manager}"
+                + (f" in unit '{t.unit}'" if t.unit else "")
+                + "."
+            )
+        elif t.kind == "remove_positions":
+            out.append(
+                f"Remove the positions of {_ids_text(t.ids)}; their reports move to the manager "
+                "above." + _rescaled_text(rescaled)
+            )
     if not out:
         out.append("No transformations declared; the designs differ in the settings below.")
     return out
+
+
+#: Transformations that remove positions, so the levels the default authority is scaled on
+#: may change (``sim.structures.transform.rescaled_authority``).
+_RESCALING = ("remove_layer", "merge_teams", "remove_positions")
+
+
+def _ids_text(ids: Sequence[str], limit: int = 5) -> str:
+    """'E1, E2 and 3 more'."""
+    more = len(ids) - limit
+    return ", ".join(ids[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
+def _rescaled_text(changes: list[tuple[str, float, float, int]], limit: int = 4) -> str:
+    """The default authority a restructuring re-scales, in words ('' when none)."""
+    if not changes:
+        return ""
+    n = sum(c[3] for c in changes)
+    shown = "; ".join(f"{t} {a:.2f} -> {b:.2f} ({k})" for t, a, b, k in changes[:limit])
+    more = f"; and {len(changes) - limit} more" if len(changes) > limit else ""
+    return (
+        f" The chart is shallower, so the default decision authority (scaled on the depth, "
+        f"1 at the top) of {n} {'person' if n == 1 else 'people'} re-scales: {shown}{more}."
+    )
 
 
 def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -310,6 +401,40 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[f"{prefix}{k}"] = v
     return out
+
+
+#: Plain names of the settings that are not numeric parameters (the schema labels the rest).
+OTHER_LABELS = {
+    "customers.file": "Customer file",
+    "organisation.org_chart": "Org chart file",
+    "organisation.org_chart_map": "Org chart mapping file",
+    "organisation.structure": "Structure",
+    "change_programme.steps": "Change programme steps",
+    "economics.currency": "Currency",
+    "interventions": "Scheduled changes",
+}
+
+
+def setting_label(key: str, currency: str = "") -> str:
+    """A setting in plain words, with its unit: ``people.salary_annual`` -> 'Salary (USD a year)'.
+
+    The schema's label and unit (``sim.parameters.field_specs``); money units name the currency.
+    A key the schema does not label is written from its last part ('go_live' -> 'Go live').
+    """
+    from sim.parameters import field_specs
+
+    specs = {f.path: f for f in field_specs()}
+    spec = specs.get(key)
+    if spec is None:
+        return OTHER_LABELS.get(key, key.rsplit(".", 1)[-1].replace("_", " ").capitalize())
+    unit = spec.unit or ""
+    code = currency or "currency"
+    unit = {
+        "currency": code,
+        "currency/year": f"{code} a year",
+        "currency/week": f"{code} a week",
+    }.get(unit, unit)
+    return f"{spec.label} ({unit})" if unit and unit != "yes/no" else spec.label
 
 
 def _settings_diff(current: Scenario, proposed: Scenario) -> list[tuple[str, Any, Any]]:
@@ -402,6 +527,38 @@ def _jobs(
     return jobs
 
 
+#: The report's stages, in order (progress lines and ``ReportData.stages``); writing the files
+#: (``WRITE_STAGE``) follows them in :func:`report_command`.
+STAGES = (
+    "reading and checking the inputs",
+    "building the structures and the designs of each change",
+    "running the simulations",
+    "tabulating the results",
+)
+WRITE_STAGE = "drawing the charts and writing the files"
+
+
+class _Stages:
+    """Wall time per stage; tells ``stage`` when each one starts."""
+
+    def __init__(self, stage: Callable[[str], None] | None) -> None:
+        self.stage = stage
+        self.seconds: dict[str, float] = {}
+        self.current: str | None = None
+        self.t0 = 0.0
+
+    def start(self, name: str) -> None:
+        self.stop()
+        if self.stage is not None:
+            self.stage(name)
+        self.current, self.t0 = name, time.perf_counter()
+
+    def stop(self) -> None:
+        if self.current is not None:
+            self.seconds[self.current] = time.perf_counter() - self.t0
+            self.current = None
+
+
 def compute_report(
     current_path: str | Path,
     proposed_path: str | Path,
@@ -416,6 +573,7 @@ def compute_report(
     out: Path | None = None,
     draw: Draw | None = None,
     screen_trajectories: int = DEFAULT_SCREEN_TRAJECTORIES,
+    stage: Callable[[str], None] | None = None,
 ) -> ReportData:
     """Load both designs, run them paired (breakdown, draws and screen too), and tabulate.
 
@@ -435,6 +593,8 @@ def compute_report(
             uniform over the plausible ranges of the uncertain parameters the designs do not
             set (``sim.assumptions.prior_draw``). A calibration's posterior sampler fits here.
         screen_trajectories: Morris trajectories of the assumption screen (>= 2).
+        stage: called with the name of each stage as it starts (progress lines); the wall
+            time of each stage is in ``ReportData.stages``.
 
     Returns:
         The report's data.
@@ -463,6 +623,8 @@ def compute_report(
     from sim.breakdown import changes_of
     from sim.design import file_sha256, input_files, resolve_inputs
 
+    clock = _Stages(stage)
+    clock.start(STAGES[0])
     paths = (Path(current_path), Path(proposed_path))
     loaded = [load_scenario(p) for p in paths]
     if overrides:  # an overridden org chart or customer file is read here, before any model
@@ -473,6 +635,12 @@ def compute_report(
             f"{paths[1]}: horizon_weeks is {proposed.horizon_weeks} but {paths[0]} has "
             f"{current.horizon_weeks}; expected the same horizon for a paired comparison"
         )
+    if current.economics.currency != proposed.economics.currency:
+        raise InputError(
+            f"{paths[1]}: economics.currency is {proposed.economics.currency} but {paths[0]} has "
+            f"{current.economics.currency}; expected both designs in one currency (nothing is "
+            "converted)"
+        )
     if out is not None:
         check_out_path(out, [f for p, s in zip(paths, loaded) for f in scenario_inputs(p, s)])
     files: list[tuple[str, str]] = []
@@ -481,6 +649,7 @@ def compute_report(
             if str(f) not in {x for x, _ in files}:
                 files.append((str(f), file_sha256(f)))
     seeds = replicate_seeds(seed, replicates)
+    clock.start(STAGES[1])
     structures = {
         "current": _structure_summary(current, seeds[0]),
         "proposed": _structure_summary(proposed, seeds[0]),
@@ -509,13 +678,22 @@ def compute_report(
     if on_start is not None:
         on_start(len(jobs))
 
+    clock.start(STAGES[2])
     t0 = time.perf_counter()
-    weekly_all = run_jobs(jobs, workers=workers, progress=progress)
+    run_seconds: dict[str, float] = {}
+    weekly_all = run_jobs(jobs, workers=workers, progress=progress, seconds=run_seconds)
     elapsed = time.perf_counter() - t0
+    clock.start(STAGES[3])
     heads = headlines_table(weekly_all)
     weekly = weekly_all[weekly_all["scenario"].isin(["current", "proposed"])].reset_index(drop=True)
     table = _tabulate(heads, structures, replicates, change_costs, unc, seed, spans)
+    table = pd.concat(
+        [table, pd.DataFrame(_practitioner_rows(heads, weekly), columns=list(CSV_COLUMNS))],
+        ignore_index=True,
+    )
+    table = _money_labels(table, current.economics.currency)
     breakdown = breakdown_table(heads, each, replicates)
+    clock.stop()
     return ReportData(
         current=current,
         proposed=proposed,
@@ -541,6 +719,8 @@ def compute_report(
         excluded=unc.excluded,
         screen_trajectories=screen_trajectories,
         screen_runs=2 * len(points),
+        stages=clock.seconds,
+        run_seconds=run_seconds,
     )
 
 
@@ -659,6 +839,27 @@ def _screen_rows(heads: pd.DataFrame, unc: _Uncertainty, seed: int) -> list[dict
     return rows
 
 
+#: Rows of the report's table that are amounts of money: (section, key); the outcome rows of
+#: kind "money" too. (The screen's rows are named by group; their section names the outcome.)
+MONEY_ROWS = {("change_cost", "money")}
+
+
+def _money_labels(table: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """The table with the currency after the label of every row that is money ('... (USD)').
+
+    The HTML shows the code beside each amount; the CSV has no unit column, so its labels
+    carry it.
+    """
+    money = {o.key for o in OUTCOMES if o.kind == "money"}
+    is_money = [
+        (sec, key) in MONEY_ROWS or (key in money and sec in ("outcome", "with_assumptions"))
+        for sec, key in zip(table["section"], table["key"])
+    ]
+    out = table.copy()
+    out.loc[is_money, "label"] = out.loc[is_money, "label"].astype(str) + f" ({currency})"
+    return out
+
+
 def _tabulate(
     heads: pd.DataFrame,
     structures: dict[str, dict[str, float]],
@@ -689,12 +890,19 @@ def _tabulate(
 # ---------------------------------------------------------------------------------------------
 
 
-def _in_unit(kind: str, v: float, percent: str) -> str:
-    """``v`` in the outcome's unit; shares as percent with the suffix ``percent``."""
+def _money_unit(currency: str) -> str:
+    """' EUR' after an amount, or nothing when no currency is given."""
+    return f" {currency}" if currency else ""
+
+
+def _in_unit(kind: str, v: float, percent: str, currency: str = "") -> str:
+    """``v`` in the outcome's unit; shares as percent with the suffix ``percent``, money with
+    ``currency`` after it."""
     if kind == "pct":
         return f"{100 * v:.1f}{percent}"
     if kind == "money":
-        return f"{v / 1e6:,.2f}M" if abs(v) >= 1e5 else f"{v:,.0f}"
+        amount = f"{v / 1e6:,.2f}M" if abs(v) >= 1e5 else f"{v:,.0f}"
+        return amount + _money_unit(currency)
     if kind == "days":
         return f"{v:.1f} days"
     if kind == "ratio":
@@ -702,19 +910,32 @@ def _in_unit(kind: str, v: float, percent: str) -> str:
     return f"{v:.3f}"
 
 
-def fmt_value(kind: str, v: float) -> str:
-    """A level in the outcome's unit (12.0%, 3.4 days, 64.35M, 0.612)."""
+def fmt_value(kind: str, v: float, currency: str = "") -> str:
+    """A level in the outcome's unit (12.0%, 3.4 days, 64.35M USD, 0.612).
+
+    Args:
+        kind: the outcome's kind (pct, money, days, ratio, score).
+        v: the value.
+        currency: code written after an amount of money (``economics.currency``).
+    """
     if v is None or not np.isfinite(v):
         return "-"
-    return _in_unit(kind, v, "%")
+    return _in_unit(kind, v, "%", currency)
 
 
-def fmt_change(kind: str, v: float, signed: bool = False) -> str:
-    """A difference in the outcome's unit (3.4 points, 7.74M, 1.2 days)."""
+def fmt_change(kind: str, v: float, signed: bool = False, currency: str = "") -> str:
+    """A difference in the outcome's unit (3.4 points, 7.74M USD, 1.2 days).
+
+    Args:
+        kind: the outcome's kind (pct, money, days, ratio, score).
+        v: the difference.
+        signed: write a + or - sign.
+        currency: code written after an amount of money (``economics.currency``).
+    """
     if v is None or not np.isfinite(v):
         return "-"
     sign = ("+" if v > 0 else "-" if v < 0 else "") if signed else ""
-    return sign + _in_unit(kind, abs(v) if signed else v, " points")
+    return sign + _in_unit(kind, abs(v) if signed else v, " points", currency)
 
 
 def verdict(o: Outcome, diff: float, lo: float, hi: float) -> str:
@@ -727,24 +948,63 @@ def verdict(o: Outcome, diff: float, lo: float, hi: float) -> str:
     return "better" if up == (o.better == "higher") else "worse"
 
 
-def sentence(o: Outcome, row: pd.Series) -> str:
-    """One plain-words sentence on an outcome: levels, change and 95% CI."""
-    cur, prop = fmt_value(o.kind, row["current"]), fmt_value(o.kind, row["proposed"])
+#: Over which part of the horizon each outcome is measured (``sim.experiment.HEADLINES``);
+#: ``{w}`` is the horizon in weeks.
+WHEN = {
+    "net_benefit_total": "over {w} weeks",
+    "roi": "over {w} weeks",
+    "annual_churn": "in the last 52 of {w} weeks",
+    "annual_staff_turnover": "in the last 52 of {w} weeks",
+    "decision_latency_days": "in the last 13 of {w} weeks",
+    "first_contact_resolution": "in the last 13 of {w} weeks",
+    "silent_churn_share": "over {w} weeks",
+    "complaints_per_churner": "over {w} weeks",
+}
+
+
+def when(o: Outcome, weeks: int) -> str:
+    """When the outcome is measured, in words ('over 104 weeks, cumulative', 'at week 104').
+
+    Yearly rates of a run shorter than a year are annualised from the weeks there are.
+    """
+    text = WHEN.get(o.key, "at week {w}")
+    if weeks < 52 and "52 of" in text:
+        text = "over {w} weeks, as a yearly rate"
+    if weeks < 13 and "13 of" in text:
+        text = "over {w} weeks"
+    return text.format(w=weeks)
+
+
+def sentence(o: Outcome, row: pd.Series, weeks: int, currency: str = "") -> str:
+    """One plain-words sentence on an outcome: levels, change and 95% CI, with its horizon.
+
+    Args:
+        o: the outcome.
+        row: its row of the outcome table.
+        weeks: the horizon (said in the sentence: ``when``).
+        currency: code written after amounts of money.
+    """
+    cur = fmt_value(o.kind, row["current"], currency)
+    prop = fmt_value(o.kind, row["proposed"], currency)
     d, lo, hi = row["difference"], row["difference_ci_low"], row["difference_ci_high"]
     v = verdict(o, d, lo, hi)
-    ci = f"95% CI {fmt_change(o.kind, lo, True)} to {fmt_change(o.kind, hi, True)}"
+    lo_t, hi_t = fmt_change(o.kind, lo, True, currency), fmt_change(o.kind, hi, True, currency)
+    label = f"{o.label}, {when(o, weeks)},"
     if v == "unclear":
         return (
-            f"{o.label}: no clear difference ({cur} now, {prop} proposed; the change could be "
-            f"anywhere from {fmt_change(o.kind, lo, True)} to {fmt_change(o.kind, hi, True)})."
+            f"{label} shows no clear difference ({cur} now, {prop} proposed; the change could be "
+            f"anywhere from {lo_t} to {hi_t})."
         )
     direction = "rises" if d > 0 else "falls"
-    return f"{o.label} {direction} from {cur} to {prop}, by {fmt_change(o.kind, abs(d))} ({ci})."
+    return (
+        f"{label} {direction} from {cur} to {prop}, by "
+        f"{fmt_change(o.kind, abs(d), currency=currency)} (95% CI {lo_t} to {hi_t})."
+    )
 
 
-def fmt_money(v: float) -> str:
-    """Money as in the outcome tables (0, 81,510, 1.23M)."""
-    return fmt_value("money", v)
+def fmt_money(v: float, currency: str = "") -> str:
+    """Money as in the outcome tables (0, 81,510 USD, 1.23M USD)."""
+    return fmt_value("money", v, currency)
 
 
 def _reached_text(data: ReportData) -> str:
@@ -780,12 +1040,13 @@ def _reached_text(data: ReportData) -> str:
         )
     cur_money = float(rows.loc["money", "current"])
     parts.append(
-        f"Getting there costs {fmt_money(float(p['money']))} and about "
-        f"{p['away_person_weeks']:,.0f} front-line weeks away from customers (replicate 1); "
+        f"Getting there costs {fmt_money(float(p['money']), data.currency)} and about "
+        f"{p['away_person_weeks']:,.0f} front-line weeks away from customers (first paired run); "
         + (
             "the current design pays nothing."
             if cur_money == 0
-            else f"the current design pays {fmt_money(cur_money)} for its own scheduled changes."
+            else f"the current design pays {fmt_money(cur_money, data.currency)} for its own "
+            "scheduled changes."
         )
     )
     return " ".join(parts)
@@ -796,15 +1057,22 @@ def _clear(o: Outcome, m: float, lo: float, hi: float) -> str:
     return verdict(o, m, lo, hi) if np.isfinite(m) else "unclear"
 
 
-def breakdown_findings(bd: pd.DataFrame, full: pd.Series | None = None) -> list[str]:
+def breakdown_findings(
+    bd: pd.DataFrame, full: pd.Series | None = None, currency: str = ""
+) -> list[str]:
     """In words, from the breakdown's numbers: which change carries the result, which is
     harmful on its own, which only works together with the others.
 
     Args:
         bd: the breakdown table (``sim.breakdown.breakdown_table``).
         full: the proposal's net-benefit row of the outcome table (for the sum of the parts).
+        currency: code written after amounts of money.
     """
     net, churn = _outcome_by_key("net_benefit_total"), _outcome_by_key("annual_churn")
+
+    def money(v: float, signed: bool = True) -> str:
+        return fmt_change("money", v, signed, currency)
+
     out: list[str] = []
     if bd.empty:
         return out
@@ -821,9 +1089,9 @@ def breakdown_findings(bd: pd.DataFrame, full: pd.Series | None = None) -> list[
             out.append(
                 f"{top['label']} carries most of the result: leaving it out of the proposal "
                 "lowers the cumulative net benefit by "
-                f"{fmt_change('money', top['contribution_net_benefit_total'])} (95% CI "
-                f"{fmt_change('money', top['contribution_net_benefit_total_ci_low'], True)} to "
-                f"{fmt_change('money', top['contribution_net_benefit_total_ci_high'], True)})."
+                f"{money(top['contribution_net_benefit_total'], False)} (95% CI "
+                f"{money(top['contribution_net_benefit_total_ci_low'])} to "
+                f"{money(top['contribution_net_benefit_total_ci_high'])})."
             )
     for r in bd.itertuples():
         row = r._asdict()
@@ -834,13 +1102,13 @@ def breakdown_findings(bd: pd.DataFrame, full: pd.Series | None = None) -> list[
         alone_v = (_clear(net, *a_net), _clear(churn, *a_ch))
         with_v = (_clear(net, *c_net), _clear(churn, *c_ch))
         alone_text = (
-            f"alone it changes net benefit by {fmt_change('money', a_net[0], True)} and churn by "
+            f"alone it changes net benefit by {money(a_net[0])} and churn by "
             f"{fmt_change('pct', a_ch[0], True)}"
         )
         if "worse" in alone_v:
             tail = (
                 "; inside the proposal it adds "
-                f"{fmt_change('money', c_net[0], True)} of net benefit and "
+                f"{money(c_net[0])} of net benefit and "
                 f"{fmt_change('pct', c_ch[0], True)} of churn, so it only works together with "
                 "the other changes."
                 if "better" in with_v and "worse" not in with_v
@@ -850,14 +1118,14 @@ def breakdown_findings(bd: pd.DataFrame, full: pd.Series | None = None) -> list[
         elif "better" not in alone_v and "better" in with_v:
             out.append(
                 f"{r.label} only works together with the other changes: {alone_text} (no clear "
-                f"gain), but leaving it out loses {fmt_change('money', c_net[0])} of net benefit."
+                f"gain), but leaving it out loses {money(c_net[0], False)} of net benefit."
             )
     if full is not None and len(ok) > 1:
         parts = float(ok["alone_net_benefit_total"].sum())
         whole = float(full["difference"])
         out.append(
-            f"The changes alone add up to {fmt_change('money', parts, True)} of net benefit; "
-            f"together they give {fmt_change('money', whole, True)}: "
+            f"The changes alone add up to {money(parts)} of net benefit; "
+            f"together they give {money(whole)}: "
             + (
                 "they reinforce each other."
                 if whole > parts
@@ -929,7 +1197,8 @@ def _breakdown_html(data: ReportData) -> list[str]:
         "'if left out' is what the proposal loses without the change.</p><ul>"
     ]
     parts += [
-        f"<li>{e(x)}</li>" for x in breakdown_findings(bd, out.loc["net_benefit_total"])
+        f"<li>{e(x)}</li>"
+        for x in breakdown_findings(bd, out.loc["net_benefit_total"], data.currency)
     ]
     parts.append(
         "</ul><table><tr><th>change</th><th>net benefit, alone</th><th>95% CI</th>"
@@ -946,10 +1215,11 @@ def _breakdown_html(data: ReportData) -> list[str]:
             ("contribution_annual_churn", "pct"),
         ):
             m, lo, hi = row[col], row[f"{col}_ci_low"], row[f"{col}_ci_high"]
+            cur = data.currency if kind == "money" else ""
             cells.append(
-                _num("breakdown", str(r.change), col, m, fmt_change(kind, m, True))
-                + f"<td class='n'>{e(fmt_change(kind, lo, True))} to "
-                f"{e(fmt_change(kind, hi, True))}</td>"
+                _num("breakdown", str(r.change), col, m, fmt_change(kind, m, True, cur))
+                + f"<td class='n'>{e(fmt_change(kind, lo, True, cur))} to "
+                f"{e(fmt_change(kind, hi, True, cur))}</td>"
             )
         note = f" <i>({e(r.note)})</i>" if r.note else ""
         parts.append(f"<tr><td>{r.change}. {e(r.label)}{note}</td>{''.join(cells)}</tr>")
@@ -967,27 +1237,31 @@ def assumption_sentence(data: ReportData, key: str) -> str:
     t = data.table.set_index(["section", "key"])
     a, n = t.loc[("with_assumptions", key)], t.loc[("outcome", key)]
     weeks = data.current.horizon_weeks
-    when = f"over {weeks} weeks, cumulative" if o.kind == "money" else f"at week {weeks}"
+
+    def ch(v: float) -> str:
+        return fmt_change(o.kind, v, True, data.currency)
+
     return (
-        f"{o.label} ({when}), proposed minus current: allowing for {data.factors} uncertain "
-        f"assumptions drawn jointly from their plausible ranges ({data.replicates} paired runs, "
-        f"one draw each), the change averages {fmt_change(o.kind, a['difference'], True)} and "
-        f"lies between {fmt_change(o.kind, a['range_low'], True)} and "
-        f"{fmt_change(o.kind, a['range_high'], True)} in 95% of plausible worlds (prediction "
-        f"interval); with the scenario's own values it is {fmt_change(o.kind, n['difference'], True)}"
-        f", 95% CI {fmt_change(o.kind, n['difference_ci_low'], True)} to "
-        f"{fmt_change(o.kind, n['difference_ci_high'], True)} (simulation noise only)."
+        f"{o.label} ({when(o, weeks)}), proposed minus current: allowing for {data.factors} "
+        "uncertain assumptions drawn jointly from their plausible ranges "
+        f"({data.replicates} paired runs, one draw each), the change averages {ch(a['difference'])} and "
+        f"lies between {ch(a['range_low'])} and "
+        f"{ch(a['range_high'])} in 95% of plausible worlds (prediction "
+        f"interval); with the scenario's own values it is {ch(n['difference'])}"
+        f", 95% CI {ch(n['difference_ci_low'])} to "
+        f"{ch(n['difference_ci_high'])} (simulation noise only)."
     )
 
 
-def _depends_on(table: pd.DataFrame, key: str) -> str:
+def _depends_on(table: pd.DataFrame, key: str, currency: str = "") -> str:
     """What the difference depends on most, from the Morris screen's rows."""
     o = _outcome_by_key(key)
     t = table[table["section"] == f"screen:{key}"].sort_values("mu_star", ascending=False)
     if t.empty:
         return ""
     top = [
-        f"{r.label.lower()} (about {fmt_change(o.kind, r.mu_star)} over its range)"
+        f"{r.label.lower()} (about {fmt_change(o.kind, r.mu_star, currency=currency)} over its "
+        "range)"
         for r in t.iloc[:3].itertuples()
     ]
     return (
@@ -1003,6 +1277,7 @@ def _uncertainty_html(data: ReportData) -> list[str]:
     """The section 'What the result depends on': both intervals, the screen chart and table."""
     e = html.escape
     t = data.table
+    cur = data.currency
     rows = t[t["section"] == "with_assumptions"].set_index("key")
     out = t[t["section"] == "outcome"].set_index("key")
     groups = int((t["section"] == f"screen:{SCREEN_KEYS[0]}").sum())
@@ -1023,29 +1298,35 @@ def _uncertainty_html(data: ReportData) -> list[str]:
         a, n = rows.loc[o.key], out.loc[o.key]
         parts.append(
             f"<tr><td>{e(o.label)}</td>"
-            + _num("outcome", o.key, "difference", n["difference"], fmt_change(o.kind, n["difference"], True))
-            + f"<td class='n'>{e(fmt_change(o.kind, n['difference_ci_low'], True))} to "
-            f"{e(fmt_change(o.kind, n['difference_ci_high'], True))}</td>"
+            + _num(
+                "outcome",
+                o.key,
+                "difference",
+                n["difference"],
+                fmt_change(o.kind, n["difference"], True, cur),
+            )
+            + f"<td class='n'>{e(fmt_change(o.kind, n['difference_ci_low'], True, cur))} to "
+            f"{e(fmt_change(o.kind, n['difference_ci_high'], True, cur))}</td>"
             + _num(
                 "with_assumptions",
                 o.key,
                 "difference",
                 a["difference"],
-                fmt_change(o.kind, a["difference"], True),
+                fmt_change(o.kind, a["difference"], True, cur),
             )
             + _num(
                 "with_assumptions",
                 o.key,
                 "range_low",
                 a["range_low"],
-                fmt_change(o.kind, a["range_low"], True),
+                fmt_change(o.kind, a["range_low"], True, cur),
             )
             + _num(
                 "with_assumptions",
                 o.key,
                 "range_high",
                 a["range_high"],
-                fmt_change(o.kind, a["range_high"], True),
+                fmt_change(o.kind, a["range_high"], True, cur),
             )
             + "</tr>"
         )
@@ -1053,7 +1334,7 @@ def _uncertainty_html(data: ReportData) -> list[str]:
     if data.excluded:
         parts.append(
             "<p>Not drawn, because the designs set them (decisions, not assumptions): "
-            + ", ".join(f"<code>{e(k)}</code>" for k in data.excluded)
+            + ", ".join(e(setting_label(k, cur)) for k in data.excluded)
             + ".</p>"
         )
     parts.append(
@@ -1074,16 +1355,22 @@ def _uncertainty_html(data: ReportData) -> list[str]:
     screens = {k: t[t["section"] == f"screen:{k}"].set_index("key") for k in SCREEN_KEYS}
     for g in screens[SCREEN_KEYS[0]].index:
         first = screens[SCREEN_KEYS[0]].loc[g]
-        parts.append(
-            f"<tr><td>{e(str(g))}</td><td class='n'>{int(first['parameters'])}</td>"
-        )
+        parts.append(f"<tr><td>{e(str(g))}</td><td class='n'>{int(first['parameters'])}</td>")
         for key in SCREEN_KEYS:
             o = _outcome_by_key(key)
             r = screens[key].loc[g]
             sec = f"screen:{key}"
             parts.append(
-                _num(sec, str(g), "mu_star", r["mu_star"], fmt_change(o.kind, r["mu_star"]))
-                + _num(sec, str(g), "sigma", r["sigma"], fmt_change(o.kind, r["sigma"]))
+                _num(
+                    sec,
+                    str(g),
+                    "mu_star",
+                    r["mu_star"],
+                    fmt_change(o.kind, r["mu_star"], currency=cur),
+                )
+                + _num(
+                    sec, str(g), "sigma", r["sigma"], fmt_change(o.kind, r["sigma"], currency=cur)
+                )
             )
         parts.append("</tr>")
     parts.append("</table>")
@@ -1256,6 +1543,115 @@ def _outcome_by_key(key: str) -> Outcome:
     return next(o for o in OUTCOMES if o.key == key)
 
 
+def _designs_html(data: ReportData) -> list[str]:
+    """The two designs as their files describe themselves (name, file, description)."""
+    e = html.escape
+    parts = ["<h2>The designs</h2><dl>"]
+    for what, s, path in (
+        ("Current design", data.current, data.current_path),
+        ("Proposed design", data.proposed, data.proposed_path),
+    ):
+        text = " ".join(s.description.split()) or "(the file gives no description)"
+        parts.append(
+            f"<dt><b>{what}: {e(s.name)}</b> <span class='sub'>({e(Path(path).name)})</span></dt>"
+            f"<dd>{e(text)}</dd>"
+        )
+    parts.append("</dl>")
+    return parts
+
+
+def _practitioner_rows(heads: pd.DataFrame, weekly: pd.DataFrame) -> list[dict[str, Any]]:
+    """The current design's levels beside the practitioner ranges (``sim.practitioner``).
+
+    Mean and 95% CI over the paired runs of the current design; CRM adoption is read at
+    ``ADOPTION_WEEK`` (NaN when the horizon is shorter).
+    """
+    from sim.experiment import mean_ci
+    from sim.practitioner import PRACTITIONER_RANGES, adoption_at_week
+
+    cur = heads[heads["scenario"] == "current"]
+    rows = []
+    for r in PRACTITIONER_RANGES:
+        if r.key == "adoption_week52":
+            values = adoption_at_week(weekly[weekly["scenario"] == "current"])
+        else:
+            values = cur[r.key]
+        values = values.to_numpy(float)
+        m, lo, hi = mean_ci(values)
+        rows.append(
+            _row(
+                "practitioner",
+                r.key,
+                r.label,
+                current=m,
+                current_ci_low=lo,
+                current_ci_high=hi,
+                replicates=float(np.isfinite(values).sum()),
+                range_low=r.low,
+                range_high=r.high,
+            )
+        )
+    return rows
+
+
+def practitioner_html(table: pd.DataFrame, weeks: int) -> list[str]:
+    """'Compared with practitioner ranges': the current design's levels, with a warning when
+    any mean lies outside its range.
+
+    Args:
+        table: the report's table (its ``practitioner`` rows).
+        weeks: the horizon.
+    """
+    from sim.practitioner import PRACTITIONER_RANGES, outside
+
+    e = html.escape
+    rows = table[table["section"] == "practitioner"].set_index("key")
+    if rows.empty:
+        return []
+    kinds = {o.key: o.kind for o in OUTCOMES}
+    out_of_range, body = [], []
+    for r in PRACTITIONER_RANGES:
+        row = rows.loc[r.key]
+        kind = kinds.get(r.key, "pct")
+        m = float(row["current"])
+        span = f"{fmt_value(kind, r.low)} to {fmt_value(kind, r.high)}"
+        if not np.isfinite(m):
+            verdict_text, cls = "not measured (the run is too short)", "unclear"
+        elif outside(m, r):
+            verdict_text, cls = "outside", "worse"
+            out_of_range.append(f"{r.label.lower()} {fmt_value(kind, m)} (typical {span})")
+        else:
+            verdict_text, cls = "inside", "better"
+        body.append(
+            f"<tr><td>{e(r.label)}</td>"
+            + _num("practitioner", r.key, "current", m, fmt_value(kind, m))
+            + f"<td class='n'>{e(fmt_value(kind, row['current_ci_low']))} to "
+            f"{e(fmt_value(kind, row['current_ci_high']))}</td>"
+            + _num("practitioner", r.key, "range_low", r.low, fmt_value(kind, r.low))
+            + _num("practitioner", r.key, "range_high", r.high, fmt_value(kind, r.high))
+            + f"<td class='{cls}'>{e(verdict_text)}</td><td>{e(r.source)}</td></tr>"
+        )
+    parts = [
+        "<h3>Compared with practitioner ranges</h3><p>The current design's levels in the model "
+        f"(mean over its runs, {weeks} weeks) beside the ranges practitioners report for "
+        "typical organisations (the model's calibration targets, docs/ODD.md section 7).</p>"
+    ]
+    if out_of_range:
+        parts.append(
+            "<p class='warn'><b>Warning: the current organisation is outside practitioner "
+            "ranges</b>: "
+            + e("; ".join(out_of_range))
+            + ". Levels this far from typical mean the model's defaults may not describe this "
+            "organisation: check the inputs (org chart, customer book, culture scores) and "
+            "calibrate before reading the differences as a forecast.</p>"
+        )
+    parts.append(
+        "<table><tr><th>level</th><th>current design</th><th>95% CI</th><th>typical from</th>"
+        "<th>typical to</th><th></th><th>source</th></tr>" + "".join(body) + "</table>"
+    )
+    return parts
+
+
 def render_html(data: ReportData) -> str:
     """The self-contained HTML report."""
     e = html.escape
@@ -1263,6 +1659,7 @@ def render_html(data: ReportData) -> str:
     out = t[t["section"] == "outcome"].set_index("key")
     cur, prop = data.current, data.proposed
     weeks = cur.horizon_weeks
+    money = data.currency
     parts: list[str] = []
     parts.append(
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Org design test: "
@@ -1273,24 +1670,26 @@ def render_html(data: ReportData) -> str:
         f"<p class='sub'>{data.replicates} paired simulation runs per design over {weeks} weeks, "
         f"on common random numbers. Generated {dt.datetime.now():%Y-%m-%d %H:%M}.</p>"
     )
+    parts.extend(_designs_html(data))
     # executive summary
     parts.append("<h2>Executive summary</h2>")
     churn, net = out.loc["annual_churn"], out.loc["net_benefit_total"]
     parts.append(
         "<div class='box'><p><b>Bottom line.</b> "
-        + e(sentence(_outcome_by_key("net_benefit_total"), net))
+        + e(sentence(_outcome_by_key("net_benefit_total"), net, weeks, money))
         + " "
-        + e(sentence(_outcome_by_key("annual_churn"), churn))
+        + e(sentence(_outcome_by_key("annual_churn"), churn, weeks, money))
         + "</p><p><b>How sure we are.</b> "
         + e(assumption_sentence(data, "net_benefit_total"))
         + " "
         + e(assumption_sentence(data, "annual_churn"))
         + " <b>What it depends on.</b> "
-        + e(_depends_on(t, "net_benefit_total"))
+        + e(_depends_on(t, "net_benefit_total", money))
         + " "
-        + e(_depends_on(t, "annual_churn"))
+        + e(_depends_on(t, "annual_churn", money))
         + "</p></div>"
     )
+    parts.extend(practitioner_html(t, weeks))
     parts.append(f"<p>{e(_reached_text(data))}</p>")
     parts.append("<ul class='summary'>")
     for key in SUMMARY_KEYS:
@@ -1298,20 +1697,27 @@ def render_html(data: ReportData) -> str:
         r = out.loc[key]
         v = verdict(o, r["difference"], r["difference_ci_low"], r["difference_ci_high"])
         tag = {"better": "better", "worse": "worse", "unclear": "no clear change", "clear": "clear"}
-        parts.append(f"<li><span class='{v}'>[{tag[v]}]</span> {e(sentence(o, r))}</li>")
+        parts.append(
+            f"<li><span class='{v}'>[{tag[v]}]</span> {e(sentence(o, r, weeks, money))}</li>"
+        )
     parts.append("</ul>")
     # what changes
     parts.append("<h2>What changes</h2><ol>")
     parts.extend(f"<li>{e(c)}</li>" for c in data.changes)
     parts.append("</ol>")
     parts.append(
-        "<table><tr><th>Organisation (replicate 1)</th><th>current</th><th>proposed</th>"
-        "<th>change</th></tr>"
+        "<table><tr><th>Organisation</th><th>current</th><th>proposed</th><th>change</th></tr>"
     )
     for r in t[t["section"] == "structure"].itertuples():
         f = (
             "{:.2f}"
-            if r.key in ("mean_span", "front_line_authority", "cross_unit_tie_share")
+            if r.key
+            in (
+                "mean_span",
+                "front_line_authority",
+                "front_line_effective_authority",
+                "cross_unit_tie_share",
+            )
             else "{:.0f}"
         )
         parts.append(_compare_row("structure", r, f))
@@ -1320,12 +1726,12 @@ def render_html(data: ReportData) -> str:
     cost_rows = t[t["section"] == "change_cost"]
     if len(cost_rows):
         parts.append(
-            "<p>The cost of moving from the current design to the proposed one (replicate 1; "
+            "<p>The cost of moving from the current design to the proposed one (first paired run; "
             "the money is inside the cumulative net benefit):</p><table><tr><th>change</th>"
             "<th>current</th><th>proposed</th></tr>"
         )
         for r in cost_rows.itertuples():
-            f = fmt_money if r.key == "money" else "{:,.0f}".format
+            f = (lambda v: fmt_money(v, money)) if r.key == "money" else "{:,.0f}".format
             parts.append(
                 f"<tr><td>{e(r.label)}</td>"
                 + _num("change_cost", r.key, "current", r.current, f(r.current))
@@ -1334,25 +1740,27 @@ def render_html(data: ReportData) -> str:
             )
         parts.append("</table>")
     if data.settings_diff:
-        when = (
+        reached = (
             f" (the proposed values are reached from week {prop.design.change_week + 1})"
             if prop.design.from_base
             else ""
         )
         parts.append(
-            f"<p>Scenario settings that differ{e(when)}:</p><table><tr><th>setting</th>"
+            f"<p>Scenario settings that differ{e(reached)}:</p><table><tr><th>setting</th>"
             "<th>current</th><th>proposed</th></tr>"
         )
         for k, a, b in data.settings_diff:
             parts.append(
-                f"<tr><td><code>{e(k)}</code></td><td>{e(_show(a))}</td><td>{e(_show(b))}</td></tr>"
+                f"<tr><td>{e(setting_label(k, money))}</td><td>{e(_show(a))}</td>"
+                f"<td>{e(_show(b))}</td></tr>"
             )
         parts.append("</table>")
     parts.extend(_breakdown_html(data))
     # results table
     parts.append(
-        f"<h2>Results at week {weeks}</h2><p>Mean over {data.replicates} runs with its 95% "
-        "confidence interval; the change is proposed minus current, paired run by run.</p>"
+        f"<h2>Results over {weeks} weeks</h2><p>Mean over {data.replicates} runs with its 95% "
+        "confidence interval; the change is proposed minus current, paired run by run. Each "
+        "outcome says when it is measured.</p>"
         "<table><tr><th>outcome</th><th>current</th><th>proposed</th><th>change</th>"
         "<th>95% CI of the change</th><th></th></tr>"
     )
@@ -1360,15 +1768,19 @@ def render_html(data: ReportData) -> str:
         r = out.loc[o.key]
         v = verdict(o, r["difference"], r["difference_ci_low"], r["difference_ci_high"])
         ci_text = (
-            f"{fmt_change(o.kind, r['difference_ci_low'], True)} to "
-            f"{fmt_change(o.kind, r['difference_ci_high'], True)}"
+            f"{fmt_change(o.kind, r['difference_ci_low'], True, money)} to "
+            f"{fmt_change(o.kind, r['difference_ci_high'], True, money)}"
         )
-        change_text = fmt_change(o.kind, r["difference"], True)
+        change_text = fmt_change(o.kind, r["difference"], True, money)
         tag = "changed" if v == "clear" else v
         parts.append(
-            f"<tr><td>{e(o.label)}</td>"
-            + _num("outcome", o.key, "current", r["current"], fmt_value(o.kind, r["current"]))
-            + _num("outcome", o.key, "proposed", r["proposed"], fmt_value(o.kind, r["proposed"]))
+            f"<tr><td>{e(o.label)} ({e(when(o, weeks))})</td>"
+            + _num(
+                "outcome", o.key, "current", r["current"], fmt_value(o.kind, r["current"], money)
+            )
+            + _num(
+                "outcome", o.key, "proposed", r["proposed"], fmt_value(o.kind, r["proposed"], money)
+            )
             + _num("outcome", o.key, "difference", r["difference"], change_text)
             + f"<td class='n'>{e(ci_text)}</td><td class='{v}'>{tag}</td></tr>"
         )
@@ -1385,7 +1797,7 @@ def render_html(data: ReportData) -> str:
         "of them who never complained, and complaints received.</p>"
     )
     seen = [
-        sentence(_outcome_by_key(k), out.loc[k])
+        sentence(_outcome_by_key(k), out.loc[k], weeks, money)
         for k in ("silent_churn_share", "complaints_per_churner")
     ]
     parts.append(
@@ -1397,6 +1809,7 @@ def render_html(data: ReportData) -> str:
     flat = _flatten(cur.model_dump(mode="json"))
     for k in (
         "horizon_weeks",
+        "economics.currency",
         "customers.count",
         "customers.file" if cur.customers.file else "customers.annual_value",
         "customers.base_churn_annual",
@@ -1412,7 +1825,9 @@ def render_html(data: ReportData) -> str:
         "culture.executive_commitment",
         "culture.responsiveness",
     ):
-        parts.append(f"<tr><td><code>{e(k)}</code></td><td>{e(str(flat.get(k)))}</td></tr>")
+        parts.append(
+            f"<tr><td>{e(setting_label(k, money))}</td><td>{e(_show(flat.get(k)))}</td></tr>"
+        )
     parts.append(
         "</table><p>Every mechanism and its source is in <code>docs/ODD.md</code>. The model "
         "compares designs on common random numbers; its parameters are plausible rather than "
@@ -1426,13 +1841,16 @@ def render_html(data: ReportData) -> str:
     rev = _git_revision()
     seeds = ", ".join(str(s) for s in data.seeds)
     files = "".join(f"<li><code>{e(p)}</code> sha256 <code>{h}</code></li>" for p, h in data.files)
-    over = ", ".join(f"{k}={v}" for k, v in data.overrides.items()) or "none"
+    over = (
+        ", ".join(f"{setting_label(k, money)} = {v}" for k, v in data.overrides.items()) or "none"
+    )
     parts.append(
         "<footer><b>Reproducibility.</b> orgsim-crm "
         f"{e(__version__)}; git revision {e(rev or 'not available')}; Python "
         f"{e(platform.python_version())}, numpy {e(np.__version__)}, pandas {e(pd.__version__)}. "
-        f"Root seed {data.root_seed}; replicate seeds (shared by both designs, every breakdown "
-        f"design and the assumption draws; the screen runs on the first): {seeds}. Overrides: {e(over)}. {len(data.heads)} runs in {data.elapsed:.0f} s."
+        f"Root seed {data.root_seed}; seeds of the paired runs (shared by both designs, every "
+        f"breakdown design and the assumption draws; the screen runs on the first): {seeds}. "
+        f"Overrides: {e(over)}. {len(data.heads)} runs in {data.elapsed:.0f} s."
         + (f" Command: <code>{e(data.command)}</code>." if data.command else "")
         + f"<ul>{files}</ul></footer></body></html>"
     )
@@ -1485,7 +1903,9 @@ def write_report(data: ReportData, out: Path) -> tuple[Path, Path]:
     out.parent.mkdir(parents=True, exist_ok=True)
     csv_out = csv_path(out)
     write_text(table, csv_out)
-    write_text(str(csvsafe.to_csv(data.breakdown)), breakdown_path(out))
+    # the breakdown's net-benefit effects are money: its CSV says in which currency
+    breakdown = data.breakdown.assign(currency=data.currency)
+    write_text(str(csvsafe.to_csv(breakdown)), breakdown_path(out))
     write_text(page, out)
     return out, csv_out
 
@@ -1495,7 +1915,72 @@ def print_summary(data: ReportData, stream: Any = None) -> None:
     stream = stream or sys.stdout
     out = data.table[data.table["section"] == "outcome"].set_index("key")
     for key in SUMMARY_KEYS:
-        print("- " + sentence(_outcome_by_key(key), out.loc[key]), file=stream)
+        o = _outcome_by_key(key)
+        print(
+            "- " + sentence(o, out.loc[key], data.current.horizon_weeks, data.currency), file=stream
+        )
+
+
+class Progress:
+    """What a running report tells its user: a bar on a terminal, plain lines otherwise.
+
+    When the stream is not a terminal (output redirected to a file or a pipe, a CI log) a bar
+    would be one endless line of carriage returns, and tqdm then shows nothing at all; so each
+    stage is one line, and the runs one line every ``step`` percent: ``Report: runs 40% (98 of
+    244), 23 s``.
+    """
+
+    def __init__(self, stream: Any, *, step: int = 10, tty: bool | None = None) -> None:
+        self.stream = stream
+        self.step = step
+        isatty = getattr(stream, "isatty", None)
+        self.tty = bool(isatty and isatty()) if tty is None else tty
+        self.bar: Any = None
+        self.total = self.done = 0
+        self.next_pct = step
+        self.pending: list[tuple[str, float]] = []
+        self.t0 = time.perf_counter()
+
+    def _line(self, text: str) -> None:
+        print(
+            f"Report: {text}, {time.perf_counter() - self.t0:.0f} s", file=self.stream, flush=True
+        )
+
+    def stage(self, name: str) -> None:
+        """A stage starts. Stages before the runs are said once the inputs have passed their
+        checks (at :meth:`runs`), so bad input still gets a one-line error and nothing else."""
+        if self.total == 0:
+            self.pending.append((name, time.perf_counter() - self.t0))
+            return
+        self._line(name)
+
+    def runs(self, n: int) -> None:
+        """The simulations start: ``n`` runs."""
+        for name, at in self.pending:
+            print(f"Report: {name}, {at:.0f} s", file=self.stream, flush=True)
+        self.pending = []
+        self.total, self.done, self.next_pct = n, 0, self.step
+        if self.tty:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=n, unit="run", file=self.stream)
+
+    def advance(self, k: int) -> None:
+        """``k`` more runs finished."""
+        self.done += k
+        if self.bar is not None:
+            self.bar.update(k)
+            return
+        pct = 100 * self.done // max(self.total, 1)
+        if pct >= self.next_pct:
+            self._line(f"runs {pct}% ({self.done} of {self.total})")
+            self.next_pct = (pct // self.step + 1) * self.step
+
+    def close(self) -> None:
+        """Close the bar, if there is one."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def report_command(
@@ -1511,26 +1996,20 @@ def report_command(
     screen_trajectories: int = DEFAULT_SCREEN_TRAJECTORIES,
 ) -> tuple[Path, Path]:
     """``run.py report``: check the output path, compute, print the summary, write the files."""
-    from tqdm import tqdm
-
     check_out_path(out)
     if workers < 1:
         raise InputError(f"--workers must be at least 1 (got {workers})")
-    bar: Any = None
+    shown = Progress(sys.stderr)
 
     def start(n: int) -> None:
-        nonlocal bar
         print(
-            f"Report: {n} runs (the pair over {replicates} paired replicates, each change alone "
+            f"Report: {n} runs (the pair over {replicates} paired runs, each change alone "
             "and left out, the pair with assumptions drawn, and the assumption screen), root "
             f"seed {seed}, {workers} worker{'s' if workers > 1 else ''}",
             file=sys.stderr,
+            flush=True,
         )
-        bar = tqdm(total=n, unit="run", file=sys.stderr, disable=None)
-
-    def progress(k: int) -> None:
-        if bar is not None:
-            bar.update(k)
+        shown.runs(n)
 
     try:
         data = compute_report(
@@ -1541,14 +2020,15 @@ def report_command(
             workers=workers if replicates >= 2 else 1,
             overrides=overrides,
             screen_trajectories=screen_trajectories,
-            progress=progress,
+            progress=shown.advance,
             command=command,
             on_start=start,
             out=out,
+            stage=shown.stage,
         )
     finally:
-        if bar is not None:
-            bar.close()
+        shown.close()
+    shown.stage(WRITE_STAGE)
     paths = write_report(data, out)
     print_summary(data)
     print(f"Report written to {paths[0]} (numbers in {paths[1]}) in {data.elapsed:.0f} s")

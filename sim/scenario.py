@@ -734,12 +734,125 @@ class ChangeProgrammeChange(_Section):
     )
 
 
+class MovePeople(_Section):
+    """Move people (with the teams under them) to another manager and/or unit."""
+
+    kind: Literal["move"]
+    ids: list[str] = Field(min_length=1, description="Chart ids of the people to move.")
+    to_manager: str | None = Field(None, min_length=1, description="Chart id of the new manager.")
+    unit: str | None = Field(
+        None, min_length=1, max_length=200, description="New unit (an existing or a new name)."
+    )
+    with_team: bool = _f(
+        True,
+        None,
+        None,
+        "Unit change includes the team",
+        "Everyone below a moved person changes unit with them (their reporting lines never "
+        "change: a moved manager keeps their team).",
+        unit="yes/no",
+        source="input: the proposed design",
+    )
+
+    @model_validator(mode="after")
+    def _where_to(self) -> MovePeople:
+        if self.to_manager is None and self.unit is None:
+            raise ValueError("move needs a to_manager (a chart id), a unit, or both")
+        return self
+
+
+class SplitTeam(_Section):
+    """Split a manager's team into several, with new lead positions beside the manager."""
+
+    kind: Literal["split_team"]
+    manager: str = Field(min_length=1, description="Chart id of the manager whose team splits.")
+    teams: int = _f(
+        2,
+        2,
+        1000,
+        "Teams",
+        "Teams the direct reports are dealt into (the manager leads one; each other is led by "
+        "a new position reporting to the manager's own manager).",
+        unit="count",
+        source="input: the proposed design",
+    )
+    title: str | None = Field(
+        None, min_length=1, description="Title of the new leads (default: the manager's)."
+    )
+
+
+class MergeTeams(_Section):
+    """Merge teams under one manager; the other managers' positions are removed."""
+
+    kind: Literal["merge_teams"]
+    managers: list[str] = Field(
+        min_length=2, description="Chart ids of the managers; the first leads the merged team."
+    )
+
+
+class AddPositions(_Section):
+    """Add new positions under a manager."""
+
+    kind: Literal["add_positions"]
+    count: int = _f(
+        1,
+        1,
+        100_000,
+        "Positions",
+        "New positions.",
+        unit="count",
+        source="input: the proposed design",
+    )
+    role: Literal["manager", "sales", "service", "marketing", "other"] = Field(
+        description="Model role of the new positions."
+    )
+    title: str = Field(min_length=1, max_length=200, description="Their title.")
+    manager: str = Field(min_length=1, description="Chart id of their manager.")
+    unit: str | None = Field(
+        None, min_length=1, max_length=200, description="Their unit (default: the manager's)."
+    )
+    fte: float = _f(
+        1.0,
+        0.01,
+        1.5,
+        "FTE",
+        "Full-time equivalent of each new position (1 = full time).",
+        unit="multiplier",
+        source="input: the proposed design",
+    )
+
+
+class RemovePositions(_Section):
+    """Remove positions; their reports move to their manager."""
+
+    kind: Literal["remove_positions"]
+    ids: list[str] = Field(min_length=1, description="Chart ids of the positions to remove.")
+
+
 Transformation = Annotated[
-    RemoveLayer | MergeUnits | DecisionRights | IncentivesChange | ChangeProgrammeChange,
+    RemoveLayer
+    | MergeUnits
+    | DecisionRights
+    | IncentivesChange
+    | ChangeProgrammeChange
+    | MovePeople
+    | SplitTeam
+    | MergeTeams
+    | AddPositions
+    | RemovePositions,
     Field(discriminator="kind"),
 ]
 #: Transformations that change the org chart (the others set scenario fields on load).
-STRUCTURAL_TRANSFORMATIONS = ("remove_layer", "merge_units", "decision_rights")
+STRUCTURAL_TRANSFORMATIONS = (
+    "remove_layer",
+    "merge_units",
+    "decision_rights",
+    "move",
+    "split_team",
+    "merge_teams",
+    "add_positions",
+    "remove_positions",
+)
 
 
 class Intervention(_Section):
@@ -892,7 +1005,27 @@ class People(PeopleCoefficients):
     )
 
 
+#: Currency of every amount of money in a scenario (ISO 4217-style code). The defaults' cited
+#: costs are US figures (ATD's $1,299 learning spend, US salaries), so the default is USD.
+DEFAULT_CURRENCY = "USD"
+
+
 class Economics(AccountCoefficients):
+    currency: str = Field(
+        DEFAULT_CURRENCY,
+        description="Currency of every amount of money in the scenario (salaries, costs, "
+        "customer values) and in its results: a three-letter code such as USD, EUR or GBP. "
+        "It labels the figures; nothing is converted.",
+    )
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency_code(cls, v: Any) -> Any:
+        """Three letters, written in capitals ('eur' is read as EUR)."""
+        if isinstance(v, str) and len(v.strip()) == 3 and v.strip().isalpha() and v.isascii():
+            return v.strip().upper()
+        raise ValueError("expected a three-letter currency code such as USD, EUR or GBP")
+
     gross_margin: float = _f(
         0.6,
         0.0,

@@ -160,7 +160,9 @@ def test_headline_with_assumptions_equals_runs_with_the_joint_draws(report: dict
     half = stats.t.ppf(0.975, 1) * np.std(diffs, ddof=1) * np.sqrt(1 + 1 / 2)
     expected = (np.mean(diffs) - half, np.mean(diffs) + half)
     assert (row["range_low"], row["range_high"]) == pytest.approx(expected, rel=1e-9)
-    assert row["range_low"] < row["difference_ci_low"] < row["difference_ci_high"] < row["range_high"]
+    assert (
+        row["range_low"] < row["difference_ci_low"] < row["difference_ci_high"] < row["range_high"]
+    )
 
 
 def test_assumption_draws_have_their_own_stream_and_accept_a_posterior() -> None:
@@ -259,7 +261,7 @@ def test_breakdown_is_said_in_words(report: dict) -> None:
 
     page = html.unescape(report["html"])
     assert "The effect of each change" in page and "-breakdown.csv" in page
-    for finding in breakdown_findings(report["breakdown"], None):
+    for finding in breakdown_findings(report["breakdown"], None, "USD"):
         assert finding in page
 
 
@@ -403,6 +405,11 @@ def copy_example(tmp_path: Path) -> Path:
             lambda t: "horizon_weeks = 52\n" + t,
             ["horizon_weeks is 52", "same horizon"],
         ),
+        (
+            "proposed.toml",
+            lambda t: t.replace("# 1. Remove", '[economics]\ncurrency = "EUR"\n\n# 1. Remove'),
+            ["economics.currency is EUR", "USD", "one currency"],
+        ),
     ],
 )
 def test_bad_input_files_exit_2_and_write_nothing(
@@ -447,8 +454,156 @@ def test_report_shows_the_cost_of_reaching_the_proposed_design(report: dict) -> 
 def test_settings_table_shows_the_values_the_design_moves_to(report: dict) -> None:
     page = html.unescape(report["html"])
     assert "the proposed values are reached from week 1" in page
-    assert "<code>culture.incentive_alignment</code></td><td>0.15</td><td>0.6</td>" in page
-    assert "<code>design." not in page
+    assert "<td>Incentive alignment (index 0-1)</td><td>0.15</td><td>0.6</td>" in page
+    assert "design." not in page
+
+
+def _visible_text(page: str) -> str:
+    """The report's words as a reader sees them: no tags, attributes, images or footer."""
+    body = page.split("<footer>")[0]
+    body = re.sub(r"<style>.*?</style>", " ", body, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def test_report_uses_plain_labels_not_field_names_or_jargon(report: dict) -> None:
+    """No dotted schema field (``culture.decision_rights``) and no 'replicate' anywhere a reader
+    looks; the settings are named by their schema labels."""
+    from sim.parameters import field_specs
+
+    text = _visible_text(report["html"])
+    dotted = [f.path for f in field_specs() if "." in f.path]
+    assert len(dotted) > 100
+    shown = [p for p in dotted if p in text]
+    assert shown == [], shown
+    assert "replicate" not in text.lower()
+    assert "Organisation (replicate 1)" not in report["html"]
+    assert "Tool quality (index 0-1)" in text  # a setting by its label, in the assumptions
+
+
+def test_every_headline_says_its_horizon(report: dict) -> None:
+    """Each summary sentence says over which weeks it is measured (the fixture runs 20)."""
+    lines = [x for x in report["stdout"].splitlines() if x.startswith("- ")]
+    assert len(lines) == 7
+    for line in lines:
+        assert "over 20 weeks" in line or "of 20 weeks" in line or "at week 20" in line, line
+    text = _visible_text(report["html"])
+    assert "Cumulative net benefit (revenue minus all costs), over 20 weeks," in text
+    assert "Results over 20 weeks" in text
+
+
+def test_report_shows_effective_front_line_authority(report: dict) -> None:
+    """The current chart gives the front line no authority of its own (0.00), but its
+    decision-rights culture lets it settle small issues: the report shows the effective value
+    (base + (1 - base) x rights_reach x decision_rights, ODD 6.1) beside the chart's."""
+    rows = report["csv"][report["csv"]["section"] == "structure"].set_index("key")
+    cur = load_scenario(ACME / "current.toml")
+    assert rows.loc["front_line_authority", "current"] == 0.0
+    expected = cur.decisions.rights_reach * cur.culture.decision_rights
+    assert expected > 0.1
+    assert rows.loc["front_line_effective_authority", "current"] == pytest.approx(expected)
+    prop = rows.loc["front_line_effective_authority", "proposed"]
+    assert prop > rows.loc["front_line_authority", "proposed"] > 0
+    assert ("structure", "front_line_effective_authority", "current") in cells(report["html"])
+    assert "Front-line decision authority in effect" in _visible_text(report["html"])
+
+
+def test_report_shows_both_designs_descriptions(report: dict) -> None:
+    text = " ".join(_visible_text(report["html"]).split())
+    for name in ("current", "proposed"):
+        described = " ".join(load_scenario(ACME / f"{name}.toml").description.split())
+        assert described and described in text
+
+
+def test_money_is_shown_in_its_currency(report: dict) -> None:
+    """economics.currency (USD in the example) beside every amount: HTML, CSV labels, the
+    breakdown CSV and the settings."""
+    from sim.report import fmt_change, fmt_value
+
+    page = html.unescape(report["html"])
+    assert re.search(r"[0-9]M USD now", page) and "Salary (USD a year)" in page
+    t = report["csv"].set_index(["section", "key"])
+    assert t.loc[("outcome", "net_benefit_total"), "label"].endswith("(USD)")
+    assert t.loc[("change_cost", "money"), "label"].endswith("(USD)")
+    assert not t.loc[("outcome", "annual_churn"), "label"].endswith(")")
+    assert set(report["breakdown"]["currency"]) == {"USD"}
+    assert fmt_value("money", 1_234_567.0, "EUR") == "1.23M EUR"
+    assert fmt_change("money", -81_510.0, True, "GBP") == "-81,510 GBP"
+    assert fmt_change("pct", 0.05, True, "GBP") == "+5.0 points"
+
+
+def test_practitioner_ranges_check_the_current_design(report: dict) -> None:
+    """The current design's levels beside the practitioner ranges (the calibration's own
+    table): the CSV rows carry the ranges and the current runs' means."""
+    from sim.practitioner import PRACTITIONER_RANGES
+
+    t = report["csv"]
+    rows = t[t["section"] == "practitioner"].set_index("key")
+    assert list(rows.index) == [r.key for r in PRACTITIONER_RANGES]
+    for r in PRACTITIONER_RANGES:
+        assert (rows.loc[r.key, "range_low"], rows.loc[r.key, "range_high"]) == (r.low, r.high)
+    out = t[t["section"] == "outcome"].set_index("key")
+    assert rows.loc["annual_churn", "current"] == pytest.approx(out.loc["annual_churn", "current"])
+    assert np.isnan(rows.loc["adoption_week52", "current"])  # a 20-week run has no week 52
+    assert "Compared with practitioner ranges" in report["html"]
+
+
+@pytest.mark.parametrize(("churn", "warned"), [(0.335, True), (0.05, True), (0.15, False)])
+def test_practitioner_warning_only_when_outside_a_range(
+    report: dict, churn: float, warned: bool
+) -> None:
+    """A current design with 33.5% (or 5%) annual churn is flagged, visibly; one inside every
+    range is not. The other levels are set inside their ranges first."""
+    from sim.practitioner import PRACTITIONER_RANGES
+    from sim.report import practitioner_html
+
+    t = report["csv"].copy()
+    for r in PRACTITIONER_RANGES:
+        at = (t["section"] == "practitioner") & (t["key"] == r.key)
+        t.loc[at, "current"] = churn if r.key == "annual_churn" else (r.low + r.high) / 2
+    page = html.unescape("".join(practitioner_html(t, 20)))
+    assert ("class='warn'" in page) is warned
+    assert ("outside practitioner ranges" in page) is warned
+    if warned:
+        assert f"annual customer churn {100 * churn:.1f}% (typical 10.0% to 30.0%)" in page
+
+
+def test_progress_is_printed_as_lines_when_not_on_a_terminal(report: dict) -> None:
+    """The fixture's report ran with stderr to a pipe: one line per stage and per 10% of the
+    runs, no progress bar (no carriage returns)."""
+    from sim.report import STAGES, WRITE_STAGE
+
+    err = report["stdout"]
+    assert "\r" not in err
+    for stage in (*STAGES, WRITE_STAGE):
+        assert f"Report: {stage}, " in err
+    pct = [int(m) for m in re.findall(r"Report: runs (\d+)% \(\d+ of \d+\), \d+ s", err)]
+    assert pct == sorted(pct) and pct[-1] == 100 and len(pct) >= 9
+
+
+def test_progress_lines_and_bar() -> None:
+    """Off a terminal: a line at each step; on one: a bar and no lines for the runs."""
+    import io
+
+    from sim.report import Progress
+
+    s = io.StringIO()
+    p = Progress(s, step=25, tty=False)
+    p.stage("running the simulations")
+    p.runs(8)
+    for _ in range(8):
+        p.advance(1)
+    p.close()
+    lines = s.getvalue().splitlines()
+    assert lines[0].startswith("Report: running the simulations, ")
+    assert [x.split(" (")[0] for x in lines[1:]] == [
+        f"Report: runs {k}%" for k in (25, 50, 75, 100)
+    ]
+    t = io.StringIO()
+    q = Progress(t, tty=True)
+    q.runs(4)
+    q.advance(4)
+    q.close()
+    assert "Report: runs" not in t.getvalue() and "4/4" in t.getvalue()
 
 
 def _state(folder: Path) -> dict[str, tuple[int, int, bytes]]:
@@ -542,3 +697,19 @@ def test_what_changes_shows_spans_and_layers_and_names_overloaded_managers(repor
     assert "VP Customer Service (Pia Okafor): 18 reports" in page
     assert "Overloaded managers, proposed design" in page
     assert "Overloaded managers, current design" not in page
+
+
+def test_compare_tables_name_the_currency_and_refuse_two() -> None:
+    """``compare``'s summary and paired differences carry a unit column (the currency for money
+    outcomes); designs in different currencies are refused, naming both."""
+    from sim.errors import InputError
+    from sim.outputs import common_currency, with_units
+
+    usd = load_scenario("command_and_control")
+    eur = usd.with_overrides({"economics.currency": "eur"})
+    assert eur.economics.currency == "EUR" and common_currency({"a": usd, "b": usd}) == "USD"
+    with pytest.raises(InputError, match="a USD, b EUR"):
+        common_currency({"a": usd, "b": eur})
+    t = with_units(pd.DataFrame({"outcome": ["net_benefit_total", "annual_churn"]}), "EUR")
+    assert t["unit"].tolist() == ["EUR", ""]
+    assert list(with_units(pd.DataFrame(), "EUR").columns) == ["unit"]  # one design: no rows

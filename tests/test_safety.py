@@ -415,7 +415,7 @@ def test_report_csv_is_safe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
                           "difference": [-0.5, 1, -2, 3, -4, 5]})  # fmt: skip
     monkeypatch.setattr(report, "render_html", lambda data: "<html></html>")
     breakdown = pd.DataFrame({"change": EVIL, "alone": [-0.5, 1, -2, 3, -4, 5]})
-    data = SimpleNamespace(table=table, breakdown=breakdown)
+    data = SimpleNamespace(table=table, breakdown=breakdown, currency="USD")
     _, csv_out = report.write_report(data, tmp_path / "r.html")  # type: ignore[arg-type]
     back = assert_safe_csv(csv_out)
     assert len(back) == len(table)

@@ -105,14 +105,20 @@ def restructure_cost(
     manager_pay_annual: float,
     *,
     p: ProgrammeCoefficients = DEFAULT_PROGRAMME,
+    n_removed_staff: int = 0,
+    staff_pay_annual: float = 0.0,
 ) -> float:
     """One-off money of a restructuring (docs/ODD.md 8.H; both sizes are assumptions).
 
     ``restructure_cost_per_person`` per person whose manager or unit changes, plus
-    ``restructure_severance_weeks`` weeks of manager pay for each removed position (the
-    transformations remove managers only).
+    ``restructure_severance_weeks`` weeks of pay for each removed position: manager pay for
+    the ``n_removed`` managers, staff pay for the ``n_removed_staff`` positions without
+    reports (``remove_positions``; 0 adds exactly nothing, so manager-only removals cost what
+    they always did).
     """
     severance = p.restructure_severance_weeks / 52.0 * manager_pay_annual * n_removed
+    if n_removed_staff:
+        severance += p.restructure_severance_weeks / 52.0 * staff_pay_annual * n_removed_staff
     return p.restructure_cost_per_person * n_moved + severance
 
 

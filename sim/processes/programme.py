@@ -95,7 +95,9 @@ def move_dial(ctx: Context, lever: str, new: float, *, pay: bool, money: bool) -
         ch.away.append((st.week, st.week + weeks, away))
 
 
-def restructure(ctx: Context, moved: np.ndarray, removed: int) -> None:
+def restructure(
+    ctx: Context, moved: np.ndarray, removed: int, removed_staff: int = 0, added: int = 0
+) -> None:
     """Pay a proposed design's restructuring in its change week (docs/ODD.md 8.H).
 
     The structure itself is the proposed one from the start (it cannot change during a run);
@@ -108,12 +110,24 @@ def restructure(ctx: Context, moved: np.ndarray, removed: int) -> None:
     Args:
         ctx: The run (its scenario in force gives the coefficients).
         moved: (n,) True for each position whose manager or unit the design changes.
-        removed: Positions the design removes (managers).
+        removed: Positions the design removes (of them ``removed_staff`` without reports:
+            severance at staff pay, the rest at manager pay).
+        added: New positions the design adds: each is hired and trained
+            (``people.hiring_cost + people.training_cost``).
     """
     st, sc, ch = ctx.state, ctx.scenario, ctx.changes
     cp, e, c = sc.change_programme, st.emp, st.cust
     pay = sc.people.salary_annual * sc.economics.manager_salary_factor
-    cost = change_programme.restructure_cost(int(moved.sum()), removed, pay, p=cp)
+    cost = change_programme.restructure_cost(
+        int(moved.sum()),
+        removed - removed_staff,
+        pay,
+        p=cp,
+        n_removed_staff=removed_staff,
+        staff_pay_annual=sc.people.salary_annual,
+    )
+    if added:
+        cost += added * (sc.people.hiring_cost + sc.people.training_cost)
     if cost > 0:
         ch.spend.append(cost)
         ch.paid += cost

@@ -21,6 +21,30 @@ scenario declares them as ``[[transformations]]`` tables (``docs/ODD.md`` sectio
   decide alone, ODD 6.1) of everyone in the named model ``roles`` (optionally only in some
   ``units``) to ``authority``; nobody else's changes.
 
+- ``move``: move the people with the given ``ids`` to manager ``to_manager`` and/or to unit
+  ``unit`` (an existing unit or a new name). A moved manager keeps their team (reporting lines
+  below the moved people never change); with ``with_team`` (the default) everyone below a moved
+  person changes unit with them. Nobody else changes; headcount is unchanged.
+- ``split_team``: deal the direct reports of ``manager`` into ``teams`` teams (role by role, as
+  ``merge_units`` does, so sizes differ by at most one per role). The manager keeps the first;
+  each other team gets a new lead position (title ``title``, default the manager's), a peer of
+  the manager: same unit, reporting to the manager's own manager. Headcount rises by
+  ``teams - 1``.
+- ``merge_teams``: the direct reports of every manager in ``managers`` but the first move to
+  the first, and the other managers' positions are removed. Headcount falls by
+  ``len(managers) - 1``.
+- ``add_positions``: ``count`` new positions of model role ``role`` and title ``title`` under
+  ``manager``, in ``unit`` (default the manager's), each ``fte`` full-time; ids
+  ``"<manager>-new-1"``, ... Default authority (none in the front line).
+- ``remove_positions``: remove the people with the given ``ids``; their reports move to their
+  manager (the first one up not removed). The top cannot be removed, nor a sales person who
+  owns customers in the customer file (the customer file names them).
+
+After each one, the top is the executive and anyone with reports a manager, whatever the title
+(as on import). Removing a layer (or positions) changes the levels the default authority is
+scaled on (1 at the top, ``1 - level / deepest level`` for managers, ODD 6.1):
+:func:`rescaled_authority` says whose base authority that moves.
+
 ``incentives`` and ``change_programme`` transformations change scenario fields, not the chart;
 ``sim.design`` applies them.
 """
@@ -33,10 +57,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.structures.base import EXECUTIVE, FRONT_LINE, MANAGER, ROLE_NAMES
+from sim.scenario import STRUCTURAL_TRANSFORMATIONS
+from sim.structures.base import (
+    EXECUTIVE,
+    FRONT_LINE,
+    MANAGER,
+    OTHER,
+    ROLE_NAMES,
+    default_authority,
+)
 from sim.structures.org_chart import OrgChart, OrgChartError, normalise_role
 
-STRUCTURAL = ("remove_layer", "merge_units", "decision_rights")
+#: The kinds this module applies: the scenario schema's list (one definition).
+STRUCTURAL = STRUCTURAL_TRANSFORMATIONS
 
 
 class TransformationError(OrgChartError):
@@ -107,8 +140,14 @@ def remove_layer(
             f"{what}: no manager matches {' and '.join(p for p in parts if p)}{where}; layers "
             f"in {chart.source} run from level 0 (top) to {int(chart.level.max())}"
         )
+    return _drop(chart, sel)
+
+
+def _drop(chart: OrgChart, sel: np.ndarray) -> OrgChart:
+    """The chart without the people ``sel`` marks; their reports move to the first one up who
+    stays (the top is never in ``sel``)."""
     up = chart.manager.copy()
-    # climb past removed managers, one vectorised hop per consecutive removed layer
+    # climb past removed people, one vectorised hop per consecutive removed layer
     while True:
         hop = (up >= 0) & sel[np.maximum(up, 0)]
         if not hop.any():
@@ -129,6 +168,282 @@ def remove_layer(
         authority=chart.authority[keep],
         **_compact_units(chart, chart.unit[keep], chart.unit_names),
     )
+
+
+def _positions(chart: OrgChart, ids: Sequence[str], what: str, field: str = "ids") -> np.ndarray:
+    """Positions of chart ids; TransformationError listing every id the chart does not have."""
+    ids = [str(i).strip() for i in ids]
+    pos = chart.index_of(np.asarray(ids, dtype=object))
+    missing = [i for i, p in zip(ids, pos) if p < 0]
+    if missing:
+        raise TransformationError(
+            f"{what}: {field}: {', '.join(repr(m) for m in missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not in {chart.source}; expected ids of the "
+            "org chart (the id column)"
+        )
+    if len(set(pos.tolist())) != len(pos):
+        raise TransformationError(f"{what}: {field}: an id is listed twice")
+    return pos
+
+
+def _below(chart: OrgChart, pos: np.ndarray) -> np.ndarray:
+    """(n,) True for ``pos`` and everyone who reports to them, directly or not."""
+    inside = np.zeros(chart.n, dtype=bool)
+    inside[pos] = True
+    while True:  # one vectorised step per layer
+        grow = ~inside & (chart.manager >= 0) & inside[np.maximum(chart.manager, 0)]
+        if not grow.any():
+            return inside
+        inside |= grow
+
+
+def _unit_index(chart: OrgChart, unit: str) -> tuple[int, tuple[str, ...]]:
+    """Index of a unit by name (case-insensitive), appending it when new."""
+    names = list(chart.unit_names)
+    for i, u in enumerate(names):
+        if u.strip().lower() == unit.strip().lower():
+            return i, tuple(names)
+    return len(names), (*names, unit.strip())
+
+
+def move(
+    chart: OrgChart,
+    *,
+    ids: Sequence[str],
+    to_manager: str | None = None,
+    unit: str | None = None,
+    with_team: bool = True,
+    what: str = "move",
+) -> OrgChart:
+    """Move people (and the teams under them) to another manager and/or unit.
+
+    Args:
+        chart: the organisation.
+        ids: chart ids of the people to move.
+        to_manager: chart id of their new manager (default: they keep theirs).
+        unit: their new unit, existing or new (default: they keep theirs).
+        with_team: everyone below a moved person changes unit too.
+        what: label for error messages.
+
+    Returns:
+        The chart with only those reporting lines and units changed.
+
+    Raises:
+        TransformationError: for an unknown id, moving the top, or a new manager who is one of
+            the moved people or below them (a reporting loop).
+    """
+    if to_manager is None and unit is None:
+        raise TransformationError(f"{what}: give a to_manager, a unit, or both")
+    pos = _positions(chart, ids, what)
+    if (chart.manager[pos] < 0).any():
+        raise TransformationError(f"{what}: the top of the organisation cannot be moved")
+    manager, names, unit_arr = chart.manager.copy(), chart.unit_names, chart.unit.copy()
+    team = _below(chart, pos)
+    if to_manager is not None:
+        boss = int(_positions(chart, [to_manager], what, "to_manager")[0])
+        if team[boss]:
+            raise TransformationError(
+                f"{what}: to_manager {to_manager!r} is one of the moved people or reports to "
+                "one of them; expected a manager outside the moved teams"
+            )
+        manager[pos] = boss
+    if unit is not None:
+        k, names = _unit_index(chart, unit)
+        unit_arr[team if with_team else pos] = k
+    return chart.replace(manager=manager, unit=unit_arr, unit_names=names)
+
+
+def _deal(chart: OrgChart, people: np.ndarray, k: int) -> np.ndarray:
+    """Team 0..k-1 of each of ``people``, dealt role by role (sizes differ by one at most)."""
+    order = np.lexsort((people, chart.role[people]))
+    team = np.empty(people.shape[0], dtype=np.int64)
+    team[order] = np.arange(people.shape[0]) % k
+    return team
+
+
+def _append(chart: OrgChart, k: int, **cols: Any) -> OrgChart:
+    """The chart with ``k`` people added at the end; ``cols`` gives their arrays."""
+    ids = np.asarray(cols["ids"], dtype=object)
+    clash = set(ids.tolist()) & set(chart.ids.tolist())
+    if clash:
+        raise TransformationError(f"{cols['what']}: new id {sorted(clash)[0]!r} is already taken")
+    text = np.full(k, "", dtype=object)
+    return chart.replace(
+        ids=np.concatenate([chart.ids, ids]),
+        manager=np.concatenate([chart.manager, cols["manager"]]),
+        role=np.concatenate([chart.role, np.full(k, cols["role"], dtype=chart.role.dtype)]),
+        unit=np.concatenate([chart.unit, np.full(k, cols["unit"], dtype=chart.unit.dtype)]),
+        unit_names=cols.get("unit_names", chart.unit_names),
+        title=np.concatenate([chart.title, np.full(k, cols["title"], dtype=object)]),
+        name=np.concatenate([chart.name, text]),
+        location=np.concatenate([chart.location, text]),
+        fte=np.concatenate([chart.fte, np.full(k, cols.get("fte", 1.0))]),
+        row=np.concatenate([chart.row, np.full(k, -1, dtype=chart.row.dtype)]),
+        authority=np.concatenate([chart.authority, np.full(k, np.nan)]),
+    )
+
+
+def split_team(
+    chart: OrgChart,
+    *,
+    manager: str,
+    teams: int = 2,
+    title: str | None = None,
+    what: str = "split_team",
+) -> OrgChart:
+    """Split a manager's team; the new leads are the manager's peers.
+
+    Args:
+        chart: the organisation.
+        manager: chart id of the manager whose direct reports are split.
+        teams: number of teams (>= 2, at most the number of reports).
+        title: title of the new leads (default: the manager's).
+        what: label for error messages.
+
+    Returns:
+        The chart with ``teams - 1`` new positions (ids ``"<manager>-split-2"``, ...) at the end.
+
+    Raises:
+        TransformationError: for an unknown id, the top, or fewer reports than teams.
+    """
+    m = int(_positions(chart, [manager], what, "manager")[0])
+    if chart.manager[m] < 0:
+        raise TransformationError(
+            f"{what}: {manager!r} is the top; the new leads would have no manager"
+        )
+    reports = np.flatnonzero(chart.manager == m)
+    if teams < 2 or reports.shape[0] < teams:
+        raise TransformationError(
+            f"{what}: {manager!r} has {reports.shape[0]} direct reports; expected at least "
+            f"teams = {teams} (>= 2)"
+        )
+    team = _deal(chart, reports, teams)
+    new = chart.n + np.arange(teams - 1)
+    mgr = chart.manager.copy()
+    mgr[reports] = np.where(team == 0, m, chart.n + team - 1)
+    out = chart.replace(manager=mgr)
+    return _append(
+        out,
+        teams - 1,
+        what=what,
+        ids=[f"{chart.ids[m]}-split-{j + 2}" for j in range(teams - 1)],
+        manager=np.full(new.shape[0], chart.manager[m]),
+        role=MANAGER,
+        unit=chart.unit[m],
+        title=title or chart.title[m],
+    )
+
+
+def merge_teams(chart: OrgChart, *, managers: Sequence[str], what: str = "merge_teams") -> OrgChart:
+    """Merge the teams of several managers under the first; the others' positions go.
+
+    Raises:
+        TransformationError: for an unknown id, the top among the removed, or a first manager
+            who reports to one of the others.
+    """
+    pos = _positions(chart, managers, what, "managers")
+    keep, gone = int(pos[0]), pos[1:]
+    if (chart.manager[gone] < 0).any():
+        raise TransformationError(f"{what}: the top of the organisation cannot be merged away")
+    if _below(chart, gone)[keep]:
+        raise TransformationError(
+            f"{what}: {managers[0]!r} reports to one of the other managers; list the manager "
+            "who keeps the merged team first and managers outside their line after"
+        )
+    mgr = chart.manager.copy()
+    mgr[np.isin(mgr, gone)] = keep
+    sel = np.zeros(chart.n, dtype=bool)
+    sel[gone] = True
+    return _drop(chart.replace(manager=mgr), sel)
+
+
+def add_positions(
+    chart: OrgChart,
+    *,
+    count: int,
+    role: str,
+    title: str,
+    manager: str,
+    unit: str | None = None,
+    fte: float = 1.0,
+    what: str = "add_positions",
+) -> OrgChart:
+    """Add ``count`` positions under a manager (ids ``"<manager>-new-1"``, ...).
+
+    Raises:
+        TransformationError: for an unknown manager or role, or an id already taken.
+    """
+    if role not in ROLE_NAMES or role == "executive":
+        raise TransformationError(
+            f"{what}: role {role!r}; expected manager, sales, service, marketing or other"
+        )
+    m = int(_positions(chart, [manager], what, "manager")[0])
+    k, names = _unit_index(chart, unit) if unit is not None else (int(chart.unit[m]), None)
+    taken = set(chart.ids.tolist())
+    start = 1
+    while f"{chart.ids[m]}-new-{start}" in taken:  # a second add under the same manager
+        start += 1
+    return _append(
+        chart,
+        count,
+        what=what,
+        ids=[f"{chart.ids[m]}-new-{start + j}" for j in range(count)],
+        manager=np.full(count, m),
+        role=ROLE_NAMES.index(role),
+        unit=k,
+        unit_names=names or chart.unit_names,
+        title=title,
+        fte=fte,
+    )
+
+
+def remove_positions(
+    chart: OrgChart, *, ids: Sequence[str], what: str = "remove_positions"
+) -> OrgChart:
+    """Remove positions; their reports move to the first manager up who stays.
+
+    Raises:
+        TransformationError: for an unknown id or the top.
+    """
+    pos = _positions(chart, ids, what)
+    if (chart.manager[pos] < 0).any():
+        raise TransformationError(f"{what}: the top of the organisation cannot be removed")
+    sel = np.zeros(chart.n, dtype=bool)
+    sel[pos] = True
+    return _drop(chart, sel)
+
+
+def base_authority(chart: OrgChart) -> np.ndarray:
+    """(n,) base decision authority as the model builds it (``OrgChart.to_structure``): the set
+    value, else the hierarchical default scaled on the chart's levels."""
+    default = default_authority(chart.level, chart.role)
+    return np.where(np.isnan(chart.authority), default, chart.authority)
+
+
+def rescaled_authority(before: OrgChart, after: OrgChart) -> list[tuple[str, float, float, int]]:
+    """Whose base authority a restructuring moves without setting it: people in both charts
+    whose authority was not set (NaN) and whose default changes with their level or the depth.
+
+    Returns:
+        ``(title, before, after, people)`` per distinct change, most people first.
+    """
+    where = pd.Index(before.ids).get_indexer(after.ids)
+    both = np.flatnonzero(where >= 0)
+    a, b = base_authority(before)[where[both]], base_authority(after)[both]
+    unset = np.isnan(after.authority[both]) & np.isnan(before.authority[where[both]])
+    moved = unset & ~np.isclose(a, b)
+    if not moved.any():
+        return []
+    t = pd.DataFrame(
+        {
+            "title": after.title[both][moved],
+            "before": np.round(a[moved], 2),
+            "after": np.round(b[moved], 2),
+        }
+    )
+    g = t.groupby(["title", "before", "after"], sort=False).size().reset_index(name="n")
+    g = g.sort_values("n", ascending=False, kind="stable")
+    return [(str(r.title), float(r.before), float(r.after), int(r.n)) for r in g.itertuples()]
 
 
 def merge_units(
@@ -242,9 +557,38 @@ def apply_structural(chart: OrgChart, transformations: Sequence[Any]) -> OrgChar
             chart = decision_rights(
                 chart, roles=t.roles, authority=t.authority, units=t.units, what=what
             )
+        elif t.kind == "move":
+            chart = move(
+                chart,
+                ids=t.ids,
+                to_manager=t.to_manager,
+                unit=t.unit,
+                with_team=t.with_team,
+                what=what,
+            )
+        elif t.kind == "split_team":
+            chart = split_team(chart, manager=t.manager, teams=t.teams, title=t.title, what=what)
+        elif t.kind == "merge_teams":
+            chart = merge_teams(chart, managers=t.managers, what=what)
+        elif t.kind == "add_positions":
+            chart = add_positions(
+                chart,
+                count=t.count,
+                role=t.role,
+                title=t.title,
+                manager=t.manager,
+                unit=t.unit,
+                fte=t.fte,
+                what=what,
+            )
+        elif t.kind == "remove_positions":
+            chart = remove_positions(chart, ids=t.ids, what=what)
         else:
             continue
         role = chart.role.copy()
         role[chart.manager < 0] = EXECUTIVE
+        # anyone with reports is a manager, whatever the title (as on import); the earlier
+        # kinds never give reports to anyone but a manager, so their charts are unchanged
+        role[(chart.reports() > 0) & (np.isin(role, FRONT_LINE) | (role == OTHER))] = MANAGER
         chart = chart.replace(role=role)
     return chart

@@ -14,6 +14,8 @@ keep their random streams aligned.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from sim.classic.march1991 import BELIEF, act, learn_code, performance, turbulence
@@ -70,27 +72,147 @@ def playbook_week(
     code: np.ndarray,
     beliefs: np.ndarray,
     learners: np.ndarray,
-    p1: float,
+    p1: np.ndarray | float,
     p2: float,
     p4: float,
     *,
     rng: np.random.Generator,
+    reference: int = DEFAULT_LEARNING.playbook_reference_people,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One week of March's cycle after the model's own turnover: returns (reality, code, beliefs).
 
     Order as in March (1991): turbulence, individuals act, socialisation, code learning.
-    ``learners`` masks the people in post whose performance the playbook can learn from.
+    ``learners`` masks the people in post whose performance the playbook can learn from. The
+    playbook learns from a sample of ``reference`` of them a week (all of them when fewer),
+    chosen by one uniform per position whatever the state (so paired runs stay aligned): March's
+    rule on March's organisation size whatever the front line's. With every learner counted, the
+    majority's margin ``k`` grows with the front line, ``1 - (1 - p2) ** k`` saturates and p2
+    stops mattering (the playbook then sat at chance on a large front line).
     """
     reality = turbulence(reality, p4, rng)
     actions = act(beliefs, rng)
     perf = performance(actions, reality[None, :])
-    perf = np.where(learners, perf, np.iinfo(np.int32).min)
+    seen = sample_learners(learners, reference, rng.random(learners.shape[0]))
+    perf = np.where(seen, perf, np.iinfo(np.int32).min)
     code_score = performance(code, reality)
     beliefs = socialise_fixed(beliefs, code, np.where(learners, p1, 0.0), rng=rng)
     code = learn_code(code[None, :], actions[None], perf[None], np.atleast_1d(code_score), p2, rng)[
         0
     ]
     return reality, code, beliefs
+
+
+def sample_learners(learners: np.ndarray, size: int, u: np.ndarray) -> np.ndarray:
+    """Mask of the ``size`` learners with the smallest ``u`` (every learner when fewer)."""
+    n_learn = int(np.count_nonzero(learners))
+    if n_learn <= size:
+        return learners.copy()
+    key = np.where(learners, u, np.inf)
+    seen = np.zeros(learners.shape[0], dtype=bool)
+    seen[np.argpartition(key, size - 1)[:size]] = True
+    return seen
+
+
+def settle(
+    reality: np.ndarray,
+    code: np.ndarray,
+    beliefs: np.ndarray,
+    tenure: np.ndarray,
+    p1_of_tenure: Callable[[np.ndarray], np.ndarray],
+    p2: float,
+    p3: float,
+    p4: float,
+    weeks: int,
+    *,
+    rng: np.random.Generator,
+    reference: int = DEFAULT_LEARNING.playbook_reference_people,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The playbook and a front line's beliefs after ``weeks`` of March's cycle at rest.
+
+    Pure: runs :func:`playbook_week` on copies of the arrays alone (no customers, no other
+    stock), every row a front-line position in post, with March's turnover p3 each week after
+    the cycle (as the model's people process follows its learning): each row is replaced with
+    probability ``p3`` by a newcomer with uniform beliefs (tenure 0, so onboarding's faster
+    socialisation applies). ``p1_of_tenure`` gives each row's socialisation rate from its tenure
+    (``sim.mechanisms.learning.playbook_rate``). Returns (reality, code, beliefs); ``tenure`` is
+    only read.
+
+    Why: the code relaxes towards its balance with turbulence, turnover and learning over years
+    (docs/ODD.md 5.1, 8.A), longer than the burn-in; starting from that balance makes the
+    playbook, and the know-how it gives first-contact resolution, stationary from week 1.
+    """
+    n, m = beliefs.shape
+    beliefs = beliefs.copy()
+    tenure = np.asarray(tenure).copy()
+    learners = np.ones(n, dtype=bool)
+    for _ in range(weeks):
+        reality, code, beliefs = playbook_week(
+            reality,
+            code,
+            beliefs,
+            learners,
+            p1_of_tenure(tenure),
+            p2,
+            p4,
+            rng=rng,
+            reference=reference,
+        )
+        leave = np.flatnonzero(rng.random(n) < p3)
+        beliefs[leave] = rng.integers(-1, 2, size=(leave.shape[0], m), dtype=BELIEF)
+        tenure += 1
+        tenure[leave] = 0
+    return reality, code, beliefs
+
+
+def settle_front_line(
+    reality: np.ndarray,
+    code: np.ndarray,
+    beliefs: np.ndarray,
+    front: np.ndarray,
+    tenure: np.ndarray,
+    p1_of_tenure: Callable[[np.ndarray], np.ndarray],
+    p2: float,
+    p3: float,
+    p4: float,
+    weeks: int,
+    cohort: int,
+    *,
+    rng: np.random.Generator,
+    reference: int = DEFAULT_LEARNING.playbook_reference_people,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`settle` on the front line (``front``), on a cohort of at most ``cohort`` of them.
+
+    Above ``cohort`` front-line positions a random cohort of that size is settled and every
+    other front-line position takes the settled beliefs of a cohort member drawn at random:
+    the playbook learns from a sample of ``reference`` people a week whatever the front line's
+    size, so a cohort far larger than the sample settles as the whole would, at a cost that does
+    not grow with the organisation. Other rows (managers, whose beliefs the playbook never
+    reads) keep theirs. Returns (reality, code, beliefs), new arrays.
+    """
+    idx = np.flatnonzero(front)
+    out = beliefs.copy()
+    if weeks <= 0 or idx.shape[0] == 0:
+        return reality.copy(), code.copy(), out
+    big = idx.shape[0] > cohort
+    chosen = np.sort(rng.choice(idx, size=cohort, replace=False)) if big else idx
+    reality, code, settled = settle(
+        reality,
+        code,
+        beliefs[chosen],
+        tenure[chosen],
+        p1_of_tenure,
+        p2,
+        p3,
+        p4,
+        weeks,
+        rng=rng,
+        reference=reference,
+    )
+    out[chosen] = settled
+    if big:
+        rest = np.setdiff1d(idx, chosen, assume_unique=True)
+        out[rest] = settled[rng.integers(0, cohort, size=rest.shape[0])]
+    return reality, code, out
 
 
 def practice_knowledge(beliefs: np.ndarray, reality: np.ndarray) -> np.ndarray:

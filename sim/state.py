@@ -520,7 +520,7 @@ def _settled_playbook(
         p3,
         cul.market_turbulence,
         lp.playbook_rest_weeks,
-        lp.playbook_rest_cohort,
+        panel_size=lp.playbook_reference_people,
+        cohort=lp.playbook_rest_cohort,
         rng=rng,
-        reference=lp.playbook_reference_people,
     )

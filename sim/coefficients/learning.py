@@ -297,15 +297,15 @@ class Learning(_Section):
         50,
         1,
         100000,
-        "Playbook reference front line",
-        "Front-line size at which the playbook's learning follows March's rule exactly: the "
-        "majority's margin among those outperforming the playbook (March's k, a count) is "
-        "scaled by this over the front line in post, so the chance of a revision depends on "
-        "the margin as a share, not on the organisation's size.",
+        "Playbook reference panel",
+        "Front-line positions whose practice the playbook learns from (March's organisation), "
+        "evenly spread over the front line; the whole front line when it is smaller. Everyone "
+        "in post is socialised into the playbook.",
         unit="count",
-        source="cited: March (1991) simulates n = 50 individuals; scaling k to that size keeps "
-        "his rule at his size and keeps p2 meaningful on a large front line (with a raw count "
-        "1 - (1 - p2)^k saturates and the playbook's level at rest depended on size)",
+        source="cited: March (1991) simulates n = 50 individuals; learning from a panel of that "
+        "size keeps his rule at his size whatever the organisation's (learning from the whole "
+        "front line, 1 - (1 - p2)^k saturated with the majority's margin k and the playbook's "
+        "level at rest depended on size); which positions form the panel is an assumption",
     )
     playbook_rest_weeks: int = _f(
         780,
@@ -328,8 +328,9 @@ class Learning(_Section):
         "Most front-line positions settled with the playbook; above it a random cohort of this "
         "size is settled and the rest take the beliefs of a cohort member drawn at random.",
         unit="count",
-        source="measured: the playbook learns from a fixed-size sample "
-        "(playbook_reference_people) so a cohort far above it settles as the whole does; "
+        source="measured: the playbook learns from its reference panel alone "
+        "(playbook_reference_people), the rest of the front line follows it, so a cohort far "
+        "above the panel settles as the whole does; "
         "2000 keeps the settling under a second at 100,000 people (docs/ODD.md 8.A)",
     )
     playbook_dimensions: int = _f(

@@ -1,9 +1,10 @@
 """The organisation starts at rest (issue 14 item 1; docs/ODD.md 5.1 and 8.A).
 
 With nothing scheduled and the CRM off, yearly churn, front-line turnover, satisfaction, morale,
-service quality and the playbook's knowledge are stationary: year 1 vs year 3 over paired replicates, a paired TOST
-(``sim.validation.STATIONARITY_MARGINS``) and no significant trend (per-replicate OLS slope,
-one-sample t-test). The no-change twin starts from a copy of the burnt-in state.
+service quality and the playbook's knowledge are stationary: year 1 vs year 3 over paired
+replicates, a paired TOST (``sim.validation.STATIONARITY_MARGINS``) and no significant trend
+(per-replicate OLS slope, one-sample t-test). The no-change twin starts from a copy of the
+burnt-in state.
 """
 
 from __future__ import annotations

@@ -208,13 +208,14 @@ def at_start(scenario: Scenario, weeks: int = WINDOW_WEEKS) -> Scenario:
             "design, the organisation as it is, and base the proposal on the calibrated file"
         )
     live = scenario.crm.enabled and scenario.crm.go_live_week < 0
+    # a calibrated file fitted again starts from its priors, not its posterior
+    scenario = scenario.model_copy(update={"calibration": None})
     return scenario.with_overrides(
         {
             "crm.enabled": live,
             "change_programme.steps": [],
             "interventions": [],
             "design.set": {},
-            "calibration": None,
             "horizon_weeks": weeks,
         },
         source="at_start",
@@ -523,6 +524,7 @@ class Posterior:
     runs: int = 0
     seed: int = 0
     complete: bool = True
+    observed_path: str | None = None
 
     @property
     def names(self) -> list[str]:
@@ -725,7 +727,9 @@ def calibrate(
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    observed_path = None
     if not isinstance(observed, Observed):
+        observed_path = str(observed)
         observed = load_observed(observed)
     if budget < population:
         raise InputError(
@@ -820,12 +824,165 @@ def calibrate(
             runs=sampler.runs,
             seed=seed,
             complete=complete,
+            observed_path=observed_path,
         )
     finally:
         ex.close(abort=True)
         if tmp is not None:
             with contextlib.suppress(Exception):
                 tmp.cleanup()
+
+
+# ------------------------------------------------------------------ outputs
+#: What ``run.py calibrate`` writes in its folder (besides the pyabc history it resumes from).
+OUTPUTS = ("posterior.parquet", "summary.csv", "fit.csv", "fit.png", "calibrated.toml")
+SETTINGS = "settings.json"
+
+
+def settings_of(
+    scenario_ref: str, observed: Observed, ps: Sequence[Prior], seed: int, population: int
+) -> dict[str, Any]:
+    """What a resumed calibration must share with the one it continues."""
+    return {
+        "scenario": scenario_ref,
+        "observed": observed.statistics(),
+        "sds": observed.sds(),
+        "parameters": [p.path for p in ps],
+        "seed": seed,
+        "population": population,
+    }
+
+
+def check_resume(out: Path, settings: dict[str, Any]) -> None:
+    """Refuse ``--resume`` of a folder with no history or one made with other settings.
+
+    Raises:
+        InputError: naming the folder and the setting that differs.
+    """
+    import json
+
+    f = Path(out) / SETTINGS
+    if not history_path(out).exists() or not f.exists():
+        raise InputError(
+            f"--resume: {out} holds no calibration to continue (no {history_path(out).name}); "
+            "expected the --out folder of an interrupted calibration"
+        )
+    try:
+        before = json.loads(f.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise InputError(f"--resume: {f}: unreadable ({e})") from None
+    for key, value in settings.items():
+        if before.get(key) != json.loads(json.dumps(value)):
+            raise InputError(
+                f"--resume: {out} was calibrated with another {key} ({before.get(key)!r}); "
+                "expected the same scenario, observed file, parameters, seed and population"
+            )
+
+
+def write_settings(out: Path, settings: dict[str, Any]) -> None:
+    """Record the settings a later ``--resume`` is checked against."""
+    import json
+
+    Path(out).mkdir(parents=True, exist_ok=True)
+    _atomic_text(Path(out) / SETTINGS, json.dumps(settings, indent=1))
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def calibrated_toml(post: Posterior, scenario_file: Path, out_dir: Path, fitted: str = "") -> str:
+    """The calibrated scenario's TOML: the input file's, plus the ``[calibration]`` table.
+
+    File references (org chart, customer file) are written relative to ``out_dir``, so the
+    folder can be moved with the inputs beside it.
+    """
+    import tomli_w
+
+    from sim.design import expand
+    from sim.scenario import read_toml
+
+    data = expand(read_toml(scenario_file), scenario_file)
+    for sec, key in (("organisation", "org_chart"), ("organisation", "org_chart_map"),
+                     ("customers", "file")):
+        table = data.get(sec)
+        if isinstance(table, dict) and isinstance(table.get(key), str):
+            table[key] = os.path.relpath(table[key], Path(out_dir).resolve())
+    data["name"] = f"{data.get('name', post.scenario.name)}_calibrated"
+    cal = post.calibration(observed=str(post.observed_path or ""), fitted=fitted)
+    data.pop("calibration", None)
+    head = (
+        f"# {post.scenario.name} calibrated to {post.observed_path or 'observed figures'} "
+        f"(python run.py calibrate; docs/ODD.md 8.K).\n# Each run draws its values of the "
+        f"{len(post.priors)} parameters in [calibration] from the posterior's particles.\n"
+    )
+    return head + tomli_w.dumps(data) + "\n" + _calibration_table(cal)
+
+
+def _calibration_table(cal: Any) -> str:
+    """The ``[calibration]`` table, one particle a line (tomli_w puts every number on its own)."""
+    import json
+
+    # JSON strings and numbers are valid TOML basic strings and floats
+    lines = ["[calibration]"]
+    lines.append(f"observed = {json.dumps(cal.observed)}")
+    lines.append(f"fitted = {json.dumps(cal.fitted)}")
+    lines.append("parameters = [" + ", ".join(json.dumps(p) for p in cal.parameters) + "]")
+    lines.append("weights = [" + ", ".join(repr(float(w)) for w in cal.weights) + "]")
+    lines.append("particles = [")
+    lines += ["    [" + ", ".join(repr(float(x)) for x in row) + "]," for row in cal.particles]
+    lines.append("]")
+    return "\n".join(lines) + "\n"
+
+
+def fit_plot(fit: pd.DataFrame, path: Path) -> None:
+    """Each target: observed (with 2 sds) against the posterior predictive's 90% interval."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = len(fit)
+    fig, axes = plt.subplots(1, n, figsize=(2.6 * n + 0.6, 3.0), squeeze=False)
+    for ax, r in zip(axes[0], fit.itertuples()):
+        ax.errorbar([0], [r.observed], yerr=[2 * r.sd], fmt="o", color="black", capsize=4,
+                    label="observed (2 sd)")
+        lo, hi = r.predicted_low_90, r.predicted_high_90
+        ax.errorbar([1], [r.predicted_mean], yerr=[[r.predicted_mean - lo], [hi - r.predicted_mean]],
+                    fmt="s", color="tab:blue" if r.reached else "tab:red", capsize=4,
+                    label="predicted (90%)")
+        ax.set_xticks([0, 1], ["observed", "model"])
+        ax.set_xlim(-0.6, 1.6)
+        ax.set_title(r.target + ("" if r.reached else "\nNOT REACHED"), fontsize=9)
+    axes[0][0].legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_outputs(
+    post: Posterior,
+    fit: pd.DataFrame,
+    out: Path,
+    scenario_file: Path,
+    fitted: str = "",
+) -> dict[str, Path]:
+    """Write posterior.parquet, summary.csv, fit.csv, fit.png and calibrated.toml in ``out``."""
+    from sim.csvsafe import to_csv
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {name: out / name for name in OUTPUTS}
+    tmp = out / ".posterior.parquet.tmp"
+    post.frame().to_parquet(tmp, index=False)
+    os.replace(tmp, paths["posterior.parquet"])
+    _atomic_text(paths["summary.csv"], to_csv(post.summary(), index=False) or "")
+    _atomic_text(paths["fit.csv"], to_csv(fit, index=False) or "")
+    fit_plot(fit, paths["fit.png"])
+    _atomic_text(paths["calibrated.toml"], calibrated_toml(post, scenario_file, out, fitted))
+    return paths
 
 
 __all__ = [

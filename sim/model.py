@@ -87,8 +87,9 @@ class OrgModel(Model):
         if scenario.calibration is not None and _twin_of is None:
             # a calibrated scenario: this run's parameter set, drawn from the posterior on its
             # own side stream (no model stream moves); the twin is built from the result
-            scenario = scenario.with_overrides(
-                {**scenario.calibration.draw(seed), "calibration": None}, source="calibration"
+            drawn = scenario.calibration.draw(seed)
+            scenario = scenario.model_copy(update={"calibration": None}).with_overrides(
+                drawn, source="calibration"
             )
         super().__init__(rng=seed)
         self._org_scenario = scenario

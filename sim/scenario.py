@@ -957,13 +957,18 @@ class Calibration(_Section):
 
     def draw(self, seed: int) -> dict[str, float]:
         """The particle run ``seed`` uses: drawn by weight from its calibration side stream."""
-        import numpy as np
-
         from sim.rng import side_stream
 
+        return self.pick(side_stream(seed, "calibration").random())
+
+    def pick(self, u: float) -> dict[str, float]:
+        """The particle at ``u`` (uniform in [0, 1)) of the weights' cumulative distribution.
+
+        One uniform per draw whatever the weights, so a stream's use never depends on them.
+        """
+        import numpy as np
+
         w = np.asarray(self.weights, dtype=float)
-        # one uniform whatever the weights, so the stream's use never depends on the posterior
-        u = side_stream(seed, "calibration").random()
         k = min(int(np.searchsorted(np.cumsum(w / w.sum()), u, side="right")), len(w) - 1)
         kinds = _field_kinds()
         return {

@@ -579,7 +579,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     )
     ps = priors(args.parameters)
     settings = settings_of(
-        str(resolve_scenario_path(args.scenario).resolve()), observed, ps, args.seed,
+        str(resolve_scenario_path(args.scenario).resolve()),
+        observed,
+        ps,
+        args.seed,
         args.population,
     )
     if args.resume:
@@ -591,8 +594,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         tol = "" if t < 0 else f", tolerance {eps:.3g}"
         rate = f", acceptance {accepted / max(runs, 1):.0%}" if t >= 0 else ""
         line = f"{what}{tol}: {accepted}/{n} accepted of {runs} runs{rate}"
-        print(("\r" + line.ljust(79)) if tty else line, end="" if tty else "\n",
-              file=sys.stderr, flush=True)
+        print(
+            ("\r" + line.ljust(79)) if tty else line,
+            end="" if tty else "\n",
+            file=sys.stderr,
+            flush=True,
+        )
 
     if not args.resume:
         write_settings(args.out, settings)
@@ -622,29 +629,45 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         return 130
     if tty:
         print(file=sys.stderr)
-    print(f"{post.runs} runs, {len(post.generations)} generations; posterior predictive "
-          f"({args.predictive} runs) ...", file=sys.stderr)
+    print(
+        f"{post.runs} runs, {len(post.generations)} generations; posterior predictive "
+        f"({args.predictive} runs) ...",
+        file=sys.stderr,
+    )
     pred = post.predict(args.predictive, workers=args.workers, dask=args.dask)
     fit = post.fit(pred)
-    write_outputs(post, fit, args.out, resolve_scenario_path(args.scenario),
-                  fitted=_calibrate_command(args, resume=False))
+    write_outputs(
+        post,
+        fit,
+        args.out,
+        resolve_scenario_path(args.scenario),
+        fitted=_calibrate_command(args, resume=False),
+    )
     print("target                      observed   model mean  model 90%")
     for r in fit.itertuples():
         flag = "" if r.reached else "   NOT REACHED: the model cannot produce this figure"
-        print(f"{r.target:27s} {r.observed:9.4g}  {r.predicted_mean:10.4g}  "
-              f"[{r.predicted_low_90:.4g}, {r.predicted_high_90:.4g}]{flag}")
+        print(
+            f"{r.target:27s} {r.observed:9.4g}  {r.predicted_mean:10.4g}  "
+            f"[{r.predicted_low_90:.4g}, {r.predicted_high_90:.4g}]{flag}"
+        )
     summ = post.summary()
     weak = summ[summ.warning != ""]
-    print(f"{len(summ) - len(weak)} of {len(summ)} parameters narrowed by the figures; "
-          f"{len(weak)} not pinned down (summary.csv)")
+    print(
+        f"{len(summ) - len(weak)} of {len(summ)} parameters narrowed by the figures; "
+        f"{len(weak)} not pinned down (summary.csv)"
+    )
     for r in summ[summ.warning == ""].sort_values("width_vs_prior").head(10).itertuples():
-        print(f"  {r.parameter:40s} {r.mean:9.4g}  90% [{r.low_90:.4g}, {r.high_90:.4g}] "
-              f"(prior {r.prior_low:g}-{r.prior_high:g})")
+        print(
+            f"  {r.parameter:40s} {r.mean:9.4g}  90% [{r.low_90:.4g}, {r.high_90:.4g}] "
+            f"(prior {r.prior_low:g}-{r.prior_high:g})"
+        )
     print(f"wrote {', '.join(OUTPUTS)} in {args.out}/")
     print(f"next: python run.py compare {args.out / 'calibrated.toml'} ...")
     if not post.complete:
-        print("note: the budget ran out before the last generation; raise --budget and "
-              f"continue with: {_calibrate_command(args, resume=True)}")
+        print(
+            "note: the budget ran out before the last generation; raise --budget and "
+            f"continue with: {_calibrate_command(args, resume=True)}"
+        )
     return 0
 
 

@@ -171,7 +171,9 @@ def parse_observed(data: Mapping[str, Any], source: str = "observed") -> Observe
         except ValidationError as err:
             for e in err.errors():
                 got = e.get("input")
-                shown = "" if isinstance(got, (dict, list)) or "input" not in e else f" (got {got!r})"
+                shown = (
+                    "" if isinstance(got, (dict, list)) or "input" not in e else f" (got {got!r})"
+                )
                 msgs.append(f"{source}: {_err_loc(e['loc'])}: {e['msg']}{shown}")
     raise InputError("\n".join(msgs))
 
@@ -247,8 +249,9 @@ def simulate(job: tuple[Scenario, dict[str, Any], int, Observed]) -> dict[str, f
     from sim.model import OrgModel
 
     scenario, overrides, seed, observed = job
-    model = OrgModel(scenario.with_overrides(overrides, "calibration"), rng=seed,
-                     counterfactual=False)
+    model = OrgModel(
+        scenario.with_overrides(overrides, "calibration"), rng=seed, counterfactual=False
+    )
     return measure(model.run(), observed)
 
 
@@ -544,8 +547,9 @@ class Posterior:
         rows = []
         for j, p in enumerate(self.priors):
             x = self.particles[:, j]
-            lo, hi = weighted_quantile(x, self.weights, 0.05), weighted_quantile(
-                x, self.weights, 0.95
+            lo, hi = (
+                weighted_quantile(x, self.weights, 0.05),
+                weighted_quantile(x, self.weights, 0.95),
             )
             ratio = (hi - lo) / (0.9 * (p.high - p.low))
             rows.append(
@@ -732,9 +736,7 @@ def calibrate(
         observed_path = str(observed)
         observed = load_observed(observed)
     if budget < population:
-        raise InputError(
-            f"--budget {budget}: expected at least one generation's {population} runs"
-        )
+        raise InputError(f"--budget {budget}: expected at least one generation's {population} runs")
     ps = priors(parameters)
     base = at_start(scenario, observed.window())
     x0 = observed.statistics()
@@ -742,9 +744,7 @@ def calibrate(
     for name in ("Sampler", "Epsilon", "Distance", "Acceptor", "History", "Transition", "Data"):
         logging.getLogger(f"ABC.{name}").setLevel(logging.WARNING)
 
-    prior = pyabc.Distribution(
-        **{p.key: pyabc.RV("uniform", p.low, p.high - p.low) for p in ps}
-    )
+    prior = pyabc.Distribution(**{p.key: pyabc.RV("uniform", p.low, p.high - p.low) for p in ps})
     proxy = _Proxy(dict(x0))
     keys = [p.key for p in ps]
 
@@ -905,8 +905,11 @@ def calibrated_toml(post: Posterior, scenario_file: Path, out_dir: Path, fitted:
     from sim.scenario import read_toml
 
     data = expand(read_toml(scenario_file), scenario_file)
-    for sec, key in (("organisation", "org_chart"), ("organisation", "org_chart_map"),
-                     ("customers", "file")):
+    for sec, key in (
+        ("organisation", "org_chart"),
+        ("organisation", "org_chart_map"),
+        ("customers", "file"),
+    ):
         table = data.get(sec)
         if isinstance(table, dict) and isinstance(table.get(key), str):
             table[key] = os.path.relpath(table[key], Path(out_dir).resolve())
@@ -947,12 +950,25 @@ def fit_plot(fit: pd.DataFrame, path: Path) -> None:
     n = len(fit)
     fig, axes = plt.subplots(1, n, figsize=(2.6 * n + 0.6, 3.0), squeeze=False)
     for ax, r in zip(axes[0], fit.itertuples()):
-        ax.errorbar([0], [r.observed], yerr=[2 * r.sd], fmt="o", color="black", capsize=4,
-                    label="observed (2 sd)")
+        ax.errorbar(
+            [0],
+            [r.observed],
+            yerr=[2 * r.sd],
+            fmt="o",
+            color="black",
+            capsize=4,
+            label="observed (2 sd)",
+        )
         lo, hi = r.predicted_low_90, r.predicted_high_90
-        ax.errorbar([1], [r.predicted_mean], yerr=[[r.predicted_mean - lo], [hi - r.predicted_mean]],
-                    fmt="s", color="tab:blue" if r.reached else "tab:red", capsize=4,
-                    label="predicted (90%)")
+        ax.errorbar(
+            [1],
+            [r.predicted_mean],
+            yerr=[[r.predicted_mean - lo], [hi - r.predicted_mean]],
+            fmt="s",
+            color="tab:blue" if r.reached else "tab:red",
+            capsize=4,
+            label="predicted (90%)",
+        )
         ax.set_xticks([0, 1], ["observed", "model"])
         ax.set_xlim(-0.6, 1.6)
         ax.set_title(r.target + ("" if r.reached else "\nNOT REACHED"), fontsize=9)

@@ -100,8 +100,9 @@ def test_bad_observed_figures_name_the_target_and_what_is_expected(targets, expe
 
 
 def test_series_target_is_measured_week_by_week() -> None:
-    o = parse_observed({"targets": {"morale_mean": {"series": [0.6] * 20, "sd": 0.05,
-                                                    "every_weeks": 4}}})
+    o = parse_observed(
+        {"targets": {"morale_mean": {"series": [0.6] * 20, "sd": 0.05, "every_weeks": 4}}}
+    )
     assert o.window() == 80 and len(o.statistics()) == 20
     weekly = OrgModel(at_start(small(), o.window()), rng=1, counterfactual=False).run()
     got = calmod.measure(weekly, o)
@@ -180,18 +181,28 @@ def test_an_override_of_a_calibrated_parameter_wins_over_the_posterior() -> None
 def test_bad_calibration_tables_are_refused_naming_the_field() -> None:
     with pytest.raises(ScenarioError, match=r"calibration.particles\[1\]"):
         small().with_overrides(
-            {"calibration": {"parameters": ["customers.issue_rate"], "particles": [[0.1], []],
-                             "weights": [1.0, 1.0]}}
+            {
+                "calibration": {
+                    "parameters": ["customers.issue_rate"],
+                    "particles": [[0.1], []],
+                    "weights": [1.0, 1.0],
+                }
+            }
         )
     with pytest.raises(ScenarioError, match="calibration.weights"):
         small().with_overrides(
-            {"calibration": {"parameters": ["customers.issue_rate"], "particles": [[0.1]],
-                             "weights": [-1.0]}}
+            {
+                "calibration": {
+                    "parameters": ["customers.issue_rate"],
+                    "particles": [[0.1]],
+                    "weights": [-1.0],
+                }
+            }
         )
 
 
 # ------------------------------------------------------------------ the calibrator
-KW = dict(budget=150, population=10, generations=2, seed=9)
+KW = {"budget": 150, "population": 10, "generations": 2, "seed": 9}
 
 
 @functools.cache
@@ -216,8 +227,15 @@ def test_interrupted_calibration_resumes_to_the_same_posterior(tmp_path: Path) -
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        calibrate(small(), CHURN_TURNOVER, PARAMS, workers=1, db=db,
-                  on_batch=stop_in_second_generation, **KW)
+        calibrate(
+            small(),
+            CHURN_TURNOVER,
+            PARAMS,
+            workers=1,
+            db=db,
+            on_batch=stop_in_second_generation,
+            **KW,
+        )
     assert db.exists()
     resumed = calibrate(small(), CHURN_TURNOVER, PARAMS, workers=1, db=db, resume=True, **KW)
     assert len(resumed.generations) == 2
@@ -235,26 +253,44 @@ def test_summary_sample_and_scenarios() -> None:
     assert len(sets) == 5 and set(sets[0]) == set(PARAMS)
     assert sets == post.sample(5, np.random.default_rng(1))
     scs = post.scenarios(2, np.random.default_rng(2))
-    assert scs[0].customers.base_churn_annual == post.sample(2, np.random.default_rng(2))[0][
-        "customers.base_churn_annual"
-    ]
+    assert (
+        scs[0].customers.base_churn_annual
+        == post.sample(2, np.random.default_rng(2))[0]["customers.base_churn_annual"]
+    )
 
 
 def test_weak_warning_where_the_figures_say_nothing_about_a_parameter() -> None:
     # turnover's parameter is fitted with only the churn figure: its posterior stays wide
-    post = calibrate(small(), obs(annual_churn=(0.12, 0.01)), PARAMS, workers=1,
-                     budget=60, population=12, generations=1, seed=3)
+    post = calibrate(
+        small(),
+        obs(annual_churn=(0.12, 0.01)),
+        PARAMS,
+        workers=1,
+        budget=60,
+        population=12,
+        generations=1,
+        seed=3,
+    )
     s = post.summary().set_index("parameter")
     assert "not pinned down" in s.loc["people.base_quit_annual", "warning"]
-    assert s.loc["customers.base_churn_annual", "width_vs_prior"] < s.loc[
-        "people.base_quit_annual", "width_vs_prior"
-    ]
+    assert (
+        s.loc["customers.base_churn_annual", "width_vs_prior"]
+        < s.loc["people.base_quit_annual", "width_vs_prior"]
+    )
 
 
 def test_a_target_the_model_cannot_reach_is_reported_as_such() -> None:
     # 60% churn a year is beyond any base churn in the plausible range
-    post = calibrate(small(), obs(annual_churn=(0.6, 0.02)), ["customers.base_churn_annual"],
-                     workers=1, budget=60, population=10, generations=1, seed=4)
+    post = calibrate(
+        small(),
+        obs(annual_churn=(0.6, 0.02)),
+        ["customers.base_churn_annual"],
+        workers=1,
+        budget=60,
+        population=10,
+        generations=1,
+        seed=4,
+    )
     fit = post.fit(post.predict(10))
     row = fit.set_index("target").loc["annual_churn"]
     assert not row["reached"] and row["gap_sds"] > 2
@@ -274,10 +310,13 @@ def test_true_parameters_recovered_inside_90_percent_intervals() -> None:
         truth = {p.path: float(rng.uniform(p.low, p.high)) for p in ps}
         o = obs(annual_churn=(0.1, 0.015), annual_staff_turnover=(0.2, 0.08))
         made = simulate((at_start(small()), truth, 1000 + r, o))
-        o = obs(annual_churn=(made["annual_churn"], 0.015),
-                annual_staff_turnover=(made["annual_staff_turnover"], 0.08))
-        post = calibrate(small(), o, PARAMS, workers=1, budget=90, population=12,
-                         generations=2, seed=r)
+        o = obs(
+            annual_churn=(made["annual_churn"], 0.015),
+            annual_staff_turnover=(made["annual_staff_turnover"], 0.08),
+        )
+        post = calibrate(
+            small(), o, PARAMS, workers=1, budget=90, population=12, generations=2, seed=r
+        )
         s = post.summary().set_index("parameter")
         for j, p in enumerate(ps):
             hits[j] += s.loc[p.path, "low_90"] <= truth[p.path] <= s.loc[p.path, "high_90"]
@@ -294,9 +333,26 @@ def test_cli_calibrate_then_run_and_compare_the_calibrated_scenario(tmp_path: Pa
     ob.write_text("[targets.annual_churn]\nvalue = 0.12\nsd = 0.02\n", encoding="utf-8")
     out = tmp_path / "fit"
     code, stdout, err = _main(
-        ["calibrate", scen, "--observed", ob, "--parameters", *PARAMS, "--budget", 60,
-         "--population", 10, "--generations", 1, "--predictive", 5, "--workers", 1,
-         "--out", out]
+        [
+            "calibrate",
+            scen,
+            "--observed",
+            ob,
+            "--parameters",
+            *PARAMS,
+            "--budget",
+            60,
+            "--population",
+            10,
+            "--generations",
+            1,
+            "--predictive",
+            5,
+            "--workers",
+            1,
+            "--out",
+            out,
+        ]
     )
     assert code == 0, err
     assert "generation 1/1, tolerance" in err and "acceptance" in err
@@ -311,11 +367,23 @@ def test_cli_calibrate_then_run_and_compare_the_calibrated_scenario(tmp_path: Pa
     assert cal.calibration is not None and cal.calibration.parameters == PARAMS
     assert cal.organisation.employees == 60
 
-    code, _, err = _main(["run", out / "calibrated.toml", "--weeks", 3, "--out",
-                          tmp_path / "w.csv"])
+    code, _, err = _main(
+        ["run", out / "calibrated.toml", "--weeks", 3, "--out", tmp_path / "w.csv"]
+    )
     assert code == 0, err
-    code, stdout, err = _main(["compare", out / "calibrated.toml", scen, "--replicates", 2,
-                               "--workers", 1, "--out", tmp_path / "cmp"])
+    code, stdout, err = _main(
+        [
+            "compare",
+            out / "calibrated.toml",
+            scen,
+            "--replicates",
+            2,
+            "--workers",
+            1,
+            "--out",
+            tmp_path / "cmp",
+        ]
+    )
     assert code == 0, err
     heads = pd.read_csv(tmp_path / "cmp" / "summary.csv")
     assert set(heads.scenario) == {"small_calib_calibrated", "small_calib"}
@@ -329,9 +397,26 @@ def test_cli_ctrl_c_keeps_finished_generations_and_resume_completes(
     ob = tmp_path / "observed.toml"
     ob.write_text("[targets.annual_churn]\nvalue = 0.12\nsd = 0.02\n", encoding="utf-8")
     out = tmp_path / "fit"
-    argv = ["calibrate", scen, "--observed", ob, "--parameters", PARAMS[0], "--budget", 80,
-            "--population", 10, "--generations", 2, "--predictive", 5, "--workers", 1,
-            "--out", out]
+    argv = [
+        "calibrate",
+        scen,
+        "--observed",
+        ob,
+        "--parameters",
+        PARAMS[0],
+        "--budget",
+        80,
+        "--population",
+        10,
+        "--generations",
+        2,
+        "--predictive",
+        5,
+        "--workers",
+        1,
+        "--out",
+        out,
+    ]
     real = calmod._numbered
     calls = {"n": 0}
 

@@ -439,31 +439,34 @@ def ordered_sampler_class() -> type:
                     _seed_numpy(self.seed, t, i)
                     simulate_one()
                     proposed.append(self.proxy.seen)  # type: ignore[arg-type]
-                jobs = [
+                jobs = (
                     (i, self.run(p, _run_seed(self.seed, t, i))) for i, p in zip(batch, proposed)
-                ]
+                )
+                # accept in index order as soon as the runs before are in: the same particles
+                # whatever order the workers finish in, and a serial run stops at the n-th
                 results: dict[int, Any] = {}
+                following = index
                 for job, res in self.executor.imap_unordered(_numbered, jobs):
                     if isinstance(res, BaseException):
                         raise RuntimeError(f"calibration run failed: {res}") from res
                     results[job[0]] = res
-                self.runs += size
-                self.proxy.mode = "replay"
-                for k, i in enumerate(batch):
-                    self.proxy.seen = proposed[k]
-                    self.proxy.result = results[i]
-                    _seed_numpy(self.seed, t, i)
-                    particle = simulate_one()
-                    sample.append(particle)
-                    considered += 1
-                    if particle.accepted:
-                        accepted += 1
-                        if accepted == n:
-                            break
+                    self.runs += 1
+                    while following in results and accepted < n:
+                        self.proxy.mode = "replay"
+                        self.proxy.seen = proposed[following - index]
+                        self.proxy.result = results.pop(following)
+                        _seed_numpy(self.seed, t, following)
+                        particle = simulate_one()
+                        sample.append(particle)
+                        considered += 1
+                        accepted += bool(particle.accepted)
+                        following += 1
+                    if self.on_batch is not None:
+                        self.on_batch(t, accepted, n, considered)
+                    if accepted >= n:
+                        break
                 index += size
                 rate = accepted / max(considered, 1)
-                if self.on_batch is not None:
-                    self.on_batch(t, accepted, n, considered)
             if not all_accepted and considered:
                 self.rate = max(accepted / considered, 0.01)
             self.nr_evaluations_ = considered

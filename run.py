@@ -588,8 +588,15 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if args.resume:
         check_resume(args.out, settings)
     tty = sys.stderr.isatty()
+    shown = {"at": (-2, -1)}
 
     def progress(t: int, accepted: int, n: int, runs: int, eps: float) -> None:
+        # called after every run: a terminal line is redrawn each time; plain lines (a log)
+        # only every tenth of the population accepted
+        step = (t, 10 * accepted // n)
+        if not tty and step == shown["at"]:
+            return
+        shown["at"] = step
         what = "prior sample" if t < 0 else f"generation {t + 1}/{args.generations}"
         tol = "" if t < 0 else f", tolerance {eps:.3g}"
         rate = f", acceptance {accepted / max(runs, 1):.0%}" if t >= 0 else ""

@@ -14,6 +14,8 @@
                                         docs/VALIDATION.md in place
     python run.py report --current C.toml --proposed P.toml --out report.html
                                         an org design tested: a self-contained HTML report
+    python run.py calibrate SCENARIO --observed FILE --out DIR
+                                        fit the uncertain parameters to your own figures
     python run.py app [--host H] [--port P]
                                         the trainer's browser app (http://127.0.0.1:8765/)
 
@@ -189,6 +191,32 @@ def _parser() -> argparse.ArgumentParser:
         help="Morris trajectories of the assumption screen (>= 2; default 4)",
     )
     rp.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    cb = sub.add_parser(
+        "calibrate", help="fit the uncertain parameters to your organisation's own figures"
+    )
+    cb.add_argument("scenario", help="the current organisation: preset name or scenario file")
+    cb.add_argument(
+        "--observed", type=Path, required=True, help="observed figures (TOML, [targets.NAME])"
+    )
+    cb.add_argument(
+        "--parameters",
+        nargs="+",
+        metavar="P",
+        help="dotted parameters to fit (default: every parameter flagged uncertain)",
+    )
+    cb.add_argument("--budget", type=COUNT, default=1200, help="most model runs in all (1200)")
+    cb.add_argument(
+        "--population", type=_whole(5), default=100, help="particles per generation (100)"
+    )
+    cb.add_argument("--generations", type=COUNT, default=6, help="most ABC-SMC generations (6)")
+    cb.add_argument(
+        "--predictive", type=_whole(5), default=40, help="posterior predictive runs for fit.csv"
+    )
+    cb.add_argument("--workers", type=COUNT, default=os.cpu_count() or 1)
+    cb.add_argument("--dask", metavar="local|ADDRESS", help="run on Dask: local or tcp://host:port")
+    cb.add_argument("--seed", type=SEED, default=2026, help="calibration seed (2026)")
+    cb.add_argument("--resume", action="store_true", help="continue an interrupted calibration")
+    cb.add_argument("--out", type=Path, required=True, help="results folder")
     ch = sub.add_parser("chart", help="preview an org-chart import (no model is run)")
     ch.add_argument("file", type=Path, help="org chart CSV, or an HR export with --map")
     ch.add_argument("--map", type=Path, default=None, help="mapping file (TOML) for an HR export")
@@ -537,6 +565,155 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calibrate_command(args: argparse.Namespace, resume: bool) -> str:
+    """The command line that runs (or, with ``resume``, continues) this calibration."""
+    import shlex
+
+    cmd = ["python", "run.py", "calibrate", str(args.scenario), "--observed", str(args.observed)]
+    if args.parameters:
+        cmd += ["--parameters", *args.parameters]
+    for flag, value, default in (
+        ("--budget", args.budget, 1200),
+        ("--population", args.population, 100),
+        ("--generations", args.generations, 6),
+        ("--predictive", args.predictive, 40),
+        ("--seed", args.seed, 2026),
+    ):
+        if value != default:
+            cmd += [flag, str(value)]
+    if args.dask is not None:
+        cmd += ["--dask", args.dask]
+    elif args.workers != (os.cpu_count() or 1):
+        cmd += ["--workers", str(args.workers)]
+    return shlex.join([*cmd, "--out", str(args.out), *(["--resume"] if resume else [])])
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    if args.dask is not None and not args.dask.strip():
+        raise BadInput("--dask: give 'local' or a scheduler address such as tcp://host:8786")
+    from sim.calibration import OUTPUTS, SETTINGS, history_path
+
+    members = (*OUTPUTS, SETTINGS, history_path(args.out).name)
+    check_outputs([Output(args.out, kind="folder", replaced=False, members=members)])
+    from sim.calibration import (
+        calibrate,
+        check_resume,
+        load_observed,
+        priors,
+        settings_of,
+        write_outputs,
+        write_settings,
+    )
+    from sim.inputs import load_scenario
+    from sim.scenario import resolve_scenario_path
+
+    scenario = load_scenario(args.scenario)
+    observed = load_observed(args.observed)
+    check_outputs(
+        [Output(args.out, kind="folder", replaced=False, members=members)],
+        [*scenario_inputs(args.scenario, scenario), args.observed],
+    )
+    ps = priors(args.parameters)
+    settings = settings_of(
+        str(resolve_scenario_path(args.scenario).resolve()),
+        observed,
+        ps,
+        args.seed,
+        args.population,
+    )
+    if args.resume:
+        check_resume(args.out, settings)
+    tty = sys.stderr.isatty()
+    shown = {"at": (-2, -1)}
+
+    def progress(t: int, accepted: int, n: int, runs: int, eps: float) -> None:
+        # called after every run: a terminal line is redrawn each time; plain lines (a log)
+        # only every tenth of the population accepted
+        step = (t, 10 * accepted // n)
+        if not tty and step == shown["at"]:
+            return
+        shown["at"] = step
+        what = "prior sample" if t < 0 else f"generation {t + 1}/{args.generations}"
+        tol = "" if t < 0 else f", tolerance {eps:.3g}"
+        rate = f", acceptance {accepted / max(runs, 1):.0%}" if t >= 0 else ""
+        line = f"{what}{tol}: {accepted}/{n} accepted of {runs} runs{rate}"
+        print(
+            ("\r" + line.ljust(79)) if tty else line,
+            end="" if tty else "\n",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    if not args.resume:
+        write_settings(args.out, settings)
+    try:
+        post = calibrate(
+            scenario,
+            args.observed,
+            args.parameters,
+            budget=args.budget,
+            population=args.population,
+            generations=args.generations,
+            workers=args.workers,
+            dask=args.dask,
+            seed=args.seed,
+            db=history_path(args.out),
+            resume=args.resume,
+            on_batch=progress,
+        )
+    except KeyboardInterrupt:
+        if tty:
+            print(file=sys.stderr)
+        print(
+            f"interrupted: the finished generations are kept in {history_path(args.out)}; "
+            f"go on with: {_calibrate_command(args, resume=True)}",
+            file=sys.stderr,
+        )
+        return 130
+    if tty:
+        print(file=sys.stderr)
+    print(
+        f"{post.runs} runs, {len(post.generations)} generations; posterior predictive "
+        f"({args.predictive} runs) ...",
+        file=sys.stderr,
+    )
+    pred = post.predict(args.predictive, workers=args.workers, dask=args.dask)
+    fit = post.fit(pred)
+    write_outputs(
+        post,
+        fit,
+        args.out,
+        resolve_scenario_path(args.scenario),
+        fitted=_calibrate_command(args, resume=False),
+    )
+    print("target                      observed   model mean  model 90%")
+    for r in fit.itertuples():
+        flag = "" if r.reached else "   NOT REACHED: the model cannot produce this figure"
+        print(
+            f"{r.target:27s} {r.observed:9.4g}  {r.predicted_mean:10.4g}  "
+            f"[{r.predicted_low_90:.4g}, {r.predicted_high_90:.4g}]{flag}"
+        )
+    summ = post.summary()
+    weak = summ[summ.warning != ""]
+    print(
+        f"{len(summ) - len(weak)} of {len(summ)} parameters narrowed by the figures; "
+        f"{len(weak)} not pinned down (summary.csv)"
+    )
+    for r in summ[summ.warning == ""].sort_values("width_vs_prior").head(10).itertuples():
+        print(
+            f"  {r.parameter:40s} {r.mean:9.4g}  90% [{r.low_90:.4g}, {r.high_90:.4g}] "
+            f"(prior {r.prior_low:g}-{r.prior_high:g})"
+        )
+    print(f"wrote {', '.join(OUTPUTS)} in {args.out}/")
+    print(f"next: python run.py compare {args.out / 'calibrated.toml'} ...")
+    if not post.complete:
+        print(
+            "note: the budget ran out before the last generation; raise --budget and "
+            f"continue with: {_calibrate_command(args, resume=True)}"
+        )
+    return 0
+
+
 def cmd_chart(args: argparse.Namespace) -> int:
     from sim.chart_preview import chart_command
 
@@ -578,6 +755,7 @@ def main(argv: list[str] | None = None) -> int:
             "evidence": cmd_evidence,
             "report": cmd_report,
             "chart": cmd_chart,
+            "calibrate": cmd_calibrate,
             "app": cmd_app,
         }
         return commands[args.cmd](args)

@@ -8,10 +8,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["OrgModel", "Scenario", "evaluate", "load_scenario", "ScenarioError", "__version__"]
+__all__ = [
+    "OrgModel",
+    "Scenario",
+    "calibrate",
+    "evaluate",
+    "load_scenario",
+    "ScenarioError",
+    "__version__",
+]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sim.calibration import calibrate
     from sim.evaluation import evaluate
     from sim.inputs import load_scenario
     from sim.model import OrgModel
@@ -23,6 +32,10 @@ def __getattr__(name: str) -> Any:
         from sim.model import OrgModel
 
         return OrgModel
+    if name == "calibrate":
+        from sim.calibration import calibrate
+
+        return calibrate
     if name == "evaluate":
         from sim.evaluation import evaluate
 

@@ -112,6 +112,23 @@ def prior_draw(fs: Sequence[Factor]) -> Draw:
     return draw
 
 
+def calibrated_draw(calibration: Any, rest: Draw | None = None) -> Draw:
+    """A calibrated organisation's draw: a posterior particle (``sim.scenario.Calibration``) for
+    the calibrated parameters, ``rest`` (e.g. :func:`prior_draw` of the others) for the rest.
+
+    The particle is picked with one uniform from the replicate's generator before ``rest`` draws,
+    so the draw's length never depends on the weights.
+    """
+
+    def draw(rng: np.random.Generator) -> dict[str, Any]:
+        out: dict[str, Any] = dict(calibration.pick(float(rng.random())))
+        if rest is not None:
+            out.update(rest(rng))
+        return out
+
+    return draw
+
+
 def replicate_draws(draw: Draw, seeds: Sequence[int]) -> list[dict[str, Any]]:
     """One joint draw per replicate, each from its seed's own assumptions stream."""
     from sim.rng import side_stream
@@ -203,6 +220,7 @@ def morris_effects(
 
 __all__ = [
     "Draw",
+    "calibrated_draw",
     "Factor",
     "design_keys",
     "factors",

@@ -98,6 +98,13 @@ class OrgModel(Model):
         if counterfactual:  # the top-level model checks for itself and its twin
             sizing.check_fits(scenario, counterfactual=True)
         seed = seed_from(rng)
+        if scenario.calibration is not None and _twin_of is None:
+            # a calibrated scenario: this run's parameter set, drawn from the posterior on its
+            # own side stream (no model stream moves); the twin is built from the result
+            drawn = scenario.calibration.draw(seed)
+            scenario = scenario.model_copy(update={"calibration": None}).with_overrides(
+                drawn, source="calibration"
+            )
         super().__init__(rng=seed)
         self._org_scenario = scenario
         self.seed = seed

@@ -614,6 +614,7 @@ def compute_report(
             f"{screen_trajectories})"
         )
     from sim.assumptions import (
+        calibrated_draw,
         design_keys,
         factors,
         morris_screen_points,
@@ -630,6 +631,11 @@ def compute_report(
     if overrides:  # an overridden org chart or customer file is read here, before any model
         loaded = [resolve_inputs(s.with_overrides(overrides)) for s in loaded]
     current, proposed = loaded
+    cal = current.calibration
+    if cal is not None and proposed.calibration is None:
+        # the posterior describes the organisation (run.py calibrate), so every design of it
+        # runs on it: a proposal based on the uncalibrated file gets the current's
+        proposed = proposed.model_copy(update={"calibration": cal})
     if current.horizon_weeks != proposed.horizon_weeks:
         raise InputError(
             f"{paths[1]}: horizon_weeks is {proposed.horizon_weeks} but {paths[0]} has "
@@ -662,10 +668,20 @@ def compute_report(
     spans = {k: _spans(s) for k, s in (("current", current), ("proposed", proposed))}
     each = changes_of(paths[1], proposed, overrides)
     designs: dict[str, Scenario] = {"current": current, "proposed": proposed}
-    designs.update(breakdown_designs(each))
+    designs.update(
+        {
+            k: s if cal is None or s.calibration is not None else s.model_copy(
+                update={"calibration": cal}
+            )
+            for k, s in breakdown_designs(each).items()
+        }
+    )
     # decisions of the designs (and --set values) are not assumptions: never drawn
     excluded = sorted(design_keys(current, proposed) | set(overrides or {}))
-    fs = factors(exclude=excluded)
+    # calibrated parameters are drawn from the posterior, not from their plausible ranges
+    fs = factors(exclude=[*excluded, *(cal.parameters if cal is not None else [])])
+    if draw is None and cal is not None:
+        draw = calibrated_draw(cal, prior_draw(fs))
     X, points = morris_screen_points(fs, screen_trajectories, seed)
     unc = _Uncertainty(
         factors=fs,

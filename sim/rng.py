@@ -68,7 +68,7 @@ def make_streams(seed: int) -> dict[str, np.random.Generator]:
 #: spawned from the run's seed with a spawn key far past the model's :data:`STREAMS` (which use
 #: keys 0, 1, ...), so it never coincides with a model stream and appending either list leaves
 #: every existing number as it was.
-SIDE_STREAMS = ("assumptions", "summary_bootstrap")
+SIDE_STREAMS = ("assumptions", "summary_bootstrap", "calibration")  # appended only: keys never move
 _SIDE_KEY = 10_000
 
 

@@ -10,6 +10,7 @@ sweep factors, the app's sliders and ``python run.py params`` all read them from
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 import tomllib
@@ -1038,6 +1039,96 @@ class Economics(AccountCoefficients):
     )
 
 
+@functools.cache
+def _field_kinds() -> dict[str, str]:
+    """Dotted field -> "int", "float" or "bool" (a particle's numbers are stored as floats)."""
+    return {f.path: f.kind for f in field_specs()}
+
+
+class Calibration(_Section):
+    """A posterior over some parameters, carried by a calibrated scenario (``run.py calibrate``).
+
+    Each run draws one particle (a row of ``particles``, with probability proportional to its
+    weight) from its own side stream (``sim.rng.side_stream(seed, "calibration")``) and runs with
+    those values, so replicates spread over what the observed figures leave uncertain
+    (docs/ODD.md 8.K). An override of a calibrated parameter (``--set``, a sweep factor, the
+    report's draws) takes that parameter out of the posterior: the value set is used.
+    """
+
+    parameters: list[str] = Field(
+        min_length=1, description="Dotted fields the posterior is over (the particles' columns)."
+    )
+    particles: list[list[float]] = Field(
+        min_length=1, description="Parameter sets, one row per particle, in parameters' order."
+    )
+    weights: list[float] = Field(
+        min_length=1, description="Each particle's weight (>= 0, normalised on use)."
+    )
+    observed: str = Field("", max_length=2000, description="The observed-figures file fitted.")
+    fitted: str = Field("", max_length=2000, description="How it was fitted (the command).")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Calibration:
+        p = len(self.parameters)
+        if len(set(self.parameters)) != p:
+            raise ValueError("calibration.parameters: a parameter is named twice")
+        for i, row in enumerate(self.particles):
+            if len(row) != p:
+                raise ValueError(
+                    f"calibration.particles[{i}]: {len(row)} values; expected {p}, one per "
+                    "parameter"
+                )
+            if not all(math.isfinite(x) for x in row):
+                raise ValueError(f"calibration.particles[{i}]: expected finite numbers")
+        if len(self.weights) != len(self.particles):
+            raise ValueError(
+                f"calibration.weights: {len(self.weights)} weights; expected "
+                f"{len(self.particles)}, one per particle"
+            )
+        if any(not math.isfinite(w) or w < 0 for w in self.weights) or sum(self.weights) <= 0:
+            raise ValueError("calibration.weights: expected numbers >= 0 with a positive sum")
+        return self
+
+    def draw(self, seed: int) -> dict[str, float]:
+        """The particle run ``seed`` uses: drawn by weight from its calibration side stream."""
+        from sim.rng import side_stream
+
+        return self.pick(side_stream(seed, "calibration").random())
+
+    def pick(self, u: float) -> dict[str, float]:
+        """The particle at ``u`` (uniform in [0, 1)) of the weights' cumulative distribution.
+
+        One uniform per draw whatever the weights, so a stream's use never depends on them.
+        """
+        import numpy as np
+
+        w = np.asarray(self.weights, dtype=float)
+        k = min(int(np.searchsorted(np.cumsum(w / w.sum()), u, side="right")), len(w) - 1)
+        kinds = _field_kinds()
+        return {
+            name: int(round(x)) if kinds.get(name) == "int" else float(x)
+            for name, x in zip(self.parameters, self.particles[k])
+        }
+
+    def without(self, keys: set[str]) -> Calibration | None:
+        """The posterior with ``keys`` (or keys under them) left out; None if nothing is left."""
+
+        def gone(name: str) -> bool:
+            return any(name == k or name.startswith(k + ".") for k in keys)
+
+        keep = [i for i, name in enumerate(self.parameters) if not gone(name)]
+        if len(keep) == len(self.parameters):
+            return self
+        if not keep:
+            return None
+        return self.model_copy(
+            update={
+                "parameters": [self.parameters[i] for i in keep],
+                "particles": [[row[i] for i in keep] for row in self.particles],
+            }
+        )
+
+
 class Scenario(_Section):
     """A whole scenario; fields read as attributes (``scenario.culture.responsiveness``)."""
 
@@ -1100,6 +1191,11 @@ class Scenario(_Section):
         [],
         description="Changes during the run ([[interventions]] with week and set); see "
         "docs/ODD.md 'Changes during a run'.",
+    )
+    calibration: Calibration | None = Field(
+        None,
+        description="A posterior written by run.py calibrate: each run draws its values of "
+        "these parameters from it (docs/ODD.md 8.K).",
     )
 
     @model_validator(mode="after")
@@ -1205,6 +1301,12 @@ class Scenario(_Section):
         for key in overrides:
             for k in [k for k in pending if k == key or k.startswith(key + ".")]:
                 del pending[k]
+        # likewise an override of a calibrated parameter replaces its posterior
+        cal = self.calibration
+        if cal is not None and "calibration" not in overrides:
+            rest = cal.without(set(overrides))
+            if rest is not cal:
+                data["calibration"] = None if rest is None else rest.model_dump()
         out = _validate(data, source=source)
         if self._inputs is not None and out._input_key() == self._input_key():
             out._inputs = self._inputs

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 MANIFEST = tomllib.loads((CORPUS / "cases.toml").read_text(encoding="utf-8"))
 CASES: list[dict[str, Any]] = MANIFEST["case"]
-CATEGORIES = ("scenario", "experiment", "org_chart", "customers", "design", "cli")
+CATEGORIES = ("scenario", "experiment", "org_chart", "customers", "design", "cli", "observed")
 CASE_KEYS = {"id", "file", "make", "wrap", "mkdir", "touch", "argv", "expect", "subprocess", "env"}
 
 PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00"

@@ -1,0 +1,473 @@
+"""Calibration to an organisation's own figures (issue 18; sim/calibration.py; docs/ODD.md 8.K).
+
+Small sizes throughout (60 people, 600 customers, populations of 10-20 particles): the
+properties checked do not depend on size. The recovery test is simulation-based: observed
+figures made by the model from known parameters, fitted again; the true values must fall inside
+the posterior 90% intervals in most repeats (one-sided binomial test against 90% coverage).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import run
+import sim.calibration as calmod
+from sim.calibration import (
+    Observed,
+    at_start,
+    calibrate,
+    load_observed,
+    parse_observed,
+    priors,
+    simulate,
+)
+from sim.errors import InputError
+from sim.inputs import load_scenario
+from sim.model import OrgModel
+from sim.rng import STREAMS
+from sim.scenario import Calibration, ScenarioError
+
+#: 26 weeks of burn-in instead of 52: a third less work per run, and rest enough for these tests
+SMALL = {"organisation.employees": 60, "customers.count": 600, "burn_in_weeks": 26}
+PARAMS = ["customers.base_churn_annual", "people.base_quit_annual"]
+SMALL_FILE = (
+    'name = "small_calib"\nbase = "command_and_control"\nburn_in_weeks = 26\n'
+    "[organisation]\nemployees = 60\n[customers]\ncount = 600\n"
+)
+
+
+@functools.cache
+def small():
+    return load_scenario("command_and_control").with_overrides(SMALL)
+
+
+def obs(**targets: tuple[float, float]) -> Observed:
+    return parse_observed({"targets": {k: {"value": v, "sd": s} for k, (v, s) in targets.items()}})
+
+
+CHURN_TURNOVER = obs(annual_churn=(0.12, 0.02), annual_staff_turnover=(0.2, 0.05))
+
+
+def _main(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = run.main([str(a) for a in argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+# ------------------------------------------------------------------ the observed file
+def test_acme_observed_file_is_valid_with_its_four_targets() -> None:
+    o = load_observed(Path(__file__).resolve().parent.parent / "examples/acme/observed.toml")
+    assert o.targets["annual_churn"].value == 0.08 and o.targets["annual_churn"].sd == 0.01
+    assert set(o.targets) == {
+        "annual_churn",
+        "annual_staff_turnover",
+        "first_contact_resolution",
+        "decision_latency_days",
+    }
+
+
+@pytest.mark.parametrize(
+    ("targets", "expect"),
+    [
+        ({"annual_chrun": {"value": 0.1, "sd": 0.01}}, ["targets.annual_chrun", "annual_churn"]),
+        ({"annual_churn": {"value": 0.1, "sd": 0}}, ["targets.annual_churn.sd", "greater than 0"]),
+        ({"annual_churn": {"value": 0.1}}, ["targets.annual_churn.sd", "Field required"]),
+        ({"annual_churn": {"sd": 0.1}}, ["targets.annual_churn", "expected value"]),
+        ({"annual_churn": {"value": 0.1, "sd": 0.1, "seires": [1.0]}}, ["seires", "Extra"]),
+        ({"annual_churn": 0.08}, ["targets.annual_churn", "expected a table"]),
+        ({"roi": {"value": 1.0, "sd": 0.1}}, ["targets.roi: unknown target"]),
+        ({"annual_churn": {"value": float("nan"), "sd": 0.1}}, ["targets.annual_churn.value"]),
+        ({"morale_mean": {"value": 0.5, "series": [0.5], "sd": 0.1}}, ["not both"]),
+        ({}, ["targets", "at least 1"]),
+    ],
+)
+def test_bad_observed_figures_name_the_target_and_what_is_expected(targets, expect) -> None:
+    with pytest.raises(InputError) as e:
+        parse_observed({"targets": targets}, "obs.toml")
+    msg = str(e.value)
+    assert msg.startswith("obs.toml: ")
+    for part in expect:
+        assert part in msg, msg
+
+
+def test_series_target_is_measured_week_by_week() -> None:
+    o = parse_observed(
+        {"targets": {"morale_mean": {"series": [0.6] * 20, "sd": 0.05, "every_weeks": 4}}}
+    )
+    assert o.window() == 80 and len(o.statistics()) == 20
+    weekly = OrgModel(at_start(small(), o.window()), rng=1, counterfactual=False).run()
+    got = calmod.measure(weekly, o)
+    assert got["morale_mean[0]"] == weekly["morale_mean"].iloc[3]
+    assert got["morale_mean[19]"] == weekly["morale_mean"].iloc[79]
+
+
+# ------------------------------------------------------------------ the organisation at start
+def test_at_start_removes_what_is_scheduled_and_keeps_a_crm_already_live() -> None:
+    k = load_scenario("kotter_programme")
+    s = at_start(k)
+    assert not s.crm.enabled and s.change_programme.steps == [] and s.interventions == []
+    assert s.horizon_weeks == 52
+    live = at_start(k.with_overrides({"crm.go_live_week": -30, "burn_in_weeks": 52}))
+    assert live.crm.enabled and live.crm.go_live_week == -30
+
+
+def test_at_start_refuses_a_proposed_design() -> None:
+    root = Path(__file__).resolve().parent.parent
+    with pytest.raises(InputError, match="calibrate the current design"):
+        at_start(load_scenario(root / "examples/acme/proposed.toml"))
+
+
+def test_priors_default_to_the_flagged_uncertain_parameters_and_refuse_unknown_ones() -> None:
+    ps = priors()
+    assert len(ps) > 50 and all(p.high > p.low for p in ps)
+    assert "customers.issue_rate" in {p.path for p in ps}
+    with pytest.raises(InputError, match="did you mean customers.issue_rate"):
+        priors(["customers.issue_rat"])
+    with pytest.raises(InputError, match="crm.enabled"):
+        priors(["crm.enabled"])
+
+
+# ------------------------------------------------------------------ the posterior in a scenario
+def _calibrated(weights=(1.0, 3.0)) -> object:
+    cal = Calibration(
+        parameters=["customers.issue_rate", "people.hiring_delay_weeks"],
+        particles=[[0.04, 2.0], [0.08, 9.0]],
+        weights=list(weights),
+    )
+    return small().with_overrides({"calibration": cal.model_dump()})
+
+
+def test_calibration_draws_particles_by_weight_on_its_own_stream() -> None:
+    sc = _calibrated()
+    picks = [sc.calibration.draw(seed)["customers.issue_rate"] for seed in range(400)]
+    n_heavy = sum(p == 0.08 for p in picks)
+    # weights 1:3: chi-square goodness of fit of the 400 draws (5% level)
+    assert stats.chisquare([400 - n_heavy, n_heavy], [100, 300]).pvalue > 0.05
+    assert isinstance(sc.calibration.draw(3)["people.hiring_delay_weeks"], int)
+    assert "calibration" in __import__("sim.rng", fromlist=["SIDE_STREAMS"]).SIDE_STREAMS
+    assert "calibration" not in STREAMS  # no model stream moves
+
+
+def test_a_calibrated_run_is_the_run_with_its_drawn_parameters() -> None:
+    sc = _calibrated().with_overrides({"horizon_weeks": 6})
+    drawn = sc.calibration.draw(11)
+    plain = sc.model_copy(update={"calibration": None}).with_overrides(drawn)
+    a = OrgModel(sc, rng=11, counterfactual=False).run()
+    b = OrgModel(plain, rng=11, counterfactual=False).run()
+    pd.testing.assert_frame_equal(a, b)
+    m = OrgModel(sc, rng=11)
+    assert m.ctx.scenario.customers.issue_rate == drawn["customers.issue_rate"]
+    assert m.counterfactual.ctx.scenario.customers.issue_rate == drawn["customers.issue_rate"]
+
+
+def test_an_override_of_a_calibrated_parameter_wins_over_the_posterior() -> None:
+    sc = _calibrated().with_overrides({"customers.issue_rate": 0.05})
+    assert sc.calibration.parameters == ["people.hiring_delay_weeks"]
+    m = OrgModel(sc.with_overrides({"horizon_weeks": 2}), rng=4, counterfactual=False)
+    assert m.ctx.scenario.customers.issue_rate == 0.05
+    gone = sc.with_overrides({"people.hiring_delay_weeks": 3})
+    assert gone.calibration is None
+
+
+def test_bad_calibration_tables_are_refused_naming_the_field() -> None:
+    with pytest.raises(ScenarioError, match=r"calibration.particles\[1\]"):
+        small().with_overrides(
+            {
+                "calibration": {
+                    "parameters": ["customers.issue_rate"],
+                    "particles": [[0.1], []],
+                    "weights": [1.0, 1.0],
+                }
+            }
+        )
+    with pytest.raises(ScenarioError, match="calibration.weights"):
+        small().with_overrides(
+            {
+                "calibration": {
+                    "parameters": ["customers.issue_rate"],
+                    "particles": [[0.1]],
+                    "weights": [-1.0],
+                }
+            }
+        )
+
+
+# ------------------------------------------------------------------ the calibrator
+KW = {"budget": 150, "population": 10, "generations": 2, "seed": 9}
+
+
+@functools.cache
+def _serial():
+    return calibrate(small(), CHURN_TURNOVER, PARAMS, workers=1, **KW)
+
+
+def test_same_seed_same_posterior_on_one_and_two_workers() -> None:
+    a = _serial()
+    b = calibrate(small(), CHURN_TURNOVER, PARAMS, workers=2, **KW)
+    assert len(a.generations) == 2
+    np.testing.assert_array_equal(a.particles, b.particles)
+    np.testing.assert_array_equal(a.weights, b.weights)
+    assert [g.epsilon for g in a.generations] == [g.epsilon for g in b.generations]
+
+
+def test_interrupted_calibration_resumes_to_the_same_posterior(tmp_path: Path) -> None:
+    db = tmp_path / "history.db"
+
+    def stop_in_second_generation(t, accepted, n, runs, eps):
+        if t == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        calibrate(
+            small(),
+            CHURN_TURNOVER,
+            PARAMS,
+            workers=1,
+            db=db,
+            on_batch=stop_in_second_generation,
+            **KW,
+        )
+    assert db.exists()
+    resumed = calibrate(small(), CHURN_TURNOVER, PARAMS, workers=1, db=db, resume=True, **KW)
+    assert len(resumed.generations) == 2
+    np.testing.assert_array_equal(resumed.particles, _serial().particles)
+    np.testing.assert_array_equal(resumed.weights, _serial().weights)
+
+
+def test_summary_sample_and_scenarios() -> None:
+    post = _serial()
+    s = post.summary()
+    assert list(s.parameter) == PARAMS
+    assert (s.low_90 <= s["mean"]).all() and (s["mean"] <= s.high_90).all()
+    assert ((s.prior_low <= s.low_90) & (s.high_90 <= s.prior_high)).all()
+    sets = post.sample(5, np.random.default_rng(1))
+    assert len(sets) == 5 and set(sets[0]) == set(PARAMS)
+    assert sets == post.sample(5, np.random.default_rng(1))
+    scs = post.scenarios(2, np.random.default_rng(2))
+    assert (
+        scs[0].customers.base_churn_annual
+        == post.sample(2, np.random.default_rng(2))[0]["customers.base_churn_annual"]
+    )
+
+
+def test_weak_warning_where_the_figures_say_nothing_about_a_parameter() -> None:
+    # turnover's parameter is fitted with only the churn figure: its posterior stays wide
+    post = calibrate(
+        small(),
+        obs(annual_churn=(0.12, 0.01)),
+        PARAMS,
+        workers=1,
+        budget=60,
+        population=12,
+        generations=1,
+        seed=3,
+    )
+    s = post.summary().set_index("parameter")
+    assert "not pinned down" in s.loc["people.base_quit_annual", "warning"]
+    assert (
+        s.loc["customers.base_churn_annual", "width_vs_prior"]
+        < s.loc["people.base_quit_annual", "width_vs_prior"]
+    )
+
+
+def test_a_target_the_model_cannot_reach_is_reported_as_such() -> None:
+    # 60% churn a year is beyond any base churn in the plausible range
+    post = calibrate(
+        small(),
+        obs(annual_churn=(0.6, 0.02)),
+        ["customers.base_churn_annual"],
+        workers=1,
+        budget=60,
+        population=10,
+        generations=1,
+        seed=4,
+    )
+    fit = post.fit(post.predict(10))
+    row = fit.set_index("target").loc["annual_churn"]
+    assert not row["reached"] and row["gap_sds"] > 2
+    ok = post.fit(post.predict(10).assign(annual_churn=0.6))
+    assert ok.set_index("target").loc["annual_churn", "reached"]
+
+
+def test_true_parameters_recovered_inside_90_percent_intervals() -> None:
+    """Five repeats: true (churn, turnover) parameters drawn from the prior, figures made by one
+    run of the model with them, fitted again. Under 90% coverage, 2 or fewer hits of 5 (per
+    parameter) has probability 0.009: the one-sided binomial test at 1% rejects then."""
+    rng = np.random.default_rng(2026)
+    ps = priors(PARAMS)
+    hits = np.zeros(len(ps), dtype=int)
+    repeats = 5
+    for r in range(repeats):
+        truth = {p.path: float(rng.uniform(p.low, p.high)) for p in ps}
+        o = obs(annual_churn=(0.1, 0.015), annual_staff_turnover=(0.2, 0.08))
+        made = simulate((at_start(small()), truth, 1000 + r, o))
+        o = obs(
+            annual_churn=(made["annual_churn"], 0.015),
+            annual_staff_turnover=(made["annual_staff_turnover"], 0.08),
+        )
+        post = calibrate(
+            small(), o, PARAMS, workers=1, budget=90, population=12, generations=2, seed=r
+        )
+        s = post.summary().set_index("parameter")
+        for j, p in enumerate(ps):
+            hits[j] += s.loc[p.path, "low_90"] <= truth[p.path] <= s.loc[p.path, "high_90"]
+    for j, p in enumerate(ps):
+        pval = stats.binomtest(int(hits[j]), repeats, 0.9, alternative="less").pvalue
+        assert pval >= 0.01, f"{p.path}: true value inside the 90% interval {hits[j]}/{repeats}"
+
+
+# ------------------------------------------------------------------ the command line
+def test_cli_calibrate_then_run_and_compare_the_calibrated_scenario(tmp_path: Path) -> None:
+    scen = tmp_path / "small.toml"
+    scen.write_text(SMALL_FILE, encoding="utf-8")
+    ob = tmp_path / "observed.toml"
+    ob.write_text("[targets.annual_churn]\nvalue = 0.12\nsd = 0.02\n", encoding="utf-8")
+    out = tmp_path / "fit"
+    code, stdout, err = _main(
+        [
+            "calibrate",
+            scen,
+            "--observed",
+            ob,
+            "--parameters",
+            *PARAMS,
+            "--budget",
+            60,
+            "--population",
+            10,
+            "--generations",
+            1,
+            "--predictive",
+            5,
+            "--workers",
+            1,
+            "--out",
+            out,
+        ]
+    )
+    assert code == 0, err
+    assert "generation 1/1, tolerance" in err and "acceptance" in err
+    assert "annual_churn" in stdout and "wrote posterior.parquet" in stdout
+    for name in calmod.OUTPUTS:
+        assert (out / name).stat().st_size > 0, name
+    post = pd.read_parquet(out / "posterior.parquet")
+    assert list(post.columns) == [*PARAMS, "weight"] and len(post) == 10
+    fit = pd.read_csv(out / "fit.csv")
+    assert list(fit.target) == ["annual_churn"]
+    cal = load_scenario(out / "calibrated.toml")
+    assert cal.calibration is not None and cal.calibration.parameters == PARAMS
+    assert cal.organisation.employees == 60
+
+    code, _, err = _main(
+        ["run", out / "calibrated.toml", "--weeks", 3, "--out", tmp_path / "w.csv"]
+    )
+    assert code == 0, err
+    code, stdout, err = _main(
+        [
+            "compare",
+            out / "calibrated.toml",
+            scen,
+            "--replicates",
+            2,
+            "--workers",
+            1,
+            "--out",
+            tmp_path / "cmp",
+        ]
+    )
+    assert code == 0, err
+    heads = pd.read_csv(tmp_path / "cmp" / "summary.csv")
+    assert set(heads.scenario) == {"small_calib_calibrated", "small_calib"}
+
+
+def test_cli_ctrl_c_keeps_finished_generations_and_resume_completes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scen = tmp_path / "small.toml"
+    scen.write_text(SMALL_FILE, encoding="utf-8")
+    ob = tmp_path / "observed.toml"
+    ob.write_text("[targets.annual_churn]\nvalue = 0.12\nsd = 0.02\n", encoding="utf-8")
+    out = tmp_path / "fit"
+    argv = [
+        "calibrate",
+        scen,
+        "--observed",
+        ob,
+        "--parameters",
+        PARAMS[0],
+        "--budget",
+        80,
+        "--population",
+        10,
+        "--generations",
+        2,
+        "--predictive",
+        5,
+        "--workers",
+        1,
+        "--out",
+        out,
+    ]
+    real = calmod._numbered
+    calls = {"n": 0}
+
+    def interrupt_after_45(job):
+        calls["n"] += 1
+        if calls["n"] > 45:  # past the prior sample and the first generation
+            raise KeyboardInterrupt
+        return real(job)
+
+    monkeypatch.setattr(calmod, "_numbered", interrupt_after_45)
+    code, _, err = _main(argv)
+    assert code == 130
+    assert "interrupted" in err and "--resume" in err and str(out) in err
+    assert not (out / "calibrated.toml").exists()
+    monkeypatch.setattr(calmod, "_numbered", real)
+    code, stdout, err = _main([*argv, "--resume"])
+    assert code == 0, err
+    assert (out / "calibrated.toml").exists()
+    code, _, err = _main([*argv[:-2], "--seed", 5, "--out", out, "--resume"])
+    assert code == 2 and "another seed" in err
+
+
+def test_report_runs_every_design_on_the_current_designs_posterior(tmp_path: Path) -> None:
+    """A proposal based on the uncalibrated file gets the current's posterior; the calibrated
+    parameters are drawn from it (not screened, not drawn from their ranges)."""
+    from sim.experiment import headline
+    from sim.report import compute_report
+
+    (tmp_path / "small.toml").write_text(SMALL_FILE, encoding="utf-8")
+    cal = _calibrated().calibration
+    (tmp_path / "calibrated.toml").write_text(
+        SMALL_FILE.replace('"small_calib"', '"small_cal"') + calmod._calibration_table(cal),
+        encoding="utf-8",
+    )
+    (tmp_path / "proposed.toml").write_text(
+        'name = "prop"\nbase = "small.toml"\n[culture]\nincentive_alignment = 0.7\n',
+        encoding="utf-8",
+    )
+    data = compute_report(
+        tmp_path / "calibrated.toml",
+        tmp_path / "proposed.toml",
+        replicates=2,
+        seed=5,
+        overrides={"horizon_weeks": 8},
+        screen_trajectories=2,
+    )
+    assert data.current.calibration == cal and data.proposed.calibration == cal
+    flagged = {p.path for p in priors()}
+    assert data.factors == len(flagged - set(cal.parameters) - set(data.excluded))
+    heads = data.heads.set_index(["scenario", "replicate"])
+    for r, seed in enumerate(data.seeds):
+        drawn = data.current.with_overrides(cal.draw(seed))
+        want = headline(OrgModel(drawn, rng=seed, counterfactual=False).run())
+        assert heads.loc[("current", r), "annual_churn"] == want["annual_churn"]

@@ -23,7 +23,7 @@ import solara.lab
 
 from app import presenter as pv
 from app.luck import LuckBands
-from app.session import Config, Frame, Session, culture_specs, presets
+from app.session import PROGRAMME, Config, Frame, Session, culture_specs, presets
 from sim.errors import InputError
 from sim.inputs import load_scenario
 from sim.scenario import FieldSpec
@@ -51,15 +51,26 @@ CSS = """
 .orgsim-section { font-size: 1.05rem; font-weight: 700; margin: 10px 0 4px 0; }
 .orgsim-img img { width: 100%; height: auto; }
 .orgsim-app .v-label { font-size: 16px; }
+.orgsim-names { flex: 1 1 100%; font-size: 0.95rem; font-weight: 600; }
+.orgsim-names .a { color: #1f5fa8; margin-right: 18px; }
+.orgsim-names .b { color: #b35900; }
+.orgsim-presenter .orgsim-names { display: none; }
+.orgsim-design-b { border-left: 4px solid #e07b00; padding-left: 8px; margin-top: 8px; }
 """
 
 
 @solara.component
-def Dial(spec: FieldSpec, value: float, on_change: Callable[[str, float], None], disabled: bool):
-    """One culture dial: a slider with its label and its one-line help.
+def Dial(
+    spec: FieldSpec,
+    value: float,
+    on_change: Callable[[str, float], None],
+    disabled: bool = False,
+    design: str = "A",
+):
+    """One culture dial of design ``design``: a slider with its label and its one-line help.
 
-    The value is applied when the slider is released (its ``change`` event), not while dragging,
-    because every change restarts the run.
+    The value is applied when the slider is released (its ``change`` event), not while dragging:
+    at week 0 it sets the start, later the run continues from that week with the new value.
     """
     lo, hi = float(spec.lo or 0.0), float(spec.hi or 1.0)
     step = (hi - lo) / 100.0
@@ -72,8 +83,8 @@ def Dial(spec: FieldSpec, value: float, on_change: Callable[[str, float], None],
         thumb_label=True,
         hide_details=True,
         disabled=disabled,
-        class_="orgsim-dial",
-        attributes={"data-dial": spec.path},
+        class_=f"orgsim-dial dial-{design.lower()}",
+        attributes={"data-dial": spec.path, "data-design": design},
     )
 
     def changed(widget: object, event: str, data: object) -> None:
@@ -89,18 +100,56 @@ def Dial(spec: FieldSpec, value: float, on_change: Callable[[str, float], None],
     solara.Div(children=[f"{spec.help} (now {value:.2f})"], classes=["orgsim-help"])
 
 
+#: How a dial acts, under the dials' heading.
+DIAL_HELP = (
+    "At week 0 a dial sets the start. Later, the run goes on from this week with the new value "
+    "(marked on every chart; the faint line is the path without the change)."
+)
+
+
 @solara.component
 def Controls(
     config: Config,
     change: Callable[[Config], None],
-    disabled: bool,
+    disabled: bool = False,
     report: Callable[[str], None] = lambda _msg: None,
+    move: Callable[[int, str, float | bool], None] | None = None,
+    setting: Callable[[int, str], float | bool] | None = None,
+    rev: int = 0,
 ):
-    """Preset, seed, change programme, compare, and the culture dials.
+    """Preset, seed, change programme, compare, the culture dials of A, and design B's own.
 
-    ``report`` shows a refused input's message on the page.
+    ``change`` applies a new config (the runs restart at week 0); ``move`` moves a dial or the
+    programme switch of design A (0) or B (1) from the current week, and ``setting`` reads the
+    value in force (``rev`` changes with every move, so the dials show it). ``report`` shows a
+    refused input's message on the page. The controls stay
+    usable while playing: a move waits for the week being computed, then the run goes on.
     """
+    del rev  # only here to re-render the controls after a change during the run
     names = presets()
+
+    def guarded(act: Callable[[], None]) -> None:
+        # a refused input shows a message on the page and leaves the runs as they were
+        try:
+            act()
+        except InputError as e:
+            report(str(e))
+
+    def moved(design: int, key: str, value: float | bool) -> None:
+        if move is not None:
+            guarded(lambda: move(design, key, value))
+        elif key == PROGRAMME:
+            change(replace(config, programme=bool(value)))
+        else:
+            guarded(lambda: change(config.with_dial(key, float(value), design)))
+
+    def now(design: int, key: str) -> float | bool:
+        if setting is not None:
+            return setting(design, key)
+        if key == PROGRAMME:
+            return config.programme_of(design)
+        return dict(config.dials_of(design))[key]
+
     solara.Select(
         label="Preset",
         value=config.preset,
@@ -118,13 +167,6 @@ def Controls(
             raise InputError(f"Seed: expected a whole number >= 0, got {s}")
         change(replace(config, seed=int(s)))
 
-    def guarded(act: Callable[[], None]) -> None:
-        # a refused input shows a message on the page and leaves the runs as they were
-        try:
-            act()
-        except InputError as e:
-            report(str(e))
-
     solara.InputInt(
         "Seed",
         value=config.seed,
@@ -137,9 +179,10 @@ def Controls(
     )
     solara.Switch(
         label="Change programme (Kotter's eight steps)",
-        value=config.programme,
-        on_value=lambda on: change(replace(config, programme=bool(on))),
+        value=bool(now(0, PROGRAMME)),
+        on_value=lambda on: moved(0, PROGRAMME, bool(on)),
         disabled=disabled,
+        classes=["programme-a"],
     )
     solara.Switch(
         label="Compare with design B",
@@ -147,26 +190,54 @@ def Controls(
         on_value=lambda on: change(replace(config, compare=bool(on))),
         disabled=disabled,
     )
-    solara.Select(
-        label="Design B",
-        value=config.preset_b,
-        values=names,
-        on_value=lambda p: change(replace(config, preset_b=p)),
-        disabled=disabled or not config.compare,
-    )
     solara.Div(children=["Culture dials (design A)"], classes=["orgsim-section"])
-    solara.Div(
-        children=["Moving a dial restarts the run at week 0 on the same seed."],
-        classes=["orgsim-help"],
-    )
-    dials = dict(config.dials)
+    solara.Div(children=[DIAL_HELP], classes=["orgsim-help"])
     for spec in culture_specs():
         Dial(
             spec,
-            dials.get(spec.path, float(spec.default)),
-            lambda path, val: guarded(lambda: change(config.with_dial(path, val))),
+            float(now(0, spec.path)),
+            lambda path, val: moved(0, path, val),
             disabled,
+            "A",
         )
+    if not config.compare:
+        return
+    with solara.Div(classes=["orgsim-design-b"]):
+        solara.Div(children=["Design B"], classes=["orgsim-section"])
+        solara.Select(
+            label="Design B preset",
+            value=config.preset_b,
+            values=names,
+            on_value=lambda p: change(config.with_preset_b(p)),
+            disabled=disabled,
+        )
+        solara.Button(
+            "Copy A",
+            on_click=lambda: change(config.copy_a()),
+            disabled=disabled,
+            outlined=True,
+            classes=["copy-a"],
+        )
+        solara.Div(
+            children=["B gets A's preset, dials and programme (and restarts at week 0)."],
+            classes=["orgsim-help"],
+        )
+        solara.Switch(
+            label="Change programme in B",
+            value=bool(now(1, PROGRAMME)),
+            on_value=lambda on: moved(1, PROGRAMME, bool(on)),
+            disabled=disabled,
+            classes=["programme-b"],
+        )
+        solara.Div(children=["Culture dials (design B)"], classes=["orgsim-section"])
+        for spec in culture_specs():
+            Dial(
+                spec,
+                float(now(1, spec.path)),
+                lambda path, val: moved(1, path, val),
+                disabled,
+                "B",
+            )
 
 
 @solara.component
@@ -183,7 +254,15 @@ def Cards(frame: Frame):
             f'<div class="t">{html.escape(card.title)}</div>'
             f'<div class="v">{vals}</div><div class="n">{html.escape(card.note)}</div></div>'
         )
-    solara.HTML(tag="div", unsafe_innerHTML="".join(parts), classes=["orgsim-cards"])
+    names = "".join(
+        f'<span class="{"a" if i == 0 else "b"}">{html.escape(lab)}</span>'
+        for i, lab in enumerate(frame.labels)
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f'<div class="orgsim-names">{names}</div>' + "".join(parts),
+        classes=["orgsim-cards"],
+    )
 
 
 @solara.component
@@ -277,14 +356,18 @@ def LiveView(
     config: Config,
     presenter: solara.Reactive[bool] | None = None,
     debug: bool = False,
+    rev: solara.Reactive[int] | None = None,
 ):
     """Week counter, Step/Play/Reset, cards, org views, charts, difference, debrief, export.
 
-    ``config`` is passed so that a change of settings re-renders this view at week 0. In the
-    presenter view (``presenter``) the org view and every chart share one screen, in larger type;
-    ``debug`` shows the frame timer (never shown to the room otherwise).
+    ``config`` is passed so that a change of settings re-renders this view at week 0, and
+    ``rev`` counts the changes made during the run (Reset counts too, so the controls show the
+    starting values again). In the presenter view (``presenter``) the org view and every chart
+    share one screen, in larger type; ``debug`` shows the frame timer (never shown to the room
+    otherwise).
     """
     tick = solara.use_reactive(0)
+    rev = rev if rev is not None else solara.use_reactive(0)
     presenter = presenter if presenter is not None else solara.use_reactive(False)
     luck_on = solara.use_reactive(False)
     luck = solara.use_memo(LuckBands, [])
@@ -302,7 +385,7 @@ def LiveView(
             return session.frame(), status
 
     frame, luck_status = solara.use_memo(
-        render, [tick.value, session.version, config, presenter.value, luck_on.value]
+        render, [tick.value, session.version, config, presenter.value, luck_on.value, rev.value]
     )
 
     def do_step() -> None:
@@ -315,6 +398,7 @@ def LiveView(
         playing.set(False)
         session.reset()
         tick.set(tick.value + 1)
+        rev.set(rev.value + 1)
 
     def do_play() -> None:
         if playing.value or not session.done:
@@ -394,6 +478,7 @@ def Page():
     session = solara.use_memo(Session, [])
     config, set_config = solara.use_state(session.config)
     playing = solara.use_reactive(False)
+    rev = solara.use_reactive(0)
 
     error, set_error = solara.use_state("")
 
@@ -407,6 +492,16 @@ def Page():
             return
         set_error("")
         set_config(new)
+
+    def move(design: int, key: str, value: float | bool) -> None:
+        # under the session's lock: during Play the change waits for the week being computed,
+        # is applied between two weeks, and Play goes on from there
+        with session.lock:
+            session.change(design, key, value)  # a refusal raises: Controls shows it
+            new = session.config
+        set_error("")
+        set_config(new)
+        rev.set(rev.value + 1)
 
     router = solara.use_router()
     query = router.search or ""
@@ -422,6 +517,6 @@ def Page():
         with solara.Column(classes=["orgsim-controls"]):
             if error:
                 solara.Error(error, classes=["orgsim-error"])
-            Controls(config, change, playing.value, set_error)
+            Controls(config, change, False, set_error, move, session.setting, rev.value)
         with solara.Column(classes=["orgsim-live"]):
-            LiveView(session, playing, config, presenter, "debug" in flags)
+            LiveView(session, playing, config, presenter, "debug" in flags, rev)

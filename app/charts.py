@@ -419,24 +419,34 @@ class Charts(BlitFigure):
         self.invalidate()
 
 
-def results_csv(runs: Sequence[tuple[str, pd.DataFrame, Sequence[tuple[int, str, float]]]]) -> str:
+def results_csv(
+    runs: Sequence[tuple[str, pd.DataFrame, Sequence[tuple[int, str, float]]]],
+    settings: Sequence[pd.DataFrame] = (),
+) -> str:
     """The runs' per-week data as CSV text, one row per design and week.
 
     Args:
         runs: (design label, per-week table, programme log) per design.
+        settings: per design, columns to add row by row (the preset, seed, dials in force and
+            changes made, ``Session.settings_table``), indexed by week like the results.
 
     Returns:
-        CSV text with columns ``design``, ``week``, every metric, and ``programme_steps`` (the
-        steps that fired that week); text cells neutralised against formula injection.
+        CSV text with columns ``design``, ``week``, every metric, ``programme_steps`` (the
+        steps that fired that week) and the settings' columns; text cells neutralised against
+        formula injection.
     """
     parts = []
-    for label, df, log in runs:
+    for i, (label, df, log) in enumerate(runs):
         d = df.reset_index()
         fired: dict[int, list[str]] = {}
         for week, step, _ in log:
             fired.setdefault(int(week) + 1, []).append(step)  # row "week" is after that week
         d.insert(0, "design", label)
         d["programme_steps"] = [" ".join(fired.get(int(w), [])) for w in d["week"]]
+        if i < len(settings):
+            extra = settings[i].reindex(d["week"].to_numpy())
+            for col in extra.columns:
+                d[col] = extra[col].to_numpy()
         parts.append(d)
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     return str(csvsafe.to_csv(out))

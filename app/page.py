@@ -22,6 +22,8 @@ import solara
 import solara.lab
 
 from app import presenter as pv
+from app.address import Address, Upload
+from app.keep import from_query, read_scenario_upload, saved_from_scenario, to_query
 from app.luck import LuckBands
 from app.session import PROGRAMME, Config, Frame, Session, culture_specs, presets
 from sim.errors import InputError
@@ -55,6 +57,8 @@ CSS = """
 .orgsim-names .a { color: #1f5fa8; margin-right: 18px; }
 .orgsim-names .b { color: #b35900; }
 .orgsim-presenter .orgsim-names { display: none; }
+.first-hint { font-size: 1.05rem; background: #fff8d6; border-left: 4px solid #e0b000;
+  padding: 4px 10px; margin: 4px 0; color: #222; }
 .orgsim-design-b { border-left: 4px solid #e07b00; padding-left: 8px; margin-top: 8px; }
 """
 
@@ -99,6 +103,12 @@ def Dial(
     rv.use_event(slider, "change", changed)
     solara.Div(children=[f"{spec.help} (now {value:.2f})"], classes=["orgsim-help"])
 
+
+#: The one line a new trainer reads first (shown at week 0).
+FIRST_HINT = (
+    "Start here: take the room's guesses (the prediction moment below), press Play (or Space), "
+    "and move a dial whenever someone asks \"what if we changed this now?\""
+)
 
 #: How a dial acts, under the dials' heading.
 DIAL_HELP = (
@@ -254,7 +264,7 @@ def Cards(frame: Frame):
             f'<div class="t">{html.escape(card.title)}</div>'
             f'<div class="v">{vals}</div><div class="n">{html.escape(card.note)}</div></div>'
         )
-    names = "".join(
+    names = " ".join(
         f'<span class="{"a" if i == 0 else "b"}">{html.escape(lab)}</span>'
         for i, lab in enumerate(frame.labels)
     )
@@ -283,24 +293,51 @@ def Debrief(session: Session, playing: bool, week: int):
 
 
 @solara.component
-def Export(session: Session):
-    """Downloads: the charts as PNG, the org view as PNG, the data as CSV."""
-    with solara.Row():
+def Export(session: Session, week: int, on_open: Callable[[int, str, int, bytes], None]):
+    """Downloads named by preset, design and week: the charts and the org view as PNG, the data
+    as CSV (with the seed, dials and changes), each design as a scenario file; and the upload
+    of a scenario file into design A or B (the run restarts from it)."""
+    del week  # a new week renames the files
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
         solara.FileDownload(
             session.charts_png,
-            filename="orgsim-charts.png",
+            filename=session.export_name("charts", "png"),
             label="Charts (PNG)",
             mime_type="image/png",
         )
         solara.FileDownload(
             session.org_png,
-            filename="orgsim-org.png",
+            filename=session.export_name("org-A", "png"),
             label="Org view (PNG)",
             mime_type="image/png",
         )
         solara.FileDownload(
-            session.csv, filename="orgsim-run.csv", label="Data (CSV)", mime_type="text/csv"
+            session.csv,
+            filename=session.export_name("data", "csv"),
+            label="Data (CSV)",
+            mime_type="text/csv",
         )
+        for d, r in enumerate(session.runs):
+            solara.FileDownload(
+                lambda d=d: session.scenario_toml(d),
+                filename=session.export_name(f"scenario-{r.label}", "toml"),
+                label=f"Scenario {r.label} (TOML)",
+                mime_type="application/toml",
+            )
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+        for d, r in enumerate(session.runs):
+            Upload(
+                f"Open a scenario file as design {r.label}",
+                lambda name, size, raw, d=d: on_open(d, name, size, raw),
+            )
+    solara.Div(
+        children=[
+            "A scenario file holds one design: its preset, dials, programme and the changes "
+            "made during the run (with their weeks). The address holds the whole session: copy "
+            "it to share the run, or reload to get it back."
+        ],
+        classes=["orgsim-help"],
+    )
 
 
 @solara.lab.task
@@ -357,6 +394,8 @@ def LiveView(
     presenter: solara.Reactive[bool] | None = None,
     debug: bool = False,
     rev: solara.Reactive[int] | None = None,
+    on_open: Callable[[int, str, int, bytes], None] = lambda *_: None,
+    flags: tuple[str, ...] = (),
 ):
     """Week counter, Step/Play/Reset, cards, org views, charts, difference, debrief, export.
 
@@ -364,7 +403,8 @@ def LiveView(
     ``rev`` counts the changes made during the run (Reset counts too, so the controls show the
     starting values again). In the presenter view (``presenter``) the org view and every chart
     share one screen, in larger type; ``debug`` shows the frame timer (never shown to the room
-    otherwise).
+    otherwise). ``on_open`` opens an uploaded scenario file as design A (0) or B (1); the
+    address keeps the settings, the changes and the week (with ``flags`` such as ``debug``).
     """
     tick = solara.use_reactive(0)
     rev = rev if rev is not None else solara.use_reactive(0)
@@ -408,6 +448,8 @@ def LiveView(
         {"play": do_play, "step": do_step, "reset": do_reset}[action]()
 
     pv.Keys(on_key)
+    room_flags = (*(f for f in flags if f != "presenter"), *(["presenter"] if presenter.value else []))
+    Address(to_query(session.config, session.changes, frame.week, tuple(room_flags)))
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Text(f"Week {frame.week} of {frame.horizon}", classes=["week-counter"])
         solara.Button(
@@ -432,6 +474,10 @@ def LiveView(
     if presenter.value:
         PresenterBody(frame, bergs, luck_status)
         return
+    # always in the tree (empty after week 0): a child that comes and goes would shift the
+    # widgets after it, and the page would make them anew (an upload under way would be lost)
+    fresh = frame.week == 0 and not session.changes
+    solara.Div(children=[FIRST_HINT] if fresh else [], classes=["first-hint" if fresh else "no-hint"])
     if luck_status:
         solara.Div(children=[luck_status], classes=["orgsim-help", "luck-status"])
     pv.Prediction(session.runs[0].df, frame.week)
@@ -453,7 +499,7 @@ def LiveView(
         )
         solara.Image(frame.diff, width="100%", classes=["orgsim-img", "diff-chart"])
     Debrief(session, playing.value, frame.week)
-    Export(session)
+    Export(session, frame.week, on_open)
 
 
 @solara.component
@@ -472,15 +518,35 @@ def PresenterBody(frame: Frame, bergs: list[tuple[str, pv.Iceberg]], luck_status
                 solara.Div(children=[luck_status], classes=["orgsim-caption", "luck-status"])
 
 
+def _start(search: str) -> tuple[Session, str]:
+    """The page's session: the one the address describes, or the default with the reason the
+    address was refused."""
+    try:
+        saved = from_query(search)
+        if saved is None:
+            return Session(), ""
+        return Session(saved.config, saved.changes, saved.week), ""
+    except InputError as e:
+        return Session(), f"{e} (the default run is shown instead)"
+
+
 @solara.component
 def Page():
-    """The whole page; one ``Session`` per browser session."""
-    session = solara.use_memo(Session, [])
+    """The whole page; one ``Session`` per browser session, restored from the address."""
+    router = solara.use_router()
+    query = router.search or ""
+    flags = tuple(
+        dict.fromkeys(
+            k for k in (p.split("=", 1)[0] for p in query.lstrip("?").split("&") if p)
+            if k in ("presenter", "debug")
+        )
+    )
+    session, refused = solara.use_memo(lambda: _start(query), [])
     config, set_config = solara.use_state(session.config)
     playing = solara.use_reactive(False)
     rev = solara.use_reactive(0)
 
-    error, set_error = solara.use_state("")
+    error, set_error = solara.use_state(refused)
 
     def change(new: Config) -> None:
         playing.set(False)
@@ -503,9 +569,21 @@ def Page():
         set_config(new)
         rev.set(rev.value + 1)
 
-    router = solara.use_router()
-    query = router.search or ""
-    flags = {part.split("=", 1)[0] for part in query.lstrip("?").split("&") if part}
+    def open_file(design: int, name: str, size: int, raw: bytes) -> None:
+        playing.set(False)
+        try:
+            scenario = read_scenario_upload(name, raw, size)
+            with session.lock:
+                saved = saved_from_scenario(scenario, session.config, design)
+                session.restore(saved.config, saved.changes, saved.week)
+                new = session.config
+        except InputError as e:  # the session keeps its runs (Session.restore)
+            set_error(str(e))
+            return
+        set_error("")
+        set_config(new)
+        rev.set(rev.value + 1)
+
     presenter = solara.use_reactive("presenter" in flags)
 
     solara.Style(CSS + pv.ICEBERG_CSS + pv.PRESENTER_CSS)
@@ -519,4 +597,8 @@ def Page():
                 solara.Error(error, classes=["orgsim-error"])
             Controls(config, change, False, set_error, move, session.setting, rev.value)
         with solara.Column(classes=["orgsim-live"]):
-            LiveView(session, playing, config, presenter, "debug" in flags, rev)
+            if error:  # beside the live view too: an upload's refusal shows where it was made
+                solara.Error(error, classes=["orgsim-error", "live-error"])
+            LiveView(
+                session, playing, config, presenter, "debug" in flags, rev, open_file, flags
+            )

@@ -710,12 +710,73 @@ class Session:
                 )
             return out
 
+    def settings_table(self, design: int) -> pd.DataFrame:
+        """Row by row, what a design ran with: preset, seed, programme, each dial in force and
+        the changes that took effect that week (row ``w`` is after week ``w``, so a change made
+        at week ``t`` shows from row ``t + 1``)."""
+        with self.lock:
+            weeks = self.runs[design].df.index.to_numpy()
+            c = self.config
+            out = pd.DataFrame(index=pd.Index(weeks, name="week"))
+            out["preset"] = c.preset_of(design)
+            out["seed"] = c.seed
+            keys = [PROGRAMME, *(p for p, _ in c.dials_of(design))]
+            start = {PROGRAMME: c.programme_of(design), **dict(c.dials_of(design))}
+            for key in keys:
+                vals = []
+                for w in weeks:
+                    v = start[key]
+                    for ch in self.changes:
+                        if ch.design == design and ch.key == key and ch.week < w:
+                            v = ch.value
+                    vals.append(v)
+                out[key] = vals
+            out["changes"] = [
+                "; ".join(ch.name for ch in self.changes if ch.design == design and ch.week + 1 == w)
+                for w in weeks
+            ]
+            return out
+
     def csv(self) -> str:
-        """The runs' per-week data as CSV (text cells neutralised)."""
+        """The runs' per-week data as CSV (text cells neutralised), with each row's settings:
+        preset, seed, programme, every dial in force, and the changes made that week."""
         with self.lock:
             return results_csv(
-                [(f"{r.label}: {r.name}", r.df, r.model.programme_log) for r in self.runs]
+                [(f"{r.label}: {r.name}", r.df, r.model.programme_log) for r in self.runs],
+                [self.settings_table(d) for d in range(len(self.runs))],
             )
+
+    def export_name(self, what: str, ext: str) -> str:
+        """A download's file name: preset and design of each run, the week, and what it is
+        (``orgsim_command_and_control-A_vs_culture_first_rollout-B_week30_data.csv``)."""
+        with self.lock:
+            designs = "_vs_".join(
+                f"{self.config.preset_of(d)}-{r.label}" for d, r in enumerate(self.runs)
+            )
+            return f"orgsim_{designs}_week{self.week}_{what}.{ext}"
+
+    def scenario_toml(self, design: int) -> str:
+        """One design as a scenario file, with the changes made so far (``app.keep``)."""
+        from app.keep import scenario_toml
+
+        with self.lock:
+            return scenario_toml(self.config, self.changes, design, self.week, self.horizon)
+
+    def restore(self, config: Config, changes: tuple[Change, ...] = (), week: int = 0) -> None:
+        """Start again from ``config``, make ``changes`` at their weeks and run to ``week``.
+
+        Raises:
+            ScenarioError: when a change is refused; the session is left as it was.
+        """
+        with self.lock:
+            old = (self.config, self.runs, self.changes, self.charts, self.diff)
+            self.config = config
+            try:
+                self.replay(changes, week)
+            except Exception:
+                self.config, self.runs, self.changes, self.charts, self.diff = old
+                self.version += 1
+                raise
 
     def charts_png(self) -> bytes:
         """The charts (and the difference chart in compare mode) as one PNG, full redraw."""

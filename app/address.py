@@ -50,8 +50,7 @@ class AddressBar(ipyvue.VueTemplate):
     query = traitlets.Unicode("").tag(sync=True)
 
 
-UPLOAD_TEMPLATE = (
-    """
+UPLOAD_TEMPLATE = """
 <template>
   <label class="orgsim-upload">
     <span class="orgsim-upload-label">{{ label }}</span>
@@ -65,7 +64,7 @@ module.exports = {
       const input = e.target;
       const file = input.files && input.files[0];
       if (!file) { return; }
-      const cap = %d;
+      const cap = CAP;
       const reader = new FileReader();
       reader.onload = () => {
         const url = String(reader.result || "");
@@ -78,9 +77,7 @@ module.exports = {
   },
 };
 </script>
-"""
-    % MAX_UPLOAD_BYTES
-)
+""".replace("CAP", str(MAX_UPLOAD_BYTES))
 
 
 class UploadBox(ipyvue.VueTemplate):

@@ -285,7 +285,9 @@ def compare_debrief(
     else:
         verb = "lost" if d_lost > 0 else "kept"
         first = f"By week {k}, B {verb} {_num(abs(d_lost))} more customers than A."
-    intro = "Both designs ran on the same random numbers, so the difference is the design, not luck."
+    intro = (
+        "Both designs ran on the same random numbers, so the difference is the design, not luck."
+    )
     intro += (
         f" B differs from A in: {what_differs}." if what_differs
         else f" A is {label_a}; B is {label_b}."
@@ -295,7 +297,10 @@ def compare_debrief(
         _gap("morale", float(a["morale_mean"]), float(b["morale_mean"]), 2),
         _gap(
             "decision latency",
-            float(a["decision_latency_days"]), float(b["decision_latency_days"]), 1, " days",
+            float(a["decision_latency_days"]),
+            float(b["decision_latency_days"]),
+            1,
+            " days",
         ),  # fmt: skip
     ]
     return [intro + " " + first, "; ".join(gaps) + "."]

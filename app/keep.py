@@ -264,8 +264,7 @@ def scenario_toml(
     ivs = [
         {
             "week": ch.week,
-            "set": {"change_programme.steps": programme_steps(ch.week, horizon) if ch.value
-                    else []}
+            "set": {"change_programme.steps": programme_steps(ch.week, horizon) if ch.value else []}
             if ch.key == PROGRAMME
             else {ch.key: float(ch.value)},
         }  # fmt: skip

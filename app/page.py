@@ -107,7 +107,7 @@ def Dial(
 #: The one line a new trainer reads first (shown at week 0).
 FIRST_HINT = (
     "Start here: take the room's guesses (the prediction moment below), press Play (or Space), "
-    "and move a dial whenever someone asks \"what if we changed this now?\""
+    'and move a dial whenever someone asks "what if we changed this now?"'
 )
 
 #: How a dial acts, under the dials' heading.
@@ -448,7 +448,10 @@ def LiveView(
         {"play": do_play, "step": do_step, "reset": do_reset}[action]()
 
     pv.Keys(on_key)
-    room_flags = (*(f for f in flags if f != "presenter"), *(["presenter"] if presenter.value else []))
+    room_flags = (
+        *(f for f in flags if f != "presenter"),
+        *(["presenter"] if presenter.value else []),
+    )
     Address(to_query(session.config, session.changes, frame.week, tuple(room_flags)))
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Text(f"Week {frame.week} of {frame.horizon}", classes=["week-counter"])
@@ -477,7 +480,9 @@ def LiveView(
     # always in the tree (empty after week 0): a child that comes and goes would shift the
     # widgets after it, and the page would make them anew (an upload under way would be lost)
     fresh = frame.week == 0 and not session.changes
-    solara.Div(children=[FIRST_HINT] if fresh else [], classes=["first-hint" if fresh else "no-hint"])
+    solara.Div(
+        children=[FIRST_HINT] if fresh else [], classes=["first-hint" if fresh else "no-hint"]
+    )
     if luck_status:
         solara.Div(children=[luck_status], classes=["orgsim-help", "luck-status"])
     pv.Prediction(session.runs[0].df, frame.week)
@@ -537,7 +542,8 @@ def Page():
     query = router.search or ""
     flags = tuple(
         dict.fromkeys(
-            k for k in (p.split("=", 1)[0] for p in query.lstrip("?").split("&") if p)
+            k
+            for k in (p.split("=", 1)[0] for p in query.lstrip("?").split("&") if p)
             if k in ("presenter", "debug")
         )
     )
@@ -599,6 +605,4 @@ def Page():
         with solara.Column(classes=["orgsim-live"]):
             if error:  # beside the live view too: an upload's refusal shows where it was made
                 solara.Error(error, classes=["orgsim-error", "live-error"])
-            LiveView(
-                session, playing, config, presenter, "debug" in flags, rev, open_file, flags
-            )
+            LiveView(session, playing, config, presenter, "debug" in flags, rev, open_file, flags)

@@ -254,11 +254,7 @@ def _setting_diffs(
 ) -> list[str]:
     """What a design's settings change from a reference, in plain words (dial order)."""
     ref = dict(ref_dials)
-    out = [
-        plain_name(path, v)
-        for path, v in dials
-        if path in ref and _num(v) != _num(ref[path])
-    ]
+    out = [plain_name(path, v) for path, v in dials if path in ref and _num(v) != _num(ref[path])]
     if programme != ref_programme:
         out.append(plain_name(PROGRAMME, programme))
     return out
@@ -586,8 +582,10 @@ class Session:
             if self.week == 0:
                 c = self.config
                 if key == PROGRAMME:
-                    new = replace(c, programme=bool(value)) if design == 0 else replace(
-                        c, programme_b=bool(value)
+                    new = (
+                        replace(c, programme=bool(value))
+                        if design == 0
+                        else replace(c, programme_b=bool(value))
                     )
                 else:
                     new = c.with_dial(key, float(value), design)  # type: ignore[arg-type]
@@ -732,7 +730,9 @@ class Session:
                     vals.append(v)
                 out[key] = vals
             out["changes"] = [
-                "; ".join(ch.name for ch in self.changes if ch.design == design and ch.week + 1 == w)
+                "; ".join(
+                    ch.name for ch in self.changes if ch.design == design and ch.week + 1 == w
+                )
                 for w in weeks
             ]
             return out

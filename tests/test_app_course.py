@@ -80,8 +80,12 @@ def test_b_has_its_own_dials_and_is_named_by_what_differs() -> None:
 
 def test_compare_debrief_says_no_difference_below_rounding() -> None:
     df = pd.DataFrame(
-        {"churned_total": [10.0], "adoption_rate": [0.301], "morale_mean": [0.6601],
-         "decision_latency_days": [2.0]}  # fmt: skip
+        {
+            "churned_total": [10.0],
+            "adoption_rate": [0.301],
+            "morale_mean": [0.6601],
+            "decision_latency_days": [2.0],
+        }  # fmt: skip
     )
     other = df.assign(adoption_rate=0.299, morale_mean=0.6598)
     text = " ".join(compare_debrief("A", df, "B", other, "nothing"))

@@ -221,9 +221,7 @@ def test_scenario_file_download_upload_and_refusal(watched: Watched, tmp_path: P
     _step_to(w, 3)
     with w.page.expect_download() as dl:
         w.page.get_by_role("button", name="Scenario A (TOML)").click()
-    assert dl.value.suggested_filename == (
-        "orgsim_command_and_control-A_week3_scenario-A.toml"
-    )
+    assert dl.value.suggested_filename == ("orgsim_command_and_control-A_week3_scenario-A.toml")
     toml = Path(dl.value.path()).read_bytes()
     assert b"[[interventions]]" in toml and b"week = 2" in toml
     upload = w.page.locator(".orgsim-upload-input").first
@@ -254,9 +252,7 @@ def test_scenario_file_download_upload_and_refusal(watched: Watched, tmp_path: P
     )
     w.page.get_by_role("button", name="Reset", exact=True).click()
     w.wait_week(0)
-    upload.set_input_files(
-        files=[{"name": "saved.toml", "mimeType": "text/plain", "buffer": toml}]
-    )
+    upload.set_input_files(files=[{"name": "saved.toml", "mimeType": "text/plain", "buffer": toml}])
     w.wait_week(2)  # replayed to the file's last change
     message.wait_for(state="detached", timeout=30_000)
     assert "decision rights 0.8 from week 2" in w.page.inner_text(".orgsim-names")

@@ -200,16 +200,21 @@ def Controls(
         on_value=lambda on: change(replace(config, compare=bool(on))),
         disabled=disabled,
     )
-    solara.Div(children=["Culture dials (design A)"], classes=["orgsim-section"])
+
+    def dials(design: int) -> None:
+        name = "AB"[design]
+        solara.Div(children=[f"Culture dials (design {name})"], classes=["orgsim-section"])
+        for spec in culture_specs():
+            Dial(
+                spec,
+                float(now(design, spec.path)),
+                lambda path, val: moved(design, path, val),
+                disabled,
+                name,
+            )
+
     solara.Div(children=[DIAL_HELP], classes=["orgsim-help"])
-    for spec in culture_specs():
-        Dial(
-            spec,
-            float(now(0, spec.path)),
-            lambda path, val: moved(0, path, val),
-            disabled,
-            "A",
-        )
+    dials(0)
     if not config.compare:
         return
     with solara.Div(classes=["orgsim-design-b"]):
@@ -239,15 +244,7 @@ def Controls(
             disabled=disabled,
             classes=["programme-b"],
         )
-        solara.Div(children=["Culture dials (design B)"], classes=["orgsim-section"])
-        for spec in culture_specs():
-            Dial(
-                spec,
-                float(now(1, spec.path)),
-                lambda path, val: moved(1, path, val),
-                disabled,
-                "B",
-            )
+        dials(1)
 
 
 @solara.component

@@ -601,5 +601,5 @@ def Page():
             Controls(config, change, False, set_error, move, session.setting, rev.value)
         with solara.Column(classes=["orgsim-live"]):
             if error:  # beside the live view too: an upload's refusal shows where it was made
-                solara.Error(error, classes=["orgsim-error", "live-error"])
+                solara.Error(error, classes=["live-error"])
             LiveView(session, playing, config, presenter, "debug" in flags, rev, open_file, flags)

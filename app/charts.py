@@ -3,7 +3,9 @@
 Charts keep their axes and only move their lines each week (see ``app.render``). The x range is
 the run's horizon from the start, so the picture does not jump; a y range grows in steps when a
 line leaves it. Change-programme steps are drawn as labelled vertical lines the week they fire
-(``model.programme_log``), and the CRM's go-live as a dashed line.
+(``model.programme_log``), and the CRM's go-live as a dashed line. A change made during the run
+is a vertical mark with its plain name on every chart, and the path the run would have taken
+without it is a faint line behind the live one.
 """
 
 from __future__ import annotations
@@ -179,10 +181,12 @@ class Charts(BlitFigure):
         diff, book, horizon = self.diff, self.book, self.horizon
         self.axes = list(fig.subplots(*grid).ravel())
         self.lines: list[list[list]] = []  # panel -> design -> line per column
+        self.ghosts: list[list[list]] = []  # the same, for the paths without the latest change
         self.limits: list[tuple[float, float]] = []
         self.markers: set[tuple[int, str]] = set()
         self.marker_rows: list[list[tuple[float, float]]] = []  # per row: (x0, x1) in weeks
         self.go_live: set[int] = set()
+        self.changes: set[tuple[int, str, int]] = set()
         self.band_artists: list = []
         n_designs = 1 if diff else len(self.labels)
         for k, (ax, p) in enumerate(zip(self.axes, self.panels)):
@@ -210,6 +214,17 @@ class Charts(BlitFigure):
                     ]
                 )
             self.lines.append(per)
+            # the path without the latest change: faint, thin, behind the live line
+            self.ghosts.append(
+                [
+                    [
+                        ax.plot([], [], ls=st, color=COLOURS[d % 2], lw=1.2 * f, alpha=0.35,
+                                zorder=1.5)[0]
+                        for st in p.styles
+                    ]
+                    for d in range(0 if diff else n_designs)
+                ]
+            )  # fmt: skip
             self.limits.append((lo, hi))
             if len(p.columns) > 1:
                 ax.legend(
@@ -223,7 +238,8 @@ class Charts(BlitFigure):
             )
         for ax in self.axes[len(self.panels) :]:
             ax.set_axis_off()
-        self._live([ln for per in self.lines for d in per for ln in d])
+        self._live([ln for lines in (self.lines, self.ghosts) for per in lines for d in per
+                    for ln in d])  # fmt: skip
         for d in self.bands:
             self._draw_band(d)
 
@@ -234,6 +250,14 @@ class Charts(BlitFigure):
             return False
         self._setup(size, self.dpi, grid, font)
         return True
+
+    def set_labels(self, labels: Sequence[str]) -> None:
+        """Rename the designs (their names follow the changes made during the run); the legend
+        is drawn again, and the next :meth:`update` redraws the lines and marks."""
+        if tuple(labels) == self.labels:
+            return
+        self.labels = tuple(labels)
+        self._setup(self.size, self.dpi, self.grid, self.font)
 
     def set_band(self, design: int, band: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
         """Draw a band of other seeds behind design ``design``'s lines.
@@ -273,6 +297,8 @@ class Charts(BlitFigure):
         frames: Sequence[pd.DataFrame],
         programme_logs: Sequence[Sequence[tuple[int, str, float]]] = (),
         go_live_weeks: Sequence[int | None] = (),
+        changes: Sequence[tuple[int, str, int]] = (),
+        ghosts: Sequence[pd.DataFrame | None] = (),
     ) -> None:
         """Move the lines to the latest per-week tables (one per design).
 
@@ -280,6 +306,9 @@ class Charts(BlitFigure):
             frames: per-week results of each design (``model.results()``).
             programme_logs: each design's ``model.programme_log`` (steps that have fired).
             go_live_weeks: each design's CRM go-live week (None without a CRM).
+            changes: ``(week, plain name, design)`` of each change made during the run.
+            ghosts: per design, the per-week results of the path without its latest change
+                (None: no change), drawn as a faint line up to the live run's week.
         """
         if self.diff:
             a, b = frames[0], frames[1]
@@ -291,9 +320,18 @@ class Charts(BlitFigure):
         else:
             weeks = None
             data = [[p.series(df) for df in frames] for p in self.panels]
+        ghost_tables = [
+            None if d >= len(ghosts) or ghosts[d] is None else ghosts[d].iloc[: len(frames[d])]
+            for d in range(0 if self.diff else len(frames))
+        ]  # never ahead of the live run
         for i, p in enumerate(self.panels):
             lo, hi = self.limits[i]
-            allv = np.concatenate([v for d in data[i] for v in d]) if data[i] else np.zeros(0)
+            ghost_series = [None if g is None else p.series(g) for g in ghost_tables]
+            allv = np.concatenate(
+                [np.zeros(0)]
+                + [v for d in data[i] for v in d]
+                + [v for gs in ghost_series if gs is not None for v in gs]
+            )
             if not p.fixed:
                 nlo, nhi = _grow(lo, hi, allv, symmetric=self.diff or p.lo < 0)
                 if (nlo, nhi) != (lo, hi):
@@ -304,6 +342,19 @@ class Charts(BlitFigure):
                 x = weeks if weeks is not None else frames[d].index.to_numpy()
                 for line, y in zip(self.lines[i][d], series):
                     line.set_data(x, y)
+            for d, ghost_lines in enumerate(self.ghosts[i]):
+                g, gs = ghost_tables[d], ghost_series[d]
+                for j, line in enumerate(ghost_lines):
+                    if g is None or gs is None:
+                        line.set_data([], [])
+                    else:
+                        line.set_data(g.index.to_numpy(), gs[j])
+        # changes first: on a fresh figure (a change renames a design, which redraws it) their
+        # names take the strip's first free rows
+        for week, name, d in changes:
+            if (week, name, d) not in self.changes:
+                self.changes.add((week, name, d))
+                self._mark(week, name, COLOURS[d % 2], change=True)
         for d, log in enumerate(programme_logs):
             for week, step, _ in sorted(log):
                 if (week, step) not in self.markers:
@@ -348,33 +399,54 @@ class Charts(BlitFigure):
             color=colour, va="top", ha="left",
         )  # fmt: skip
 
-    def _mark(self, week: int, label: str, colour: str) -> None:
+    def _mark(self, week: int, label: str, colour: str, change: bool = False) -> None:
+        """A vertical line at ``week`` on every panel, named on the timeline strip.
+
+        A change made during the run (``change``) is a bolder dash-dot line; on a chart without
+        a strip (the difference chart) its name is written up the line in the first panel.
+        """
+        style = {"ls": "-.", "lw": 1.4, "alpha": 0.9} if change else {"lw": 0.8, "alpha": 0.5}
         for ax in self.axes[: len(self.panels)]:
-            ax.axvline(week, color=colour, lw=0.8, alpha=0.5)
+            ax.axvline(week, color=colour, **style)
         if self.strip is not None:
-            self.strip.axvline(week, color=colour, lw=0.8, alpha=0.7)
+            self.strip.axvline(week, color=colour, **{**style, "alpha": 0.8})
             self._strip_text(week, label, colour)
+        elif change and self.axes:
+            self.axes[0].text(
+                week, 0.97, " " + label, transform=self.axes[0].get_xaxis_transform(),
+                rotation=90, va="top", ha="right", fontsize=NOTE_PT * self.font, color=colour,
+            )  # fmt: skip
         self.invalidate()
 
 
-def results_csv(runs: Sequence[tuple[str, pd.DataFrame, Sequence[tuple[int, str, float]]]]) -> str:
+def results_csv(
+    runs: Sequence[tuple[str, pd.DataFrame, Sequence[tuple[int, str, float]]]],
+    settings: Sequence[pd.DataFrame] = (),
+) -> str:
     """The runs' per-week data as CSV text, one row per design and week.
 
     Args:
         runs: (design label, per-week table, programme log) per design.
+        settings: per design, columns to add row by row (the preset, seed, dials in force and
+            changes made, ``Session.settings_table``), indexed by week like the results.
 
     Returns:
-        CSV text with columns ``design``, ``week``, every metric, and ``programme_steps`` (the
-        steps that fired that week); text cells neutralised against formula injection.
+        CSV text with columns ``design``, ``week``, every metric, ``programme_steps`` (the
+        steps that fired that week) and the settings' columns; text cells neutralised against
+        formula injection.
     """
     parts = []
-    for label, df, log in runs:
+    for i, (label, df, log) in enumerate(runs):
         d = df.reset_index()
         fired: dict[int, list[str]] = {}
         for week, step, _ in log:
             fired.setdefault(int(week) + 1, []).append(step)  # row "week" is after that week
         d.insert(0, "design", label)
         d["programme_steps"] = [" ".join(fired.get(int(w), [])) for w in d["week"]]
+        if i < len(settings):
+            extra = settings[i].reindex(d["week"].to_numpy())
+            for col in extra.columns:
+                d[col] = extra[col].to_numpy()
         parts.append(d)
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     return str(csvsafe.to_csv(out))

@@ -246,25 +246,61 @@ def debrief(
     return out
 
 
+def _gap(what: str, a: float, b: float, digits: int, unit: str = "", scale: float = 1.0) -> str:
+    """One outcome of both designs in words: "no difference" below the shown rounding."""
+    va, vb = round(a * scale, digits), round(b * scale, digits)
+    fa, fb = f"{va:.{digits}f}{unit}", f"{vb:.{digits}f}{unit}"
+    if fa == fb:
+        return f"{what}: no difference ({fa} in both)"
+    d = abs(vb - va)
+    more = "higher" if vb > va else "lower"
+    points = " points" if unit == "%" else unit
+    return f"{what}: {d:.{digits}f}{points} {more} in B ({fb} against {fa} in A)"
+
+
 def compare_debrief(
-    label_a: str, df_a: pd.DataFrame, label_b: str, df_b: pd.DataFrame
+    label_a: str,
+    df_a: pd.DataFrame,
+    label_b: str,
+    df_b: pd.DataFrame,
+    what_differs: str = "",
 ) -> list[str]:
-    """Plain-language differences between two designs run on the same random numbers."""
+    """Plain-language differences between two designs run on the same random numbers.
+
+    Args:
+        label_a, label_b: the designs' names ("A: kotter_programme").
+        df_a, df_b: their per-week results.
+        what_differs: how B differs from A in plain words (empty: not said).
+
+    Differences are rounded as they are shown; one that rounds to nothing is "no difference",
+    never "-0 points".
+    """
     k = min(len(df_a), len(df_b))
     if k == 0:
         return []
     a, b = df_a.iloc[k - 1], df_b.iloc[k - 1]
-    d_lost = float(b["churned_total"] - a["churned_total"])
-    d_adopt = float(b["adoption_rate"] - a["adoption_rate"])
-    d_morale = float(b["morale_mean"] - a["morale_mean"])
+    d_lost = round(float(b["churned_total"] - a["churned_total"]))
     if d_lost == 0:
         first = f"By week {k} both designs had lost the same number of customers."
     else:
         verb = "lost" if d_lost > 0 else "kept"
-        first = f"By week {k}, {label_b} {verb} {_num(abs(d_lost))} more customers than {label_a}."
-    return [
-        "Both designs ran on the same random numbers, so the difference is the design, not luck. "
-        + first,
-        f"Adoption differs by {100 * d_adopt:+.0f} points and morale by {d_morale:+.2f} "
-        f"({label_b} minus {label_a}).",
+        first = f"By week {k}, B {verb} {_num(abs(d_lost))} more customers than A."
+    intro = (
+        "Both designs ran on the same random numbers, so the difference is the design, not luck."
+    )
+    intro += (
+        f" B differs from A in: {what_differs}." if what_differs
+        else f" A is {label_a}; B is {label_b}."
+    )  # fmt: skip
+    gaps = [
+        _gap("Adoption", float(a["adoption_rate"]), float(b["adoption_rate"]), 0, "%", 100),
+        _gap("morale", float(a["morale_mean"]), float(b["morale_mean"]), 2),
+        _gap(
+            "decision latency",
+            float(a["decision_latency_days"]),
+            float(b["decision_latency_days"]),
+            1,
+            " days",
+        ),  # fmt: skip
     ]
+    return [intro + " " + first, "; ".join(gaps) + "."]

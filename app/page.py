@@ -22,8 +22,10 @@ import solara
 import solara.lab
 
 from app import presenter as pv
+from app.address import Address, Upload
+from app.keep import from_query, read_scenario_upload, saved_from_scenario, to_query
 from app.luck import LuckBands
-from app.session import Config, Frame, Session, culture_specs, presets
+from app.session import PROGRAMME, Config, Frame, Session, culture_specs, presets
 from sim.errors import InputError
 from sim.inputs import load_scenario
 from sim.scenario import FieldSpec
@@ -51,15 +53,28 @@ CSS = """
 .orgsim-section { font-size: 1.05rem; font-weight: 700; margin: 10px 0 4px 0; }
 .orgsim-img img { width: 100%; height: auto; }
 .orgsim-app .v-label { font-size: 16px; }
+.orgsim-names { flex: 1 1 100%; font-size: 0.95rem; font-weight: 600; }
+.orgsim-names .a { color: #1f5fa8; margin-right: 18px; }
+.orgsim-names .b { color: #b35900; }
+.orgsim-presenter .orgsim-names { display: none; }
+.first-hint { font-size: 1.05rem; background: #fff8d6; border-left: 4px solid #e0b000;
+  padding: 4px 10px; margin: 4px 0; color: #222; }
+.orgsim-design-b { border-left: 4px solid #e07b00; padding-left: 8px; margin-top: 8px; }
 """
 
 
 @solara.component
-def Dial(spec: FieldSpec, value: float, on_change: Callable[[str, float], None], disabled: bool):
-    """One culture dial: a slider with its label and its one-line help.
+def Dial(
+    spec: FieldSpec,
+    value: float,
+    on_change: Callable[[str, float], None],
+    disabled: bool = False,
+    design: str = "A",
+):
+    """One culture dial of design ``design``: a slider with its label and its one-line help.
 
-    The value is applied when the slider is released (its ``change`` event), not while dragging,
-    because every change restarts the run.
+    The value is applied when the slider is released (its ``change`` event), not while dragging:
+    at week 0 it sets the start, later the run continues from that week with the new value.
     """
     lo, hi = float(spec.lo or 0.0), float(spec.hi or 1.0)
     step = (hi - lo) / 100.0
@@ -72,8 +87,8 @@ def Dial(spec: FieldSpec, value: float, on_change: Callable[[str, float], None],
         thumb_label=True,
         hide_details=True,
         disabled=disabled,
-        class_="orgsim-dial",
-        attributes={"data-dial": spec.path},
+        class_=f"orgsim-dial dial-{design.lower()}",
+        attributes={"data-dial": spec.path, "data-design": design},
     )
 
     def changed(widget: object, event: str, data: object) -> None:
@@ -89,18 +104,62 @@ def Dial(spec: FieldSpec, value: float, on_change: Callable[[str, float], None],
     solara.Div(children=[f"{spec.help} (now {value:.2f})"], classes=["orgsim-help"])
 
 
+#: The one line a new trainer reads first (shown at week 0).
+FIRST_HINT = (
+    "Start here: take the room's guesses (the prediction moment below), press Play (or Space), "
+    'and move a dial whenever someone asks "what if we changed this now?"'
+)
+
+#: How a dial acts, under the dials' heading.
+DIAL_HELP = (
+    "At week 0 a dial sets the start. Later, the run goes on from this week with the new value "
+    "(marked on every chart; the faint line is the path without the change)."
+)
+
+
 @solara.component
 def Controls(
     config: Config,
     change: Callable[[Config], None],
-    disabled: bool,
+    disabled: bool = False,
     report: Callable[[str], None] = lambda _msg: None,
+    move: Callable[[int, str, float | bool], None] | None = None,
+    setting: Callable[[int, str], float | bool] | None = None,
+    rev: int = 0,
 ):
-    """Preset, seed, change programme, compare, and the culture dials.
+    """Preset, seed, change programme, compare, the culture dials of A, and design B's own.
 
-    ``report`` shows a refused input's message on the page.
+    ``change`` applies a new config (the runs restart at week 0); ``move`` moves a dial or the
+    programme switch of design A (0) or B (1) from the current week, and ``setting`` reads the
+    value in force (``rev`` changes with every move, so the dials show it). ``report`` shows a
+    refused input's message on the page. The controls stay
+    usable while playing: a move waits for the week being computed, then the run goes on.
     """
+    del rev  # only here to re-render the controls after a change during the run
     names = presets()
+
+    def guarded(act: Callable[[], None]) -> None:
+        # a refused input shows a message on the page and leaves the runs as they were
+        try:
+            act()
+        except InputError as e:
+            report(str(e))
+
+    def moved(design: int, key: str, value: float | bool) -> None:
+        if move is not None:
+            guarded(lambda: move(design, key, value))
+        elif key == PROGRAMME:
+            change(replace(config, programme=bool(value)))
+        else:
+            guarded(lambda: change(config.with_dial(key, float(value), design)))
+
+    def now(design: int, key: str) -> float | bool:
+        if setting is not None:
+            return setting(design, key)
+        if key == PROGRAMME:
+            return config.programme_of(design)
+        return dict(config.dials_of(design))[key]
+
     solara.Select(
         label="Preset",
         value=config.preset,
@@ -118,13 +177,6 @@ def Controls(
             raise InputError(f"Seed: expected a whole number >= 0, got {s}")
         change(replace(config, seed=int(s)))
 
-    def guarded(act: Callable[[], None]) -> None:
-        # a refused input shows a message on the page and leaves the runs as they were
-        try:
-            act()
-        except InputError as e:
-            report(str(e))
-
     solara.InputInt(
         "Seed",
         value=config.seed,
@@ -137,9 +189,10 @@ def Controls(
     )
     solara.Switch(
         label="Change programme (Kotter's eight steps)",
-        value=config.programme,
-        on_value=lambda on: change(replace(config, programme=bool(on))),
+        value=bool(now(0, PROGRAMME)),
+        on_value=lambda on: moved(0, PROGRAMME, bool(on)),
         disabled=disabled,
+        classes=["programme-a"],
     )
     solara.Switch(
         label="Compare with design B",
@@ -147,26 +200,51 @@ def Controls(
         on_value=lambda on: change(replace(config, compare=bool(on))),
         disabled=disabled,
     )
-    solara.Select(
-        label="Design B",
-        value=config.preset_b,
-        values=names,
-        on_value=lambda p: change(replace(config, preset_b=p)),
-        disabled=disabled or not config.compare,
-    )
-    solara.Div(children=["Culture dials (design A)"], classes=["orgsim-section"])
-    solara.Div(
-        children=["Moving a dial restarts the run at week 0 on the same seed."],
-        classes=["orgsim-help"],
-    )
-    dials = dict(config.dials)
-    for spec in culture_specs():
-        Dial(
-            spec,
-            dials.get(spec.path, float(spec.default)),
-            lambda path, val: guarded(lambda: change(config.with_dial(path, val))),
-            disabled,
+
+    def dials(design: int) -> None:
+        name = "AB"[design]
+        solara.Div(children=[f"Culture dials (design {name})"], classes=["orgsim-section"])
+        for spec in culture_specs():
+            Dial(
+                spec,
+                float(now(design, spec.path)),
+                lambda path, val: moved(design, path, val),
+                disabled,
+                name,
+            )
+
+    solara.Div(children=[DIAL_HELP], classes=["orgsim-help"])
+    dials(0)
+    if not config.compare:
+        return
+    with solara.Div(classes=["orgsim-design-b"]):
+        solara.Div(children=["Design B"], classes=["orgsim-section"])
+        solara.Select(
+            label="Design B preset",
+            value=config.preset_b,
+            values=names,
+            on_value=lambda p: change(config.with_preset_b(p)),
+            disabled=disabled,
         )
+        solara.Button(
+            "Copy A",
+            on_click=lambda: change(config.copy_a()),
+            disabled=disabled,
+            outlined=True,
+            classes=["copy-a"],
+        )
+        solara.Div(
+            children=["B gets A's preset, dials and programme (and restarts at week 0)."],
+            classes=["orgsim-help"],
+        )
+        solara.Switch(
+            label="Change programme in B",
+            value=bool(now(1, PROGRAMME)),
+            on_value=lambda on: moved(1, PROGRAMME, bool(on)),
+            disabled=disabled,
+            classes=["programme-b"],
+        )
+        dials(1)
 
 
 @solara.component
@@ -183,7 +261,15 @@ def Cards(frame: Frame):
             f'<div class="t">{html.escape(card.title)}</div>'
             f'<div class="v">{vals}</div><div class="n">{html.escape(card.note)}</div></div>'
         )
-    solara.HTML(tag="div", unsafe_innerHTML="".join(parts), classes=["orgsim-cards"])
+    names = " ".join(
+        f'<span class="{"a" if i == 0 else "b"}">{html.escape(lab)}</span>'
+        for i, lab in enumerate(frame.labels)
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f'<div class="orgsim-names">{names}</div>' + "".join(parts),
+        classes=["orgsim-cards"],
+    )
 
 
 @solara.component
@@ -204,24 +290,51 @@ def Debrief(session: Session, playing: bool, week: int):
 
 
 @solara.component
-def Export(session: Session):
-    """Downloads: the charts as PNG, the org view as PNG, the data as CSV."""
-    with solara.Row():
+def Export(session: Session, week: int, on_open: Callable[[int, str, int, bytes], None]):
+    """Downloads named by preset, design and week: the charts and the org view as PNG, the data
+    as CSV (with the seed, dials and changes), each design as a scenario file; and the upload
+    of a scenario file into design A or B (the run restarts from it)."""
+    del week  # a new week renames the files
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
         solara.FileDownload(
             session.charts_png,
-            filename="orgsim-charts.png",
+            filename=session.export_name("charts", "png"),
             label="Charts (PNG)",
             mime_type="image/png",
         )
         solara.FileDownload(
             session.org_png,
-            filename="orgsim-org.png",
+            filename=session.export_name("org-A", "png"),
             label="Org view (PNG)",
             mime_type="image/png",
         )
         solara.FileDownload(
-            session.csv, filename="orgsim-run.csv", label="Data (CSV)", mime_type="text/csv"
+            session.csv,
+            filename=session.export_name("data", "csv"),
+            label="Data (CSV)",
+            mime_type="text/csv",
         )
+        for d, r in enumerate(session.runs):
+            solara.FileDownload(
+                lambda d=d: session.scenario_toml(d),
+                filename=session.export_name(f"scenario-{r.label}", "toml"),
+                label=f"Scenario {r.label} (TOML)",
+                mime_type="application/toml",
+            )
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+        for d, r in enumerate(session.runs):
+            Upload(
+                f"Open a scenario file as design {r.label}",
+                lambda name, size, raw, d=d: on_open(d, name, size, raw),
+            )
+    solara.Div(
+        children=[
+            "A scenario file holds one design: its preset, dials, programme and the changes "
+            "made during the run (with their weeks). The address holds the whole session: copy "
+            "it to share the run, or reload to get it back."
+        ],
+        classes=["orgsim-help"],
+    )
 
 
 @solara.lab.task
@@ -277,14 +390,21 @@ def LiveView(
     config: Config,
     presenter: solara.Reactive[bool] | None = None,
     debug: bool = False,
+    rev: solara.Reactive[int] | None = None,
+    on_open: Callable[[int, str, int, bytes], None] = lambda *_: None,
+    flags: tuple[str, ...] = (),
 ):
     """Week counter, Step/Play/Reset, cards, org views, charts, difference, debrief, export.
 
-    ``config`` is passed so that a change of settings re-renders this view at week 0. In the
-    presenter view (``presenter``) the org view and every chart share one screen, in larger type;
-    ``debug`` shows the frame timer (never shown to the room otherwise).
+    ``config`` is passed so that a change of settings re-renders this view at week 0, and
+    ``rev`` counts the changes made during the run (Reset counts too, so the controls show the
+    starting values again). In the presenter view (``presenter``) the org view and every chart
+    share one screen, in larger type; ``debug`` shows the frame timer (never shown to the room
+    otherwise). ``on_open`` opens an uploaded scenario file as design A (0) or B (1); the
+    address keeps the settings, the changes and the week (with ``flags`` such as ``debug``).
     """
     tick = solara.use_reactive(0)
+    rev = rev if rev is not None else solara.use_reactive(0)
     presenter = presenter if presenter is not None else solara.use_reactive(False)
     luck_on = solara.use_reactive(False)
     luck = solara.use_memo(LuckBands, [])
@@ -302,7 +422,7 @@ def LiveView(
             return session.frame(), status
 
     frame, luck_status = solara.use_memo(
-        render, [tick.value, session.version, config, presenter.value, luck_on.value]
+        render, [tick.value, session.version, config, presenter.value, luck_on.value, rev.value]
     )
 
     def do_step() -> None:
@@ -315,6 +435,7 @@ def LiveView(
         playing.set(False)
         session.reset()
         tick.set(tick.value + 1)
+        rev.set(rev.value + 1)
 
     def do_play() -> None:
         if playing.value or not session.done:
@@ -324,6 +445,11 @@ def LiveView(
         {"play": do_play, "step": do_step, "reset": do_reset}[action]()
 
     pv.Keys(on_key)
+    room_flags = (
+        *(f for f in flags if f != "presenter"),
+        *(["presenter"] if presenter.value else []),
+    )
+    Address(to_query(session.config, session.changes, frame.week, tuple(room_flags)))
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Text(f"Week {frame.week} of {frame.horizon}", classes=["week-counter"])
         solara.Button(
@@ -348,6 +474,12 @@ def LiveView(
     if presenter.value:
         PresenterBody(frame, bergs, luck_status)
         return
+    # always in the tree (empty after week 0): a child that comes and goes would shift the
+    # widgets after it, and the page would make them anew (an upload under way would be lost)
+    fresh = frame.week == 0 and not session.changes
+    solara.Div(
+        children=[FIRST_HINT] if fresh else [], classes=["first-hint" if fresh else "no-hint"]
+    )
     if luck_status:
         solara.Div(children=[luck_status], classes=["orgsim-help", "luck-status"])
     pv.Prediction(session.runs[0].df, frame.week)
@@ -369,7 +501,7 @@ def LiveView(
         )
         solara.Image(frame.diff, width="100%", classes=["orgsim-img", "diff-chart"])
     Debrief(session, playing.value, frame.week)
-    Export(session)
+    Export(session, frame.week, on_open)
 
 
 @solara.component
@@ -388,14 +520,36 @@ def PresenterBody(frame: Frame, bergs: list[tuple[str, pv.Iceberg]], luck_status
                 solara.Div(children=[luck_status], classes=["orgsim-caption", "luck-status"])
 
 
+def _start(search: str) -> tuple[Session, str]:
+    """The page's session: the one the address describes, or the default with the reason the
+    address was refused."""
+    try:
+        saved = from_query(search)
+        if saved is None:
+            return Session(), ""
+        return Session(saved.config, saved.changes, saved.week), ""
+    except InputError as e:
+        return Session(), f"{e} (the default run is shown instead)"
+
+
 @solara.component
 def Page():
-    """The whole page; one ``Session`` per browser session."""
-    session = solara.use_memo(Session, [])
+    """The whole page; one ``Session`` per browser session, restored from the address."""
+    router = solara.use_router()
+    query = router.search or ""
+    flags = tuple(
+        dict.fromkeys(
+            k
+            for k in (p.split("=", 1)[0] for p in query.lstrip("?").split("&") if p)
+            if k in ("presenter", "debug")
+        )
+    )
+    session, refused = solara.use_memo(lambda: _start(query), [])
     config, set_config = solara.use_state(session.config)
     playing = solara.use_reactive(False)
+    rev = solara.use_reactive(0)
 
-    error, set_error = solara.use_state("")
+    error, set_error = solara.use_state(refused)
 
     def change(new: Config) -> None:
         playing.set(False)
@@ -408,9 +562,31 @@ def Page():
         set_error("")
         set_config(new)
 
-    router = solara.use_router()
-    query = router.search or ""
-    flags = {part.split("=", 1)[0] for part in query.lstrip("?").split("&") if part}
+    def move(design: int, key: str, value: float | bool) -> None:
+        # under the session's lock: during Play the change waits for the week being computed,
+        # is applied between two weeks, and Play goes on from there
+        with session.lock:
+            session.change(design, key, value)  # a refusal raises: Controls shows it
+            new = session.config
+        set_error("")
+        set_config(new)
+        rev.set(rev.value + 1)
+
+    def open_file(design: int, name: str, size: int, raw: bytes) -> None:
+        playing.set(False)
+        try:
+            scenario = read_scenario_upload(name, raw, size)
+            with session.lock:
+                saved = saved_from_scenario(scenario, session.config, design)
+                session.restore(saved.config, saved.changes, saved.week)
+                new = session.config
+        except InputError as e:  # the session keeps its runs (Session.restore)
+            set_error(str(e))
+            return
+        set_error("")
+        set_config(new)
+        rev.set(rev.value + 1)
+
     presenter = solara.use_reactive("presenter" in flags)
 
     solara.Style(CSS + pv.ICEBERG_CSS + pv.PRESENTER_CSS)
@@ -422,6 +598,8 @@ def Page():
         with solara.Column(classes=["orgsim-controls"]):
             if error:
                 solara.Error(error, classes=["orgsim-error"])
-            Controls(config, change, playing.value, set_error)
+            Controls(config, change, False, set_error, move, session.setting, rev.value)
         with solara.Column(classes=["orgsim-live"]):
-            LiveView(session, playing, config, presenter, "debug" in flags)
+            if error:  # beside the live view too: an upload's refusal shows where it was made
+                solara.Error(error, classes=["live-error"])
+            LiveView(session, playing, config, presenter, "debug" in flags, rev, open_file, flags)

@@ -9,11 +9,13 @@ in both runs, and the difference between them is the design, not luck.
 
 from __future__ import annotations
 
+import copy
 import io
 import math
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pandas as pd
 from PIL import Image
@@ -55,6 +57,99 @@ def has_programme(preset: str) -> bool:
     return bool(load_scenario(preset).change_programme.steps)
 
 
+def programme_steps(start: int, horizon: int | None = None) -> list[dict[str, Any]]:
+    """Kotter's eight steps as the programme preset dates them, moved to begin at ``start``.
+
+    Switching the programme on at week t starts it then (its steps keep their spacing); steps
+    that would fall after ``horizon`` are left out.
+    """
+    steps = load_scenario(PROGRAMME_PRESET).change_programme.model_dump()["steps"]
+    out = [{**st, "week": int(st["week"]) + start} for st in steps]
+    return [st for st in out if horizon is None or st["week"] <= horizon]
+
+
+def check_dial(path: str, value: object) -> float:
+    """A culture dial's value as a float in its range.
+
+    Raises:
+        ScenarioError: for an unknown dial or a value that is not a number in its range.
+    """
+    spec = next((f for f in culture_specs() if f.path == path), None)
+    if spec is None:
+        known = ", ".join(f.path for f in culture_specs())
+        raise ScenarioError(f"unknown field {path!r}; accepted keys: {known}")
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        x = float("nan")
+    lo = float(spec.lo if spec.lo is not None else -math.inf)
+    hi = float(spec.hi if spec.hi is not None else math.inf)
+    if not (math.isfinite(x) and lo <= x <= hi):
+        raise ScenarioError(
+            f"{path} ({spec.label}): expected a finite number in [{lo}, {hi}], got {value!r}"
+        )
+    return x
+
+
+#: The key of the change-programme switch in a :class:`Change` (the dials use their paths).
+PROGRAMME = "programme"
+
+
+#: Shorter names for dials whose label is too long for a chart mark or a legend.
+SHORT = {"culture.decision_rights": "decision rights"}
+
+
+def _num(x: float) -> str:
+    """A dial value in a name: two decimals at most, no trailing zeros (0.8, 0.25, 1)."""
+    return f"{round(float(x), 2):g}"
+
+
+def plain_name(key: str, value: float | bool) -> str:
+    """A setting in plain words: ``decision rights at the edge 0.8``, ``change programme on``."""
+    if key == PROGRAMME:
+        return f"change programme {'on' if value else 'off'}"
+    spec = next((f for f in culture_specs() if f.path == key), None)
+    label = SHORT.get(key) or (spec.label if spec is not None else key)
+    return f"{label[:1].lower()}{label[1:]} {_num(float(value))}"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change made during a run: one dial or the programme switch, from ``week`` on.
+
+    Attributes:
+        week: the week the change takes effect (the model's week when it was made).
+        design: 0 for design A, 1 for design B.
+        key: a culture dial's dotted path, or :data:`PROGRAMME`.
+        value: the dial's new value, or whether the programme runs from now on.
+    """
+
+    week: int
+    design: int
+    key: str
+    value: float | bool
+
+    @property
+    def name(self) -> str:
+        """The change in plain words (the charts' mark)."""
+        return plain_name(self.key, self.value)
+
+    def check(self) -> Change:
+        """This change with its value checked (a dial in range, a switch as a bool).
+
+        Raises:
+            ScenarioError: for a week below 1, a design other than A or B, an unknown key or a
+                value out of range.
+        """
+        if not isinstance(self.week, int) or self.week < 1:
+            raise ScenarioError(f"change week: expected a whole number >= 1, got {self.week!r}")
+        if self.design not in (0, 1):
+            raise ScenarioError(f"change design: expected A or B, got {self.design!r}")
+        if self.key == PROGRAMME:
+            return replace(self, value=bool(self.value))
+        return replace(self, value=check_dial(self.key, self.value))
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything the trainer chooses; a change of config restarts the runs at week 0.
@@ -65,7 +160,9 @@ class Config:
         programme: whether design A runs the change programme (Kotter's steps).
         seed: the seed of both runs (common random numbers).
         compare: whether design B runs beside A.
-        preset_b: design B's preset (as the preset defines it).
+        preset_b: design B's preset.
+        dials_b: design B's culture dials (empty: the preset's own).
+        programme_b: whether design B runs the change programme (None: as its preset does).
     """
 
     preset: str = DEFAULT_PRESET
@@ -74,6 +171,8 @@ class Config:
     seed: int = 1
     compare: bool = False
     preset_b: str = DEFAULT_B
+    dials_b: tuple[tuple[str, float], ...] = ()
+    programme_b: bool | None = None
 
     @classmethod
     def for_preset(cls, preset: str, **kw: object) -> Config:
@@ -91,46 +190,115 @@ class Config:
             self, preset=preset, dials=preset_dials(preset), programme=has_programme(preset)
         )
 
-    def with_dial(self, path: str, value: float) -> Config:
-        """Move one culture dial.
+    def with_dial(self, path: str, value: float, design: int = 0) -> Config:
+        """Move one culture dial of design A (``design=0``) or B (``design=1``).
 
         Raises:
             ScenarioError: for an unknown dial or a value that is not a number in its range.
         """
-        spec = next((f for f in culture_specs() if f.path == path), None)
-        if spec is None:
-            known = ", ".join(f.path for f in culture_specs())
-            raise ScenarioError(f"unknown field {path!r}; accepted keys: {known}")
-        try:
-            x = float(value)
-        except (TypeError, ValueError):
-            x = float("nan")
-        lo = float(spec.lo if spec.lo is not None else -math.inf)
-        hi = float(spec.hi if spec.hi is not None else math.inf)
-        if not (math.isfinite(x) and lo <= x <= hi):
-            raise ScenarioError(
-                f"{path} ({spec.label}): expected a finite number in [{lo}, {hi}], got {value!r}"
-            )
-        d = dict(self.dials)
+        x = check_dial(path, value)
+        d = dict(self.dials_of(design))
         d[path] = x
-        return replace(self, dials=tuple(d.items()))
+        if design == 0:
+            return replace(self, dials=tuple(d.items()))
+        return replace(self, dials_b=tuple(d.items()))
+
+    def with_preset_b(self, preset: str) -> Config:
+        """Switch design B to another preset (its own dials and programme setting)."""
+        return replace(self, preset_b=preset, dials_b=(), programme_b=None)
+
+    def copy_a(self) -> Config:
+        """Design B becomes a copy of design A (preset, dials, programme), ready to change."""
+        return replace(
+            self, preset_b=self.preset, dials_b=self.dials_of(0), programme_b=self.programme
+        )
+
+    def dials_of(self, design: int) -> tuple[tuple[str, float], ...]:
+        """A design's culture dials (B's default to its preset's own)."""
+        if design == 0:
+            return self.dials or preset_dials(self.preset)
+        return self.dials_b or preset_dials(self.preset_b)
+
+    def programme_of(self, design: int) -> bool:
+        """Whether a design runs the change programme."""
+        if design == 0:
+            return self.programme
+        return has_programme(self.preset_b) if self.programme_b is None else self.programme_b
+
+    def preset_of(self, design: int) -> str:
+        """A design's preset."""
+        return self.preset if design == 0 else self.preset_b
+
+    def scenario_of(self, design: int) -> Scenario:
+        """A design's validated scenario: its preset with its dials and programme setting."""
+        s = load_scenario(self.preset_of(design))
+        over: dict[str, object] = dict(self.dials_of(design))
+        if self.programme_of(design) != bool(s.change_programme.steps):
+            over["change_programme.steps"] = programme_steps(0) if self.programme_of(design) else []
+        return s.with_overrides(over) if over else s
 
     def scenario_a(self) -> Scenario:
         """Design A's validated scenario."""
-        s = load_scenario(self.preset)
-        over: dict[str, object] = dict(self.dials)
-        if self.programme != bool(s.change_programme.steps):
-            steps = (
-                load_scenario(PROGRAMME_PRESET).change_programme.model_dump()["steps"]
-                if self.programme
-                else []
-            )
-            over["change_programme.steps"] = steps
-        return s.with_overrides(over) if over else s
+        return self.scenario_of(0)
 
     def scenario_b(self) -> Scenario:
-        """Design B's validated scenario (the preset as it is)."""
-        return load_scenario(self.preset_b)
+        """Design B's validated scenario."""
+        return self.scenario_of(1)
+
+
+def _setting_diffs(
+    dials: tuple[tuple[str, float], ...],
+    programme: bool,
+    ref_dials: tuple[tuple[str, float], ...],
+    ref_programme: bool,
+) -> list[str]:
+    """What a design's settings change from a reference, in plain words (dial order)."""
+    ref = dict(ref_dials)
+    out = [plain_name(path, v) for path, v in dials if path in ref and _num(v) != _num(ref[path])]
+    if programme != ref_programme:
+        out.append(plain_name(PROGRAMME, programme))
+    return out
+
+
+def design_names(config: Config, changes: tuple[Change, ...] = ()) -> tuple[str, str]:
+    """The names of designs A and B, made from what differs.
+
+    A is its preset, plus the dials it moved from the preset's own; B is "A + ..." when it
+    starts from A's preset (what it sets differently from A), or its preset and what it moved
+    from that preset's own otherwise. Changes made during the run follow with their week
+    ("decision rights at the edge 0.8 from week 30"); a change made alike in both designs is not
+    a difference of B.
+    """
+    c = config
+
+    def own(design: int) -> list[str]:
+        return _setting_diffs(
+            c.dials_of(design), c.programme_of(design),
+            preset_dials(c.preset_of(design)), has_programme(c.preset_of(design)),
+        )  # fmt: skip
+
+    def during(design: int, skip: set[tuple[int, str, str]]) -> list[str]:
+        return [
+            f"{ch.name} from week {ch.week}"
+            for ch in changes
+            if ch.design == design and (ch.week, ch.key, _num(float(ch.value))) not in skip
+        ]
+
+    parts_a = own(0) + during(0, set())
+    name_a = c.preset + (" + " + ", ".join(parts_a) if parts_a else "")
+    if c.preset_b == c.preset:
+        in_a = {(ch.week, ch.key, _num(float(ch.value))) for ch in changes if ch.design == 0}
+        parts_b = _setting_diffs(c.dials_of(1), c.programme_of(1), c.dials_of(0), c.programme)
+        parts_b += during(1, in_a)
+        in_b = {(ch.week, ch.key, _num(float(ch.value))) for ch in changes if ch.design == 1}
+        undone = [ch for ch in changes if ch.design == 0 and
+                  (ch.week, ch.key, _num(float(ch.value))) not in in_b]  # fmt: skip
+        parts_b += [f"without A's {ch.name} from week {ch.week}" for ch in undone]
+        name_b = "A + " + ", ".join(parts_b) if parts_b else "same as A"
+    else:
+        parts_b = own(1) + during(1, set())
+        name_b = c.preset_b + (" + " + ", ".join(parts_b) if parts_b else "")
+    return name_a, name_b
 
 
 @dataclass
@@ -145,11 +313,31 @@ class Run:
     ledger: ChurnLedger = field(init=False)
     view: OrgView | None = field(init=False, default=None)
     df: pd.DataFrame = field(init=False)
+    #: The path without the latest change: a copy of the model made just before it, stepped
+    #: alongside (None before any change).
+    ghost: OrgModel | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.model = OrgModel(self.scenario, rng=self.seed)
         self.ledger = ChurnLedger()
         self.df = self.model.results()
+
+    def change(self, changes: dict[str, Any]) -> None:
+        """Apply ``changes`` from this week on (``model.intervene``), keeping the unchanged path.
+
+        The copy is made before the change, so it runs on as the model would have without it
+        (same state, same random streams: common random numbers).
+
+        Raises:
+            ScenarioError: when the model refuses the change (nothing changes then).
+        """
+        before = copy.deepcopy(self.model)
+        self.model.intervene(changes)
+        self.ghost = before
+
+    def ghost_df(self) -> pd.DataFrame | None:
+        """The unchanged path's per-week table (None before any change)."""
+        return None if self.ghost is None else self.ghost.results()
 
     @property
     def week(self) -> int:
@@ -167,6 +355,8 @@ class Run:
         self.model.step()
         self.df = self.model.results()
         self.ledger.after(self.model, self.df.iloc[-1])
+        if self.ghost is not None and self.ghost.week < self.model.week:
+            self.ghost.step()
 
     def org_png(self, size: tuple[float, float]) -> bytes:
         """The org view for this week."""
@@ -174,7 +364,7 @@ class Run:
             self.view = OrgView(
                 self.model.structure, self.model.state.cust.handler, title=self.title, size=size
             )
-        self.view.update(self.model)
+        self.view.update(self.model, title=self.title)
         return self.view.png()
 
     def caption(self) -> str:
@@ -282,29 +472,49 @@ class Session:
     ORG_SIZE = (11.0, 4.6)
     ORG_SIZE_COMPARE = (8.2, 4.8)
 
-    def __init__(self, config: Config | None = None) -> None:
+    def __init__(
+        self, config: Config | None = None, changes: tuple[Change, ...] = (), week: int = 0
+    ) -> None:
         self.lock = threading.RLock()
         self.config = config or Config.for_preset(DEFAULT_PRESET)
         self.runs: list[Run] = []
         self.charts: Charts | None = None
         self.diff: Charts | None = None
         self.version = 0
+        #: The changes made during the run, in the order they were made.
+        self.changes: tuple[Change, ...] = ()
         self._build()
+        if changes or week:
+            self.replay(changes, week)
 
     # ----------------------------------------------------------------- setup
     def _build(self) -> None:
         c = self.config
-        runs = [Run("A", c.preset, c.scenario_a(), c.seed)]
+        names = design_names(c)
+        runs = [Run("A", names[0], c.scenario_a(), c.seed)]
         if c.compare:
-            runs.append(Run("B", c.preset_b, c.scenario_b(), c.seed))
-        self.runs = runs
-        labels = [f"{r.label}: {r.name}" for r in runs]
+            runs.append(Run("B", names[1], c.scenario_b(), c.seed))
+        self.runs, self.changes = runs, ()
+        labels = self.labels
         book = runs[0].scenario.customers.count
         self.charts = Charts(self.horizon, labels, PANELS, book=book)
         self.diff = (
             Charts(self.horizon, labels, DIFF_PANELS, diff=True, book=book) if c.compare else None
         )
         self.version += 1
+
+    @property
+    def labels(self) -> list[str]:
+        """Each design's label and name, as the legends, org views and debrief show it."""
+        return [f"{r.label}: {r.name}" for r in self.runs]
+
+    def _rename(self) -> None:
+        names = design_names(self.config, self.changes)
+        for r, name in zip(self.runs, names):
+            r.name = name
+        for ch in (self.charts, self.diff):
+            if ch is not None:
+                ch.set_labels(self.labels)
 
     def apply(self, config: Config) -> bool:
         """Use a new config; restarts at week 0 when it differs. Returns whether it restarted."""
@@ -322,9 +532,103 @@ class Session:
             return True
 
     def reset(self) -> None:
-        """Back to week 0 with the same config (same seed, same random numbers)."""
+        """Back to week 0 with the same config (same seed, same random numbers).
+
+        The changes made during the run are dropped: the run starts again from its settings.
+        """
         with self.lock:
             self._build()
+
+    def what_differs(self) -> str:
+        """How B differs from A in plain words (empty without B)."""
+        if len(self.runs) < 2:
+            return ""
+        name_b = self.runs[1].name
+        if name_b.startswith("A + "):
+            return name_b.removeprefix("A + ")
+        if name_b == "same as A":
+            return "nothing (the same settings)"
+        return f"its preset and settings ({name_b}, where A is {self.runs[0].name})"
+
+    # ----------------------------------------------------------------- changes during the run
+    def setting(self, design: int, key: str) -> float | bool:
+        """A dial's value (or the programme switch) in force now: the last change, else the
+        config's."""
+        for ch in reversed(self.changes):
+            if ch.design == design and ch.key == key:
+                return ch.value
+        if key == PROGRAMME:
+            return self.config.programme_of(design)
+        return dict(self.config.dials_of(design))[key]
+
+    def change(self, design: int, key: str, value: float | bool) -> bool:
+        """Move a dial (or the programme switch) of design A (0) or B (1).
+
+        At week 0 this is a change of settings (the run restarts, still at week 0); later it
+        is a change during the run: the model continues from this week with the new value
+        (``model.intervene``), the charts mark it and keep the path without it as a faint line.
+
+        Returns:
+            Whether it was a change during the run (False: a change of settings, or nothing
+            to change).
+
+        Raises:
+            ScenarioError: for a value out of range, a design that does not run, or a change
+                the model refuses (nothing changes then).
+        """
+        with self.lock:
+            if design >= len(self.runs):
+                raise ScenarioError("design B: switch on 'Compare with design B' first")
+            if self.week == 0:
+                c = self.config
+                if key == PROGRAMME:
+                    new = (
+                        replace(c, programme=bool(value))
+                        if design == 0
+                        else replace(c, programme_b=bool(value))
+                    )
+                else:
+                    new = c.with_dial(key, float(value), design)  # type: ignore[arg-type]
+                self.apply(new)
+                return False
+            ch = Change(self.week, design, key, value).check()
+            if ch.value == self.setting(design, key):
+                return False
+            run = self.runs[design]
+            if key == PROGRAMME:
+                steps = programme_steps(self.week, self.horizon) if ch.value else []
+                run.change({"change_programme.steps": steps})
+            else:
+                run.change({key: ch.value})
+            self.changes = (*self.changes, ch)
+            self._rename()
+            self.version += 1
+            return True
+
+    def replay(self, changes: tuple[Change, ...], week: int = 0) -> None:
+        """Run from week 0 making ``changes`` at their weeks, then on to ``week``.
+
+        The same seed, settings and changes give the same run week by week (a shared link or
+        a scenario file restores it).
+
+        Raises:
+            ScenarioError: for a change out of range or one the model refuses, naming it.
+        """
+        with self.lock:
+            self._build()
+            for ch in sorted(changes, key=lambda c: c.week):  # stable: same-week order kept
+                ch = ch.check()
+                if ch.week > self.horizon:
+                    raise ScenarioError(
+                        f"change {ch.name!r}: week {ch.week} is after the horizon, week "
+                        f"{self.horizon}"
+                    )
+                self.step(ch.week - self.week)
+                try:
+                    self.change(ch.design, ch.key, ch.value)
+                except ScenarioError as e:
+                    raise ScenarioError(f"change {ch.name!r} at week {ch.week}: {e}") from None
+            self.step(max(0, min(week, self.horizon) - self.week))
 
     # ----------------------------------------------------------------- running
     @property
@@ -363,17 +667,19 @@ class Session:
             orgs = tuple(r.org_png(size) for r in self.runs)
             frames = [r.df for r in self.runs]
             logs = [r.model.programme_log for r in self.runs]
+            marks = [(ch.week, ch.name, ch.design) for ch in self.changes]
+            ghosts = [r.ghost_df() for r in self.runs]
             assert self.charts is not None
-            self.charts.update(frames, logs, [r.go_live() for r in self.runs])
+            self.charts.update(frames, logs, [r.go_live() for r in self.runs], marks, ghosts)
             charts = self.charts.png()
             diff = None
             if self.diff is not None:
-                self.diff.update(frames, [], [])
+                self.diff.update(frames, [], [], marks)
                 diff = self.diff.png()
             return Frame(
                 week=self.week,
                 horizon=self.horizon,
-                labels=tuple(f"{r.label}: {r.name}" for r in self.runs),
+                labels=tuple(self.labels),
                 orgs=orgs,
                 charts=charts,
                 diff=diff,
@@ -397,15 +703,80 @@ class Session:
             }
             if len(self.runs) == 2:
                 a, b = self.runs
-                out["Difference"] = compare_debrief(f"A ({a.name})", a.df, f"B ({b.name})", b.df)
+                out["Difference"] = compare_debrief(
+                    f"A ({a.name})", a.df, f"B ({b.name})", b.df, self.what_differs()
+                )
+            return out
+
+    def settings_table(self, design: int) -> pd.DataFrame:
+        """Row by row, what a design ran with: preset, seed, programme, each dial in force and
+        the changes that took effect that week (row ``w`` is after week ``w``, so a change made
+        at week ``t`` shows from row ``t + 1``)."""
+        with self.lock:
+            weeks = self.runs[design].df.index.to_numpy()
+            c = self.config
+            out = pd.DataFrame(index=pd.Index(weeks, name="week"))
+            out["preset"] = c.preset_of(design)
+            out["seed"] = c.seed
+            keys = [PROGRAMME, *(p for p, _ in c.dials_of(design))]
+            start = {PROGRAMME: c.programme_of(design), **dict(c.dials_of(design))}
+            for key in keys:
+                vals = []
+                for w in weeks:
+                    v = start[key]
+                    for ch in self.changes:
+                        if ch.design == design and ch.key == key and ch.week < w:
+                            v = ch.value
+                    vals.append(v)
+                out[key] = vals
+            out["changes"] = [
+                "; ".join(
+                    ch.name for ch in self.changes if ch.design == design and ch.week + 1 == w
+                )
+                for w in weeks
+            ]
             return out
 
     def csv(self) -> str:
-        """The runs' per-week data as CSV (text cells neutralised)."""
+        """The runs' per-week data as CSV (text cells neutralised), with each row's settings:
+        preset, seed, programme, every dial in force, and the changes made that week."""
         with self.lock:
             return results_csv(
-                [(f"{r.label}: {r.name}", r.df, r.model.programme_log) for r in self.runs]
+                [(f"{r.label}: {r.name}", r.df, r.model.programme_log) for r in self.runs],
+                [self.settings_table(d) for d in range(len(self.runs))],
             )
+
+    def export_name(self, what: str, ext: str) -> str:
+        """A download's file name: preset and design of each run, the week, and what it is
+        (``orgsim_command_and_control-A_vs_culture_first_rollout-B_week30_data.csv``)."""
+        with self.lock:
+            designs = "_vs_".join(
+                f"{self.config.preset_of(d)}-{r.label}" for d, r in enumerate(self.runs)
+            )
+            return f"orgsim_{designs}_week{self.week}_{what}.{ext}"
+
+    def scenario_toml(self, design: int) -> str:
+        """One design as a scenario file, with the changes made so far (``app.keep``)."""
+        from app.keep import scenario_toml
+
+        with self.lock:
+            return scenario_toml(self.config, self.changes, design, self.week, self.horizon)
+
+    def restore(self, config: Config, changes: tuple[Change, ...] = (), week: int = 0) -> None:
+        """Start again from ``config``, make ``changes`` at their weeks and run to ``week``.
+
+        Raises:
+            ScenarioError: when a change is refused; the session is left as it was.
+        """
+        with self.lock:
+            old = (self.config, self.runs, self.changes, self.charts, self.diff)
+            self.config = config
+            try:
+                self.replay(changes, week)
+            except Exception:
+                self.config, self.runs, self.changes, self.charts, self.diff = old
+                self.version += 1
+                raise
 
     def charts_png(self) -> bytes:
         """The charts (and the difference chart in compare mode) as one PNG, full redraw."""

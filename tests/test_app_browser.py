@@ -105,16 +105,14 @@ def test_choose_a_preset(watched: Watched, tmp_path: Path) -> None:
     assert w.errors == []
 
 
-def test_a_dial_restarts_the_run_and_downloads_work(watched: Watched) -> None:
+def test_a_dial_at_week_0_sets_the_start_and_downloads_work(watched: Watched) -> None:
+    """At week 0 a dial sets the start (later it changes course: tests/test_app_course_browser)."""
     w = watched
-    for n in (1, 2):
-        w.page.get_by_role("button", name="Step").click()
-        w.wait_week(n)
     track = w.page.locator(".orgsim-dial").nth(1).locator(".v-slider").bounding_box()
     assert track is not None
     w.page.mouse.click(track["x"] + 0.9 * track["width"], track["y"] + track["height"] / 2)
-    w.wait_week(0)  # released: the run restarts with the new dial
     w.page.wait_for_function("document.body.innerText.includes('for the customer. (now 0.9')")
+    assert w.week() == 0
     w.page.get_by_role("button", name="Step").click()
     w.wait_week(1)
     with w.page.expect_download() as dl:

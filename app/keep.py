@@ -17,8 +17,6 @@ server read its own files.
 
 from __future__ import annotations
 
-import json
-import math
 import re
 import tempfile
 from dataclasses import dataclass, replace
@@ -40,6 +38,7 @@ from sim.design import prepare_scenario
 from sim.inputs import load_scenario
 from sim.interventions import flatten
 from sim.scenario import Scenario, ScenarioError, read_toml_file
+from sim.tomlwrite import toml_key, toml_value
 
 #: Largest scenario file the page accepts (bytes): a saved design is a few kilobytes.
 MAX_UPLOAD_BYTES = 200_000
@@ -213,43 +212,14 @@ def _change(text: str, compare: bool) -> Change:
 
 
 # ---------------------------------------------------------------------------- scenario files
-_BARE = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def _key(k: str) -> str:
-    return k if _BARE.fullmatch(k) else json.dumps(k)
-
-
-def _value(v: Any) -> str:
-    """A TOML value (JSON's string escapes are TOML's basic-string escapes)."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return repr(v)
-    if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
-    if isinstance(v, list):
-        return "[" + ", ".join(_value(x) for x in v) + "]"
-    if isinstance(v, dict):
-        inner = ", ".join(f"{_key(k)} = {_value(x)}" for k, x in v.items() if x is not None)
-        return "{ " + inner + " }" if inner else "{}"
-    raise TypeError(f"no TOML for {type(v).__name__}")
-
-
 def _table(data: dict[str, Any], prefix: str, out: list[str]) -> None:
     scalars = {k: v for k, v in data.items() if not isinstance(v, dict) and v is not None}
     tables = {k: v for k, v in data.items() if isinstance(v, dict) and v}
     if prefix and (scalars or not tables):
         out.append(f"\n[{prefix}]")
-    out += [f"{_key(k)} = {_value(v)}" for k, v in scalars.items()]
+    out += [f"{toml_key(k)} = {toml_value(v)}" for k, v in scalars.items()]
     for k, v in tables.items():
-        _table(v, f"{prefix}.{_key(k)}" if prefix else _key(k), out)
+        _table(v, f"{prefix}.{toml_key(k)}" if prefix else toml_key(k), out)
 
 
 def scenario_toml(
@@ -284,7 +254,7 @@ def scenario_toml(
     for iv in ivs:
         out.append("\n[[interventions]]")
         out.append(f"week = {iv['week']}")
-        out.append(f"set = {_value(iv['set'])}")
+        out.append(f"set = {toml_value(iv['set'])}")
     return "\n".join(head + out) + "\n"
 
 

@@ -30,9 +30,7 @@ import hashlib
 import json
 import math
 import os
-import re
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +41,7 @@ import pyarrow.parquet as pq
 
 from sim.errors import InputError
 from sim.scenario import SCENARIO_DIR, resolve_scenario_path
+from sim.tomlwrite import dumps_toml
 
 INPUTS = "inputs"
 #: Scenario-file fields that name a file, relative to the file that names them.
@@ -53,49 +52,6 @@ SCENARIO_FILE_FIELDS = (
 )
 #: Experiment keys (under [set], [baseline], [factors]) that name a file.
 EXPERIMENT_FILE_KEYS = ("organisation.org_chart", "organisation.org_chart_map", "customers.file")
-
-# -- a minimal TOML writer -------------------------------------------------------------------------
-
-_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def _key(k: str) -> str:
-    return k if _BARE.match(k) else json.dumps(k, ensure_ascii=False)
-
-
-def _value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return repr(v)
-    if isinstance(v, str):
-        # JSON's escapes (\" \\ \n \t \uXXXX) are TOML basic-string escapes too
-        return json.dumps(v, ensure_ascii=False)
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_value(x) for x in v) + "]"
-    if isinstance(v, Mapping):
-        return "{ " + ", ".join(f"{_key(k)} = {_value(x)}" for k, x in v.items()) + " }"
-    raise TypeError(f"cannot write {type(v).__name__} as TOML")
-
-
-def dumps_toml(data: Mapping[str, Any]) -> str:
-    """TOML text of plain data: top-level values first, then one ``[table]`` per top-level table.
-
-    Nested tables are written as inline tables, arrays of tables as arrays of inline tables, so
-    ``tomllib.loads(dumps_toml(d)) == d`` for any data ``tomllib`` returns (datetimes aside).
-    """
-    lines = [f"{_key(k)} = {_value(v)}" for k, v in data.items() if not isinstance(v, Mapping)]
-    for k, v in data.items():
-        if isinstance(v, Mapping):
-            lines += ["", f"[{_key(k)}]"] + [f"{_key(a)} = {_value(b)}" for a, b in v.items()]
-    return "\n".join(lines) + "\n"
-
 
 # -- the layout of the copies ----------------------------------------------------------------------
 

@@ -384,13 +384,6 @@ def _wait_for(condition: Callable[[], bool], limit: float) -> bool:
 
 
 @pytest.mark.load  # counts the server's threads: run alone (pytest -m load), not beside other tests
-@pytest.mark.xfail(
-    strict=False,
-    reason="open (issue 15 item 5): passed alone on a quiet machine (14 -> 7 threads) and in 3 of "
-    "5 runs beside two other jobs; in the others the count stayed at its peak (14 of 14) for 90 s "
-    "although the guard's prune ran: the kernels of the raw websockets, or a late end of "
-    "Solara's websocket thread, are not understood yet",
-)
 def test_threads_of_closed_websockets_are_returned(live: AppServer) -> None:
     """Issue 15 item 5: Solara serves each websocket in a worker thread of anyio's pool, which
     anyio stops only at its next call; the guard makes that call once a websocket has ended

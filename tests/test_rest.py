@@ -49,23 +49,7 @@ def _check(runs, what: str, outcomes: list[str] = AT_REST) -> None:
     assert bad.empty, f"{what} not at rest:\n{t.round(4).to_string()}"
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "command_and_control",
-        pytest.param(
-            "functional_silos",
-            marks=pytest.mark.xfail(
-                strict=False,
-                reason="open (issue 14): with the playbook settled, functional_silos' churn "
-                "falls 13.8% -> 13.1% over three years at seeds 21-50 (trend p 0.002) and "
-                "satisfaction rises (p 0.009); main had the same satisfaction rise (p 0.056) "
-                "hidden by a decaying playbook lowering FCR. A slow customer-side drift, not "
-                "caused by the settling (docs/ODD.md 8.A)",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("name", ["command_and_control", "functional_silos"])
 def test_stationary_at_rest_tost_and_no_trend(name: str) -> None:
     """The customer book starts at its mix at rest (``OrgModel._rest_book``), so churn does not
     drift as demanding customers leave (docs/ODD.md 5.1, 8.A)."""

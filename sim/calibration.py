@@ -902,10 +902,9 @@ def calibrated_toml(post: Posterior, scenario_file: Path, out_dir: Path, fitted:
     File references (org chart, customer file) are written relative to ``out_dir``, so the
     folder can be moved with the inputs beside it.
     """
-    import tomli_w
-
     from sim.design import expand
     from sim.scenario import read_toml
+    from sim.tomlwrite import dumps_toml
 
     data = expand(read_toml(scenario_file), scenario_file)
     for sec, key in (
@@ -924,11 +923,11 @@ def calibrated_toml(post: Posterior, scenario_file: Path, out_dir: Path, fitted:
         f"(python run.py calibrate; docs/ODD.md 8.K).\n# Each run draws its values of the "
         f"{len(post.priors)} parameters in [calibration] from the posterior's particles.\n"
     )
-    return head + tomli_w.dumps(data) + "\n" + _calibration_table(cal)
+    return head + dumps_toml(data) + "\n" + _calibration_table(cal)
 
 
 def _calibration_table(cal: Any) -> str:
-    """The ``[calibration]`` table, one particle a line (tomli_w puts every number on its own)."""
+    """The ``[calibration]`` table, one particle a line (a generic writer would put every number on its own line)."""
     import json
 
     # JSON strings and numbers are valid TOML basic strings and floats

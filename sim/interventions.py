@@ -54,6 +54,7 @@ FIXED = (
     "interventions",
     "design",
     "economics.currency",  # a label of every amount: a run is in one currency
+    "calibration",  # the posterior draw is made once, at the build (docs/ODD.md 8.K)
 )
 
 #: Fields read only to build the starting state (or to run the burn-in): a change during a run

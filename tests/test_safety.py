@@ -291,19 +291,28 @@ def test_user_csv_cells_are_text_never_evaluated(tmp_path: Path) -> None:
     assert list(c.name) == ["__import__('os').system('false')", "eval('2')", "-2+3"]
 
 
-def test_the_app_has_no_file_upload() -> None:
+def test_the_apps_only_upload_is_capped_on_the_server() -> None:
+    """The app's one file input (a scenario TOML, app/address.py) is read through
+    ``app.keep.read_scenario_upload``, which refuses more than ``MAX_UPLOAD_BYTES`` by the bytes
+    it received, whatever size the browser claims (a client can lie), and parses nothing then."""
+    from app.keep import MAX_UPLOAD_BYTES, read_scenario_upload
+    from sim.scenario import ScenarioError
+
     files = [p for p in (ROOT / "app").rglob("*") if p.suffix in (".py", ".vue", ".js", ".html")]
-    hits = [
-        f"{p.relative_to(ROOT)}:{i}: {m}"
+    hits = {
+        str(p.relative_to(ROOT))
         for p in files
-        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        for line in p.read_text(encoding="utf-8").splitlines()
         for m in UPLOAD_MARKERS
         if m in line
-    ]
-    assert not hits, (
-        "the app accepts uploads now: limit their size (and say so in docs/RELIABILITY.md), "
-        f"then update this test: {hits}"
+    }
+    assert hits == {"app/address.py"}, (
+        "a new upload in the app: limit its size on the server (and say so in "
+        f"docs/RELIABILITY.md), then update this test: {sorted(hits)}"
     )
+    big = b'name = "x"\n' + b"#" * MAX_UPLOAD_BYTES
+    with pytest.raises(ScenarioError, match=f"{len(big)} bytes"):
+        read_scenario_upload("big.toml", big, size=10)
 
 
 # ------------------------------------------------------------------ CSV neutralisation

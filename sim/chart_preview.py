@@ -19,6 +19,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,17 @@ SPAN_BINS = ((1, 1), (2, 3), (4, 6), (7, 10), (11, 15), (16, 25), (26, None))
 #: Widest spans listed.
 WIDEST = 5
 #: Columns of the normalised chart.
-NORMALISED_COLUMNS = ("id", "manager_id", "role", "unit", "name", "fte", "location", "title")
+NORMALISED_COLUMNS = (
+    "id",
+    "manager_id",
+    "role",
+    "unit",
+    "name",
+    "fte",
+    "location",
+    "title",
+    "salary",
+)
 
 
 @dataclass(frozen=True)
@@ -193,6 +204,7 @@ def preview_text(p: Preview) -> str:
     for i in order:
         name = f" {c.name[i]}" if c.name[i] else ""
         lines.append(f"    {reports[i]:>4} reports: {c.ids[i]}{name} ({c.title[i]})")
+    lines += payroll_lines(c)
     leaders = np.isin(c.role, LEADERS)
     if p.unmapped:
         lines += ["", f"Unmapped job titles ({len(p.unmapped)}; people without reports)"]
@@ -202,6 +214,60 @@ def preview_text(p: Preview) -> str:
         n_titles = len({str(t) for t in c.title[~leaders]} - unmapped_titles)
         lines += ["", f"Every job title maps to a role ({n_titles} titles of staff)."]
     return "\n".join(lines) + "\n"
+
+
+def payroll(
+    chart: OrgChart, economics: Any = None, salary_annual: float | None = None
+) -> pd.Series:
+    """(n,) yearly pay of each person: the chart's salary where given, else the role's
+    (``economics.salary_<role>``, else ``people.salary_annual`` x the manager factor), x FTE.
+
+    Args:
+        chart: the organisation.
+        economics: the scenario's ``economics`` section (default: the schema's).
+        salary_annual: ``people.salary_annual`` (default: the schema's).
+    """
+    from sim.mechanisms import economics as econ
+    from sim.scenario import Economics, People
+
+    p = economics if economics is not None else Economics()
+    base = salary_annual if salary_annual is not None else People().salary_annual
+    return pd.Series(econ.position_pay(chart.role, chart.salary, chart.fte, base, p))
+
+
+def payroll_lines(chart: OrgChart) -> list[str]:
+    """The preview's payroll: by role and by unit, with where each figure comes from."""
+    pay = payroll(chart)
+    given = ~np.isnan(chart.salary)
+    from sim.scenario import Economics, People
+
+    base, factor = People().salary_annual, Economics().manager_salary_factor
+    source = (
+        f"salary column for {int(given.sum())} of {chart.n} people, "
+        if given.any()
+        else "no salary column: "
+    )
+    lines = [
+        "",
+        f"Payroll a year (salary x FTE; {source}the rest at the default role salary "
+        f"{base:,.0f}, managers and the executive x {factor:g}; a scenario's "
+        "economics.salary_<role> changes those; in its economics.currency)",
+        f"  {'role':<12}{'people':>7}{'given':>7}{'payroll':>16}",
+    ]
+    for code, name in enumerate(ROLE_NAMES):
+        sel = chart.role == code
+        if sel.any():
+            lines.append(
+                f"  {name:<12}{int(sel.sum()):>7}{int((sel & given).sum()):>7}"
+                f"{pay[sel].sum():>16,.0f}"
+            )
+    lines.append(f"  {'total':<12}{chart.n:>7}{int(given.sum()):>7}{pay.sum():>16,.0f}")
+    units = np.asarray(chart.unit_names, dtype=object)[chart.unit]
+    by_unit = pay.groupby(units, sort=False).sum()
+    lines.append(f"  {'unit':<36}{'payroll':>16}")
+    for unit, v in by_unit.items():
+        lines.append(f"  {str(unit)[:35]:<36}{v:>16,.0f}")
+    return lines
 
 
 def normalised_frame(chart: OrgChart) -> pd.DataFrame:
@@ -218,6 +284,7 @@ def normalised_frame(chart: OrgChart) -> pd.DataFrame:
             "fte": [f"{x:g}" for x in chart.fte],
             "location": chart.location,
             "title": chart.title,
+            "salary": ["" if np.isnan(x) else f"{x:.2f}".removesuffix(".00") for x in chart.salary],
         },
         columns=list(NORMALISED_COLUMNS),
     )

@@ -64,7 +64,7 @@ from sim.structures.org_chart import (
     load_customers,
     load_org_chart,
 )
-from sim.structures.transform import apply_structural
+from sim.structures.transform import TransformationError, apply_structural
 from sim.textfile import NotReadable, check_regular, count_lines
 
 _PATH_FIELDS = (
@@ -298,6 +298,15 @@ class ResolvedInputs:
     #: of ``removed``, positions without reports (severance at staff pay, not manager pay)
     removed_staff: int = field(default=0, compare=False, repr=False)
     added: int = field(default=0, compare=False, repr=False)  # new positions (hired and trained)
+    #: the removed positions as they were before the change (their severance is their pay):
+    #: model role codes, chart salaries (NaN: the role's) and FTE, one entry per removed position
+    removed_role: np.ndarray = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int8), compare=False, repr=False
+    )
+    removed_salary: np.ndarray = field(
+        default_factory=lambda: np.zeros(0), compare=False, repr=False
+    )
+    removed_fte: np.ndarray = field(default_factory=lambda: np.zeros(0), compare=False, repr=False)
 
 
 def restructured(before: OrgChart, after: OrgChart) -> tuple[np.ndarray, int]:
@@ -348,12 +357,22 @@ def read_inputs(scenario: Scenario) -> ResolvedInputs:
     sales = int((chart.role == SALES).sum())
     sizing.check_rows_fit(scenario, path, chart.n, kind="chart", sales=sales, exact=True)
     moved, removed, removed_staff, added = None, 0, 0, 0
+    gone: dict[str, np.ndarray] = {}
     k = scenario.design.base_transformations
     own = [t for t in scenario.transformations[k:] if t.kind in STRUCTURAL_TRANSFORMATIONS]
     if scenario.design.from_base and own:
-        before = apply_structural(load_org_chart(path), scenario.transformations[:k])
+        imported = load_org_chart(path, scenario.organisation.org_chart_map)
+        before = apply_structural(imported, scenario.transformations[:k])
         moved, removed = restructured(before, chart)
         removed_staff, added = position_changes(before, chart)
+        out = before.index_of(chart.ids)
+        lost = np.ones(before.n, dtype=bool)
+        lost[out[out >= 0]] = False
+        gone = {
+            "removed_role": before.role[lost].astype(np.int8),
+            "removed_salary": before.salary[lost].astype(np.float64),
+            "removed_fte": before.fte[lost].astype(np.float64),
+        }
     book = None
     if scenario.customers.file:
         file = scenario.customers.file
@@ -362,6 +381,9 @@ def read_inputs(scenario: Scenario) -> ResolvedInputs:
         # owners are checked against the chart as imported, then against the transformed one
         book = load_customers(file, path, scenario.organisation.org_chart_map)
         sizing.check_rows_fit(scenario, file, len(book), exact=True, **kw)  # type: ignore[arg-type]
+        lost_owners(
+            scenario, load_org_chart(path, scenario.organisation.org_chart_map), chart, book
+        )
         book.owners_in(chart)
     chart.to_structure(rng=np.random.default_rng(0))  # the model's invariants, checked now
     return ResolvedInputs(
@@ -371,7 +393,97 @@ def read_inputs(scenario: Scenario) -> ResolvedInputs:
         removed=removed,
         removed_staff=removed_staff,
         added=added,
+        **gone,
     )
+
+
+#: Owners of a lost book named in one message (the rest are counted).
+OWNERS_LISTED = 10
+
+
+def lost_owners(
+    scenario: Scenario, imported: OrgChart, chart: OrgChart, book: CustomerBook
+) -> None:
+    """Refuse a design whose transformations remove (or take out of sales) a customer owner.
+
+    The model does not reassign a book by itself (which rule would be the design's?), so the
+    message says, for every such owner at once: who (id, name, title, unit), how many customers
+    of the file they own, which transformation removed them, and the fix: give those customers
+    another ``owner_id`` in the customer file (a sales colleague of the same team is named when
+    there is one), or keep the person.
+
+    Raises:
+        TransformationError: naming the transformation, the people and the customer file.
+    """
+    pos = chart.index_of(book.owner_id)
+    bad = (pos < 0) | (chart.role[np.maximum(pos, 0)] != SALES)
+    if not bad.any():
+        return
+    owners, counts = np.unique(book.owner_id[bad].astype(str), return_counts=True)
+    order = np.argsort(-counts, kind="stable")
+    parts, whats = [], []
+    for k in order[:OWNERS_LISTED]:
+        oid, n = str(owners[k]), int(counts[k])
+        i = int(imported.index_of([oid])[0])
+        who = ", ".join(x for x in (str(imported.name[i]), str(imported.title[i])) if x)
+        unit = imported.unit_names[imported.unit[i]]
+        j = int(chart.index_of([oid])[0])
+        fate = "is removed" if j < 0 else f"is no longer in sales (now a {_role_word(chart, j)})"
+        whats.append(_culprit(scenario, oid))
+        hint = _colleague(imported, chart, i)
+        parts.append(
+            f"'{oid}' ({who}, {unit}) owns {n} customer{'s' if n > 1 else ''} and {fate}"
+            + (
+                f"; e.g. reassign them to '{hint}', a sales colleague in the same team"
+                if hint
+                else ""
+            )
+        )
+    more = (
+        f"; and {owners.shape[0] - OWNERS_LISTED} more owners"
+        if owners.shape[0] > OWNERS_LISTED
+        else ""
+    )
+    culprit = ", ".join(dict.fromkeys(w for w in whats if w)) or "the structural transformations"
+    raise TransformationError(
+        f"{culprit}: {len(owners)} sales "
+        f"{'people who own' if len(owners) > 1 else 'person who owns'} customers in "
+        f"{Path(book.source).name} would leave sales: "
+        + "; ".join(parts)
+        + more
+        + f". Customers are never reassigned silently; expected: change those customers' "
+        f"owner_id in {Path(book.source).name} to a sales person who stays, or keep these people "
+        "(leave them out of the transformation's ids)"
+    )
+
+
+def _role_word(chart: OrgChart, j: int) -> str:
+    from sim.structures.base import ROLE_NAMES
+
+    return ROLE_NAMES[int(chart.role[j])]
+
+
+def _culprit(scenario: Scenario, oid: str) -> str:
+    """The first transformation that names ``oid`` (by its ids, manager or managers), or ''."""
+    for i, t in enumerate(scenario.transformations):
+        named = list(getattr(t, "ids", None) or []) + list(getattr(t, "managers", None) or [])
+        if getattr(t, "manager", None):
+            named.append(t.manager)
+        if oid in {str(x).strip() for x in named}:
+            return f"transformations[{i}] ({t.kind})"
+    return ""
+
+
+def _colleague(imported: OrgChart, chart: OrgChart, i: int) -> str:
+    """A sales person who shared person ``i``'s manager in the imported chart and is still in
+    sales in ``chart`` (the first in file order), or ''."""
+    boss = imported.manager[i]
+    mates = np.flatnonzero((imported.manager == boss) & (imported.role == SALES))
+    for m in mates:
+        j = int(chart.index_of([imported.ids[m]])[0])
+        if m != i and j >= 0 and chart.role[j] == SALES:
+            return str(imported.ids[m])
+    return ""
 
 
 def _records(path: str) -> int:

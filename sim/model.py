@@ -19,7 +19,7 @@ from mesa import DataCollector, Model
 from sim import metrics, sizing
 from sim.agents import AgentHandles, Customer, Employee, Manager
 from sim.interventions import LEVER_OF, flatten, is_programme_key, plan_change, rescale_draws
-from sim.mechanisms import escalation
+from sim.mechanisms import economics, escalation
 from sim.mesa_scenario import OrgScenario
 from sim.processes import ORDER
 from sim.processes.accounts import new_totals
@@ -479,7 +479,32 @@ class OrgModel(Model):
             self._intervene(sc.design.set, "design.set", twin=False)
         inputs = sc.inputs
         if inputs is not None and inputs.moved is not None and self.pays_for_change:
-            restructure(self.ctx, inputs.moved, inputs.removed, inputs.removed_staff, inputs.added)
+            restructure(
+                self.ctx,
+                inputs.moved,
+                inputs.removed,
+                inputs.removed_staff,
+                inputs.added,
+                removed_pay=self._removed_pay(sc),
+            )
+
+    def _removed_pay(self, sc: Scenario) -> float | None:
+        """Yearly pay of the positions the design removes, each by its own salary (the chart's
+        ``salary`` column, else its role's), when salaries are given; None otherwise (severance
+        then uses the staff salary and the manager factor, as before)."""
+        inputs = sc.inputs
+        if inputs is None or inputs.removed_role.shape[0] == 0:
+            return None
+        if not sc.economics.role_salaries_set() and np.isnan(inputs.removed_salary).all():
+            return None
+        pay = economics.position_pay(
+            inputs.removed_role,
+            inputs.removed_salary,
+            inputs.removed_fte,
+            sc.people.salary_annual,
+            sc.economics,
+        )
+        return float(pay.sum())
 
     def culture_in_force(self) -> pd.DataFrame:
         """Each culture dial in force each week (``state.levers``) and the share of front-line

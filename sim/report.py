@@ -670,9 +670,9 @@ def compute_report(
     designs: dict[str, Scenario] = {"current": current, "proposed": proposed}
     designs.update(
         {
-            k: s if cal is None or s.calibration is not None else s.model_copy(
-                update={"calibration": cal}
-            )
+            k: s
+            if cal is None or s.calibration is not None
+            else s.model_copy(update={"calibration": cal})
             for k, s in breakdown_designs(each).items()
         }
     )

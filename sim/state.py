@@ -38,6 +38,7 @@ class Employees:
     leader: np.ndarray  # bool: executive or manager (OTHER staff are neither front nor leader)
     other: np.ndarray  # bool: staff outside the customer-facing roles (role OTHER)
     fte: np.ndarray  # full-time equivalent of the position: scales salary and decision capacity
+    salary: np.ndarray  # yearly full-time salary from the chart's salary column, NaN: the role's
     adjacency: sp.csr_matrix  # collaboration ties, row-normalised later where needed
     degree: np.ndarray
     filled: np.ndarray  # bool: position occupied
@@ -318,6 +319,14 @@ def _fte(structure: OrgStructure) -> np.ndarray:
     return np.asarray(chart.fte, dtype=np.float64).copy()
 
 
+def _salary(structure: OrgStructure) -> np.ndarray:
+    """(n,) the imported chart's ``salary`` column (NaN where not given), else NaN everywhere."""
+    chart = getattr(structure, "chart", None)
+    if chart is None or chart.salary.shape[0] != structure.n:
+        return np.full(structure.n, np.nan)
+    return np.asarray(chart.salary, dtype=np.float64).copy()
+
+
 def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Generator) -> State:
     """Initial arrays from a scenario and a structure (one draw of each random attribute)."""
     s = structure
@@ -356,6 +365,7 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         leader=is_mgr,
         other=s.role == OTHER,
         fte=_fte(structure),
+        salary=_salary(structure),
         adjacency=adj,
         degree=degree,
         filled=np.ones(n, dtype=bool),

@@ -200,8 +200,9 @@ def test_fte_half_halves_salary_and_decision_capacity() -> None:
     ones.step()
     halves.step()
     sc = ones.ctx.scenario
-    salary = sc.people.salary_annual / 52.0
-    expected = 0.5 * salary * (1.0 + sc.economics.manager_salary_factor)
+    # the example export gives both their salaries (issue 19): half of each is saved
+    assert not np.isnan(base.salary[[seller, lead]]).any()
+    expected = 0.5 * (base.salary[seller] + base.salary[lead]) / 52.0
     assert (
         ones.state.emp.filled[[seller, lead]].all()
         and halves.state.emp.filled[[seller, lead]].all()

@@ -3,8 +3,10 @@
 Each export imitates what a real HR system writes, with its own headers and free-text titles:
 
 - ``workday.csv``: Workday-style "Employee ID, Worker, Manager ID, Business Title, Supervisory
-  Organization, FTE" (comma-separated, quoted titles such as "VP, Sales"); finance, engineering
-  and people teams beside sales, support and marketing; some part-timers.
+  Organization, FTE, Annual Salary" (comma-separated, quoted titles such as "VP, Sales", salaries
+  with thousands commas such as "62,000", full-time figures by title, empty for the people team
+  so their role's salary applies); finance, engineering and people teams beside sales, support
+  and marketing; some part-timers.
 - ``bamboohr.csv``: BambooHR-style "Employee #, First Name, Last Name, Reports To, Job Title,
   Department, Location", where "Reports To" holds the manager's *name*.
 - ``excel.csv``: a semicolon-separated Excel export with a byte-order mark, CRLF line ends and
@@ -271,6 +273,41 @@ def excel() -> Builder:
     return b
 
 
+#: Yearly full-time salary (USD) by Workday title: invented round figures for the example, not
+#: data. Titles not listed (the people team) are left empty: the role's salary applies.
+WORKDAY_SALARY = {
+    "Chief Executive Officer": 240_000,
+    "VP, Sales": 170_000,
+    "VP, Customer Support": 150_000,
+    "Director of Sales": 130_000,
+    "Sales Manager": 105_000,
+    "Sr. Account Executive": 85_000,
+    "Account Executive": 70_000,
+    "Sales Development Representative": 52_000,
+    "Support Team Lead": 72_000,
+    "Customer Success Manager": 62_000,
+    "Customer Support Specialist": 46_000,
+    "CMO": 160_000,
+    "Marketing Specialist": 58_000,
+    "Demand Generation Manager": 66_000,
+    "CFO": 165_000,
+    "Finance Manager": 98_000,
+    "Financial Analyst": 68_000,
+    "Accountant": 60_000,
+    "Payroll Specialist": 54_000,
+    "CTO": 175_000,
+    "Engineering Manager": 135_000,
+    "Software Engineer": 105_000,
+    "Senior Software Engineer": 125_000,
+}
+
+
+def _salary(title: str) -> str:
+    """The example's salary cell for a title ('62,000'), empty where none is given."""
+    amount = WORKDAY_SALARY.get(title)
+    return "" if amount is None else f"{amount:,}"
+
+
 def _fte(x: float, comma: bool = False) -> str:
     text = f"{x:g}"
     return text.replace(".", ",") if comma else text
@@ -301,10 +338,13 @@ def write_all() -> None:
             p["title"],
             p["unit"],
             _fte(p["fte"]),
+            _salary(p["title"]),
         ]
         for p in _by_name(workday())
     ]
-    (HERE / "workday.csv").write_text(_csv([*header, "FTE"], rows), encoding="utf-8", newline="")
+    (HERE / "workday.csv").write_text(
+        _csv([*header, "FTE", "Annual Salary"], rows), encoding="utf-8", newline=""
+    )
 
     bh = bamboohr()
     header = ["Employee #", "First Name", "Last Name", "Reports To", "Job Title", "Department"]

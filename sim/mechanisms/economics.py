@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.coefficients.accounts import DEFAULT_ACCOUNTS, AccountCoefficients
+from sim.coefficients.accounts import DEFAULT_ACCOUNTS, ROLE_SALARY_ORDER, AccountCoefficients
 
 #: The schema defaults, used when a caller (a unit test) passes no coefficients; the model passes
 #: the scenario's ``economics`` section.
@@ -45,6 +45,49 @@ def weekly_staff_cost(
     if fte is not None:
         factor = factor * fte  # x 1.0 leaves a chart without part-timers bit-for-bit unchanged
     return float((filled * factor).sum() * salary_annual / 52.0)
+
+
+def role_salaries(salary_annual: float, p: AccountCoefficients = DEFAULT_ACCOUNTS) -> np.ndarray:
+    """(6,) yearly full-time salary of each model role, in role-code order.
+
+    ``economics.salary_<role>`` where set, else ``people.salary_annual`` (times
+    ``manager_salary_factor`` for the executive and managers).
+    """
+    out = np.empty(len(ROLE_SALARY_ORDER))
+    for code, role in enumerate(ROLE_SALARY_ORDER):
+        set_ = getattr(p, f"salary_{role}")
+        leader = role in ("executive", "manager")
+        default = salary_annual * (p.manager_salary_factor if leader else 1.0)
+        out[code] = default if set_ is None else set_
+    return out
+
+
+def position_pay(
+    role: np.ndarray,
+    salary: np.ndarray | None,
+    fte: np.ndarray | None,
+    salary_annual: float,
+    p: AccountCoefficients = DEFAULT_ACCOUNTS,
+) -> np.ndarray:
+    """(n,) yearly cost of each position: its own salary (the chart's ``salary`` column) where
+    given, else its role's (:func:`role_salaries`), times its FTE.
+
+    Args:
+        role: (n,) model role codes.
+        salary: (n,) the chart's salaries, NaN where not given; None for none at all.
+        fte: (n,) full-time equivalents; None means 1 each.
+        salary_annual: ``people.salary_annual``.
+        p: the economics coefficients.
+    """
+    pay = role_salaries(salary_annual, p)[np.asarray(role, dtype=np.int64)]
+    if salary is not None:
+        pay = np.where(np.isnan(salary), pay, salary)
+    return pay if fte is None else pay * fte
+
+
+def weekly_payroll(filled: np.ndarray, pay: np.ndarray) -> float:
+    """Salaries of occupied positions this week, from :func:`position_pay`."""
+    return float(pay[filled].sum() / 52.0)
 
 
 #: Least spend (currency) on the CRM and its programme for which ROI is a number: a definition,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim.mechanisms import economics
 
 if TYPE_CHECKING:
@@ -52,10 +54,23 @@ def new_totals() -> dict[str, float]:
     return dict.fromkeys(TOTALS, 0.0)
 
 
+def staff_cost(ctx: Context) -> float:
+    """This week's salaries: position by position (``economics.position_pay``) when the chart
+    gives salaries or the scenario sets salaries by role, else the staff salary and the manager
+    factor as before (the same arithmetic, so such runs are unchanged bit for bit)."""
+    e, sc = ctx.state.emp, ctx.scenario
+    if sc.economics.role_salaries_set() or not np.isnan(e.salary).all():
+        pay = economics.position_pay(e.role, e.salary, e.fte, sc.people.salary_annual, sc.economics)
+        return economics.weekly_payroll(e.filled, pay)
+    return economics.weekly_staff_cost(
+        e.filled, ~e.leader, sc.people.salary_annual, p=sc.economics, fte=e.fte
+    )
+
+
 def step(ctx: Context, week: Week) -> AccountsWeek:
     """Book this week's revenue and costs and add the week's counts to ``ctx.totals``."""
     st, sc, totals = ctx.state, ctx.scenario, ctx.totals
-    e, c = st.emp, st.cust
+    c = st.cust
     start, cw, lw, pw = week.programme, week.customers, week.learning, week.people
     revenue = economics.weekly_revenue(c.value, c.active)
     crm_cost = sc.crm.licence_cost_per_user_week * int(start.front_f.sum()) if start.live else 0.0
@@ -68,9 +83,7 @@ def step(ctx: Context, week: Week) -> AccountsWeek:
         totals["fixed"] += fixed
     cost = (
         (1 - sc.economics.gross_margin) * revenue
-        + economics.weekly_staff_cost(
-            e.filled, ~e.leader, sc.people.salary_annual, p=sc.economics, fte=e.fte
-        )
+        + staff_cost(ctx)
         + pw.hired * (sc.people.hiring_cost + sc.people.training_cost)
         + crm_cost
         + invested

@@ -96,7 +96,13 @@ def move_dial(ctx: Context, lever: str, new: float, *, pay: bool, money: bool) -
 
 
 def restructure(
-    ctx: Context, moved: np.ndarray, removed: int, removed_staff: int = 0, added: int = 0
+    ctx: Context,
+    moved: np.ndarray,
+    removed: int,
+    removed_staff: int = 0,
+    added: int = 0,
+    *,
+    removed_pay: float | None = None,
 ) -> None:
     """Pay a proposed design's restructuring in its change week (docs/ODD.md 8.H).
 
@@ -114,18 +120,25 @@ def restructure(
             severance at staff pay, the rest at manager pay).
         added: New positions the design adds: each is hired and trained
             (``people.hiring_cost + people.training_cost``).
+        removed_pay: Yearly pay of the removed positions, each at its own salary x FTE (the
+            chart's ``salary`` column or ``economics.salary_<role>``): severance is then
+            ``restructure_severance_weeks`` of it; None uses the staff salary for positions
+            without reports and the manager pay for the rest.
     """
     st, sc, ch = ctx.state, ctx.scenario, ctx.changes
     cp, e, c = sc.change_programme, st.emp, st.cust
-    pay = sc.people.salary_annual * sc.economics.manager_salary_factor
-    cost = change_programme.restructure_cost(
-        int(moved.sum()),
-        removed - removed_staff,
-        pay,
-        p=cp,
-        n_removed_staff=removed_staff,
-        staff_pay_annual=sc.people.salary_annual,
-    )
+    if removed_pay is None:
+        pay = sc.people.salary_annual * sc.economics.manager_salary_factor
+        cost = change_programme.restructure_cost(
+            int(moved.sum()),
+            removed - removed_staff,
+            pay,
+            p=cp,
+            n_removed_staff=removed_staff,
+            staff_pay_annual=sc.people.salary_annual,
+        )
+    else:  # each removed position's own pay: a removed layer's salaries, not an average's
+        cost = change_programme.restructure_cost(int(moved.sum()), 1, removed_pay, p=cp)
     if added:
         cost += added * (sc.people.hiring_cost + sc.people.training_cost)
     if cost > 0:

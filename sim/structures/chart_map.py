@@ -17,6 +17,8 @@ in the scenario::
     title = "Job Title"
     unit = "Department"
     fte = "FTE"                # optional: full-time equivalent, (0, 1.5], empty means 1
+    salary = "Annual Salary"   # optional: yearly full-time salary (>= 0, scenario's currency;
+                               # "55,000" is fine; empty means the role's economics.salary_*)
     name = "Worker"            # optional; or first_name = "First Name", last_name = "Last Name"
     location = "Location"      # optional
 
@@ -117,6 +119,7 @@ class Columns(BaseModel):
     title: str
     unit: str
     fte: str | None = None
+    salary: str | None = None
     name: str | None = None
     first_name: str | None = None
     last_name: str | None = None
@@ -389,6 +392,9 @@ def import_export(path: str | Path, map_path: str | Path) -> MappedExport:
         fte = fte.str.replace(r"^(\d+),(\d+)$", r"\1.\2", regex=True)
         header_of["fte"] = cols.fte or ""
     location = pick("location") if cols.location else empty
+    salary = pick("salary") if cols.salary else None
+    if salary is not None:
+        header_of["salary"] = cols.salary or ""
     # roles from titles; the top and anyone with reports are decided by the reporting lines
     has_reports = ids.isin(set(manager[manager != ""])).to_numpy()
     top = (manager == "").to_numpy()
@@ -406,6 +412,8 @@ def import_export(path: str | Path, map_path: str | Path) -> MappedExport:
     }
     if fte is not None:
         cells["fte"] = fte
+    if salary is not None:
+        cells["salary"] = salary
     table = _Table(path=path, cells=pd.DataFrame(cells).astype(str), row=row)
     return MappedExport(path, map_path, table, unmapped, header_of, delim)
 

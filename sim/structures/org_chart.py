@@ -76,7 +76,7 @@ from sim.structures.base import (
 from sim.textfile import NotReadable, NotText, check_regular, decode_utf8, read_regular
 
 REQUIRED_COLUMNS = ("id", "manager_id", "role", "unit")
-OPTIONAL_COLUMNS = ("name", "fte", "location", "title")
+OPTIONAL_COLUMNS = ("name", "fte", "location", "title", "salary")
 CUSTOMER_COLUMNS = ("id", "segment", "annual_value", "owner_id")
 
 #: Mean random ties per front-line person to other teams of the same unit.
@@ -87,6 +87,8 @@ CROSS_UNIT_TIES = 0.3
 MAX_BYTES = 1_000_000_000
 #: Accepted range of the optional ``fte`` column (exclusive, inclusive): above 1.5 is a data error.
 FTE_RANGE = (0.0, 1.5)
+#: Bad ``salary`` cells listed by value in one message (the rest are counted).
+SALARY_ROWS_LISTED = 20
 
 #: Accepted role values per model role (matched after lower-casing and collapsing spaces,
 #: hyphens and underscores to one space). The model role names themselves are accepted too.
@@ -472,6 +474,9 @@ class OrgChart:
         title: (n,) the role text as written in the file.
         name, location: (n,) optional text columns ('' when absent).
         fte: (n,) full-time equivalent (1.0 when absent): scales salary and decision capacity.
+        salary: (n,) yearly full-time salary from the optional ``salary`` column, in the
+            scenario's currency; NaN where not given (the role's salary applies:
+            ``sim.mechanisms.economics.position_pay``).
         row: (n,) file row of each person (-1 for people added by a transformation).
         authority: (n,) base decision authority, NaN where the hierarchical default applies
             (1 at the top, falling with level, 0 in the front line; set by ``decision_rights``).
@@ -489,6 +494,7 @@ class OrgChart:
     fte: np.ndarray = field(repr=False)
     row: np.ndarray = field(repr=False)
     authority: np.ndarray = field(repr=False)
+    salary: np.ndarray = field(repr=False)
 
     @property
     def n(self) -> int:
@@ -701,6 +707,7 @@ def chart_from_table(t: _Table) -> OrgChart:
         )
     else:
         fte = np.ones(n_rows)
+    salary = _salaries(t) if "salary" in t.cells else np.full(n_rows, np.nan)
 
     def text(col: str) -> np.ndarray:
         if col in t.cells:
@@ -720,7 +727,37 @@ def chart_from_table(t: _Table) -> OrgChart:
         fte=fte.astype(np.float64),
         row=t.row.astype(np.int64),
         authority=np.full(n, np.nan),
+        salary=salary,
     )
+
+
+#: A salary cell: digits with optional thousands commas and decimals ("55000", "55,000.50").
+_SALARY = re.compile(r"^(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
+
+
+def _salaries(t: _Table) -> np.ndarray:
+    """(n,) yearly salaries of the ``salary`` column, NaN where empty.
+
+    Raises:
+        OrgChartError: listing every bad cell at once (row and value; the first
+            :data:`SALARY_ROWS_LISTED`, then how many more): not a number, negative, or not finite.
+    """
+    raw = t.cells["salary"].astype(str).str.strip()
+    ok = raw.str.match(_SALARY) | (raw == "")
+    value = pd.to_numeric(raw.where(ok & (raw != "")).str.replace(",", "", regex=False))
+    value = value.to_numpy(dtype=np.float64)
+    bad = (~ok.to_numpy()) | ~np.isfinite(np.where(raw == "", 0.0, value))
+    idx = np.flatnonzero(bad)
+    if idx.shape[0]:
+        k = SALARY_ROWS_LISTED
+        cells = ", ".join(f"row {int(t.row[i])} '{raw.iat[i]}'" for i in idx[:k])
+        more = f" and {idx.shape[0] - k} more" if idx.shape[0] > k else ""
+        raise OrgChartError(
+            f"{t.path}: column salary: {idx.shape[0]} cell{'s are' if idx.shape[0] > 1 else ' is'}"
+            f" not a yearly salary: {cells}{more}; expected a number >= 0 in the scenario's "
+            "currency, e.g. 55000 or 55,000.00 (no currency sign; empty means the role's salary)"
+        )
+    return value
 
 
 @functools.lru_cache(maxsize=8)

@@ -166,6 +166,7 @@ def _drop(chart: OrgChart, sel: np.ndarray) -> OrgChart:
         fte=chart.fte[keep],
         row=chart.row[keep],
         authority=chart.authority[keep],
+        salary=chart.salary[keep],
         **_compact_units(chart, chart.unit[keep], chart.unit_names),
     )
 
@@ -280,6 +281,7 @@ def _append(chart: OrgChart, k: int, **cols: Any) -> OrgChart:
         fte=np.concatenate([chart.fte, np.full(k, cols.get("fte", 1.0))]),
         row=np.concatenate([chart.row, np.full(k, -1, dtype=chart.row.dtype)]),
         authority=np.concatenate([chart.authority, np.full(k, np.nan)]),
+        salary=np.concatenate([chart.salary, np.full(k, np.nan)]),  # the role's salary
     )
 
 

@@ -195,10 +195,15 @@ def _effective_front_authority(scenario: Scenario, base: np.ndarray) -> float:
 
 def _structure_summary(scenario: Scenario, seed: int) -> dict[str, float]:
     """Headcount, managers, layers, span, units, authority and ties of the first run's structure."""
+    from sim.mechanisms.economics import position_pay
     from sim.model import OrgModel
     from sim.structures import FRONT_LINE
 
-    s = OrgModel(scenario, rng=seed, counterfactual=False).structure
+    m = OrgModel(scenario, rng=seed, counterfactual=False)
+    s, emp = m.structure, m.state.emp
+    pay = position_pay(
+        emp.role, emp.salary, emp.fte, scenario.people.salary_annual, scenario.economics
+    )
     span = s.span()
     mgr = span > 0
     front = np.isin(s.role, FRONT_LINE)
@@ -212,6 +217,10 @@ def _structure_summary(scenario: Scenario, seed: int) -> dict[str, float]:
         "front_line_effective_authority": _effective_front_authority(scenario, s.authority[front]),
         "front_line_authority": float(s.authority[front].mean()) if front.any() else 0.0,
         "cross_unit_tie_share": s.cross_unit_tie_share(),
+        # the business case from the chart (docs/ODD.md 8.L): every position filled
+        "payroll_year": float(pay.sum()),
+        "payroll_horizon": float(pay.sum() * scenario.horizon_weeks / 52.0),
+        "salaries_given": float((~np.isnan(emp.salary)).sum()),
     }
 
 
@@ -248,6 +257,14 @@ CHANGE_LABELS = {
     "people_moved": "People whose manager or unit changes",
     "positions_removed": "Positions removed",
     "positions_added": "Positions added (hired and trained)",
+}
+
+
+#: Payroll rows (section ``payroll``): salaries x FTE of every position, all filled.
+PAYROLL_LABELS = {
+    "payroll_year": "Payroll a year (every position filled, salary x FTE)",
+    "payroll_horizon": "Payroll over the horizon (every position filled)",
+    "salaries_given": "People whose salary the org chart gives (the rest: their role's)",
 }
 
 
@@ -857,7 +874,11 @@ def _screen_rows(heads: pd.DataFrame, unc: _Uncertainty, seed: int) -> list[dict
 
 #: Rows of the report's table that are amounts of money: (section, key); the outcome rows of
 #: kind "money" too. (The screen's rows are named by group; their section names the outcome.)
-MONEY_ROWS = {("change_cost", "money")}
+MONEY_ROWS = {
+    ("change_cost", "money"),
+    ("payroll", "payroll_year"),
+    ("payroll", "payroll_horizon"),
+}
 
 
 def _money_labels(table: pd.DataFrame, currency: str) -> pd.DataFrame:
@@ -895,6 +916,10 @@ def _tabulate(
         c, p = structures["current"][key], structures["proposed"][key]
         rows.append(_row("structure", key, label, current=c, proposed=p, difference=p - c))
     rows += _span_rows(spans or {})
+    for key, label in PAYROLL_LABELS.items():
+        c, p = structures["current"].get(key), structures["proposed"].get(key)
+        if c is not None and p is not None:
+            rows.append(_row("payroll", key, label, current=c, proposed=p, difference=p - c))
     for key, label in CHANGE_LABELS.items() if change_costs else ():
         c, p = change_costs["current"][key], change_costs["proposed"][key]
         rows.append(_row("change_cost", key, label, current=c, proposed=p, difference=p - c))
@@ -904,6 +929,31 @@ def _tabulate(
 # ---------------------------------------------------------------------------------------------
 # Words
 # ---------------------------------------------------------------------------------------------
+
+
+def _payroll_html(t: pd.DataFrame, money: str, weeks: int) -> list[str]:
+    """The payroll of both designs (docs/ODD.md 8.L): a year and over the horizon, in the
+    currency; where each salary comes from."""
+    rows = t[t["section"] == "payroll"]
+    if not len(rows):
+        return []
+    out = [
+        "<p>Payroll (salaries x FTE with every position filled; the cumulative net benefit "
+        "counts it week by week, where a vacancy pays nothing):</p><table><tr><th>payroll</th>"
+        "<th>current</th><th>proposed</th><th>change</th></tr>"
+    ]
+    for r in rows.itertuples():
+        f = "{:,.0f}".format if r.key == "salaries_given" else (lambda v: fmt_money(v, money))
+        sign = "+" if r.difference > 0 else ("-" if r.difference < 0 else "")
+        out.append(
+            f"<tr><td>{html.escape(str(r.label).replace('the horizon', f'{weeks} weeks'))}</td>"
+            + _num("payroll", r.key, "current", r.current, f(r.current))
+            + _num("payroll", r.key, "proposed", r.proposed, f(r.proposed))
+            + _num("payroll", r.key, "difference", r.difference, sign + f(abs(r.difference)))
+            + "</tr>"
+        )
+    out.append("</table>")
+    return out
 
 
 def _money_unit(currency: str) -> str:
@@ -1738,6 +1788,7 @@ def render_html(data: ReportData) -> str:
         )
         parts.append(_compare_row("structure", r, f))
     parts.append("</table>")
+    parts.extend(_payroll_html(t, money, weeks))
     parts.extend(_spans_html(data))
     cost_rows = t[t["section"] == "change_cost"]
     if len(cost_rows):

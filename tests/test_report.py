@@ -713,3 +713,27 @@ def test_compare_tables_name_the_currency_and_refuse_two() -> None:
     t = with_units(pd.DataFrame({"outcome": ["net_benefit_total", "annual_churn"]}), "EUR")
     assert t["unit"].tolist() == ["EUR", ""]
     assert list(with_units(pd.DataFrame(), "EUR").columns) == ["unit"]  # one design: no rows
+
+
+def test_report_shows_each_designs_payroll_in_its_currency(report: dict) -> None:
+    """The business case from the chart (ODD 8.L): both designs' payroll a year and over the
+    horizon, in USD, in the HTML (same numbers as the CSV); removing the Regional Director layer
+    lowers it by exactly their pay (acme gives no salaries: manager pay, salary x 1.6, x FTE)."""
+    from sim.mechanisms.economics import position_pay
+
+    t = report["csv"].set_index(["section", "key"])
+    year = t.loc[("payroll", "payroll_year")]
+    assert year["label"].endswith("(USD)")
+    assert t.loc[("payroll", "payroll_horizon"), "label"].endswith("(USD)")
+    cur = load_scenario(ACME / "current.toml")
+    prop = load_scenario(ACME / "proposed.toml")
+    before, after = cur.inputs.chart, prop.inputs.chart
+    gone = before.index_of(after.ids)
+    lost = np.setdiff1d(np.arange(before.n), gone[gone >= 0])
+    assert set(before.title[lost]) == {"Regional Director"}
+    pay = position_pay(before.role, before.salary, before.fte, cur.people.salary_annual)
+    assert year["current"] == pytest.approx(pay.sum(), rel=1e-12)
+    assert year["difference"] == pytest.approx(-pay[lost].sum(), rel=1e-9)
+    got = cells(report["html"])
+    assert got[("payroll", "payroll_year", "current")] == pytest.approx(year["current"])
+    assert "Payroll a year (every position filled" in html.unescape(report["html"])

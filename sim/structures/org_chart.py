@@ -8,10 +8,12 @@ A strategy team exports its org chart from HR and points a scenario at it::
 
 **Org chart file.** UTF-8 (with or without a byte-order mark), comma-separated, one header row
 and one row per person. Required columns ``id, manager_id, role, unit``; optional ``name, fte,
-location, title``; other columns are ignored; header names are matched case-insensitively.
+location, title, salary``; other columns are ignored; header names are matched case-insensitively.
 ``title`` (written by ``python run.py chart --out``) keeps the job title when ``role`` holds the
 model role; without it the ``role`` text is the title. ``fte`` is in (0, 1.5] (empty means 1) and
-scales the position's salary and decision capacity (docs/ODD.md 8). An HR export with its own
+scales the position's salary and decision capacity (docs/ODD.md 8). ``salary`` is the yearly
+full-time salary (>= 0, thousands commas allowed, empty: the role's; every bad cell is listed
+at once; docs/ODD.md 8.L). An HR export with its own
 headers and titles goes through a mapping file instead (:mod:`sim.structures.chart_map`).
 ``manager_id`` is empty for the one top person. Blank lines are skipped. "Row" in messages is
 the line number a text editor shows (the header is row 1).

@@ -38,7 +38,8 @@ scenario declares them as ``[[transformations]]`` tables (``docs/ODD.md`` sectio
   ``"<manager>-new-1"``, ... Default authority (none in the front line).
 - ``remove_positions``: remove the people with the given ``ids``; their reports move to their
   manager (the first one up not removed). The top cannot be removed, nor a sales person who
-  owns customers in the customer file (the customer file names them).
+  owns customers in the customer file (``sim.design.lost_owners`` names them, their book and
+  the fix).
 
 After each one, the top is the executive and anyone with reports a manager, whatever the title
 (as on import). Removing a layer (or positions) changes the levels the default authority is

@@ -453,7 +453,8 @@ def lost_owners(
         + more
         + f". Customers are never reassigned silently; expected: change those customers' "
         f"owner_id in {Path(book.source).name} to a sales person who stays, or keep these people "
-        "(leave them out of the transformation's ids)"
+        "in sales (leave them out of the transformation's ids, or give their new reports "
+        "another manager)"
     )
 
 
@@ -467,8 +468,9 @@ def _culprit(scenario: Scenario, oid: str) -> str:
     """The first transformation that names ``oid`` (by its ids, manager or managers), or ''."""
     for i, t in enumerate(scenario.transformations):
         named = list(getattr(t, "ids", None) or []) + list(getattr(t, "managers", None) or [])
-        if getattr(t, "manager", None):
-            named.append(t.manager)
+        for one in ("manager", "to_manager"):
+            if getattr(t, one, None):
+                named.append(getattr(t, one))
         if oid in {str(x).strip() for x in named}:
             return f"transformations[{i}] ({t.kind})"
     return ""

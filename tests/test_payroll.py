@@ -170,3 +170,22 @@ def test_removing_a_seller_with_customers_says_who_how_many_and_the_fix(tmp_path
     assert "row" not in msg.split("customers.csv")[0]  # not the customer file's first bad row
     line = one_error_line(cli("run", str(prop), "--weeks", "1"))
     assert f"owns {n} customers" in line
+
+
+def test_a_seller_given_reports_leaves_sales_and_is_named_too(tmp_path: Path) -> None:
+    """A ``move`` that puts someone under a customer owner makes the owner a manager: the book
+    would have no sales owner, so the same message names them ('no longer in sales')."""
+    book = pd.read_csv(ACME / "customers.csv", dtype=str)
+    counts = book.owner_id.value_counts()
+    owner, other = str(counts.index[0]), str(counts.index[-1])
+    n = int(counts.iloc[0])
+    prop = tmp_path / "proposed.toml"
+    prop.write_text(
+        f"base = {str(ACME / 'current.toml')!r}\nname = 'x'\n[[transformations]]\n"
+        f"kind = 'move'\nids = [{other!r}]\nto_manager = {owner!r}\n"
+    )
+    with pytest.raises(InputError) as e:
+        sim.load_scenario(prop)
+    msg = str(e.value)
+    assert "transformations[0] (move)" in msg
+    assert f"'{owner}' (" in msg and f"owns {n} customers and is no longer in sales" in msg

@@ -485,10 +485,10 @@ class OrgModel(Model):
                 inputs.removed,
                 inputs.removed_staff,
                 inputs.added,
-                removed_pay=self._removed_pay(sc),
+                removed_pay=self.removed_pay(sc),
             )
 
-    def _removed_pay(self, sc: Scenario) -> float | None:
+    def removed_pay(self, sc: Scenario) -> float | None:
         """Yearly pay of the positions the design removes, each by its own salary (the chart's
         ``salary`` column, else its role's), when salaries are given; None otherwise (severance
         then uses the staff salary and the manager factor, as before)."""

@@ -232,6 +232,7 @@ def _change_cost(scenario: Scenario, seed: int) -> dict[str, float]:
     front-line weeks away from customers scheduled in the change week, people whose manager or
     unit changes and positions removed. A current design (no base) has nothing to pay.
     """
+    from sim.mechanisms.change_programme import restructure_cost
     from sim.model import OrgModel
 
     inputs = scenario.inputs
@@ -242,8 +243,26 @@ def _change_cost(scenario: Scenario, seed: int) -> dict[str, float]:
     ch, e = m.ctx.changes, m.state.emp
     front = int((e.front & e.filled).sum())
     away = sum((stop - first) * share for first, stop, share in ch.away if first == week)
+    severance = hiring = 0.0
+    if moved is not None:
+        cp, pe = scenario.change_programme, scenario.people
+        pay = m.removed_pay(scenario)
+        if pay is None:  # no salaries given: staff pay, manager pay for positions with reports
+            severance = restructure_cost(
+                0,
+                inputs.removed - inputs.removed_staff,
+                pe.salary_annual * scenario.economics.manager_salary_factor,
+                p=cp,
+                n_removed_staff=inputs.removed_staff,
+                staff_pay_annual=pe.salary_annual,
+            )
+        else:
+            severance = restructure_cost(0, 1, pay, p=cp)
+        hiring = inputs.added * (pe.hiring_cost + pe.training_cost)
     return {
         "money": float(ch.paid),
+        "severance": float(severance),
+        "hiring_added": float(hiring),
         "away_person_weeks": float(away * front),
         "people_moved": float(moved.sum()) if moved is not None else 0.0,
         "positions_removed": float(inputs.removed) if moved is not None else 0.0,
@@ -253,6 +272,8 @@ def _change_cost(scenario: Scenario, seed: int) -> dict[str, float]:
 
 CHANGE_LABELS = {
     "money": "Cost of the change (culture moves and restructuring; booked as investment)",
+    "severance": "of which severance: weeks of pay of each removed position (its own salary)",
+    "hiring_added": "of which hiring and training for each added position",
     "away_person_weeks": "Front-line weeks away from customers for the change",
     "people_moved": "People whose manager or unit changes",
     "positions_removed": "Positions removed",
@@ -372,7 +393,13 @@ def _describe_changes(current: Scenario, proposed: Scenario) -> list[str]:
         elif t.kind == "add_positions":
             out.append(
                 f"Add {t.count} {t.title} position{'s' if t.count != 1 else ''} ({t.role}, "
-                f"FTE {t.fte:g}) under {t.manager}"
+                f"FTE {t.fte:g}"
+                + (
+                    f", {fmt_money(t.salary, proposed.economics.currency)} a year"
+                    if t.salary is not None
+                    else ""
+                )
+                + f") under {t.manager}"
                 + (f" in unit '{t.unit}'" if t.unit else "")
                 + "."
             )
@@ -876,6 +903,8 @@ def _screen_rows(heads: pd.DataFrame, unc: _Uncertainty, seed: int) -> list[dict
 #: kind "money" too. (The screen's rows are named by group; their section names the outcome.)
 MONEY_ROWS = {
     ("change_cost", "money"),
+    ("change_cost", "severance"),
+    ("change_cost", "hiring_added"),
     ("payroll", "payroll_year"),
     ("payroll", "payroll_horizon"),
 }
@@ -1798,7 +1827,8 @@ def render_html(data: ReportData) -> str:
             "<th>current</th><th>proposed</th></tr>"
         )
         for r in cost_rows.itertuples():
-            f = (lambda v: fmt_money(v, money)) if r.key == "money" else "{:,.0f}".format
+            is_money = ("change_cost", r.key) in MONEY_ROWS
+            f = (lambda v: fmt_money(v, money)) if is_money else "{:,.0f}".format
             parts.append(
                 f"<tr><td>{e(r.label)}</td>"
                 + _num("change_cost", r.key, "current", r.current, f(r.current))

@@ -821,6 +821,16 @@ class AddPositions(_Section):
         unit="multiplier",
         source="input: the proposed design",
     )
+    salary: float | None = _f(
+        None,
+        0.0,
+        1e9,
+        "Salary",
+        "Yearly full-time salary of each new position (x FTE); unset: its role's salary "
+        "(economics.salary_<role>, else people.salary_annual).",
+        unit="currency/year",
+        source="input: the proposed design (the offer for the new positions)",
+    )
 
 
 class RemovePositions(_Section):

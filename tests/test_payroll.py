@@ -189,3 +189,35 @@ def test_a_seller_given_reports_leaves_sales_and_is_named_too(tmp_path: Path) ->
     msg = str(e.value)
     assert "transformations[0] (move)" in msg
     assert f"'{owner}' (" in msg and f"owns {n} customers and is no longer in sales" in msg
+
+
+def test_added_positions_cost_their_salary_and_the_change_cost_lists_severance(
+    tmp_path: Path,
+) -> None:
+    """add_positions with a salary adds exactly count x salary x FTE to the payroll; the report's
+    change-cost rows split out severance (the removed people's own pay) and hiring."""
+    from sim.report import _change_cost
+
+    prop = tmp_path / "proposed.toml"
+    prop.write_text(
+        f"base = {str(EXPORTS / 'workday.toml')!r}\nname = 'more sellers'\n"
+        "[[transformations]]\nkind = 'add_positions'\ncount = 3\nrole = 'sales'\n"
+        "title = 'Account Executive'\nmanager = '21041'\nfte = 0.5\nsalary = 72000\n"
+        "[[transformations]]\nkind = 'remove_layer'\ntitle = 'Director of Sales'\n"
+    )
+    over = {"horizon_weeks": 2, "burn_in_weeks": 0}
+    ps = sim.load_scenario(prop).with_overrides(over)
+    cs = sim.load_scenario(EXPORTS / "workday.toml").with_overrides(over)
+    added = 3 * 0.5 * 72_000
+    diff = payroll(ps.inputs.chart).sum() - payroll(cs.inputs.chart).sum()
+    assert diff == pytest.approx(added - 3 * 130_000, rel=1e-12)
+    cost = _change_cost(ps, 1)
+    cp, pe = ps.change_programme, ps.people
+    assert cost["severance"] == pytest.approx(cp.restructure_severance_weeks / 52 * 390_000)
+    assert cost["hiring_added"] == 3 * (pe.hiring_cost + pe.training_cost)
+    assert cost["money"] == pytest.approx(
+        cp.restructure_cost_per_person * ps.inputs.moved.sum()
+        + cost["severance"]
+        + cost["hiring_added"],
+        rel=1e-12,
+    )

@@ -34,7 +34,8 @@ scenario declares them as ``[[transformations]]`` tables (``docs/ODD.md`` sectio
   the first, and the other managers' positions are removed. Headcount falls by
   ``len(managers) - 1``.
 - ``add_positions``: ``count`` new positions of model role ``role`` and title ``title`` under
-  ``manager``, in ``unit`` (default the manager's), each ``fte`` full-time; ids
+  ``manager``, in ``unit`` (default the manager's), each ``fte`` full-time at ``salary`` a
+  year (default: the role's); ids
   ``"<manager>-new-1"``, ... Default authority (none in the front line).
 - ``remove_positions``: remove the people with the given ``ids``; their reports move to their
   manager (the first one up not removed). The top cannot be removed, nor a sales person who
@@ -282,7 +283,7 @@ def _append(chart: OrgChart, k: int, **cols: Any) -> OrgChart:
         fte=np.concatenate([chart.fte, np.full(k, cols.get("fte", 1.0))]),
         row=np.concatenate([chart.row, np.full(k, -1, dtype=chart.row.dtype)]),
         authority=np.concatenate([chart.authority, np.full(k, np.nan)]),
-        salary=np.concatenate([chart.salary, np.full(k, np.nan)]),  # the role's salary
+        salary=np.concatenate([chart.salary, np.full(k, cols.get("salary", np.nan))]),
     )
 
 
@@ -369,6 +370,7 @@ def add_positions(
     manager: str,
     unit: str | None = None,
     fte: float = 1.0,
+    salary: float | None = None,
     what: str = "add_positions",
 ) -> OrgChart:
     """Add ``count`` positions under a manager (ids ``"<manager>-new-1"``, ...).
@@ -397,6 +399,7 @@ def add_positions(
         unit_names=names or chart.unit_names,
         title=title,
         fte=fte,
+        salary=np.nan if salary is None else float(salary),
     )
 
 
@@ -582,6 +585,7 @@ def apply_structural(chart: OrgChart, transformations: Sequence[Any]) -> OrgChar
                 manager=t.manager,
                 unit=t.unit,
                 fte=t.fte,
+                salary=t.salary,
                 what=what,
             )
         elif t.kind == "remove_positions":

@@ -243,13 +243,13 @@ def payroll_lines(chart: OrgChart) -> list[str]:
 
     base, factor = People().salary_annual, Economics().manager_salary_factor
     source = (
-        f"salary column for {int(given.sum())} of {chart.n} people, "
+        f"salary column for {int(given.sum())} of {chart.n} people, the rest"
         if given.any()
-        else "no salary column: "
+        else "no salaries in the chart: everyone"
     )
     lines = [
         "",
-        f"Payroll a year (salary x FTE; {source}the rest at the default role salary "
+        f"Payroll a year (salary x FTE; {source} at the default role salary "
         f"{base:,.0f}, managers and the executive x {factor:g}; a scenario's "
         "economics.salary_<role> changes those; in its economics.currency)",
         f"  {'role':<12}{'people':>7}{'given':>7}{'payroll':>16}",

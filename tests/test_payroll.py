@@ -221,3 +221,22 @@ def test_added_positions_cost_their_salary_and_the_change_cost_lists_severance(
         + cost["hiring_added"],
         rel=1e-12,
     )
+
+
+def test_chart_preview_prints_the_payroll_and_out_keeps_the_salaries(tmp_path: Path) -> None:
+    out = tmp_path / "normalised.csv"
+    res = cli(
+        "chart",
+        str(EXPORTS / "workday.csv"),
+        "--map",
+        str(EXPORTS / "workday_map.toml"),
+        "--out",
+        str(out),
+    )
+    assert res.returncode == 0, res.stderr
+    assert "salary column for 101 of 105 people" in res.stdout
+    a = import_export(EXPORTS / "workday.csv", EXPORTS / "workday_map.toml").to_chart()
+    total = f"{payroll(a).sum():,.0f}"
+    assert f"  total           105    101{total:>16}" in res.stdout
+    b = parse_org_chart(out)
+    assert np.array_equal(a.salary, b.salary, equal_nan=True)

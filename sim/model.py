@@ -477,7 +477,9 @@ class OrgModel(Model):
         """
         if sc.design.set:
             self._intervene(sc.design.set, "design.set", twin=False)
-        inputs = sc.inputs
+        # the scenario in force now: ``design.set`` may have replaced it (salaries included)
+        now = self.ctx.scenario
+        inputs = now.inputs
         if inputs is not None and inputs.moved is not None and self.pays_for_change:
             restructure(
                 self.ctx,
@@ -485,7 +487,7 @@ class OrgModel(Model):
                 inputs.removed,
                 inputs.removed_staff,
                 inputs.added,
-                removed_pay=self.removed_pay(sc),
+                removed_pay=self.removed_pay(now),
             )
 
     def removed_pay(self, sc: Scenario) -> float | None:

@@ -110,7 +110,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd")
     r = sub.add_parser("run", help="run one scenario and write its per-week table")
     r.add_argument("scenario", help="preset name or path to a scenario TOML file")
-    r.add_argument("--seed", type=SEED, default=1, help="random seed (default 1)")
+    r.add_argument(
+        "--seed",
+        type=SEED,
+        default=None,
+        help="random seed (default: the scenario's [run] seed, else 1)",
+    )
     r.add_argument(
         "--weeks", type=_whole(1, MAX_WEEKS), help="weeks to run (default: the scenario's horizon)"
     )
@@ -282,9 +287,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.experiment import headline
     from sim.outputs import print_table, write_table
 
-    model = OrgModel(scenario, rng=args.seed)
+    seed = args.seed if args.seed is not None else (scenario.run.seed if scenario.run else 1)
+    model = OrgModel(scenario, rng=seed)
     df = model.run(steps=args.weeks)
-    print(f"{scenario.name}: {len(df)} weeks, seed {args.seed}")
+    print(f"{scenario.name}: {len(df)} weeks, seed {seed}")
     print_table({k: [v] for k, v in headline(df).items()}, ["value"])
     if args.out:
         write_table(df.reset_index(), args.out)

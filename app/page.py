@@ -16,6 +16,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import reacton.ipyvuetify as rv
 import solara
@@ -120,7 +121,7 @@ DIAL_HELP = (
 @solara.component
 def Controls(
     config: Config,
-    change: Callable[[Config], None],
+    change: Callable[..., None],
     disabled: bool = False,
     report: Callable[[str], None] = lambda _msg: None,
     move: Callable[[int, str, float | bool], None] | None = None,
@@ -129,11 +130,11 @@ def Controls(
 ):
     """Preset, seed, change programme, compare, the culture dials of A, and design B's own.
 
-    ``change`` applies a new config (the runs restart at week 0); ``move`` moves a dial or the
-    programme switch of design A (0) or B (1) from the current week, and ``setting`` reads the
-    value in force (``rev`` changes with every move, so the dials show it). ``report`` shows a
-    refused input's message on the page. The controls stay
-    usable while playing: a move waits for the week being computed, then the run goes on.
+    ``change`` applies a new config (a restart, ``Session.reconfigure``); ``move`` moves a dial
+    or the programme switch of design A (0) or B (1) from the current week, and ``setting``
+    reads the value in force (``rev`` changes with every move, so the dials show it).
+    ``report`` shows a refused input's message on the page. The controls stay usable while
+    playing: a move waits for the week being computed, then the run goes on.
     """
     del rev  # only here to re-render the controls after a change during the run
     names = presets()
@@ -228,13 +229,16 @@ def Controls(
         )
         solara.Button(
             "Copy A",
-            on_click=lambda: change(config.copy_a()),
+            on_click=lambda: change(config.copy_a(), True),
             disabled=disabled,
             outlined=True,
             classes=["copy-a"],
         )
         solara.Div(
-            children=["B gets A's preset, dials and programme (and restarts at week 0)."],
+            children=[
+                "B gets A's preset, dials, programme and changes so far (the run is replayed "
+                "to this week)."
+            ],
             classes=["orgsim-help"],
         )
         solara.Switch(
@@ -362,17 +366,35 @@ def play(session: Session, playing: solara.Reactive[bool], tick: solara.Reactive
 
 
 def _bands(session: Session, luck: LuckBands, on: bool) -> str:
-    """Ask for each design's band of other seeds, draw the ready ones; the status line."""
+    """Ask for each design's band of other seeds, draw the ready ones; the status line.
+
+    The band is of the course each design is on (``Session.course_scenario``: the changes made
+    during the run at their weeks), so after a change the starting design's band is taken off
+    and the changed course's is computed in the background and drawn when ready.
+    """
     if not on or session.charts is None:
         return ""
     keys = []
     for d, r in enumerate(session.runs):
-        k = luck.request(r.scenario, r.seed)
+        k = luck.request(session.course_scenario(d), r.seed)
         keys.append(k)
+        if session.charts.band_keys.get(d) == k:
+            continue
         band = luck.result(k)
-        if band is not None and d not in session.charts.bands:
-            session.charts.set_band(d, band)
-    return luck.status(keys)
+        if band is not None:
+            session.charts.set_band(d, band, k)
+        elif d in session.charts.bands:
+            session.charts.clear_band(d)  # the band of a course no longer followed
+    return luck.status(keys, changed=bool(session.changes))
+
+
+@solara.lab.task
+def wait_bands(luck: LuckBands, keys: tuple[str, ...], ready: solara.Reactive[int]) -> None:
+    """Wait (in a thread) for the bands asked for, then have the page draw them: without it a
+    paused page would show a band only at its next Step."""
+    luck.wait(keys)
+    if wait_bands.is_current():
+        ready.set(ready.value + 1)
 
 
 @solara.component
@@ -408,6 +430,7 @@ def LiveView(
     presenter = presenter if presenter is not None else solara.use_reactive(False)
     luck_on = solara.use_reactive(False)
     luck = solara.use_memo(LuckBands, [])
+    band_ready = solara.use_reactive(0)
 
     def start_playing() -> None:
         if playing.value:
@@ -422,8 +445,19 @@ def LiveView(
             return session.frame(), status
 
     frame, luck_status = solara.use_memo(
-        render, [tick.value, session.version, config, presenter.value, luck_on.value, rev.value]
-    )
+        render,
+        [
+            tick.value, session.version, config, presenter.value, luck_on.value, rev.value,
+            band_ready.value,
+        ],
+    )  # fmt: skip
+    pending = luck.pending() if luck_on.value else ()
+
+    def wait_for_bands() -> None:
+        if pending:
+            wait_bands(luck, pending, band_ready)
+
+    solara.use_effect(wait_for_bands, [pending])
 
     def do_step() -> None:
         if playing.value or session.done:
@@ -551,16 +585,23 @@ def Page():
 
     error, set_error = solara.use_state(refused)
 
-    def change(new: Config) -> None:
+    notice, set_notice = solara.use_state("")
+
+    def change(new: Config, copy_a: bool = False) -> None:
+        # a restart: Play stops; the changes made during the run are replayed where they still
+        # apply (another seed, design B switched or changed) or cleared (another preset), and
+        # the page says which (Session.reconfigure)
         playing.set(False)
         try:
             with session.lock:
-                session.apply(new)
-        except InputError as e:  # the session keeps its runs (Session.apply)
+                said = session.reconfigure(new, copy_a=copy_a)
+        except InputError as e:  # the session keeps its runs (Session.restore)
             set_error(str(e))
             return
         set_error("")
+        set_notice(said)
         set_config(new)
+        rev.set(rev.value + 1)
 
     def move(design: int, key: str, value: float | bool) -> None:
         # under the session's lock: during Play the change waits for the week being computed,
@@ -569,6 +610,7 @@ def Page():
             session.change(design, key, value)  # a refusal raises: Controls shows it
             new = session.config
         set_error("")
+        set_notice("")
         set_config(new)
         rev.set(rev.value + 1)
 
@@ -577,13 +619,26 @@ def Page():
         try:
             scenario = read_scenario_upload(name, raw, size)
             with session.lock:
-                saved = saved_from_scenario(scenario, session.config, design)
-                session.restore(saved.config, saved.changes, saved.week)
+                old = session.config
+                saved = saved_from_scenario(scenario, old, design)
+                # the other design keeps its changes (replayed at their weeks, to the week
+                # reached by the file's last change or theirs)
+                other = tuple(ch for ch in session.changes if ch.design != design)
+                if design == 0 and not saved.config.compare:
+                    other = ()
+                week = max([saved.week, *(ch.week for ch in other)])
+                session.restore(saved.config, saved.changes + other, week)
                 new = session.config
         except InputError as e:  # the session keeps its runs (Session.restore)
             set_error(str(e))
             return
         set_error("")
+        set_notice(
+            f"Opened {Path(name).name or 'the file'} as design {'AB'[design]}"
+            + (f"; its seed {new.seed} is the run's seed now (was {old.seed})"
+               if new.seed != old.seed else f" (seed {new.seed})")
+            + "."
+        )  # fmt: skip
         set_config(new)
         rev.set(rev.value + 1)
 
@@ -602,4 +657,6 @@ def Page():
         with solara.Column(classes=["orgsim-live"]):
             if error:  # beside the live view too: an upload's refusal shows where it was made
                 solara.Error(error, classes=["live-error"])
+            if notice:  # what a restart did with the changes made during the run
+                solara.Info(notice, classes=["restart-notice"])
             LiveView(session, playing, config, presenter, "debug" in flags, rev, open_file, flags)

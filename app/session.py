@@ -68,6 +68,28 @@ def programme_steps(start: int, horizon: int | None = None) -> list[dict[str, An
     return [st for st in out if horizon is None or st["week"] <= horizon]
 
 
+def course_interventions(
+    changes: tuple[Change, ...], design: int, horizon: int
+) -> list[dict[str, Any]]:
+    """A design's changes during the run as scenario ``[[interventions]]`` (week and set).
+
+    The programme switch turned on at week t is Kotter's eight steps from t (up to
+    ``horizon``); turned off, no steps from then on. The scenario file (``app.keep``) and the
+    band of other seeds (:meth:`Session.course_scenario`) both use this, so the file, the band
+    and the live run follow the same course.
+    """
+    return [
+        {
+            "week": ch.week,
+            "set": {"change_programme.steps": programme_steps(ch.week, horizon) if ch.value else []}
+            if ch.key == PROGRAMME
+            else {ch.key: float(ch.value)},
+        }  # fmt: skip
+        for ch in changes
+        if ch.design == design
+    ]
+
+
 def check_dial(path: str, value: object) -> float:
     """A culture dial's value as a float in its range.
 
@@ -629,6 +651,78 @@ class Session:
                 except ScenarioError as e:
                     raise ScenarioError(f"change {ch.name!r} at week {ch.week}: {e}") from None
             self.step(max(0, min(week, self.horizon) - self.week))
+
+    def course_scenario(self, design: int) -> Scenario:
+        """The course a design is on: its scenario with the changes made so far as
+        ``[[interventions]]`` at their weeks (the scenario itself before any change).
+
+        Run on the session's seed it gives the live run week by week; the band of other seeds
+        (``app.luck``) runs it on 20 others, so after a change the band is that of the changed
+        course, not of the starting design.
+        """
+        with self.lock:
+            run = self.runs[design]
+            ivs = course_interventions(self.changes, design, self.horizon)
+            return run.scenario.with_overrides({"interventions": ivs}) if ivs else run.scenario
+
+    def reconfigure(self, config: Config, *, copy_a: bool = False) -> str:
+        """Use a new config (a restart), keeping what still makes sense; returns what happened.
+
+        The runs restart from week 0 and, where the changes made during the run still apply,
+        replay them at their weeks back to the week reached:
+
+        - another seed: every change is replayed on the new seed (the same course, other luck);
+        - compare switched on or off, design B's preset changed: A's changes are replayed, B's
+          dropped (B starts from its own settings);
+        - *Copy A* (``copy_a``): B becomes a copy of A with A's changes too, so A and B are the
+          same run until the next change of one of them;
+        - design A's preset changed: another organisation, so the run starts at week 0 and every
+          change is cleared.
+
+        Returns:
+            One sentence for the page (empty when there were no changes to keep or clear).
+
+        Raises:
+            ScenarioError: when the new config or a replayed change is refused (the session is
+                left as it was).
+        """
+        with self.lock:
+            old, changes, week = self.config, self.changes, self.week
+            if config == old and not copy_a:
+                return ""
+            a = tuple(ch for ch in changes if ch.design == 0)
+            if config.preset != old.preset:
+                keep: tuple[Change, ...] = ()
+                week = 0
+            elif copy_a:
+                keep = a + tuple(replace(ch, design=1) for ch in a)
+            elif (config.compare, config.preset_b, config.dials_b, config.programme_b) != (
+                old.compare, old.preset_b, old.dials_b, old.programme_b,
+            ):  # fmt: skip
+                keep = a
+            else:
+                keep = changes
+            dropped = len(changes) - len([ch for ch in keep if ch in changes])
+            if not keep:
+                week = 0
+            self.restore(config, keep, week)
+            if not changes:
+                return ""
+            why = (
+                "another preset is another organisation"
+                if config.preset != old.preset
+                else "design B restarted from its own settings"
+            )
+            if not keep:
+                return (
+                    f"The run restarted at week 0 and the {len(changes)} change(s) made during "
+                    f"it were cleared ({why})."
+                )
+            kept = f"replayed {len([ch for ch in keep if ch in changes])} change(s) at their weeks"
+            if copy_a:
+                kept += " (B got a copy of A's)"
+            tail = f"; {dropped} of B's cleared ({why})" if dropped else ""
+            return f"Restarted and {kept} up to week {self.week}{tail}."
 
     # ----------------------------------------------------------------- running
     @property

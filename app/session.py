@@ -10,6 +10,7 @@ in both runs, and the difference between them is the design, not luck.
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import math
 import threading
@@ -39,11 +40,16 @@ DEFAULT_B = "culture_first_rollout"
 PROGRAMME_PRESET = "kotter_programme"
 
 
-def culture_specs() -> list[FieldSpec]:
-    """The culture dials (``culture.*`` scalar fields) with their label, range and help."""
-    return [f for f in field_specs() if f.path.startswith("culture.")]
+@functools.cache
+def culture_specs() -> tuple[FieldSpec, ...]:
+    """The culture dials (``culture.*`` scalar fields) with their label, range and help.
+
+    Kept once computed: every change's name reads it, and a frame names every change made.
+    """
+    return tuple(f for f in field_specs() if f.path.startswith("culture."))
 
 
+@functools.cache
 def preset_dials(preset: str) -> tuple[tuple[str, float], ...]:
     """The preset's own culture dial values, as ``(dotted path, value)`` pairs."""
     s = load_scenario(preset)
@@ -52,6 +58,7 @@ def preset_dials(preset: str) -> tuple[tuple[str, float], ...]:
     )
 
 
+@functools.cache
 def has_programme(preset: str) -> bool:
     """Whether the preset schedules change-programme steps of its own."""
     return bool(load_scenario(preset).change_programme.steps)
@@ -338,6 +345,8 @@ class Run:
     #: The path without the latest change: a copy of the model made just before it, stepped
     #: alongside (None before any change).
     ghost: OrgModel | None = field(init=False, default=None)
+    _org: tuple[tuple[Any, ...], bytes] | None = field(init=False, default=None, repr=False)
+    _ghost_df: tuple[int, pd.DataFrame] | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.model = OrgModel(self.scenario, rng=self.seed)
@@ -355,11 +364,15 @@ class Run:
         """
         before = copy.deepcopy(self.model)
         self.model.intervene(changes)
-        self.ghost = before
+        self.ghost, self._ghost_df = before, None
 
     def ghost_df(self) -> pd.DataFrame | None:
         """The unchanged path's per-week table (None before any change)."""
-        return None if self.ghost is None else self.ghost.results()
+        if self.ghost is None:
+            return None
+        if self._ghost_df is None or self._ghost_df[0] != self.ghost.week:
+            self._ghost_df = (self.ghost.week, self.ghost.results())
+        return self._ghost_df[1]
 
     @property
     def week(self) -> int:
@@ -381,13 +394,17 @@ class Run:
             self.ghost.step()
 
     def org_png(self, size: tuple[float, float]) -> bytes:
-        """The org view for this week."""
+        """The org view for this week (drawn again only when the week, the title or the view's
+        size changed: a frame made for another reason, a band, reuses it)."""
         if self.view is None:
             self.view = OrgView(
                 self.model.structure, self.model.state.cust.handler, title=self.title, size=size
             )
-        self.view.update(self.model, title=self.title)
-        return self.view.png()
+        key = (self.model.week, self.title, tuple(self.view.size), self.view.font, id(self.view))
+        if self._org is None or self._org[0] != key:
+            self.view.update(self.model, title=self.title)
+            self._org = (key, self.view.png())
+        return self._org[1]
 
     def caption(self) -> str:
         """One line under the org view: the customer book right now."""
@@ -503,6 +520,7 @@ class Session:
         self.charts: Charts | None = None
         self.diff: Charts | None = None
         self.version = 0
+        self._last_frame: tuple[tuple[Any, ...], Frame] | None = None
         #: The changes made during the run, in the order they were made.
         self.changes: tuple[Change, ...] = ()
         self._build()
@@ -753,9 +771,23 @@ class Session:
             return n
 
     # ----------------------------------------------------------------- output
+    def _frame_key(self) -> tuple[Any, ...]:
+        """What a frame shows: when it has not changed, the last frame is shown again."""
+        size = self.ORG_SIZE_COMPARE if len(self.runs) > 1 else self.ORG_SIZE
+        figs = tuple(
+            (id(ch), ch.size, ch.grid, ch.font, tuple(sorted(ch.band_keys.items())))
+            for ch in (self.charts, self.diff)
+            if ch is not None
+        )
+        return (self.version, self.week, tuple(self.labels), tuple(size), figs)
+
     def frame(self) -> Frame:
-        """Render this week's pictures and numbers."""
+        """Render this week's pictures and numbers (the last frame again when nothing it shows
+        changed: a re-render of the page for another reason draws nothing)."""
         with self.lock:
+            key = self._frame_key()
+            if self._last_frame is not None and self._last_frame[0] == key:
+                return self._last_frame[1]
             t0 = time.perf_counter()
             size = self.ORG_SIZE_COMPARE if len(self.runs) > 1 else self.ORG_SIZE
             orgs = tuple(r.org_png(size) for r in self.runs)
@@ -770,7 +802,7 @@ class Session:
             if self.diff is not None:
                 self.diff.update(frames, [], [], marks)
                 diff = self.diff.png()
-            return Frame(
+            out = Frame(
                 week=self.week,
                 horizon=self.horizon,
                 labels=tuple(self.labels),
@@ -781,6 +813,8 @@ class Session:
                 captions=tuple(r.caption() for r in self.runs),
                 render_ms=1000 * (time.perf_counter() - t0),
             )
+            self._last_frame = (key, out)
+            return out
 
     def debrief(self) -> dict[str, list[str]]:
         """Plain-language debrief per design, and of the difference in compare mode."""

@@ -12,8 +12,8 @@ changed design per week):
   percentile of ``--weeks`` Steps in wall time, the median in CPU time (this process's; less
   affected by other jobs on the machine), and the ratio of the median to the target
   (``STEP_TARGET_MS``; a ratio above 1 misses it);
-- **Play**: the page's own Play loop (``app.page.play``'s pacing: ``PLAY_RATE`` weeks a second,
-  up to ``MAX_WEEKS_PER_FRAME`` weeks a frame when behind) run for ``--play`` seconds, in weeks
+- **Play**: the page's own Play loop (``app.pace.Pace``: ``PLAY_RATE`` weeks a second, up to
+  ``MAX_WEEKS_PER_FRAME`` weeks a frame when frames are slow) run for ``--play`` seconds, in weeks
   a second (wall) and the CPU milliseconds a week costs, and the ratio of the target
   (``PLAY_TARGET``) to the rate reached (above 1 misses it);
 - the time to lay out 20,000 people and 50,000 customers (``app.orgview.build_layout``; the
@@ -31,13 +31,13 @@ measured figures and the command.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import time
 from collections.abc import Callable
 
 import numpy as np
 
+from app.pace import Pace
 from app.session import Config, Session
 
 #: The targets the workshop needs (issue 16): a Step answers within 200 ms; Play runs at least
@@ -93,21 +93,15 @@ def measure(s: Session, weeks: int) -> dict[str, float]:
 
 
 def measure_play(s: Session, seconds: float) -> dict[str, float]:
-    """The page's Play loop (its pacing constants, a frame per loop) for ``seconds``: weeks per
-    second of wall time and CPU milliseconds per week."""
-    from app.page import MAX_WEEKS_PER_FRAME, MIN_YIELD_S, PLAY_RATE
-
+    """The page's Play loop (``app.pace.Pace``, a frame per loop) for ``seconds``: weeks per
+    second of wall time, frames per second and CPU milliseconds per week."""
     t_start, c_start, w_start = time.perf_counter(), time.process_time(), s.week
-    start, played, frames = time.perf_counter(), 0, 0
+    pace, frames = Pace(), 0
     while time.perf_counter() - t_start < seconds and not s.done:
-        due = math.floor((time.perf_counter() - start) * PLAY_RATE) + 1 - played
-        played += s.step(min(max(due, 1), MAX_WEEKS_PER_FRAME))
+        n = s.step(pace.weeks())
         s.frame()
         frames += 1
-        rest = start + played / PLAY_RATE - time.perf_counter()
-        if rest < -1.0:
-            start, played = time.perf_counter(), 0
-        time.sleep(max(rest, MIN_YIELD_S))
+        time.sleep(pace.stepped(n))
     wall = time.perf_counter() - t_start
     weeks = s.week - w_start
     return {

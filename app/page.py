@@ -26,16 +26,11 @@ from app import presenter as pv
 from app.address import Address, Upload
 from app.keep import from_query, read_scenario_upload, saved_from_scenario, to_query
 from app.luck import LuckBands
+from app.pace import Pace
 from app.session import PROGRAMME, Config, Frame, Session, culture_specs, presets
 from sim.errors import InputError
 from sim.inputs import load_scenario
 from sim.scenario import FieldSpec
-
-#: Weeks per second while playing. When a frame takes longer than 1/PLAY_RATE, the next frame
-#: advances several weeks at once (at most ``MAX_WEEKS_PER_FRAME``) so the run keeps its pace.
-PLAY_RATE = 6.0
-MAX_WEEKS_PER_FRAME = 4
-MIN_YIELD_S = 0.02
 
 CSS = """
 .orgsim-app { padding: 8px 16px; }
@@ -343,26 +338,24 @@ def Export(session: Session, week: int, on_open: Callable[[int, str, int, bytes]
 
 @solara.lab.task
 def play(session: Session, playing: solara.Reactive[bool], tick: solara.Reactive[int]) -> None:
-    """The Play loop (a thread per browser session): steps the runs at ``PLAY_RATE`` weeks a second.
+    """The Play loop (a thread per browser session): steps the runs at ``PLAY_RATE`` weeks a second
+    (``app.pace.Pace``: several weeks a frame when frames are slow, at most
+    ``MAX_WEEKS_PER_FRAME``).
 
     A module-level task on purpose: ``solara.lab.use_task`` inside a component registers its
     function in a process-wide list (solara 1.58, fixed upstream in widgetti/solara#1180), so the
     closure, and with it the session's models and figures, would outlive the browser session.
     Here the session travels as an argument and is kept only in the kernel's own task state.
     """
-    start, played = time.perf_counter(), 0
+    pace = Pace()
     while playing.value and play.is_current():
         if session.done:
             playing.set(False)
             break
-        due = math.floor((time.perf_counter() - start) * PLAY_RATE) + 1 - played
-        played += session.step(min(max(due, 1), MAX_WEEKS_PER_FRAME))
+        n = session.step(pace.weeks())
         tick.set(tick.value + 1)
-        rest = start + played / PLAY_RATE - time.perf_counter()
-        if rest < -1.0:  # far behind (a slow machine): do not try to catch up in bursts
-            start, played = time.perf_counter(), 0
-        # always let the server's other threads in (sending frames, hearing "Pause")
-        time.sleep(max(rest, MIN_YIELD_S))
+        # at least a short pause: the server's other threads get in (sending frames, "Pause")
+        time.sleep(pace.stepped(n))
 
 
 def _bands(session: Session, luck: LuckBands, on: bool) -> str:

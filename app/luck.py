@@ -130,14 +130,16 @@ class LuckBands:
         jobs = [self._jobs.get(k) for k in keys]
         if any(j is not None and j.done() and j.exception() is not None for j in jobs):
             return "The band of other seeds could not be computed."
-        what = (
-            "the same course (the same changes at the same weeks)" if changed
-            else "the same design(s)"
-        )  # fmt: skip
+        pct = int(100 * (HIGH_Q - LOW_Q))
         if all(j is not None and j.done() for j in jobs):
+            if changed:
+                return (
+                    f"Shaded: {pct}% of {SEEDS} other seeds of this course (its changes at their "
+                    "weeks). A difference inside it may be luck."
+                )
             return (
-                f"Shaded: where {int(100 * (HIGH_Q - LOW_Q))}% of {SEEDS} other seeds of "
-                f"{what} ran: a difference inside the band may be luck."
+                f"Shaded: {pct}% of {SEEDS} other seeds of the same design(s). A difference "
+                "inside it may be luck."
             )
         if changed:
             return f"Running {SEEDS} other seeds of the changed course in the background…"

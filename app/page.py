@@ -41,6 +41,7 @@ CSS = """
 .orgsim-card .t { font-size: 0.8rem; color: #555; }
 .orgsim-card .v { font-size: 1.3rem; font-weight: 700; }
 .orgsim-card .v .b { color: #e07b00; margin-left: 10px; }
+.orgsim-card .v span { white-space: nowrap; display: inline-block; }
 .orgsim-card .v .a { color: #1f5fa8; }
 .orgsim-card .n { font-size: 0.72rem; color: #777; }
 .orgsim-help { font-size: 0.75rem; color: #666; margin: -4px 0 8px 0; line-height: 1.2; }
@@ -534,7 +535,9 @@ def LiveView(
 @solara.component
 def PresenterBody(frame: Frame, bergs: list[tuple[str, pv.Iceberg]], luck_status: str):
     """The presenter view under the cards: org view(s) and iceberg left, every chart right."""
-    with solara.Div(classes=["pres-main", f"n{len(frame.orgs)}"]):
+    # with the band's status line under the charts, the charts leave room for it
+    room = ["luck"] if luck_status else []
+    with solara.Div(classes=["pres-main", f"n{len(frame.orgs)}", *room]):
         with solara.Div(classes=["pres-col"]):
             for png in frame.orgs:
                 solara.Image(png, classes=["orgsim-img", "org-view"])

@@ -21,8 +21,8 @@ changed design per week):
 - with ``--browser`` (needs Playwright and Chromium at /usr/bin/chromium; run from the
   repository root; loopback only, no network): the real server and a headless page in compare
   mode with a change in force in both designs, the Step click to charts-updated round trip (the
-  week counter, the charts and the difference chart all redrawn; median and max of 10), and the
-  weeks per second Play reaches there over 3 s.
+  week counter, the charts and the difference chart all redrawn; median and max of 10, and the
+  server's CPU time per Step, from /proc), and the weeks per second Play reaches there over 3 s.
 
 Nothing here asserts a time (tests assert behaviour, not speed); docs/PERFORMANCE.md keeps the
 measured figures and the command.
@@ -34,6 +34,7 @@ import argparse
 import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -140,11 +141,25 @@ _SOURCES = (
 )
 
 
+def group_cpu_s(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the living processes of process group
+    ``pgid`` (Linux ``/proc``; 0.0 elsewhere)."""
+    total = 0
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # after the name: state, ppid, pgrp, ..., utime, stime
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def measure_browser(steps: int = 10, play_s: float = 3.0) -> dict[str, float] | None:
     """The page in headless Chromium, compare mode with both designs changed: Step click to
-    charts redrawn (ms) and Play rate (weeks/s); None if Playwright or Chromium is missing."""
-    from pathlib import Path
-
+    charts redrawn (ms, wall), the server's CPU time per Step (ms) and Play rate (weeks/s);
+    None if Playwright or Chromium is missing."""
     try:
         import playwright.sync_api  # noqa: F401
 
@@ -159,6 +174,7 @@ def measure_browser(steps: int = 10, play_s: float = 3.0) -> dict[str, float] | 
             w.wait_week(CHANGE_WEEK)
             w.page.wait_for_function("document.querySelectorAll('.diff-chart').length > 0")
             step_ms = []
+            cpu0 = group_cpu_s(server.proc.pid)  # the server runs in its own process group
             for n in range(CHANGE_WEEK + 1, CHANGE_WEEK + steps + 1):
                 w.page.evaluate(f"window.__benchBefore = {_SOURCES}")
                 t0 = time.perf_counter()
@@ -171,6 +187,7 @@ def measure_browser(steps: int = 10, play_s: float = 3.0) -> dict[str, float] | 
                     polling="raf",
                 )
                 step_ms.append(1000 * (time.perf_counter() - t0))
+            server_cpu = 1000 * (group_cpu_s(server.proc.pid) - cpu0) / steps
             w.page.get_by_role("button", name="Play").click()
             w.wait_week_at_least(CHANGE_WEEK + steps + 2)
             t0, w0 = time.perf_counter(), w.week()
@@ -182,6 +199,7 @@ def measure_browser(steps: int = 10, play_s: float = 3.0) -> dict[str, float] | 
     return {
         "step_median": float(np.median(step_ms)),
         "step_max": float(np.max(step_ms)),
+        "server_cpu": server_cpu,
         "play_rate": (w1 - w0) / (t1 - t0),
     }
 
@@ -228,8 +246,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(
                 f"{'browser, compare changed':22s} Step click -> charts redrawn: "
-                f"{b['step_median']:.0f} ms median, {b['step_max']:.0f} ms max of 10; ratio "
-                f"{b['step_median'] / STEP_TARGET_MS:.2f} | Play {b['play_rate']:.1f} weeks/s; "
+                f"{b['step_median']:.0f} ms median, {b['step_max']:.0f} ms max of 10, server "
+                f"CPU {b['server_cpu']:.0f} ms a Step; ratio "
+                f"{b['step_median'] / STEP_TARGET_MS:.2f} (server CPU "
+                f"{b['server_cpu'] / STEP_TARGET_MS:.2f}) | Play {b['play_rate']:.1f} weeks/s; "
                 f"ratio {PLAY_TARGET / b['play_rate']:.2f}"
             )
     print(f"app.bench: done, {_load()}", flush=True)

@@ -596,6 +596,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     members = (*OUTPUTS, SETTINGS, history_path(args.out).name)
     check_outputs([Output(args.out, kind="folder", replaced=False, members=members)])
     from sim.calibration import (
+        FEW_EFFECTIVE,
         calibrate,
         check_resume,
         load_observed,
@@ -695,6 +696,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         )
     summ = post.summary()
     weak = summ[summ.warning != ""]
+    print(
+        f"posterior: {len(post.weights)} particles, effective sample size {post.ess:.1f}"
+        + (
+            " (too few for intervals: raise --population or fit fewer --parameters)"
+            if post.ess < FEW_EFFECTIVE * len(post.weights)
+            else ""
+        )
+    )
     print(
         f"{len(summ) - len(weak)} of {len(summ)} parameters narrowed by the figures; "
         f"{len(weak)} not pinned down (summary.csv)"

@@ -69,6 +69,9 @@ WINDOW_WEEKS = 52
 #: A parameter whose posterior 90% interval is at least this share of its prior's is reported as
 #: not pinned down by the figures (the data narrowed it by less than a fifth).
 WEAK_NARROWING = 0.8
+#: A posterior whose effective sample size (Kish) is below this share of its particles rests on
+#: too few of them for an interval: every parameter is then reported as not pinned down.
+FEW_EFFECTIVE = 0.1
 #: A target is reported as not reached when the observed value lies more than this many of its
 #: sds outside the posterior predictive 90% interval.
 UNREACHED_SDS = 2.0
@@ -651,6 +654,7 @@ class Generation:
     epsilon: float
     runs: int
     acceptance: float
+    ess: float = float("nan")  # effective sample size of its weights (Kish): sum(w)^2 / sum(w^2)
 
 
 @dataclass
@@ -680,6 +684,11 @@ class Posterior:
     observed_path: str | None = None
 
     @property
+    def ess(self) -> float:
+        """Effective sample size of the weights (Kish): 1 / sum(w^2) for normalised weights."""
+        return float(1.0 / np.sum(np.asarray(self.weights, dtype=float) ** 2))
+
+    @property
     def names(self) -> list[str]:
         """The calibrated parameters' dotted names."""
         return [p.path for p in self.priors]
@@ -695,6 +704,8 @@ class Posterior:
         posterior interval is barely narrower than the prior's (the figures do not pin it down).
         """
         rows = []
+        ess, n = self.ess, len(self.weights)
+        few = ess < FEW_EFFECTIVE * n
         for j, p in enumerate(self.priors):
             x = self.particles[:, j]
             lo, hi = (
@@ -713,8 +724,11 @@ class Posterior:
                     "high_90": hi,
                     "width_vs_prior": float(ratio),
                     "warning": (
-                        f"not pinned down by the figures: its 90% interval is {ratio:.0%} of "
-                        "the prior's"
+                        f"not pinned down: the posterior rests on {ess:.1f} effective "
+                        f"particles of {n}, too few for an interval"
+                        if few
+                        else f"not pinned down by the figures: its 90% interval is {ratio:.0%} "
+                        "of the prior's"
                         if ratio >= WEAK_NARROWING
                         else ""
                     ),
@@ -962,12 +976,18 @@ def calibrate(
         df, w = history.get_distribution(m=0, t=history.max_t)
         particles = df[keys].to_numpy(dtype=float)
         pops = history.get_all_populations()
-        gens = [
-            Generation(
-                int(r.t), float(r.epsilon), int(r.samples), population / max(float(r.samples), 1)
+        gens = []
+        for r in pops[pops.t >= 0].itertuples():
+            wt = np.asarray(history.get_distribution(m=0, t=int(r.t))[1], dtype=float)
+            gens.append(
+                Generation(
+                    int(r.t),
+                    float(r.epsilon),
+                    int(r.samples),
+                    population / max(float(r.samples), 1),
+                    float(np.sum(wt) ** 2 / np.sum(wt**2)),
+                )
             )
-            for r in pops[pops.t >= 0].itertuples()
-        ]
         return Posterior(
             scenario=scenario,
             observed=observed,

@@ -643,3 +643,22 @@ def test_default_fit_over_every_flagged_parameter_goes_past_the_second_generatio
     x = post[[p.path for p in ps]].to_numpy()
     assert ((x >= lo) & (x <= hi)).all()  # the parameters' own units, inside their ranges
     assert "not pinned down" in stdout
+
+
+def test_a_posterior_resting_on_one_particle_pins_nothing_down() -> None:
+    # weights all on one particle (what a kernel centred on the particles gave acme in 144
+    # dimensions): its "interval" is a point, and the summary must not call that narrowed
+    ps = priors(PARAMS)
+    rng = np.random.default_rng(1)
+    x = np.column_stack([rng.uniform(p.low, p.high, 20) for p in ps])
+    w = np.full(20, 1e-9)
+    w[3] = 1.0
+    post = calmod.Posterior(small(), CHURN_TURNOVER, ps, x, w / w.sum())
+    assert post.ess == pytest.approx(1.0, abs=1e-6)
+    s = post.summary()
+    assert (s.width_vs_prior < calmod.WEAK_NARROWING).all()  # the width rule alone: narrowed
+    assert s.warning.str.contains("effective particles").all()
+    even = calmod.Posterior(small(), CHURN_TURNOVER, ps, x, np.full(20, 1 / 20))
+    assert (
+        even.ess == pytest.approx(20) and not even.summary().warning.str.contains("effective").any()
+    )

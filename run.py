@@ -110,7 +110,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd")
     r = sub.add_parser("run", help="run one scenario and write its per-week table")
     r.add_argument("scenario", help="preset name or path to a scenario TOML file")
-    r.add_argument("--seed", type=SEED, default=1, help="random seed (default 1)")
+    r.add_argument(
+        "--seed",
+        type=SEED,
+        default=None,
+        help="random seed (default: the scenario's [run] seed, else 1)",
+    )
     r.add_argument(
         "--weeks", type=_whole(1, MAX_WEEKS), help="weeks to run (default: the scenario's horizon)"
     )
@@ -282,9 +287,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.experiment import headline
     from sim.outputs import print_table, write_table
 
-    model = OrgModel(scenario, rng=args.seed)
+    seed = args.seed if args.seed is not None else (scenario.run.seed if scenario.run else 1)
+    model = OrgModel(scenario, rng=seed)
     df = model.run(steps=args.weeks)
-    print(f"{scenario.name}: {len(df)} weeks, seed {args.seed}")
+    print(f"{scenario.name}: {len(df)} weeks, seed {seed}")
     print_table({k: [v] for k, v in headline(df).items()}, ["value"])
     if args.out:
         write_table(df.reset_index(), args.out)
@@ -596,6 +602,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     members = (*OUTPUTS, SETTINGS, history_path(args.out).name)
     check_outputs([Output(args.out, kind="folder", replaced=False, members=members)])
     from sim.calibration import (
+        FEW_EFFECTIVE,
         calibrate,
         check_resume,
         load_observed,
@@ -695,6 +702,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         )
     summ = post.summary()
     weak = summ[summ.warning != ""]
+    print(
+        f"posterior: {len(post.weights)} particles, effective sample size {post.ess:.1f}"
+        + (
+            " (too few for intervals: raise --population or fit fewer --parameters)"
+            if post.ess < FEW_EFFECTIVE * len(post.weights)
+            else ""
+        )
+    )
     print(
         f"{len(summ) - len(weak)} of {len(summ)} parameters narrowed by the figures; "
         f"{len(weak)} not pinned down (summary.csv)"

@@ -147,6 +147,8 @@ class Charts(BlitFigure):
         self.labels = tuple(labels)
         self.book = book
         self.bands: dict[int, dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+        #: What each drawn band is of (``app.luck.LuckBands.key``: the course and the seed).
+        self.band_keys: dict[int, str] = {}
         self._setup(size, dpi, grid, font)
 
     def _setup(
@@ -259,18 +261,39 @@ class Charts(BlitFigure):
         self.labels = tuple(labels)
         self._setup(self.size, self.dpi, self.grid, self.font)
 
-    def set_band(self, design: int, band: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
-        """Draw a band of other seeds behind design ``design``'s lines.
+    def set_band(
+        self,
+        design: int,
+        band: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
+        key: str = "",
+    ) -> None:
+        """Draw a band of other seeds behind design ``design``'s lines (instead of its last).
 
         Args:
             design: 0 for A, 1 for B.
             band: panel's first column -> (weeks, low, high), in the column's own units (the
                 panel's scale is applied here).
+            key: what the band is of (kept in :attr:`band_keys`).
         """
         if self.diff:
             return
+        if design in self.bands:
+            self.clear_band(design)
         self.bands[design] = band
+        self.band_keys[design] = key
         self._draw_band(design)
+        self.invalidate()
+
+    def clear_band(self, design: int) -> None:
+        """Take design ``design``'s band off the charts (its course changed)."""
+        if self.bands.pop(design, None) is None:
+            return
+        self.band_keys.pop(design, None)
+        for art in self.band_artists:
+            art.remove()
+        self.band_artists = []
+        for d in self.bands:
+            self._draw_band(d)
         self.invalidate()
 
     def _draw_band(self, design: int) -> None:

@@ -29,6 +29,7 @@ from app.session import (
     Change,
     Config,
     check_dial,
+    course_interventions,
     culture_specs,
     preset_dials,
     presets,
@@ -228,29 +229,23 @@ def scenario_toml(
     """One design as a scenario file: its preset's settings, dials, programme and changes.
 
     The changes made during the run are its ``[[interventions]]``, so ``python run.py run``
-    replays them too. Only settings that differ from the schema's defaults are written.
+    replays them too, and the session's seed is its ``[run] seed``, which ``run.py run`` uses
+    when ``--seed`` is not given and the page reads back (:func:`saved_from_scenario`). Only
+    settings that differ from the schema's defaults are written.
     """
     s = config.scenario_of(design)
-    ivs = [
-        {
-            "week": ch.week,
-            "set": {"change_programme.steps": programme_steps(ch.week, horizon) if ch.value else []}
-            if ch.key == PROGRAMME
-            else {ch.key: float(ch.value)},
-        }  # fmt: skip
-        for ch in changes
-        if ch.design == design
-    ]
+    ivs = course_interventions(changes, design, horizon)
     data = s.model_dump(mode="json", exclude_defaults=True)
     data.pop("interventions", None)
     head = [
         f"# Design {DESIGNS[design]} saved from the orgsim-crm workshop app at week {week}, "
         f"seed {config.seed}.",
-        "# Open it in the app (Open a scenario file) or run it: "
-        f"python run.py run this-file.toml --seed {config.seed}",
+        "# Open it in the app (Open a scenario file) or run it: python run.py run this-file.toml",
+        "# ([run] seed is the seed both use; --seed overrides it on the command line)",
     ]
     out: list[str] = []
     _table(data, "", out)
+    out += ["\n[run]", f"seed = {int(config.seed)}"]
     for iv in ivs:
         out.append("\n[[interventions]]")
         out.append(f"week = {iv['week']}")
@@ -300,9 +295,11 @@ def read_scenario_upload(name: str, raw: bytes, size: int | None = None) -> Scen
 def saved_from_scenario(scenario: Scenario, config: Config, design: int) -> Saved:
     """Design ``design`` of ``config`` set to an uploaded scenario (the run restarts).
 
-    The scenario must be one the app can show: a preset (its ``name``) with other culture
-    dials, the programme switched on or off, and changes of dials or the programme during the
-    run; anything else is refused with the first field that differs.
+    The file's ``[run] seed``, when it has one, becomes the session's seed (both designs run
+    on it); without one the session keeps its seed. The scenario must be one the app can show:
+    a preset (its ``name``) with other culture dials, the programme switched on or off, and
+    changes of dials or the programme during the run; anything else is refused with the first
+    field that differs.
 
     Raises:
         ScenarioError: naming the field.
@@ -324,12 +321,16 @@ def saved_from_scenario(scenario: Scenario, config: Config, design: int) -> Save
             "eight steps as kotter_programme dates them; run other schedules with python run.py"
         )
     programme = bool(steps)
+    # the file's [run] seed becomes the session's (both designs: common random numbers)
+    seed = scenario.run.seed if scenario.run is not None else config.seed
     if design == 0:
-        new = replace(config, preset=preset, dials=dials, programme=programme)
+        new = replace(config, preset=preset, dials=dials, programme=programme, seed=seed)
     else:
-        new = replace(config, compare=True, preset_b=preset, dials_b=dials, programme_b=programme)
+        new = replace(
+            config, compare=True, preset_b=preset, dials_b=dials, programme_b=programme, seed=seed
+        )
     expected = new.scenario_of(design).model_dump(mode="json")
-    got = scenario.model_copy(update={"interventions": []}).model_dump(mode="json")
+    got = scenario.model_copy(update={"interventions": [], "run": None}).model_dump(mode="json")
     for key, value in flatten(got).items():
         if key not in ("name", "description") and flatten(expected).get(key) != value:
             raise ScenarioError(

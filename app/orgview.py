@@ -386,6 +386,8 @@ class OrgView(BlitFigure):
         for a in (ax, axc):
             a.set_axis_off()
         self.title = ax.set_title(title, loc="left", fontsize=12 * f, fontweight="bold")
+        self._title_pt = 12 * f
+        self._fit_title()
         for label, x0, y0, w, h, shaded in lay.boxes:
             if shaded:
                 ax.add_patch(
@@ -473,6 +475,17 @@ class OrgView(BlitFigure):
             axc.set_xlim(-lim, lim)
             axc.set_ylim(-lim * CUST_YLIM / CUST_XLIM, lim * CUST_YLIM / CUST_XLIM)
 
+    def _fit_title(self) -> None:
+        """Shrink the title's type (to 60 % at most) until it fits the picture's width: a design
+        named by its changes can be longer than the org view is wide."""
+        t = self.title
+        t.set_fontsize(self._title_pt)
+        renderer = self.canvas.get_renderer()
+        room = self.fig.bbox.x1 - t.get_window_extent(renderer).x0 - 4
+        wide = t.get_window_extent(renderer).width
+        if wide > room > 0:
+            t.set_fontsize(max(self._title_pt * room / wide, 0.6 * self._title_pt))
+
     def resize(self, size: tuple[float, float], font: float = 1.0) -> bool:
         """Redraw at another size and text scale (the presenter view); returns whether it did."""
         if (tuple(size), font) == (tuple(self.size), self.font):
@@ -493,6 +506,7 @@ class OrgView(BlitFigure):
         e, c = st.emp, st.cust
         if title is not None and title != self.title.get_text():
             self.title.set_text(title)
+            self._fit_title()
             self.invalidate()
         usage = np.where(e.filled, e.usage, 0.0)
         face = USAGE_CMAP(usage)

@@ -16,6 +16,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import reacton.ipyvuetify as rv
 import solara
@@ -25,16 +26,11 @@ from app import presenter as pv
 from app.address import Address, Upload
 from app.keep import from_query, read_scenario_upload, saved_from_scenario, to_query
 from app.luck import LuckBands
+from app.pace import Pace
 from app.session import PROGRAMME, Config, Frame, Session, culture_specs, presets
 from sim.errors import InputError
 from sim.inputs import load_scenario
 from sim.scenario import FieldSpec
-
-#: Weeks per second while playing. When a frame takes longer than 1/PLAY_RATE, the next frame
-#: advances several weeks at once (at most ``MAX_WEEKS_PER_FRAME``) so the run keeps its pace.
-PLAY_RATE = 6.0
-MAX_WEEKS_PER_FRAME = 4
-MIN_YIELD_S = 0.02
 
 CSS = """
 .orgsim-app { padding: 8px 16px; }
@@ -45,6 +41,7 @@ CSS = """
 .orgsim-card .t { font-size: 0.8rem; color: #555; }
 .orgsim-card .v { font-size: 1.3rem; font-weight: 700; }
 .orgsim-card .v .b { color: #e07b00; margin-left: 10px; }
+.orgsim-card .v span { white-space: nowrap; display: inline-block; }
 .orgsim-card .v .a { color: #1f5fa8; }
 .orgsim-card .n { font-size: 0.72rem; color: #777; }
 .orgsim-help { font-size: 0.75rem; color: #666; margin: -4px 0 8px 0; line-height: 1.2; }
@@ -120,7 +117,7 @@ DIAL_HELP = (
 @solara.component
 def Controls(
     config: Config,
-    change: Callable[[Config], None],
+    change: Callable[..., None],
     disabled: bool = False,
     report: Callable[[str], None] = lambda _msg: None,
     move: Callable[[int, str, float | bool], None] | None = None,
@@ -129,11 +126,11 @@ def Controls(
 ):
     """Preset, seed, change programme, compare, the culture dials of A, and design B's own.
 
-    ``change`` applies a new config (the runs restart at week 0); ``move`` moves a dial or the
-    programme switch of design A (0) or B (1) from the current week, and ``setting`` reads the
-    value in force (``rev`` changes with every move, so the dials show it). ``report`` shows a
-    refused input's message on the page. The controls stay
-    usable while playing: a move waits for the week being computed, then the run goes on.
+    ``change`` applies a new config (a restart, ``Session.reconfigure``); ``move`` moves a dial
+    or the programme switch of design A (0) or B (1) from the current week, and ``setting``
+    reads the value in force (``rev`` changes with every move, so the dials show it).
+    ``report`` shows a refused input's message on the page. The controls stay usable while
+    playing: a move waits for the week being computed, then the run goes on.
     """
     del rev  # only here to re-render the controls after a change during the run
     names = presets()
@@ -228,13 +225,16 @@ def Controls(
         )
         solara.Button(
             "Copy A",
-            on_click=lambda: change(config.copy_a()),
+            on_click=lambda: change(config.copy_a(), True),
             disabled=disabled,
             outlined=True,
             classes=["copy-a"],
         )
         solara.Div(
-            children=["B gets A's preset, dials and programme (and restarts at week 0)."],
+            children=[
+                "B gets A's preset, dials, programme and changes so far (the run is replayed "
+                "to this week)."
+            ],
             classes=["orgsim-help"],
         )
         solara.Switch(
@@ -339,40 +339,56 @@ def Export(session: Session, week: int, on_open: Callable[[int, str, int, bytes]
 
 @solara.lab.task
 def play(session: Session, playing: solara.Reactive[bool], tick: solara.Reactive[int]) -> None:
-    """The Play loop (a thread per browser session): steps the runs at ``PLAY_RATE`` weeks a second.
+    """The Play loop (a thread per browser session): steps the runs at ``PLAY_RATE`` weeks a second
+    (``app.pace.Pace``: several weeks a frame when frames are slow, at most
+    ``MAX_WEEKS_PER_FRAME``).
 
     A module-level task on purpose: ``solara.lab.use_task`` inside a component registers its
     function in a process-wide list (solara 1.58, fixed upstream in widgetti/solara#1180), so the
     closure, and with it the session's models and figures, would outlive the browser session.
     Here the session travels as an argument and is kept only in the kernel's own task state.
     """
-    start, played = time.perf_counter(), 0
+    pace = Pace()
     while playing.value and play.is_current():
         if session.done:
             playing.set(False)
             break
-        due = math.floor((time.perf_counter() - start) * PLAY_RATE) + 1 - played
-        played += session.step(min(max(due, 1), MAX_WEEKS_PER_FRAME))
+        n = session.step(pace.weeks())
         tick.set(tick.value + 1)
-        rest = start + played / PLAY_RATE - time.perf_counter()
-        if rest < -1.0:  # far behind (a slow machine): do not try to catch up in bursts
-            start, played = time.perf_counter(), 0
-        # always let the server's other threads in (sending frames, hearing "Pause")
-        time.sleep(max(rest, MIN_YIELD_S))
+        # at least a short pause: the server's other threads get in (sending frames, "Pause")
+        time.sleep(pace.stepped(n))
 
 
 def _bands(session: Session, luck: LuckBands, on: bool) -> str:
-    """Ask for each design's band of other seeds, draw the ready ones; the status line."""
+    """Ask for each design's band of other seeds, draw the ready ones; the status line.
+
+    The band is of the course each design is on (``Session.course_scenario``: the changes made
+    during the run at their weeks), so after a change the starting design's band is taken off
+    and the changed course's is computed in the background and drawn when ready.
+    """
     if not on or session.charts is None:
         return ""
     keys = []
     for d, r in enumerate(session.runs):
-        k = luck.request(r.scenario, r.seed)
+        k = luck.request(session.course_scenario(d), r.seed)
         keys.append(k)
+        if session.charts.band_keys.get(d) == k:
+            continue
         band = luck.result(k)
-        if band is not None and d not in session.charts.bands:
-            session.charts.set_band(d, band)
-    return luck.status(keys)
+        if band is not None:
+            session.charts.set_band(d, band, k)
+        elif d in session.charts.bands:
+            session.charts.clear_band(d)  # the band of a course no longer followed
+    return luck.status(keys, changed=bool(session.changes))
+
+
+@solara.lab.task
+def wait_bands(luck: LuckBands, keys: tuple[str, ...], ready: solara.Reactive[int]) -> None:
+    """Wait (in a thread) for the bands asked for, then have the page draw them: without it a
+    paused page would show a band only at its next Step."""
+    luck.wait(keys)
+    if wait_bands.is_current():
+        ready.set(ready.value + 1)
 
 
 @solara.component
@@ -408,6 +424,7 @@ def LiveView(
     presenter = presenter if presenter is not None else solara.use_reactive(False)
     luck_on = solara.use_reactive(False)
     luck = solara.use_memo(LuckBands, [])
+    band_ready = solara.use_reactive(0)
 
     def start_playing() -> None:
         if playing.value:
@@ -422,8 +439,19 @@ def LiveView(
             return session.frame(), status
 
     frame, luck_status = solara.use_memo(
-        render, [tick.value, session.version, config, presenter.value, luck_on.value, rev.value]
-    )
+        render,
+        [
+            tick.value, session.version, config, presenter.value, luck_on.value, rev.value,
+            band_ready.value,
+        ],
+    )  # fmt: skip
+    pending = luck.pending() if luck_on.value else ()
+
+    def wait_for_bands() -> None:
+        if pending:
+            wait_bands(luck, pending, band_ready)
+
+    solara.use_effect(wait_for_bands, [pending])
 
     def do_step() -> None:
         if playing.value or session.done:
@@ -507,7 +535,9 @@ def LiveView(
 @solara.component
 def PresenterBody(frame: Frame, bergs: list[tuple[str, pv.Iceberg]], luck_status: str):
     """The presenter view under the cards: org view(s) and iceberg left, every chart right."""
-    with solara.Div(classes=["pres-main", f"n{len(frame.orgs)}"]):
+    # with the band's status line under the charts, the charts leave room for it
+    room = ["luck"] if luck_status else []
+    with solara.Div(classes=["pres-main", f"n{len(frame.orgs)}", *room]):
         with solara.Div(classes=["pres-col"]):
             for png in frame.orgs:
                 solara.Image(png, classes=["orgsim-img", "org-view"])
@@ -551,16 +581,23 @@ def Page():
 
     error, set_error = solara.use_state(refused)
 
-    def change(new: Config) -> None:
+    notice, set_notice = solara.use_state("")
+
+    def change(new: Config, copy_a: bool = False) -> None:
+        # a restart: Play stops; the changes made during the run are replayed where they still
+        # apply (another seed, design B switched or changed) or cleared (another preset), and
+        # the page says which (Session.reconfigure)
         playing.set(False)
         try:
             with session.lock:
-                session.apply(new)
-        except InputError as e:  # the session keeps its runs (Session.apply)
+                said = session.reconfigure(new, copy_a=copy_a)
+        except InputError as e:  # the session keeps its runs (Session.restore)
             set_error(str(e))
             return
         set_error("")
+        set_notice(said)
         set_config(new)
+        rev.set(rev.value + 1)
 
     def move(design: int, key: str, value: float | bool) -> None:
         # under the session's lock: during Play the change waits for the week being computed,
@@ -569,6 +606,7 @@ def Page():
             session.change(design, key, value)  # a refusal raises: Controls shows it
             new = session.config
         set_error("")
+        set_notice("")
         set_config(new)
         rev.set(rev.value + 1)
 
@@ -577,13 +615,26 @@ def Page():
         try:
             scenario = read_scenario_upload(name, raw, size)
             with session.lock:
-                saved = saved_from_scenario(scenario, session.config, design)
-                session.restore(saved.config, saved.changes, saved.week)
+                old = session.config
+                saved = saved_from_scenario(scenario, old, design)
+                # the other design keeps its changes (replayed at their weeks, to the week
+                # reached by the file's last change or theirs)
+                other = tuple(ch for ch in session.changes if ch.design != design)
+                if design == 0 and not saved.config.compare:
+                    other = ()
+                week = max([saved.week, *(ch.week for ch in other)])
+                session.restore(saved.config, saved.changes + other, week)
                 new = session.config
         except InputError as e:  # the session keeps its runs (Session.restore)
             set_error(str(e))
             return
         set_error("")
+        set_notice(
+            f"Opened {Path(name).name or 'the file'} as design {'AB'[design]}"
+            + (f"; its seed {new.seed} is the run's seed now (was {old.seed})"
+               if new.seed != old.seed else f" (seed {new.seed})")
+            + "."
+        )  # fmt: skip
         set_config(new)
         rev.set(rev.value + 1)
 
@@ -602,4 +653,6 @@ def Page():
         with solara.Column(classes=["orgsim-live"]):
             if error:  # beside the live view too: an upload's refusal shows where it was made
                 solara.Error(error, classes=["live-error"])
+            if notice:  # what a restart did with the changes made during the run
+                solara.Info(notice, classes=["restart-notice"])
             LiveView(session, playing, config, presenter, "debug" in flags, rev, open_file, flags)

@@ -56,6 +56,9 @@ PRESENTER_CSS = """
 .orgsim-presenter .n1 img.org-view { max-height: calc(100vh - 300px); }
 .orgsim-presenter .n2 img.org-view { max-height: calc((100vh - 300px) / 2); }
 .orgsim-presenter .n1 img.charts { max-height: calc(100vh - 175px); }
+.orgsim-presenter .luck img.charts { max-height: calc(100vh - 250px); }
+.orgsim-presenter .n2.luck img.charts { max-height: calc((100vh - 250px) * 0.57); }
+.orgsim-presenter .n2.luck img.diff-chart { max-height: calc((100vh - 250px) * 0.41); }
 .orgsim-presenter .n2 img.charts { max-height: calc((100vh - 175px) * 0.57); }
 .orgsim-presenter .n2 img.diff-chart { max-height: calc((100vh - 175px) * 0.41); }
 .orgsim-presenter .orgsim-caption { font-size: 20px; color: #000; margin: 0; }

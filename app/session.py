@@ -10,6 +10,7 @@ in both runs, and the difference between them is the design, not luck.
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import math
 import threading
@@ -39,11 +40,16 @@ DEFAULT_B = "culture_first_rollout"
 PROGRAMME_PRESET = "kotter_programme"
 
 
-def culture_specs() -> list[FieldSpec]:
-    """The culture dials (``culture.*`` scalar fields) with their label, range and help."""
-    return [f for f in field_specs() if f.path.startswith("culture.")]
+@functools.cache
+def culture_specs() -> tuple[FieldSpec, ...]:
+    """The culture dials (``culture.*`` scalar fields) with their label, range and help.
+
+    Kept once computed: every change's name reads it, and a frame names every change made.
+    """
+    return tuple(f for f in field_specs() if f.path.startswith("culture."))
 
 
+@functools.cache
 def preset_dials(preset: str) -> tuple[tuple[str, float], ...]:
     """The preset's own culture dial values, as ``(dotted path, value)`` pairs."""
     s = load_scenario(preset)
@@ -52,6 +58,7 @@ def preset_dials(preset: str) -> tuple[tuple[str, float], ...]:
     )
 
 
+@functools.cache
 def has_programme(preset: str) -> bool:
     """Whether the preset schedules change-programme steps of its own."""
     return bool(load_scenario(preset).change_programme.steps)
@@ -66,6 +73,28 @@ def programme_steps(start: int, horizon: int | None = None) -> list[dict[str, An
     steps = load_scenario(PROGRAMME_PRESET).change_programme.model_dump()["steps"]
     out = [{**st, "week": int(st["week"]) + start} for st in steps]
     return [st for st in out if horizon is None or st["week"] <= horizon]
+
+
+def course_interventions(
+    changes: tuple[Change, ...], design: int, horizon: int
+) -> list[dict[str, Any]]:
+    """A design's changes during the run as scenario ``[[interventions]]`` (week and set).
+
+    The programme switch turned on at week t is Kotter's eight steps from t (up to
+    ``horizon``); turned off, no steps from then on. The scenario file (``app.keep``) and the
+    band of other seeds (:meth:`Session.course_scenario`) both use this, so the file, the band
+    and the live run follow the same course.
+    """
+    return [
+        {
+            "week": ch.week,
+            "set": {"change_programme.steps": programme_steps(ch.week, horizon) if ch.value else []}
+            if ch.key == PROGRAMME
+            else {ch.key: float(ch.value)},
+        }  # fmt: skip
+        for ch in changes
+        if ch.design == design
+    ]
 
 
 def check_dial(path: str, value: object) -> float:
@@ -316,6 +345,8 @@ class Run:
     #: The path without the latest change: a copy of the model made just before it, stepped
     #: alongside (None before any change).
     ghost: OrgModel | None = field(init=False, default=None)
+    _org: tuple[tuple[Any, ...], bytes] | None = field(init=False, default=None, repr=False)
+    _ghost_df: tuple[int, pd.DataFrame] | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.model = OrgModel(self.scenario, rng=self.seed)
@@ -333,11 +364,15 @@ class Run:
         """
         before = copy.deepcopy(self.model)
         self.model.intervene(changes)
-        self.ghost = before
+        self.ghost, self._ghost_df = before, None
 
     def ghost_df(self) -> pd.DataFrame | None:
         """The unchanged path's per-week table (None before any change)."""
-        return None if self.ghost is None else self.ghost.results()
+        if self.ghost is None:
+            return None
+        if self._ghost_df is None or self._ghost_df[0] != self.ghost.week:
+            self._ghost_df = (self.ghost.week, self.ghost.results())
+        return self._ghost_df[1]
 
     @property
     def week(self) -> int:
@@ -359,13 +394,17 @@ class Run:
             self.ghost.step()
 
     def org_png(self, size: tuple[float, float]) -> bytes:
-        """The org view for this week."""
+        """The org view for this week (drawn again only when the week, the title or the view's
+        size changed: a frame made for another reason, a band, reuses it)."""
         if self.view is None:
             self.view = OrgView(
                 self.model.structure, self.model.state.cust.handler, title=self.title, size=size
             )
-        self.view.update(self.model, title=self.title)
-        return self.view.png()
+        key = (self.model.week, self.title, tuple(self.view.size), self.view.font, id(self.view))
+        if self._org is None or self._org[0] != key:
+            self.view.update(self.model, title=self.title)
+            self._org = (key, self.view.png())
+        return self._org[1]
 
     def caption(self) -> str:
         """One line under the org view: the customer book right now."""
@@ -481,6 +520,7 @@ class Session:
         self.charts: Charts | None = None
         self.diff: Charts | None = None
         self.version = 0
+        self._last_frame: tuple[tuple[Any, ...], Frame] | None = None
         #: The changes made during the run, in the order they were made.
         self.changes: tuple[Change, ...] = ()
         self._build()
@@ -630,6 +670,78 @@ class Session:
                     raise ScenarioError(f"change {ch.name!r} at week {ch.week}: {e}") from None
             self.step(max(0, min(week, self.horizon) - self.week))
 
+    def course_scenario(self, design: int) -> Scenario:
+        """The course a design is on: its scenario with the changes made so far as
+        ``[[interventions]]`` at their weeks (the scenario itself before any change).
+
+        Run on the session's seed it gives the live run week by week; the band of other seeds
+        (``app.luck``) runs it on 20 others, so after a change the band is that of the changed
+        course, not of the starting design.
+        """
+        with self.lock:
+            run = self.runs[design]
+            ivs = course_interventions(self.changes, design, self.horizon)
+            return run.scenario.with_overrides({"interventions": ivs}) if ivs else run.scenario
+
+    def reconfigure(self, config: Config, *, copy_a: bool = False) -> str:
+        """Use a new config (a restart), keeping what still makes sense; returns what happened.
+
+        The runs restart from week 0 and, where the changes made during the run still apply,
+        replay them at their weeks back to the week reached:
+
+        - another seed: every change is replayed on the new seed (the same course, other luck);
+        - compare switched on or off, design B's preset changed: A's changes are replayed, B's
+          dropped (B starts from its own settings);
+        - *Copy A* (``copy_a``): B becomes a copy of A with A's changes too, so A and B are the
+          same run until the next change of one of them;
+        - design A's preset changed: another organisation, so the run starts at week 0 and every
+          change is cleared.
+
+        Returns:
+            One sentence for the page (empty when there were no changes to keep or clear).
+
+        Raises:
+            ScenarioError: when the new config or a replayed change is refused (the session is
+                left as it was).
+        """
+        with self.lock:
+            old, changes, week = self.config, self.changes, self.week
+            if config == old and not copy_a:
+                return ""
+            a = tuple(ch for ch in changes if ch.design == 0)
+            if config.preset != old.preset:
+                keep: tuple[Change, ...] = ()
+                week = 0
+            elif copy_a:
+                keep = a + tuple(replace(ch, design=1) for ch in a)
+            elif (config.compare, config.preset_b, config.dials_b, config.programme_b) != (
+                old.compare, old.preset_b, old.dials_b, old.programme_b,
+            ):  # fmt: skip
+                keep = a
+            else:
+                keep = changes
+            dropped = len(changes) - len([ch for ch in keep if ch in changes])
+            if not keep:
+                week = 0
+            self.restore(config, keep, week)
+            if not changes:
+                return ""
+            why = (
+                "another preset is another organisation"
+                if config.preset != old.preset
+                else "design B restarted from its own settings"
+            )
+            if not keep:
+                return (
+                    f"The run restarted at week 0 and the {len(changes)} change(s) made during "
+                    f"it were cleared ({why})."
+                )
+            kept = f"replayed {len([ch for ch in keep if ch in changes])} change(s) at their weeks"
+            if copy_a:
+                kept += " (B got a copy of A's)"
+            tail = f"; {dropped} of B's cleared ({why})" if dropped else ""
+            return f"Restarted and {kept} up to week {self.week}{tail}."
+
     # ----------------------------------------------------------------- running
     @property
     def horizon(self) -> int:
@@ -659,9 +771,23 @@ class Session:
             return n
 
     # ----------------------------------------------------------------- output
+    def _frame_key(self) -> tuple[Any, ...]:
+        """What a frame shows: when it has not changed, the last frame is shown again."""
+        size = self.ORG_SIZE_COMPARE if len(self.runs) > 1 else self.ORG_SIZE
+        figs = tuple(
+            (id(ch), ch.size, ch.grid, ch.font, tuple(sorted(ch.band_keys.items())))
+            for ch in (self.charts, self.diff)
+            if ch is not None
+        )
+        return (self.version, self.week, tuple(self.labels), tuple(size), figs)
+
     def frame(self) -> Frame:
-        """Render this week's pictures and numbers."""
+        """Render this week's pictures and numbers (the last frame again when nothing it shows
+        changed: a re-render of the page for another reason draws nothing)."""
         with self.lock:
+            key = self._frame_key()
+            if self._last_frame is not None and self._last_frame[0] == key:
+                return self._last_frame[1]
             t0 = time.perf_counter()
             size = self.ORG_SIZE_COMPARE if len(self.runs) > 1 else self.ORG_SIZE
             orgs = tuple(r.org_png(size) for r in self.runs)
@@ -676,7 +802,7 @@ class Session:
             if self.diff is not None:
                 self.diff.update(frames, [], [], marks)
                 diff = self.diff.png()
-            return Frame(
+            out = Frame(
                 week=self.week,
                 horizon=self.horizon,
                 labels=tuple(self.labels),
@@ -687,6 +813,8 @@ class Session:
                 captions=tuple(r.caption() for r in self.runs),
                 render_ms=1000 * (time.perf_counter() - t0),
             )
+            self._last_frame = (key, out)
+            return out
 
     def debrief(self) -> dict[str, list[str]]:
         """Plain-language debrief per design, and of the difference in compare mode."""

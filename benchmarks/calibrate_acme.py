@@ -2,10 +2,11 @@
 
 Runs ``python run.py calibrate examples/acme/current.toml --observed examples/acme/observed.toml``
 (every parameter flagged uncertain, the default budget) through ``run.main`` in this process,
-timing every model run, and prints the command's own output, then the wall time and how it
-splits: model runs (and within one run: building and burning in the organisation vs the
+timing every model run (wall and CPU seconds), and prints the command's own output, then the
+wall time and how it splits: model runs (and within one run: building and burning in the organisation vs the
 measured year) against everything else (pyabc's proposals, kernel fits and history database,
-the outputs).
+the outputs), and the wall time on a quiet 2-core machine estimated from CPU seconds (runs x
+CPU seconds per run / 2 workers + the serial rest), for a loaded machine.
 
 Run: PYTHONPATH=. python benchmarks/calibrate_acme.py [--workers N] [--out DIR] [extra flags]
 (timing of the runs themselves is measured with 1 worker, where they run in this process).
@@ -49,12 +50,14 @@ def main() -> int:
     p.add_argument("--out", default="results/calibrate-acme")
     args, extra = p.parse_known_args()
     runs: list[float] = []
+    cpu: list[float] = []
     real = calmod._numbered
 
     def timed(job):  # runs in this process with 1 worker
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = real(job)
         runs.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
         return out
 
     calmod._numbered = timed
@@ -70,9 +73,9 @@ def main() -> int:
         *extra,
     ]
     print("$ python run.py " + " ".join(argv), flush=True)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     code = run.main(argv)
-    wall = time.perf_counter() - t0
+    wall, cpu_all = time.perf_counter() - t0, time.process_time() - c0
     build, year = one_run_split()
     print(
         f"\nexit {code}; wall time {wall:.0f} s ({wall / 60:.1f} min) on {args.workers} "
@@ -87,6 +90,17 @@ def main() -> int:
         print(
             f"everything else (pyabc proposals, kernel fits, history db, outputs): "
             f"{wall - total:.0f} s"
+        )
+        run_cpu, rest_cpu = sum(cpu), cpu_all - sum(cpu)
+        each = run_cpu / len(cpu)
+        print(
+            f"CPU: model runs {run_cpu:.0f} s ({each:.2f} s each), everything else "
+            f"{rest_cpu:.0f} s (of this process's {cpu_all:.0f} s)"
+        )
+        print(
+            f"quiet 2-core estimate: {len(cpu)} runs x {each:.2f} CPU s / 2 workers + "
+            f"{rest_cpu:.0f} s serial = {len(cpu) * each / 2 + rest_cpu:.0f} s "
+            f"({(len(cpu) * each / 2 + rest_cpu) / 60:.1f} min)"
         )
     print(f"one run: build + 52-week burn-in {build:.2f} s, measured year {year:.2f} s")
     return code

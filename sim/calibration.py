@@ -69,6 +69,9 @@ WINDOW_WEEKS = 52
 #: A parameter whose posterior 90% interval is at least this share of its prior's is reported as
 #: not pinned down by the figures (the data narrowed it by less than a fifth).
 WEAK_NARROWING = 0.8
+#: A posterior whose effective sample size (Kish) is below this share of its particles rests on
+#: too few of them for an interval: every parameter is then reported as not pinned down.
+FEW_EFFECTIVE = 0.1
 #: A target is reported as not reached when the observed value lies more than this many of its
 #: sds outside the posterior predictive 90% interval.
 UNREACHED_SDS = 2.0
@@ -323,6 +326,153 @@ def overrides_of(ps: Sequence[Prior], values: Sequence[float]) -> dict[str, Any]
     return {p.path: int(round(v)) if p.kind == "int" else float(v) for p, v in zip(ps, values)}
 
 
+# ------------------------------------------------------------------ the perturbation kernel
+#: Logit-space coordinates are clipped to a unit-interval position in [_EDGE, 1 - _EDGE]: a
+#: proposal never lands on a bound (where the logit is infinite), far below any bandwidth.
+_EDGE = 1e-12
+
+
+def box_transition_class() -> type:
+    """The :class:`BoxTransition` class (pyabc is imported only when calibrating)."""
+    from pyabc import Parameter
+    from pyabc.transition import Transition
+    from pyabc.transition.multivariatenormal import silverman_rule_of_thumb
+
+    class BoxTransition(Transition):
+        """A normal kernel in logit space over the parameters the population has narrowed, the
+        prior over the others: every proposal inside the uniform prior's box.
+
+        Each parameter's position in its range, ``u = (x - low) / (high - low)``, is mapped to
+        ``z = logit(u)``, an unbounded coordinate. A parameter the previous population has
+        *narrowed* (its weighted 90% interval less than ``WEAK_NARROWING`` of the prior's, the
+        summary's rule) is perturbed: the weighted mixture, over the previous particles, of
+        normals centred on them in ``z`` with the weighted covariance of ``z`` times Silverman's
+        bandwidth factor squared (pyabc's ``MultivariateNormalTransition``, in ``z`` and over
+        the narrowed parameters). Where that covariance is singular (fewer effective particles
+        than narrowed parameters + 2) its diagonal is used: a singular kernel proposes only in
+        the previous particles' affine hull, a set of prior probability zero. Every other
+        parameter is drawn afresh from its uniform prior. In many dimensions that is what keeps
+        the importance weights prior / kernel usable: a kernel centred on 100 particles in 144
+        dimensions has a density that varies by many orders of magnitude from one proposal to
+        the next, so one particle took all the weight (acme, 144 parameters: an effective
+        sample size of 1.0 of 100 from the second generation on); drawn from the prior, a
+        parameter the figures do not inform contributes a factor 1 to every weight.
+
+        Proposals are always inside the box, so pyabc never rejects one for prior density zero
+        (the stall of its normal kernel in ``x`` in many dimensions). :meth:`pdf` is the
+        proposal's density in ``x``: the mixture density in ``z`` times the Jacobian
+        ``prod 1 / ((high - low) u (1 - u))`` over the narrowed parameters, times
+        ``1 / (high - low)`` for each other one, so pyabc's importance weights are the right ones.
+
+        Args:
+            bounds: each pyabc parameter name's (low, high).
+            scaling: multiplies the covariance (1: Silverman's rule as is).
+            narrowed: the interval share below which a parameter is perturbed (inf: every one).
+        """
+
+        def __init__(
+            self,
+            bounds: Mapping[str, tuple[float, float]] | None = None,
+            scaling: float = 1.0,
+            narrowed: float = WEAK_NARROWING,
+        ) -> None:
+            self.bounds = dict(bounds or {})
+            self.scaling = scaling
+            self.narrowed = narrowed
+
+        def fit(self, X: pd.DataFrame, w: np.ndarray) -> None:
+            from pyabc.transition import NotEnoughParticles
+
+            if len(X) == 0:
+                raise NotEnoughParticles("Fitting not possible.")
+            self._cols = list(X.columns)
+            lo = np.array([float(self.bounds[c][0]) for c in self._cols])
+            width = np.array([float(self.bounds[c][1]) for c in self._cols]) - lo
+            x = X[self._cols].to_numpy(dtype=float)
+            self._w = np.asarray(w, dtype=float) / float(np.sum(w))
+            u = np.clip((x - lo) / width, _EDGE, 1 - _EDGE)
+            share = np.array(
+                [
+                    (
+                        weighted_quantile(u[:, j], self._w, 0.95)
+                        - weighted_quantile(u[:, j], self._w, 0.05)
+                    )
+                    / 0.9
+                    for j in range(u.shape[1])
+                ]
+            )
+            self.perturbed = share < self.narrowed  # the others are drawn from the prior
+            self._lo_all, self._width_all = lo, width
+            self._lo, self._width = lo[self.perturbed], width[self.perturbed]
+            uu = u[:, self.perturbed]
+            self._Z = np.log(uu) - np.log1p(-uu)
+            n, d = self._Z.shape
+            ess = 1.0 / float(np.sum(self._w**2))
+            self.full = False
+            if d == 0:
+                self._L = self._Linv = np.zeros((0, 0))
+                self._logdet = 0.0
+                return
+            h2 = silverman_rule_of_thumb(ess, d) ** 2 * self.scaling
+            if n > 1:
+                cov = np.atleast_2d(np.cov(self._Z, aweights=self._w, rowvar=False))
+            else:
+                cov = np.eye(d)
+            var = np.maximum(np.diag(cov), 1e-12)
+            self.full = ess > d + 1
+            chol = None
+            if self.full:
+                try:
+                    chol = np.linalg.cholesky(cov * h2)
+                except np.linalg.LinAlgError:
+                    self.full = False
+            if chol is None:
+                chol = np.diag(np.sqrt(var * h2))
+            self._L = chol
+            self._Linv = np.linalg.inv(chol)
+            self._logdet = 2.0 * float(np.sum(np.log(np.diag(chol))))
+
+        def rvs_single(self) -> Any:
+            # numpy's global generator, as pyabc's own kernels: the sampler seeds it per particle
+            i = int(np.random.choice(len(self._w), p=self._w))
+            out = self._lo_all + self._width_all * np.random.uniform(size=len(self._cols))
+            if self._Z.shape[1]:
+                z = self._Z[i] + self._L @ np.random.standard_normal(self._Z.shape[1])
+                u = np.clip(1.0 / (1.0 + np.exp(-z)), _EDGE, 1 - _EDGE)
+                out[self.perturbed] = self._lo + self._width * u
+            return Parameter(dict(zip(self._cols, (float(v) for v in out))))
+
+        def log_pdf(self, x: np.ndarray) -> np.ndarray:
+            """Log density of the kernel at rows ``x`` (columns in fitted order, own units)."""
+            from scipy.special import logsumexp
+
+            x = np.atleast_2d(np.asarray(x, dtype=float))
+            inside = np.all((x >= self._lo_all) & (x <= self._lo_all + self._width_all), axis=1)
+            flat = -float(np.sum(np.log(self._width_all[~self.perturbed])))
+            n, d = self._Z.shape
+            if d == 0:
+                return np.where(inside, flat, -np.inf)
+            u = np.clip((x[:, self.perturbed] - self._lo) / self._width, _EDGE, 1 - _EDGE)
+            z = np.log(u) - np.log1p(-u)
+            const = -0.5 * (self._logdet + d * math.log(2 * math.pi))
+            white = self._Z @ self._Linv.T  # particles in whitened coordinates
+            out = np.empty(len(z))
+            step = max(1, 2_000_000 // (n * d))  # rows at a time: bounded memory
+            for a in range(0, len(z), step):
+                zw = z[a : a + step] @ self._Linv.T
+                sq = np.sum((zw[:, None, :] - white[None, :, :]) ** 2, axis=2)
+                out[a : a + step] = logsumexp(const - 0.5 * sq, b=self._w, axis=1)
+            jac = -np.sum(np.log(self._width) + np.log(u) + np.log1p(-u), axis=1)
+            return np.where(inside, out + jac + flat, -np.inf)
+
+        def pdf(self, x: Any) -> float | np.ndarray:
+            if isinstance(x, (Parameter, pd.Series, dict)):
+                return float(np.exp(self.log_pdf(np.array([[x[k] for k in self._cols]]))[0]))
+            return np.exp(self.log_pdf(x[self._cols].to_numpy(dtype=float)))
+
+    return BoxTransition
+
+
 # ------------------------------------------------------------------ the sampler
 def _child(seed: int, *key: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=tuple(int(k) for k in key))
@@ -504,6 +654,7 @@ class Generation:
     epsilon: float
     runs: int
     acceptance: float
+    ess: float = float("nan")  # effective sample size of its weights (Kish): sum(w)^2 / sum(w^2)
 
 
 @dataclass
@@ -533,6 +684,11 @@ class Posterior:
     observed_path: str | None = None
 
     @property
+    def ess(self) -> float:
+        """Effective sample size of the weights (Kish): 1 / sum(w^2) for normalised weights."""
+        return float(1.0 / np.sum(np.asarray(self.weights, dtype=float) ** 2))
+
+    @property
     def names(self) -> list[str]:
         """The calibrated parameters' dotted names."""
         return [p.path for p in self.priors]
@@ -548,6 +704,8 @@ class Posterior:
         posterior interval is barely narrower than the prior's (the figures do not pin it down).
         """
         rows = []
+        ess, n = self.ess, len(self.weights)
+        few = ess < FEW_EFFECTIVE * n
         for j, p in enumerate(self.priors):
             x = self.particles[:, j]
             lo, hi = (
@@ -566,8 +724,11 @@ class Posterior:
                     "high_90": hi,
                     "width_vs_prior": float(ratio),
                     "warning": (
-                        f"not pinned down by the figures: its 90% interval is {ratio:.0%} of "
-                        "the prior's"
+                        f"not pinned down: the posterior rests on {ess:.1f} effective "
+                        f"particles of {n}, too few for an interval"
+                        if few
+                        else f"not pinned down by the figures: its 90% interval is {ratio:.0%} "
+                        "of the prior's"
                         if ratio >= WEAK_NARROWING
                         else ""
                     ),
@@ -746,6 +907,9 @@ def calibrate(
     logging.getLogger("ABC").setLevel(logging.WARNING)  # pyabc's per-generation log lines
     for name in ("Sampler", "Epsilon", "Distance", "Acceptor", "History", "Transition", "Data"):
         logging.getLogger(f"ABC.{name}").setLevel(logging.WARNING)
+    # prior / kernel weights are small numbers in many dimensions (the posterior's volume over
+    # the prior's) and pyabc warns of a small total although it normalises them exactly
+    logging.getLogger("ABC.Population").setLevel(logging.ERROR)
 
     prior = pyabc.Distribution(**{p.key: pyabc.RV("uniform", p.low, p.high - p.low) for p in ps})
     proxy = _Proxy(dict(x0))
@@ -777,6 +941,7 @@ def calibrate(
             _distance(observed.sds()),
             population_size=population,
             sampler=sampler,
+            transitions=box_transition_class()({p.key: (p.low, p.high) for p in ps}),
         )
         state["abc"] = abc
         url = f"sqlite:///{db.resolve()}"
@@ -811,12 +976,18 @@ def calibrate(
         df, w = history.get_distribution(m=0, t=history.max_t)
         particles = df[keys].to_numpy(dtype=float)
         pops = history.get_all_populations()
-        gens = [
-            Generation(
-                int(r.t), float(r.epsilon), int(r.samples), population / max(float(r.samples), 1)
+        gens = []
+        for r in pops[pops.t >= 0].itertuples():
+            wt = np.asarray(history.get_distribution(m=0, t=int(r.t))[1], dtype=float)
+            gens.append(
+                Generation(
+                    int(r.t),
+                    float(r.epsilon),
+                    int(r.samples),
+                    population / max(float(r.samples), 1),
+                    float(np.sum(wt) ** 2 / np.sum(wt**2)),
+                )
             )
-            for r in pops[pops.t >= 0].itertuples()
-        ]
         return Posterior(
             scenario=scenario,
             observed=observed,

@@ -207,6 +207,9 @@ def field_specs(
 ) -> list[FieldSpec]:
     """Every scalar field of the schema, in schema order, with its path, range and metadata.
 
+    A field marked ``json_schema_extra={"parameter": False}`` (the ``[run]`` table) is not a
+    parameter of the model and is left out.
+
     Args:
         model: the model to list; default the whole :class:`~sim.scenario.Scenario`.
         prefix: prepended to every path.
@@ -221,6 +224,9 @@ def field_specs(
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
         ann = info.annotation
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        if extra.get("parameter") is False:  # how a file is run (``[run]``), not the model
+            continue
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             out.extend(field_specs(ann, prefix=path + ".", items=items))
             continue

@@ -1138,6 +1138,19 @@ class Calibration(_Section):
         )
 
 
+class RunSettings(_Section):
+    """How a scenario file is run, not what the organisation is (``[run]``).
+
+    Not a model parameter: the model never reads it (a run's seed is passed to ``OrgModel``),
+    so it is not among :func:`field_specs`, sweeps or ``--set`` keys. ``python run.py run`` uses
+    ``seed`` when ``--seed`` is not given; the workshop app writes the session's seed here and
+    reads it back when the file is opened. Commands that run many seeds (compare, sweep,
+    report, evidence) keep their own root seeds.
+    """
+
+    seed: int = Field(ge=0, description="The seed run.py run uses when --seed is not given.")
+
+
 class Scenario(_Section):
     """A whole scenario; fields read as attributes (``scenario.culture.responsiveness``)."""
 
@@ -1200,6 +1213,12 @@ class Scenario(_Section):
         [],
         description="Changes during the run ([[interventions]] with week and set); see "
         "docs/ODD.md 'Changes during a run'.",
+    )
+    run: RunSettings | None = Field(
+        None,
+        description="[run] seed: the seed run.py run uses when --seed is not given (the "
+        "workshop app saves its seed here); not a model parameter.",
+        json_schema_extra={"parameter": False},
     )
     calibration: Calibration | None = Field(
         None,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, ROOT, Watched
+from tests.browser_support import CHROMIUM, ROOT, Watched, save_screenshot
 
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -148,7 +148,17 @@ def test_a_refused_seed_shows_a_message_and_keeps_the_run(watched: Watched, tmp_
     assert w.errors == [] and w.outside() == []
 
 
-def test_compare_shows_two_runs_and_a_difference(watched: Watched, tmp_path: Path) -> None:
+#: The README's picture (docs/app.png): A and B on one seed, decision rights moved in A at week
+#: 20, shown at week 40 (the page replays the address on load).
+SCREENSHOT_QUERY = (
+    "preset=command_and_control&seed=1&compare=1&b=culture_first_rollout"
+    "&change=20:A:decision_rights:0.8&week=40"
+)
+
+
+def test_compare_shows_two_runs_and_a_difference(
+    watched: Watched, server: str, tmp_path: Path
+) -> None:
     w = watched
     w.page.get_by_text("Compare with design B").click()
     w.page.wait_for_function("document.querySelectorAll('.org-view').length == 2", timeout=20_000)
@@ -160,19 +170,17 @@ def test_compare_shows_two_runs_and_a_difference(watched: Watched, tmp_path: Pat
     w.page.wait_for_timeout(500)
     _shot(w, tmp_path / "compare.png")
     target = os.environ.get("ORGSIM_SCREENSHOT")
-    if target:  # the README's picture: the Kotter programme, a few months in
-        w.page.set_viewport_size({"width": 1500, "height": 1350})
-        w.page.get_by_text("Compare with design B").click()
-        w.page.wait_for_function("document.querySelectorAll('.org-view').length == 1")
-        w.page.locator(".v-select").filter(has_text="Preset").first.click()
-        w.page.get_by_role("option", name="kotter_programme").click()
-        w.wait_week(0)
-        w.page.wait_for_function("document.body.innerText.includes('Kotter')", timeout=20_000)
-        for n in range(1, 31):
-            w.page.get_by_role("button", name="Step").click()
-            w.wait_week(n)
-        w.page.wait_for_timeout(800)
-        w.page.screenshot(path=str(ROOT / target))
+    if target:  # the README's picture: compare, a change in A at week 20, at week 40, 1920x1080
+        w.page.set_viewport_size({"width": 1920, "height": 1080})
+        w.page.goto(f"{server}?{SCREENSHOT_QUERY}")
+        w.ready()
+        w.wait_week(40)
+        w.page.wait_for_function("document.querySelectorAll('.org-view').length == 2")
+        w.page.wait_for_timeout(1500)
+        # scrolled just enough that the charts (with the change's mark) end in the picture
+        w.page.evaluate("document.querySelector('img.charts').scrollIntoView({block: 'end'})")
+        w.page.wait_for_timeout(300)
+        save_screenshot(w.page, ROOT / target)
     assert w.errors == [] and w.outside() == []
 
 

@@ -6,6 +6,8 @@ change at week N leaves weeks 1..N untouched and the unchanged path equals the r
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,7 +16,7 @@ pytest.importorskip("solara", reason="the app extra is not installed (pip instal
 
 from app.debrief import compare_debrief  # noqa: E402
 from app.keep import from_query, read_scenario_upload, saved_from_scenario, to_query  # noqa: E402
-from app.session import PROGRAMME, Config, Session, design_names  # noqa: E402
+from app.session import PROGRAMME, Change, Config, Session, design_names  # noqa: E402
 from sim.scenario import ScenarioError  # noqa: E402
 
 RIGHTS = "culture.decision_rights"
@@ -161,3 +163,125 @@ def test_csv_carries_seed_dials_and_changes_row_by_row() -> None:
     assert list(t["changes"]) == ["", "", "decision rights 0.8", ""]
     assert (t["seed"] == 9).all()
     assert s.export_name("data", "csv") == "orgsim_command_and_control-A_week4_data.csv"
+
+
+# --------------------------------------------------------------------------- the changed course
+def test_the_course_scenario_is_the_live_run_with_its_changes() -> None:
+    """The band's scenario (changes as interventions at their weeks) replays the live run."""
+    from sim.model import OrgModel
+
+    s = Session(_cfg(seed=4))
+    s.step(3)
+    s.change(0, RIGHTS, 0.8)
+    s.step(2)
+    s.change(0, PROGRAMME, True)
+    s.step(2)
+    course = s.course_scenario(0)
+    assert [iv.week for iv in course.interventions] == [3, 5]
+    pd.testing.assert_frame_equal(OrgModel(course, rng=4).run(steps=7), s.runs[0].df)
+    fresh = Session(_cfg(seed=4))
+    assert fresh.course_scenario(0) == fresh.runs[0].scenario  # no change: the design itself
+
+
+class _Luck:
+    """A band source that has every band at once (the worker process is app.luck's concern)."""
+
+    def __init__(self) -> None:
+        from app.luck import LuckBands
+
+        self.real = LuckBands()
+        self.asked: list[str] = []
+
+    def request(self, scenario: object, seed: int) -> str:
+        k = self.real.key(scenario, seed)  # type: ignore[arg-type]
+        self.asked.append(k)
+        return k
+
+    def result(self, key: str) -> dict:
+        weeks = np.arange(1, 5)
+        level = 0.2 if 'interventions":[]' in key else 0.6
+        return {"adoption_rate": (weeks, np.zeros(4), np.full(4, level))}
+
+    def status(self, keys: list[str], changed: bool = False) -> str:
+        return "changed" if changed else "design"
+
+
+def test_after_a_change_the_band_is_that_of_the_changed_course() -> None:
+    from app.page import _bands
+
+    s = Session(_cfg())
+    s.step(2)
+    luck = _Luck()
+    assert _bands(s, luck, True) == "design"  # type: ignore[arg-type]
+    ch = s.charts
+    assert ch is not None and ch.bands[0]["adoption_rate"][2][0] == 0.2
+    s.change(0, RIGHTS, 0.8)
+    assert _bands(s, luck, True) == "changed"  # type: ignore[arg-type]
+    assert len(set(luck.asked)) == 2  # a new band was asked for: the course with the change
+    assert ch.bands[0]["adoption_rate"][2][0] == 0.6
+    assert len(ch.axes[0].collections) == 1  # the old band is gone, not drawn beneath
+
+
+def test_a_band_not_yet_started_for_a_course_left_behind_is_cancelled() -> None:
+    from concurrent.futures import Future
+
+    from app.luck import LuckBands
+
+    luck = LuckBands()
+    old, new = Future(), Future()  # type: ignore[var-annotated]
+    luck._jobs = {"old": old, "new": new}
+    luck.keep_only(["new"])
+    assert old.cancelled() and "old" not in luck._jobs and luck.pending() == ("new",)
+    new.set_result({})
+    assert luck.pending() == ()
+
+
+# --------------------------------------------------------------------------- restarts
+def test_another_seed_replays_the_changes_at_their_weeks() -> None:
+    s = Session(_cfg())
+    s.step(3)
+    s.change(0, RIGHTS, 0.8)
+    s.step(4)
+    said = s.reconfigure(replace(s.config, seed=7))
+    assert s.week == 7 and s.changes == (Change(3, 0, RIGHTS, 0.8),)
+    assert "replayed 1 change" in said
+    direct = Session(_cfg(seed=7), (Change(3, 0, RIGHTS, 0.8),), 7)
+    pd.testing.assert_frame_equal(s.runs[0].df, direct.runs[0].df)
+
+
+def test_compare_and_copy_a_keep_as_changes_and_another_preset_clears_them() -> None:
+    s = Session(_cfg())
+    s.step(3)
+    s.change(0, RIGHTS, 0.8)
+    s.step(2)
+    s.reconfigure(replace(s.config, compare=True))
+    assert s.week == 5 and len(s.runs) == 2 and s.changes == (Change(3, 0, RIGHTS, 0.8),)
+    s.change(1, PROGRAMME, True)
+    said = s.reconfigure(s.config.copy_a(), copy_a=True)
+    assert "1 of B's cleared" in said and "B got a copy of A's" in said
+    assert s.runs[1].name == "same as A"
+    pd.testing.assert_frame_equal(s.runs[0].df, s.runs[1].df)
+    said = s.reconfigure(s.config.with_preset("kotter_programme"))
+    assert s.week == 0 and s.changes == ()
+    assert said.startswith("The run restarted at week 0") and "2 change(s)" in said
+    assert s.reconfigure(replace(s.config, seed=3)) == ""  # nothing to keep or clear
+
+
+# --------------------------------------------------------------------------- the seed in the file
+def test_the_scenario_file_keeps_the_seed_and_the_page_reads_it_back() -> None:
+    s = Session(_cfg(seed=9))
+    s.step(2)
+    s.change(0, RIGHTS, 0.8)
+    s.step(1)
+    raw = s.scenario_toml(0)
+    assert "\n[run]\nseed = 9\n" in raw
+    saved = saved_from_scenario(read_scenario_upload("a.toml", raw.encode()), _cfg(seed=1), 0)
+    assert saved.config.seed == 9
+    pd.testing.assert_frame_equal(Session(saved.config, saved.changes, 3).runs[0].df, s.runs[0].df)
+    plain = raw.replace("\n[run]\nseed = 9\n", "\n")
+    kept = saved_from_scenario(read_scenario_upload("a.toml", plain.encode()), _cfg(seed=5), 0)
+    assert kept.config.seed == 5  # a file without a seed keeps the session's
+    for bad, message in (("seed = -1", "run.seed"), ('seed = "x"', "run.seed")):
+        with pytest.raises(ScenarioError) as e:
+            read_scenario_upload("b.toml", raw.replace("seed = 9", bad).encode())
+        assert str(e.value).startswith("b.toml") and message in str(e.value), str(e.value)

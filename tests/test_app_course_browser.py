@@ -255,6 +255,7 @@ def test_scenario_file_download_upload_and_refusal(watched: Watched, tmp_path: P
     upload.set_input_files(files=[{"name": "saved.toml", "mimeType": "text/plain", "buffer": toml}])
     w.wait_week(2)  # replayed to the file's last change
     message.wait_for(state="detached", timeout=30_000)
+    assert "seed 1" in w.page.inner_text(".restart-notice")  # the file's [run] seed
     assert "decision rights 0.8 from week 2" in w.page.inner_text(".orgsim-names")
     assert w.errors == [] and w.outside() == []
 
@@ -273,4 +274,40 @@ def test_exports_are_named_and_carry_the_settings(watched: Watched) -> None:
     assert dl.value.suggested_filename == "orgsim_command_and_control-A_week2_charts.png"
     assert Path(dl.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert Config.for_preset("command_and_control").seed == 1
+    assert w.errors == [] and w.outside() == []
+
+
+def test_restarts_say_what_became_of_the_changes(watched: Watched) -> None:
+    """Another seed replays the change at its week up to the week reached (the page equals the
+    same course computed here); another preset clears it, and the page says so each time."""
+    w = watched
+    _step_to(w, 3)
+    _move(w, "A", RIGHTS, 0.8)
+    w.page.wait_for_function("document.body.innerText.includes('from week 3')", timeout=30_000)
+    _step_to(w, 5)
+    seed = w.page.get_by_label("Seed")
+    seed.fill("7")
+    seed.press("Enter")
+    notice = w.page.locator(".restart-notice")
+    notice.wait_for(timeout=30_000)
+    assert "replayed 1 change(s) at their weeks up to week 5" in notice.inner_text()
+    assert w.week() == 5 and "from week 3" in w.page.inner_text(".orgsim-names")
+    _, text = _csv(w)
+    got = _frame(text)
+    assert set(got["seed"]) == {7}
+    value = float(got.loc[4, RIGHTS])
+    same = Session(Config.for_preset("command_and_control", seed=7))
+    same.step(3)
+    same.change(0, RIGHTS, value)
+    same.step(2)
+    assert np.allclose(_metrics(got).to_numpy(), same.runs[0].df.to_numpy(), rtol=1e-12,
+                       atol=0, equal_nan=True)  # fmt: skip
+    w.page.locator(".v-select").filter(has_text="Preset").first.click()
+    w.page.get_by_role("option", name="self_organised").click()
+    w.wait_week(0)
+    w.page.wait_for_function(
+        "document.querySelector('.restart-notice').innerText.includes('were cleared')",
+        timeout=30_000,
+    )
+    assert "from week 3" not in w.page.inner_text(".orgsim-names")
     assert w.errors == [] and w.outside() == []

@@ -405,3 +405,19 @@ def test_two_outputs_may_not_be_the_same_file(tmp_path: Path) -> None:
     assert same_file(a, tmp_path / "b.csv") and not same_file(a, tmp_path / "c.csv")
     with pytest.raises(InputError, match="two different names"):
         check_outputs([Output(a), Output(tmp_path / "b.csv", what="its table")])
+
+
+def test_run_uses_the_files_run_seed_unless_seed_is_given(tmp_path: Path) -> None:
+    """``[run] seed`` (what the app saves) is run.py run's default seed; --seed overrides it."""
+    body = 'name = "seeded"\nhorizon_weeks = 4\n[run]\nseed = 3\n'
+    f = tmp_path / "seeded.toml"
+    f.write_text(body, encoding="utf-8")
+    outs = {k: tmp_path / f"{k}.csv" for k in ("file", "flag", "other")}
+    for k, extra in (("file", []), ("flag", ["--seed", "3"]), ("other", ["--seed", "4"])):
+        res = cli("run", str(f), *TINY, *extra, "--out", str(outs[k]))
+        assert res.returncode == 0, res.stderr
+        assert f"seed {extra[1] if extra else 3}" in res.stdout
+    pd.testing.assert_frame_equal(pd.read_csv(outs["file"]), pd.read_csv(outs["flag"]))
+    assert not pd.read_csv(outs["file"]).equals(pd.read_csv(outs["other"]))
+    f.write_text(body.replace("seed = 3", "seed = -2"), encoding="utf-8")
+    assert_bad_input(cli("run", str(f), *TINY), "seeded.toml", "run.seed")

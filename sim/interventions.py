@@ -52,6 +52,7 @@ FIXED = (
     "customers.file",
     "transformations",
     "interventions",
+    "run",  # the run's default seed: fixed once the run has started
     "design",
     "economics.currency",  # a label of every amount: a run is in one currency
     "calibration",  # the posterior draw is made once, at the build (docs/ODD.md 8.K)

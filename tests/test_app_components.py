@@ -375,3 +375,49 @@ def test_two_pages_are_isolated() -> None:
     assert _week(rc2) == "Week 0 of 104"
     rc1.close()
     rc2.close()
+
+
+def test_a_changed_courses_band_is_drawn_when_ready_without_a_click(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Is it luck? with a change made: the band asked for is the changed course's, and the page
+    draws it as soon as it is ready, with no Step (the page waits for it in a task)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import app.page as page
+    from app.luck import LuckBands
+
+    asked: list[object] = []
+    pool = ThreadPoolExecutor(max_workers=1)
+
+    def slow_band(scenario: object, seed: int) -> dict:
+        time.sleep(0.5)  # ready well after the page rendered its status line
+        weeks = np.arange(1, 105)
+        return {"adoption_rate": (weeks, np.zeros(104), np.full(104, 0.5))}
+
+    class QuickBands(LuckBands):
+        def request(self, scenario: object, seed: int) -> str:  # type: ignore[override]
+            k = self.key(scenario, seed)  # type: ignore[arg-type]
+            if k not in self._jobs:
+                asked.append(scenario)
+                self._jobs[k] = pool.submit(slow_band, scenario, seed)
+            return k
+
+    monkeypatch.setattr(page, "LuckBands", QuickBands)
+    start = page._start
+    query = "?preset=command_and_control&seed=1&change=2:A:decision_rights:0.8&week=3"
+    monkeypatch.setattr(page, "_start", lambda _q: start(query))
+    box, rc = solara.render(Page(), handle_error=False)
+    rc.find(v.Switch, label="Is it luck? (20 other runs)").widget.v_model = True
+    deadline = time.time() + 30
+    status = ""
+    while time.time() < deadline:
+        found = [w for w in rc.find(v.Html).widgets if "luck-status" in (w.class_ or "")]
+        status = found[0].children[0] if found else ""
+        if status.startswith("Shaded"):
+            break
+        time.sleep(0.05)
+    assert status.startswith("Shaded") and "this course" in status, status
+    assert [iv.week for iv in asked[0].interventions] == [2]  # type: ignore[attr-defined]
+    rc.close()
+    pool.shutdown()

@@ -18,7 +18,10 @@ Sections:
   headline outcomes (:data:`OUTCOMES`). Below it, issue 14 item 10: per dial, the smallest
   two-sided paired t-test p over the outcomes and both presets, Bonferroni-adjusted within the dial
   (times the number of tests, so it is a valid p-value for "the dial has some effect"), then
-  Holm-adjusted across the ten dials; a dial is active when that p < 0.01.
+  Holm-adjusted across the ten dials; a dial is active when that p < 0.01. Last, the plan of
+  the confirmatory test derived from the table by a fixed rule (:func:`confirm_plan`); the
+  effects are also written at full precision beside the document
+  (``docs/VALIDATION_oat_effects.csv``, :func:`effects_path`), the plan's source.
 - ``sobol``: global sensitivity. The parameters flagged ``uncertain=True`` in the schema are
   many (over a hundred), so they are screened first with Morris elementary effects
   (``SALib.sample.morris`` / ``SALib.analyze.morris``) together with the dials, each varied over
@@ -296,6 +299,7 @@ def oat_effects(runs: pd.DataFrame) -> pd.DataFrame:
                     "ci_high": b,
                     "p": p,
                     "n": int(d.size),
+                    "sd": float(np.std(d, ddof=1)) if d.size > 1 else float("nan"),
                 }
             )
     return pd.DataFrame(rows)
@@ -332,6 +336,103 @@ def dial_activity(effects: pd.DataFrame, alpha: float = ALPHA) -> pd.DataFrame:
     t["p_holm"] = adj
     t["active"] = t["p_holm"] < alpha
     return t
+
+
+#: Target power of each confirmatory test (:func:`confirm_plan`).
+PLAN_POWER = 0.9
+#: Fewest and most paired replicates a confirmatory test is given.
+PLAN_REPLICATES = (6, 60)
+
+
+def paired_t_power(n: int, d: float, alpha: float) -> float:
+    """Power of the two-sided one-sample t-test on ``n`` paired differences at level ``alpha``
+    when the true standardised effect (mean / sd of the differences) is ``d`` (noncentral t)."""
+    if n < 2:
+        return 0.0
+    if not np.isfinite(d):
+        return 1.0
+    df = n - 1
+    crit = float(stats.t.ppf(1.0 - alpha / 2.0, df))
+    nc = abs(d) * np.sqrt(n)
+    # P(T > crit) + P(T < -crit); the lower tail as P(T > crit) under -nc (scipy's nct.cdf
+    # gives nan far in the tail), a nan of either tail (far in it) counting as 0
+    upper, lower = (float(stats.nct.sf(crit, df, x)) for x in (nc, -nc))
+    return float(min(1.0, np.nan_to_num(upper) + np.nan_to_num(lower)))
+
+
+def confirm_plan(
+    effects: pd.DataFrame,
+    *,
+    alpha: float = ALPHA,
+    power: float = PLAN_POWER,
+    replicates: tuple[int, int] = PLAN_REPLICATES,
+) -> dict[str, tuple[str, str, int]]:
+    """The pre-registered plan of the confirmatory test, derived from an exploratory table.
+
+    A fixed rule, so the plan cannot be picked by hand (``tests/test_evidence.py`` applies it
+    to the committed table, ``docs/VALIDATION_oat_effects.csv``):
+
+    - per dial, the (preset, outcome) with the smallest paired t-test p of the table (the
+      largest |t|, the replicates being equal; ties go to the first in :data:`PRESETS` x
+      :data:`OUTCOMES` order);
+    - its replicates: the fewest ``n`` in ``replicates`` whose two-sided paired t-test at
+      ``alpha / len(DIALS)`` (Holm's strictest step, so the test holds whatever the other dials
+      do) has ``power`` against the table's standardised effect ``|effect| / sd``
+      (:func:`paired_t_power`); the upper bound when none does (a difference with no spread
+      and a non-zero mean is certain: the lower bound).
+
+    The table's effect of the chosen cell is the largest of many, so it tends to overstate the
+    true one (the winner's curse); the confirmatory replicates are independent of it, so the
+    test stays valid, only its power may be lower than ``power``.
+
+    Returns:
+        ``{dial: (preset, outcome, replicates)}`` for every dial of the table.
+    """
+    lo, hi = replicates
+    level = alpha / len(DIALS)
+    e = effects.copy()
+    e["_order"] = [(PRESETS.index(r.preset), OUTCOMES.index(r.outcome)) for r in e.itertuples()]
+    plan: dict[str, tuple[str, str, int]] = {}
+    for dial in [d for d in DIALS if d in set(e["dial"])]:
+        g = e[(e["dial"] == dial) & np.isfinite(e["p"])].sort_values("_order", kind="stable")
+        best = g.iloc[int(np.argmin(g["p"].to_numpy()))]
+        sd = float(best["sd"])
+        if sd > 0:
+            d = abs(float(best["effect"])) / sd
+        else:
+            d = float("inf") if float(best["effect"]) != 0 else 0.0
+        n = next((k for k in range(lo, hi + 1) if paired_t_power(k, d, level) >= power), hi)
+        plan[dial] = (str(best["preset"]), str(best["outcome"]), int(n))
+    return plan
+
+
+def effects_path(doc: Path) -> Path:
+    """The oat section's effects at full precision, beside the document (the plan's source)."""
+    doc = Path(doc)
+    return doc.with_name(f"{doc.stem}_oat_effects.csv")
+
+
+#: Columns of :func:`effects_path`'s table (:func:`oat_effects`).
+EFFECT_COLUMNS = ("preset", "dial", "outcome", "low_mean", "effect", "ci_low", "ci_high")
+EFFECT_COLUMNS += ("p", "n", "sd")
+
+
+def plan_markdown(plan: dict[str, tuple[str, str, int]]) -> str:
+    """The confirmatory plan derived from this table (:func:`confirm_plan`), as a table."""
+    lines = [
+        f"Confirmatory plan derived from this table by `sim.evidence.confirm_plan` (per dial the "
+        f"preset and outcome of its smallest p; replicates for power {PLAN_POWER} of a two-sided "
+        f"paired t-test at {ALPHA} / {len(DIALS)} against the table's effect / sd, "
+        f"{PLAN_REPLICATES[0]}-{PLAN_REPLICATES[1]}), run on its own seed by "
+        f"`tests/test_evidence.py::test_every_dial_matters_somewhere`; the effects at full "
+        f"precision are in `docs/VALIDATION_oat_effects.csv`.",
+        "",
+        "| dial | preset | outcome | replicates |",
+        "|---|---|---|---:|",
+    ]
+    for dial, (preset, outcome, reps) in plan.items():
+        lines.append(f"| {dial} | {preset} | {outcome} | {reps} |")
+    return "\n".join(lines)
 
 
 def _cell(outcome: str, m: float, lo: float, hi: float) -> str:
@@ -386,7 +487,9 @@ def section_oat(size: Size, seed: int, workers: int) -> tuple[str, dict[str, Any
         f"replicates (root seed {seed}, `sim.rng.replicate_seeds`; the same seeds for every dial "
         f"and level), CRM and programme as in the preset, no no-change twin."
     )
-    return head + "\n\n" + oat_markdown(eff, act), {"runs": runs, "effects": eff, "activity": act}
+    plan = confirm_plan(eff)
+    body = head + "\n\n" + oat_markdown(eff, act) + "\n\n" + plan_markdown(plan)
+    return body, {"runs": runs, "effects": eff, "activity": act, "plan": plan}
 
 
 # ------------------------------------------------------------------ Morris screen and Sobol
@@ -683,6 +786,9 @@ def regenerate(
         text = replace_section(text, name, body)
     from sim.outputs import write_text
 
+    if "oat" in bodies:  # first, so a document naming a table always has that table beside it
+        eff = results["oat"]["effects"].loc[:, list(EFFECT_COLUMNS)]
+        write_text(eff.to_csv(index=False), effects_path(doc))
     write_text(text, doc)  # a temporary file beside it, then os.replace
     return results
 

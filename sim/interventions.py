@@ -83,6 +83,8 @@ STARTING = (
     "learning.initial_code_knowledge",
     "learning.initial_blank_share",
     "learning.initial_socialised",
+    "learning.playbook_rest_weeks",
+    "learning.playbook_rest_cohort",
 )
 
 #: Fields read once, in the week the CRM goes live: after go-live a change has no meaning.

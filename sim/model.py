@@ -189,7 +189,12 @@ class OrgModel(Model):
             role_mix=(mix.sales, mix.service, mix.marketing),
             rng=self.streams["structure"],
         )
-        state: State = build_state(scenario, self.structure, self.streams["init"])
+        state: State = build_state(
+            scenario,
+            self.structure,
+            self.streams["init"],
+            rest_rng=self.streams["playbook_rest"],
+        )
         e = state.emp
         # the plan per full-time position; a part-timer's plan is ``fte`` of it (people.step)
         ref_book = {

@@ -27,6 +27,7 @@ STREAMS = (
     "people",
     "playbook",
     "newcomers",
+    "playbook_rest",
 )
 
 
@@ -92,10 +93,13 @@ def replicate_seeds(root: int, replicates: int) -> list[int]:
 
 
 #: Streams that every run must advance alike, week by week, whatever its state: the build-time
-#: streams (``structure``, ``init``) are drawn once before the first week, and ``newcomers`` is the
-#: documented exception (practice beliefs drawn for the hires only, so that how many are hired
-#: shifts no other stream).
-ALIGNED_STREAMS = tuple(s for s in STREAMS if s not in ("structure", "init", "newcomers"))
+#: streams (``structure``, ``init``, ``playbook_rest``: the playbook's settling,
+#: ``sim.mechanisms.playbook.settle``) are drawn once before the first week, and ``newcomers`` is
+#: the documented exception (practice beliefs drawn for the hires only, so that how many are
+#: hired shifts no other stream).
+ALIGNED_STREAMS = tuple(
+    s for s in STREAMS if s not in ("structure", "init", "playbook_rest", "newcomers")
+)
 
 
 def stream_positions(streams: dict[str, np.random.Generator]) -> dict[str, tuple[int, ...]]:

@@ -398,14 +398,15 @@ class Culture(_Section):
         source=_DIAL,
     )
     market_turbulence: float = _f(
-        0.003,
+        0.0013,
         0.0,
         0.2,
         "Market turbulence",
         "Weekly chance that any one customer-handling practice stops working (March's p4).",
         unit="per week",
-        source="assumption: a customer-handling practice goes out of date about once in six "
-        "years (1/0.003 weeks); the rule is March's (1991) turbulence p4, the value is not his",
+        source="cited: March's (1991) turbulence p4 = 0.02 per period (his Fig. 4) over a "
+        "period of 16 weeks (an assumption, learning.playbook_p2), 1 - (1 - 0.02)^(1/16) = "
+        "0.0013: a customer-handling practice goes out of date about once in 15 years",
         uncertain=True,
         plausible=(0.001, 0.01),
     )

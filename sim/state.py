@@ -7,6 +7,7 @@ hiring delay, and a newcomer fills it with fresh attributes.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -15,6 +16,7 @@ import scipy.sparse as sp
 from sim.design import customer_book
 from sim.errors import InputError
 from sim.mechanisms import escalation, learning, playbook
+from sim.mechanisms import people as people_mech
 from sim.scenario import Scenario
 from sim.structures import LEADERS, OTHER, SALES, SERVICE, OrgStructure
 from sim.structures.org_chart import CustomerBook
@@ -327,8 +329,18 @@ def _salary(structure: OrgStructure) -> np.ndarray:
     return np.asarray(chart.salary, dtype=np.float64).copy()
 
 
-def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Generator) -> State:
-    """Initial arrays from a scenario and a structure (one draw of each random attribute)."""
+def build_state(
+    scenario: Scenario,
+    structure: OrgStructure,
+    rng: np.random.Generator,
+    *,
+    rest_rng: np.random.Generator,
+) -> State:
+    """Initial arrays from a scenario and a structure (one draw of each random attribute).
+
+    ``rng`` draws every initial attribute; ``rest_rng`` (the ``playbook_rest`` stream) only the
+    playbook's settling (:func:`_settled_playbook`), so its length moves no other draw.
+    """
     s = structure
     n = s.n
     cul = scenario.culture
@@ -393,6 +405,7 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         beliefs=beliefs,
         style=style,
     )
+    org_reality, code, emp.beliefs = _settled_playbook(scenario, emp, reality, code, rest_rng)
     sales = np.flatnonzero(emp.role == SALES)
     cap = customer_capacity(scenario, sales.shape[0])
     m0 = scenario.customers.count
@@ -474,7 +487,50 @@ def build_state(scenario: Scenario, structure: OrgStructure, rng: np.random.Gene
         problems_queue=queued,
         voice_efficacy=scenario.learning.initial_voice_efficacy,
         cross_unit_share=s.cross_unit_tie_share(),
-        reality=reality,
+        reality=org_reality,
         code=code,
     )
     return State(emp=emp, cust=cust, levers=levers, org=org)
+
+
+def _settled_playbook(
+    scenario: Scenario,
+    emp: Employees,
+    reality: np.ndarray,
+    code: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(reality, code, beliefs) after ``learning.playbook_rest_weeks`` of March's cycle at rest.
+
+    The starting design's rates, as the learning process applies them (p1 from culture strength
+    and tenure, p2 from responsiveness, p4 market turbulence) and March's turnover p3 at the
+    front line's base quit rate (morale at its pivot; no vacancies): the playbook starts at its
+    balance, not at ``initial_code_knowledge`` (docs/ODD.md 5.1, 8.A).
+    """
+    lp, cul, pp = scenario.learning, scenario.culture, scenario.people
+    p3 = float(
+        people_mech.quit_hazard(
+            np.array([pp.quit_morale_pivot]), pp.base_quit_annual, np.array([True]), p=pp
+        )[0]
+    )
+    return playbook.settle_front_line(
+        reality,
+        code,
+        emp.beliefs,
+        emp.front,
+        emp.tenure,
+        functools.partial(
+            learning.playbook_rate,
+            lp.playbook_p1,
+            cul.socialisation,
+            newcomer_boost=pp.newcomer_socialisation_boost,
+            p=lp,
+        ),
+        lp.playbook_p2 * cul.responsiveness,
+        p3,
+        cul.market_turbulence,
+        lp.playbook_rest_weeks,
+        panel_size=lp.playbook_reference_people,
+        cohort=lp.playbook_rest_cohort,
+        rng=rng,
+    )

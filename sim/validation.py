@@ -641,6 +641,7 @@ STATIONARITY_OUTCOMES = {
     "satisfaction": "mean customer satisfaction",
     "morale": "mean morale",
     "quality": "service quality",
+    "playbook": "playbook knowledge (share of March's code that matches what works)",
 }
 """Yearly outcomes of the stationarity check (``yearly_at_rest``), with what each one is."""
 
@@ -650,12 +651,16 @@ STATIONARITY_MARGINS = {
     "satisfaction": 0.02,
     "morale": 0.02,
     "quality": 0.03,
+    "playbook": 0.06,
 }
 """TOST equivalence margins of year 1 vs year 3: 1.5 points of churn, 5 of front-line turnover
 (about one Poisson sd of a year's quits at 150 people), 0.02 of satisfaction and morale, 0.03 of
 service quality (set when the problem stock at rest was a handful of problems; since it is
 counted per team of front-line staff, ``learning.problems_reference_front``, a year's mean varies
-by about 0.01 between replicates at 150 people)."""
+by about 0.01 between replicates at 150 people) and 0.06 of playbook knowledge, two of its 30
+dimensions: a code moves one dimension at a time, so a year's mean varies by about 0.08 between
+replicates and the paired year 3 - year 1 difference has a standard error of about 0.014 at 30
+replicates (the drift it must catch was -0.10, 0.65 -> 0.56, before the playbook settled)."""
 
 STATIONARITY_PRESETS = (
     "command_and_control",
@@ -686,6 +691,7 @@ def yearly_at_rest(weekly: pd.DataFrame) -> pd.DataFrame:
             "satisfaction": g["satisfaction_mean"].mean(),
             "morale": g["morale_mean"].mean(),
             "quality": g["service_quality"].mean(),
+            "playbook": g["playbook_knowledge"].mean(),
         }
     )
     out.index.name = "year"
@@ -767,8 +773,9 @@ def stationarity_table(
         f"{replicates} paired replicates (seeds {seed}..{seed + replicates - 1}), CRM and "
         f"programme off, {years} years after the burn-in; overrides {overrides or 'none'}.",
         "",
-        "| preset | year | churn | front-line turnover | satisfaction | morale | quality |",
-        "|---|---|---|---|---|---|---|",
+        "| preset | year | churn | front-line turnover | satisfaction | morale | quality "
+        "| playbook |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     tests = []
     for name in presets:
@@ -777,7 +784,7 @@ def stationarity_table(
         for yr, r in m.iterrows():
             lines.append(
                 f"| {name} | {yr} | {r.churn:.1%} | {r.turnover:.1%} | {r.satisfaction:.3f} "
-                f"| {r.morale:.3f} | {r.quality:.3f} |"
+                f"| {r.morale:.3f} | {r.quality:.3f} | {r.playbook:.3f} |"
             )
         tests.append(stationarity_tests(runs, 1, years).assign(preset=name))
     t = pd.concat(tests, ignore_index=True)

@@ -34,7 +34,9 @@ def test_fields_change_the_formulas() -> None:
 
 def test_defaults_are_todays_values() -> None:
     p = Learning()
-    assert (p.playbook_p1, p.playbook_p2, p.playbook_dimensions) == (0.1, 0.02, 30)
+    # March's per-period values over a 16-week period (docs/ODD.md 8.A, version 2 wave 3)
+    assert (p.playbook_p1, p.playbook_p2, p.playbook_dimensions) == (0.134, 0.134, 30)
+    assert (p.playbook_reference_people, p.playbook_rest_weeks) == (50, 780)
     assert 1.0 - p.voice_weight == 0.9  # voice efficacy's memory, bit for bit
     assert learning.voice_efficacy(0.5, 10, 10.0) == pytest.approx(0.55)
 

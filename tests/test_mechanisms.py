@@ -400,6 +400,134 @@ def test_playbook_learns_from_superior_performers_only() -> None:
     assert (same == 0).all()
 
 
+def test_playbook_learns_from_its_reference_panel_only() -> None:
+    """Front-line people outside the panel are socialised but never teach the playbook."""
+    from sim.mechanisms import playbook
+
+    m, n = 30, 20
+    reality = np.ones(m, dtype=np.int8)
+    code = np.zeros(m, dtype=np.int8)
+    beliefs = np.ones((n, m), dtype=np.int8)
+    learners = np.ones(n, dtype=bool)
+    outside = np.zeros(n, dtype=bool)
+    _, same, _ = playbook.playbook_week(
+        reality, code, beliefs, learners, 0.0, 1.0, 0.0, rng=rng(), panel=outside
+    )
+    assert (same == 0).all()
+    one = outside.copy()
+    one[7] = True
+    _, learnt, _ = playbook.playbook_week(
+        reality, code, beliefs, learners, 0.0, 1.0, 0.0, rng=rng(), panel=one
+    )
+    assert (learnt == 1).all()
+
+
+def test_reference_panel_is_spread_and_capped_by_the_front_line() -> None:
+    from sim.mechanisms import playbook
+
+    front = np.zeros(1000, dtype=bool)
+    front[::2] = True  # 500 front-line positions
+    panel = playbook.reference_panel(front, 50)
+    assert panel.sum() == 50 and not (panel & ~front).any()
+    where = np.flatnonzero(panel)
+    assert where[0] == 0 and where[-1] == 998  # spans the whole front line
+    assert np.ptp(np.diff(where)) <= 2  # evenly: every tenth front-line position or so
+    small = np.zeros(30, dtype=bool)
+    small[:12] = True
+    np.testing.assert_array_equal(playbook.reference_panel(small, 50), small)
+
+
+def _settled(n_front: int, seed: int, **kw) -> tuple[float, float]:
+    """(code, mean front-line practice) knowledge after settling a fresh front line."""
+    import functools
+
+    from sim.coefficients.learning import DEFAULT_LEARNING as lp
+    from sim.mechanisms import learning, playbook
+
+    g = rng(seed)
+    n = n_front + 10
+    reality, code, beliefs = playbook.initial_playbook(30, n, 0.65, 0.6, rng=g)
+    front = np.arange(n) >= 10
+    p1 = functools.partial(
+        learning.playbook_rate, lp.playbook_p1, kw.get("soc", 0.3), newcomer_boost=3.0, p=lp
+    )
+    r, c, b = playbook.settle_front_line(
+        reality,
+        code,
+        beliefs,
+        front,
+        g.integers(26, 520, n),
+        p1,
+        lp.playbook_p2 * kw.get("resp", 0.25),
+        0.0063,
+        kw.get("p4", 0.0013),
+        kw.get("weeks", 780),
+        panel_size=50,
+        cohort=kw.get("cohort", 2000),
+        rng=g,
+    )
+    return playbook.code_knowledge(c, r), float(playbook.practice_knowledge(b[front], r).mean())
+
+
+def test_settle_is_pure_and_keeps_managers_beliefs() -> None:
+    import functools
+
+    from sim.mechanisms import learning, playbook
+
+    g = rng(4)
+    reality, code, beliefs = playbook.initial_playbook(30, 300, 0.65, 0.6, rng=g)
+    front = np.arange(300) >= 40
+    args = (reality, code, beliefs, front, np.full(300, 100))
+    copies = [a.copy() for a in args]
+    p1 = functools.partial(learning.playbook_rate, 0.134, 0.3, newcomer_boost=3.0)
+    out = playbook.settle_front_line(
+        *args, p1, 0.03, 0.006, 0.0013, 200, panel_size=50, cohort=120, rng=rng(5)
+    )
+    for a, b in zip(args, copies):
+        np.testing.assert_array_equal(a, b)  # inputs untouched
+    again = playbook.settle_front_line(
+        *args, p1, 0.03, 0.006, 0.0013, 200, panel_size=50, cohort=120, rng=rng(5)
+    )
+    for a, b in zip(out, again):
+        np.testing.assert_array_equal(a, b)  # one seed, one result
+    np.testing.assert_array_equal(out[2][:40], beliefs[:40])  # managers keep theirs
+    # above the cohort, every other front-line row holds a settled cohort row's beliefs
+    rows = {tuple(r) for r in out[2][front]}
+    assert len(rows) <= 120
+    zero = playbook.settle_front_line(
+        *args, p1, 0.03, 0.006, 0.0013, 0, panel_size=50, cohort=120, rng=rng(5)
+    )
+    for a, b in zip(zero, args[:3]):
+        np.testing.assert_array_equal(a, b)  # no settling weeks: the initial playbook
+
+
+def test_settled_playbook_is_above_chance_and_does_not_depend_on_size() -> None:
+    """40 replicates per size: code knowledge after settling at command_and_control's rates is
+    above 0.6 (one-sample t-tests at 1%) and equal for 60 front-line staff and for 3,000 settled
+    on a cohort of 200 within 0.05 (TOST, two one-sided Welch t-tests at 5%): the playbook
+    learns from a fixed-size panel, and the followers outside the cohort copy cohort rows."""
+    from scipy import stats
+
+    small_ = np.array([_settled(60, s, weeks=520)[0] for s in range(40)])
+    large = np.array([_settled(3000, 100 + s, weeks=520, cohort=200)[0] for s in range(40)])
+    assert stats.ttest_1samp(small_, 0.6, alternative="greater").pvalue < 0.01
+    assert stats.ttest_1samp(large, 0.6, alternative="greater").pvalue < 0.01
+    lo = stats.ttest_ind(large + 0.05, small_, equal_var=False, alternative="greater").pvalue
+    hi = stats.ttest_ind(large - 0.05, small_, equal_var=False, alternative="less").pvalue
+    assert max(lo, hi) < 0.05, (small_.mean(), large.mean())
+
+
+def test_settled_playbook_rises_with_responsiveness_and_falls_with_turbulence() -> None:
+    """March (1991) at rest, 12 paired replicates, one-sided paired t-tests at 1%."""
+    from scipy import stats
+
+    base = np.array([_settled(120, s)[0] for s in range(12)])
+    deaf = np.array([_settled(120, s, resp=0.0)[0] for s in range(12)])
+    turbulent = np.array([_settled(120, s, p4=0.01)[0] for s in range(12)])
+    assert stats.ttest_rel(deaf, base, alternative="less").pvalue < 0.01
+    assert stats.ttest_rel(turbulent, base, alternative="less").pvalue < 0.01
+
+
 def test_initial_playbook_knowledge_close_to_requested() -> None:
     from sim.mechanisms import playbook
 

@@ -177,20 +177,23 @@ def test_most_churners_never_complained(presets_small: pd.DataFrame) -> None:
 
 
 def test_playbook_learns_with_responsiveness_and_erodes_under_turbulence() -> None:
-    """March (1991) wired in: code learning is responsiveness; turbulence erodes knowledge."""
+    """March (1991) wired in: code learning is responsiveness; turbulence erodes knowledge.
+
+    Each organisation starts with its playbook at its own balance (settled at its dials before
+    the burn-in, docs/ODD.md 8.A), so the fact is read as March reads his equilibria: a playbook
+    that listens to its best front-line people knows more of what works than a deaf one, and a
+    turbulent market (a practice going out of date every two years, 0.01 a week, against the
+    default's 15) leaves it knowing less at command_and_control's own responsiveness.
+    """
     heads = paired(
         {
             "deaf": small("command_and_control", culture__responsiveness=0.0),
             "learning": small("command_and_control", culture__responsiveness=1.0),
-            "deaf_turbulent": small(
-                "command_and_control", culture__responsiveness=0.0, culture__market_turbulence=0.05
-            ),
+            "calm": small("command_and_control"),
+            "turbulent": small("command_and_control", culture__market_turbulence=0.01),
         }
     )
     weekly = heads.attrs["weekly"]
-    mean_k = weekly.groupby(["scenario", "replicate"])["playbook_knowledge"].mean()
-    deaf, learning = mean_k["deaf"].to_numpy(), mean_k["learning"].to_numpy()
-    assert lower(deaf, learning) < ALPHA
-    late = weekly[weekly["week"] > 52].groupby(["scenario", "replicate"])["playbook_knowledge"]
-    k_late = late.mean()
-    assert lower(k_late["deaf_turbulent"].to_numpy(), k_late["deaf"].to_numpy()) < ALPHA
+    k = weekly.groupby(["scenario", "replicate"])["playbook_knowledge"].mean()
+    assert lower(k["deaf"].to_numpy(), k["learning"].to_numpy()) < ALPHA
+    assert lower(k["turbulent"].to_numpy(), k["calm"].to_numpy()) < ALPHA

@@ -188,14 +188,16 @@ class Decisions(_Section):
         plausible=(0.3, 0.9),
     )
     knowhow_base: float = _f(
-        0.5,
+        0.4,
         0.0,
         2.0,
         "Know-how base",
         "Know-how multiplier on skill of a person whose practice fits nothing that works.",
         unit="multiplier",
-        source="assumption: with 0.8 per unit of practice knowledge, about 1 for an average "
-        "person (practice near 0.6)",
+        source="calibrated: with 0.8 per unit of practice knowledge, 1 for an average person "
+        "of command_and_control at rest (practice knowledge 0.75 once the playbook starts at "
+        "its balance: 0.4 + 0.8 x 0.75 = 1.0; it was 0.5 at practice near 0.6), so first-contact "
+        "resolution stays in SQM's 60-80% band (docs/ODD.md 7.2, 8.A)",
     )
     knowhow_practice_weight: float = _f(
         0.8,

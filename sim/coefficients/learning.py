@@ -2,8 +2,10 @@
 
 Problems met, reported and fixed (``sim.mechanisms.learning``), felt safety and customer
 orientation drifting to their norms, and March's (1991) playbook cycle (``sim.mechanisms.playbook``,
-started in ``sim.state.build_state``). Rates are per week: March's p1 and p2 are per period, a
-period being one round of learning in his simulations.
+started and settled in ``sim.state.build_state``). Rates are per week: March's p1, p2, p3 and p4
+are per period, a round of learning in his simulations; here a period is taken to be 16 weeks
+(an assumption: the time in which command_and_control's front line turns over March's p3 = 0.1)
+and a per-period chance p becomes 1 - (1 - p)^(1/16) a week.
 """
 
 from __future__ import annotations
@@ -259,31 +261,77 @@ class Learning(_Section):
     )
     # ---------------------------------------------------------------- playbook
     playbook_p1: float = _f(
-        0.1,
+        0.134,
         0.0,
         1.0,
         "Playbook socialisation (p1)",
         "Weekly chance that a belief differing from the playbook moves towards it, at full "
         "culture.socialisation (March's p1).",
         unit="per week",
-        source="cited: March (1991) simulates socialisation rates p1 of 0.1-0.9 per period "
-        "(a period being a round of learning); here a weekly rate, set at the low end",
+        source="cited: March's (1991) highest simulated p1, 0.9 per period, spread over a "
+        "period of 16 weeks (an assumption: the time in which command_and_control's front "
+        "line turns over March's p3 = 0.1, see playbook_p2), 1 - (1 - 0.9)^(1/16) = 0.134; at "
+        "command_and_control's socialisation 0.3, 0.040 a week = 0.48 a period (March's 0.5)",
         uncertain=True,
-        plausible=(0.02, 0.5),
+        plausible=(0.04, 0.3),
     )
     playbook_p2: float = _f(
-        0.02,
+        0.134,
         0.0,
         1.0,
         "Playbook learning (p2)",
-        "Weekly chance that the playbook takes up the practice of those outperforming it, at "
-        "full culture.responsiveness (March's p2).",
+        "Weekly chance, per unit of the majority's margin in a sample of "
+        "playbook_reference_people front-line staff, that the playbook takes up the practice of "
+        "those outperforming it, at full culture.responsiveness (March's p2).",
         unit="per week",
-        source="assumption: March (1991) simulates code learning rates p2 of 0.1-0.9 per period "
-        "(a round of learning); a week is far shorter than a round and a playbook is revised "
-        "more slowly than people are socialised, so 0.02 a week; not measured",
+        source="cited: March's (1991) highest simulated p2, 0.9 per period, over a period of "
+        "16 weeks, 1 - (1 - 0.9)^(1/16) = 0.134. The period is an assumption: March's "
+        "turnover runs p3 = 0.1 per period (his Figs. 3-4) and command_and_control's front "
+        "line quits at -ln(1 - 0.28)/52 = 0.0063 a week (people.base_quit_annual), so 0.1 "
+        "of it turns over in ln(0.9)/ln(1 - 0.0063) = 16.6 weeks; at command_and_control's "
+        "responsiveness 0.25, 0.034 a week = 0.42 a period (March's Fig. 4 uses 0.5)",
         uncertain=True,
-        plausible=(0.005, 0.1),
+        plausible=(0.04, 0.3),
+    )
+    playbook_reference_people: int = _f(
+        50,
+        1,
+        100000,
+        "Playbook reference panel",
+        "Front-line positions whose practice the playbook learns from (March's organisation), "
+        "evenly spread over the front line; the whole front line when it is smaller. Everyone "
+        "in post is socialised into the playbook.",
+        unit="count",
+        source="cited: March (1991) simulates n = 50 individuals; learning from a panel of that "
+        "size keeps his rule at his size whatever the organisation's (learning from the whole "
+        "front line, 1 - (1 - p2)^k saturated with the majority's margin k and the playbook's "
+        "level at rest depended on size); which positions form the panel is an assumption",
+    )
+    playbook_rest_weeks: int = _f(
+        780,
+        0,
+        5200,
+        "Playbook settling weeks",
+        "Weeks of March's cycle run on the playbook and the front line's beliefs alone, at the "
+        "starting design's rates, before the burn-in, so the playbook starts at its balance "
+        "(0: it starts from initial_code_knowledge and relaxes during the run).",
+        unit="weeks",
+        source="measured: the code relaxes to its balance over years (a time constant of about "
+        "two years at command_and_control's rates); 15 years leaves no trend over the next "
+        "three (tests/test_rest.py, docs/ODD.md 8.A)",
+    )
+    playbook_rest_cohort: int = _f(
+        2000,
+        1,
+        1000000,
+        "Playbook settling cohort",
+        "Most front-line positions settled with the playbook; above it a random cohort of this "
+        "size is settled and the rest take the beliefs of a cohort member drawn at random.",
+        unit="count",
+        source="measured: the playbook learns from its reference panel alone "
+        "(playbook_reference_people), the rest of the front line follows it, so a cohort far "
+        "above the panel settles as the whole does; "
+        "2000 keeps the settling under a second at 100,000 people (docs/ODD.md 8.A)",
     )
     playbook_dimensions: int = _f(
         30,

@@ -14,6 +14,8 @@ keep their random streams aligned.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from sim.classic.march1991 import BELIEF, act, learn_code, performance, turbulence
@@ -65,32 +67,153 @@ def socialise_fixed(
     return out
 
 
+def reference_panel(front: np.ndarray, size: int) -> np.ndarray:
+    """Mask of the playbook's reference panel: ``size`` front-line positions, evenly spread.
+
+    Every ``len(front) / size``-th front-line position in the structure's order (so the panel
+    spans the units), or the whole front line when it is smaller. No random draw: the panel is
+    the same in a model and its twin, and at every week (its people change with turnover).
+    """
+    idx = np.flatnonzero(front)
+    panel = np.zeros(front.shape[0], dtype=bool)
+    if idx.shape[0] <= size:
+        panel[idx] = True
+    else:  # spacing >= 1, so the floored positions are distinct
+        panel[idx[np.linspace(0, idx.shape[0] - 1, size).astype(np.int64)]] = True
+    return panel
+
+
 def playbook_week(
     reality: np.ndarray,
     code: np.ndarray,
     beliefs: np.ndarray,
     learners: np.ndarray,
-    p1: float,
+    p1: np.ndarray | float,
     p2: float,
     p4: float,
     *,
     rng: np.random.Generator,
+    panel: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One week of March's cycle after the model's own turnover: returns (reality, code, beliefs).
 
     Order as in March (1991): turbulence, individuals act, socialisation, code learning.
-    ``learners`` masks the people in post whose performance the playbook can learn from.
+    ``learners`` masks the people in post, who are socialised into the playbook; the playbook
+    learns from those of them in ``panel`` (:func:`reference_panel`; None: every learner), as
+    March's code learns from his organisation of 50. Learning from every learner made March's
+    margin ``k`` grow with the front line: ``1 - (1 - p2) ** k`` saturated, p2 stopped mattering
+    and the playbook's level at rest depended on the organisation's size.
     """
     reality = turbulence(reality, p4, rng)
     actions = act(beliefs, rng)
     perf = performance(actions, reality[None, :])
-    perf = np.where(learners, perf, np.iinfo(np.int32).min)
+    seen = learners if panel is None else learners & panel
+    perf = np.where(seen, perf, np.iinfo(np.int32).min)
     code_score = performance(code, reality)
     beliefs = socialise_fixed(beliefs, code, np.where(learners, p1, 0.0), rng=rng)
     code = learn_code(code[None, :], actions[None], perf[None], np.atleast_1d(code_score), p2, rng)[
         0
     ]
     return reality, code, beliefs
+
+
+def settle(
+    reality: np.ndarray,
+    code: np.ndarray,
+    beliefs: np.ndarray,
+    tenure: np.ndarray,
+    panel: np.ndarray,
+    p1_of_tenure: Callable[[np.ndarray], np.ndarray],
+    p2: float,
+    p3: float,
+    p4: float,
+    weeks: int,
+    *,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The playbook and a front line's beliefs after ``weeks`` of March's cycle at rest.
+
+    Pure: runs :func:`playbook_week` on copies of the arrays alone (no customers, no other
+    stock), every row a front-line position in post, the playbook learning from the rows in
+    ``panel``; after each week's cycle (as the model's people process follows its learning)
+    each row is replaced with probability ``p3`` (March's turnover) by a newcomer with uniform
+    beliefs and tenure 0 (so onboarding's faster socialisation applies). ``p1_of_tenure``
+    gives each row's socialisation rate from its tenure
+    (``sim.mechanisms.learning.playbook_rate``). Returns (reality, code, beliefs).
+
+    Why: the playbook relaxes to its balance of learning, turbulence and turnover over years
+    (docs/ODD.md 8.A), far longer than the burn-in; starting there makes the playbook, and the
+    know-how it gives first-contact resolution, stationary from week 1.
+    """
+    n, m = beliefs.shape
+    beliefs = beliefs.copy()
+    tenure = np.asarray(tenure).copy()
+    learners = np.ones(n, dtype=bool)
+    for _ in range(weeks):
+        reality, code, beliefs = playbook_week(
+            reality, code, beliefs, learners, p1_of_tenure(tenure), p2, p4, rng=rng, panel=panel
+        )
+        leave = np.flatnonzero(rng.random(n) < p3)
+        beliefs[leave] = rng.integers(-1, 2, size=(leave.shape[0], m), dtype=BELIEF)
+        tenure += 1
+        tenure[leave] = 0
+    return reality, code, beliefs
+
+
+def settle_front_line(
+    reality: np.ndarray,
+    code: np.ndarray,
+    beliefs: np.ndarray,
+    front: np.ndarray,
+    tenure: np.ndarray,
+    p1_of_tenure: Callable[[np.ndarray], np.ndarray],
+    p2: float,
+    p3: float,
+    p4: float,
+    weeks: int,
+    *,
+    panel_size: int,
+    cohort: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`settle` on the front line (``front``), on a cohort of at most ``cohort`` of them.
+
+    The cohort is the reference panel (:func:`reference_panel`, whose rows alone teach the
+    playbook) and, above ``cohort`` front-line positions, a random draw of the others to fill
+    it; every front-line position outside it then takes the settled beliefs of a non-panel
+    cohort member drawn at random. The rest of the front line only follows the playbook, so a
+    cohort of followers far larger than the panel settles as the whole would, at a cost that
+    does not grow with the organisation. Other rows (managers, whose beliefs the playbook never
+    reads) keep theirs. Returns (reality, code, beliefs), new arrays.
+    """
+    idx = np.flatnonzero(front)
+    out = beliefs.copy()
+    if weeks <= 0 or idx.shape[0] == 0:
+        return reality.copy(), code.copy(), out
+    panel = reference_panel(front, panel_size)
+    others = np.flatnonzero(front & ~panel)
+    extra = max(cohort - int(panel.sum()), 1)
+    big = others.shape[0] > extra
+    followers = np.sort(rng.choice(others, size=extra, replace=False)) if big else others
+    chosen = np.sort(np.concatenate([np.flatnonzero(panel), followers]))
+    reality, code, settled = settle(
+        reality,
+        code,
+        beliefs[chosen],
+        tenure[chosen],
+        panel[chosen],
+        p1_of_tenure,
+        p2,
+        p3,
+        p4,
+        weeks,
+        rng=rng,
+    )
+    out[chosen] = settled
+    if big:
+        rest = np.setdiff1d(others, followers, assume_unique=True)
+        out[rest] = out[followers[rng.integers(0, extra, size=rest.shape[0])]]
+    return reality, code, out
 
 
 def practice_knowledge(beliefs: np.ndarray, reality: np.ndarray) -> np.ndarray:

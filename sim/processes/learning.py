@@ -94,6 +94,7 @@ def step(ctx: Context, week: Week) -> LearningWeek:
         lp.playbook_p2 * lv.responsiveness,
         sc.culture.market_turbulence,
         rng=R["playbook"],
+        panel=playbook.reference_panel(e.front, lp.playbook_reference_people),
     )
     return LearningWeek(
         reported=reported, fixed=fixed, supportive_manager=supportive_manager, climate=climate

@@ -153,7 +153,12 @@ def base_file(data: dict[str, Any], path: Path) -> tuple[dict[str, Any], Path] |
 
 
 #: Fields a proposed design keeps from its own file: settings of the run, not of the design.
-RUN_SETTINGS = ("horizon_weeks", "burn_in_weeks", "balance_acquisition")
+RUN_SETTINGS = (
+    "horizon_weeks",
+    "burn_in_weeks",
+    "burn_in_balance_weeks",
+    "balance_acquisition",
+)
 
 
 def design_changes(current: Scenario, proposed: Scenario) -> dict[str, Any]:

@@ -62,6 +62,7 @@ FIXED = (
 #: would have no meaning, so it is refused (docs/ODD.md, "Changes during a run" and 8.I).
 STARTING = (
     "burn_in_weeks",
+    "burn_in_balance_weeks",
     "balance_acquisition",
     "customers.initial_satisfaction_a",
     "customers.initial_satisfaction_b",

@@ -209,40 +209,43 @@ class OrgModel(Model):
 
         ``state.week`` runs from ``-burn_in_weeks`` to 0, so a go-live at a negative week happens
         inside the burn-in and programme steps and interventions (weeks >= 0) cannot fire in it.
-        Half-way and at its end, the customer book takes its at-rest mix of types
-        (``_rest_book``, from the expected churn of each type over the half just run) and, with
+        Every ``burn_in_balance_weeks`` weeks and at its end, the customer book takes its
+        at-rest mix of types (``_rest_book``, from the expected churn of each type over the
+        window just run) and, with
         ``balance_acquisition``, the acquisition rate in force is scaled so that the customers
         expected to be won match the book's expected losses (the customer count is stationary
         at rest, near ``customers.count``, whatever the burn-in's length).
         """
         ctx = self.ctx
         weeks = ctx.scenario.burn_in_weeks
+        every = ctx.scenario.burn_in_balance_weeks
         ctx.state.week = -weeks
         c = ctx.state.cust
         c.joined_week = np.where(c.exists, -weeks, c.joined_week)
-        mid = -(weeks // 2)
         inflow = c.expectation.copy()  # i.i.d. draws of the newcomers' expectations (slots)
-        u = self.streams["init"].random((2, c.capacity))  # one uniform per slot and resampling
-        risk = np.zeros(c.capacity)  # expected churn events of each slot in the current half
-        exposure = np.zeros(c.capacity)  # weeks each slot was active in the current half
-        won = 0.0  # customers expected to be won in the current half
+        # One uniform per slot and balance, drawn up front so the stream's use depends only on
+        # the burn-in's length (same seed, same numbers, whatever happens in the weeks).
+        n_bal = -(-weeks // every) if weeks >= 2 else 0
+        u = self.streams["init"].random((n_bal, c.capacity))
+        risk = np.zeros(c.capacity)  # expected churn events of each slot in the current window
+        exposure = np.zeros(c.capacity)  # weeks each slot was active in the current window
+        won, n, done = 0.0, 0, 0  # customers expected to be won, weeks, balances so far
         rate0 = ctx.scenario.customers.acquisition_rate
-        for _ in range(weeks):
-            if ctx.state.week == mid and weeks >= 2:
-                self._rest_balance(risk, exposure, inflow, u[0], won / (weeks - weeks // 2), rate0)
-                risk[:], exposure[:], won = 0.0, 0.0, 0.0
+        for i in range(weeks):
             week = Week()
             for process in ORDER:
                 setattr(week, process.NAME, process.step(ctx, week))
             risk += week.customers.hazard
             exposure += week.customers.hazard > 0
             won += week.customers.expected_acquired
+            n += 1
             ctx.state.week += 1
+            if done < n_bal and (n == every or i == weeks - 1):
+                self._rest_balance(risk, exposure, inflow, u[done], won / n, rate0)
+                risk[:], exposure[:], won, n, done = 0.0, 0.0, 0.0, 0, done + 1
         self.last_week = None
         ctx.totals = new_totals()
         ctx.programme_log = []
-        if weeks >= 2:
-            self._rest_balance(risk, exposure, inflow, u[1], won / (weeks // 2), rate0)
 
     def _rest_balance(
         self,

@@ -55,6 +55,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.assumptions import uncertain_factors
+from sim.csvsafe import to_csv
 from sim.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -788,7 +789,7 @@ def regenerate(
 
     if "oat" in bodies:  # first, so a document naming a table always has that table beside it
         eff = results["oat"]["effects"].loc[:, list(EFFECT_COLUMNS)]
-        write_text(eff.to_csv(index=False), effects_path(doc))
+        write_text(to_csv(eff) or "", effects_path(doc))  # text cells neutralised
     write_text(text, doc)  # a temporary file beside it, then os.replace
     return results
 

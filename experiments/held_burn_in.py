@@ -1,11 +1,12 @@
 """A diagnostic burn-in that holds the customer count (experiments only, not the model).
 
 ``Held`` runs the burn-in with the at-rest balance (``OrgModel._rest_balance``: the book's mix
-of expectations and the acquisition rate) applied every ``Held.EVERY`` [26] weeks instead of
-half-way and at the end, so a long burn-in keeps the book near ``customers.count`` (with the
-model's own two balances, a 520-week burn-in runs its first 260 weeks at the scenario's
-acquisition rate and the book shrinks to ~1,170 of 1,500 before it is balanced). Its uniforms
-come from a generator of its own (seeded from the run's seed), so it moves no model stream.
+of expectations and the acquisition rate) applied every ``Held.EVERY`` [26] weeks. It was
+written when the model balanced only half-way and at the end (then a 520-week burn-in ran its
+first 260 weeks at the scenario's acquisition rate and the book shrank to ~1,170 of 1,500);
+the figures of docs/ODD.md 8.A wave 4 were measured with its own loop and uniforms (seeded
+12345 + seed). The model now balances every ``burn_in_balance_weeks``, so ``Held`` only sets
+that field and its uniforms come from the model's ``init`` stream.
 ``Unsettled`` puts one settled stock back to its initial draw after it (see its docstring).
 """
 
@@ -15,39 +16,20 @@ from sim.model import OrgModel
 
 
 class Held(OrgModel):
-    """The burn-in with the at-rest balance applied every ``EVERY`` weeks (diagnostic only)."""
+    """The burn-in with the at-rest balance applied every ``EVERY`` weeks (diagnostic only).
+
+    The model now does this itself (``burn_in_balance_weeks``, docs/ODD.md 8.A wave 4); this
+    class only sets that field from ``EVERY`` so the experiments' commands keep their meaning.
+    """
 
     EVERY = 26
 
     def _burn_in(self) -> None:
-        from sim.processes import ORDER
-        from sim.processes.accounts import new_totals
-        from sim.processes.week import Week
-
-        ctx = self.ctx
-        weeks = ctx.scenario.burn_in_weeks
-        ctx.state.week = -weeks
-        c = ctx.state.cust
-        c.joined_week = np.where(c.exists, -weeks, c.joined_week)
-        inflow = c.expectation.copy()
-        rng = np.random.default_rng(12345 + self.seed)
-        risk, exposure, won, n = np.zeros(c.capacity), np.zeros(c.capacity), 0.0, 0
-        rate0 = ctx.scenario.customers.acquisition_rate
-        for i in range(weeks):
-            week = Week()
-            for process in ORDER:
-                setattr(week, process.NAME, process.step(ctx, week))
-            risk += week.customers.hazard
-            exposure += week.customers.hazard > 0
-            won += week.customers.expected_acquired
-            n += 1
-            ctx.state.week += 1
-            if n == self.EVERY or i == weeks - 1:
-                self._rest_balance(risk, exposure, inflow, rng.random(c.capacity), won / n, rate0)
-                risk[:], exposure[:], won, n = 0.0, 0.0, 0.0, 0
-        self.last_week = None
-        ctx.totals = new_totals()
-        ctx.programme_log = []
+        sc = self.ctx.scenario
+        self.ctx.scenario = sc.with_overrides({"burn_in_balance_weeks": self.EVERY}).model_copy(
+            update={"design": sc.design}  # as OrgModel._rest_balance keeps a design's own rates
+        )
+        super()._burn_in()
 
 
 class Unsettled(Held):

@@ -44,8 +44,13 @@ covers the read:
 - customer_orientation: ``state.py`` and ``processes/people.py`` (staff's and newcomers'
   orientation), ``processes/learning.py`` (the norm); orientation then acts in
   ``processes/sales.py`` (care, informed-call gain, upsell) and ``processes/adoption.py``
-  (intention). Direct link without a coefficient: the coalition step of a change programme picks
-  its champions by orientation (``processes/programme.py``); not in the two presets tested.
+  (intention), and the coalition step of a change programme picks its champions by orientation
+  (``processes/programme.py``): that was a direct link without a coefficient, now gated by
+  ``change_programme.coalition_orientation_pick`` (default 1, today's behaviour).
+- every dial a programme step moves (rights, sharing, incentives by remove_obstacles, safety by
+  anchor, the orientation norm by vision): how far it moves depends on where the dial stands, and
+  the move costs money and front-line time (``processes/programme.py::move_dial``, 8.G):
+  ``change_programme.change_cost_per_person_point`` and ``change_away_weeks_per_point`` 0.
 - socialisation: ``state.py`` (the playbook settled before the burn-in),
   ``processes/learning.py`` (orientation socialised, the playbook's p1).
 - supportive_leadership: ``state.py`` and ``processes/people.py`` (which managers are
@@ -90,21 +95,34 @@ _SHARING_OFF = {
     "sales.duplicate_prospecting": 0.0,
 }
 
+#: The cost of moving a dial (docs/ODD.md 6.7 and 8.G): a programme step moves a dial's target by
+#: an amount that depends on where the dial stands (remove_obstacles closes a share of the gap
+#: to 1, anchor and vision add up to a cap of 1), and the move costs money and front-line time
+#: in proportion to the points moved. Needed only where a programme runs (kotter_programme);
+#: part of the knock-out of the five dials a step moves.
+_MOVE_COSTS_OFF = {
+    "change_programme.change_cost_per_person_point": 0.0,
+    "change_programme.change_away_weeks_per_point": 0.0,
+}
+
 _ALL = (
     _k(
         "psychological_safety",
         "safety -> felt safety (team climate) -> problems reported -> problems fixed -> service "
         "quality and ease of use (and, through quality, satisfaction, fewer angry customers, "
-        "morale); no term of its own in morale or intention",
-        {"learning.fix_rate": 0.0},
-        "6.5, 6.10, 8.E",
+        "morale); a programme's quick wins fix part of the reported queue at once; under a "
+        "programme, the cost of the anchor step's move; no term of its own in morale or "
+        "intention",
+        {"learning.fix_rate": 0.0, "change_programme.quick_win_fix_share": 0.0, **_MOVE_COSTS_OFF},
+        "6.5, 6.7, 6.10, 8.E",
         echo=("psych_safety_mean", "problems_reported_total", "problems_unreported"),
     ),
     _k(
         "decision_rights",
         "rights -> effective authority of each position -> who decides a case (escalation hops, "
-        "managers' queues, latency, first-contact resolution, powerlessness in morale)",
-        {"decisions.rights_reach": 0.0},
+        "managers' queues, latency, first-contact resolution, powerlessness in morale); under a "
+        "programme, the cost of removing obstacles (the gap to 1 it closes)",
+        {"decisions.rights_reach": 0.0, **_MOVE_COSTS_OFF},
         "6.1, 8.C",
     ),
     _k(
@@ -112,8 +130,9 @@ _ALL = (
         "sharing -> permeability between units -> the owner knows of open issues before an "
         "upsell call (angry calls, informed care), service gets facts across the silo (first "
         "contact resolution), campaigns announced (lead flood, overload, care, conversion), "
-        "duplicated contacts (data quality, usable records)",
-        _SHARING_OFF,
+        "duplicated contacts (data quality, usable records); under a programme, the cost of "
+        "removing obstacles",
+        {**_SHARING_OFF, **_MOVE_COSTS_OFF},
         "6.2, 8.F",
         echo=("upsell_to_angry_total",),
     ),
@@ -141,11 +160,12 @@ _ALL = (
         "incentive_alignment",
         "incentives -> effort split between hunting and care (acquisition, the care effort "
         "behind owners' calls and the care term of satisfaction) and a pull towards CRM use "
-        "in intention",
+        "in intention; under a programme, the cost of removing obstacles",
         {
             "sales.hunting_shift": 0.0,
             "sales.care_effort_weight": 0.0,
             "adoption.weight_incentive": 0.0,
+            **_MOVE_COSTS_OFF,
         },
         "6.4, 6.8",
     ),
@@ -168,13 +188,17 @@ _ALL = (
         "orientation (staff's, newcomers', the norm they are socialised to) -> the care "
         "behaviours it drives: how much of the asked-for care an owner gives (calls, the care "
         "term of satisfaction), the gain of an informed call, upselling; and the mindset term "
-        "of adoption intention; no term of its own in satisfaction",
+        "of adoption intention; a programme's coalition recruits the most oriented as "
+        "champions; under a programme, the cost of the vision step's move of the norm; no "
+        "term of its own in satisfaction",
         {
             "sales.care_orientation_weight": 0.0,
             "sales.upsell_orientation_weight": 0.0,
             "adoption.weight_orientation": 0.0,
+            "change_programme.coalition_orientation_pick": 0.0,
+            **_MOVE_COSTS_OFF,
         },
-        "6.4, 6.8, 8.F",
+        "6.4, 6.7, 6.8, 8.F",
     ),
     _k(
         "socialisation",

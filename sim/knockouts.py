@@ -49,8 +49,8 @@ covers the read:
   ``change_programme.coalition_orientation_pick`` (default 1, today's behaviour).
 - every dial a programme step moves (rights, sharing, incentives by remove_obstacles, safety by
   anchor, the orientation norm by vision): how far it moves depends on where the dial stands, and
-  the move costs money and front-line time (``processes/programme.py::move_dial``, 8.G):
-  ``change_programme.change_cost_per_person_point`` and ``change_away_weeks_per_point`` 0.
+  the move takes front-line time (``processes/programme.py::move_dial``, 8.G):
+  ``change_programme.change_away_weeks_per_point`` 0.
 - socialisation: ``state.py`` (the playbook settled before the burn-in),
   ``processes/learning.py`` (orientation socialised, the playbook's p1).
 - supportive_leadership: ``state.py`` and ``processes/people.py`` (which managers are
@@ -97,13 +97,13 @@ _SHARING_OFF = {
 
 #: The cost of moving a dial (docs/ODD.md 6.7 and 8.G): a programme step moves a dial's target by
 #: an amount that depends on where the dial stands (remove_obstacles closes a share of the gap
-#: to 1, anchor and vision add up to a cap of 1), and the move costs money and front-line time
-#: in proportion to the points moved. Needed only where a programme runs (kotter_programme);
-#: part of the knock-out of the five dials a step moves.
-_MOVE_COSTS_OFF = {
-    "change_programme.change_cost_per_person_point": 0.0,
-    "change_programme.change_away_weeks_per_point": 0.0,
-}
+#: to 1, anchor and vision add up to a cap of 1), and the move takes front-line time from
+#: customers in proportion to the points moved (a step's money is its ``cost_per_step``,
+#: whatever it moves). Needed only where a programme runs (kotter_programme); part of the
+#: knock-out of the five dials a step moves. (An intervention, ``OrgModel.intervene``, also
+#: pays ``change_cost_per_person_point`` per point moved, for any dial; the knock-outs are for a
+#: dial set at the start, and that cost is the change's, not the dial's.)
+_MOVE_COSTS_OFF = {"change_programme.change_away_weeks_per_point": 0.0}
 
 _ALL = (
     _k(

@@ -133,3 +133,30 @@ def test_intact_dial_has_a_real_effect(dial: str) -> None:
     hi = np.array([_outcome(preset, dial, LEVELS[1], s, outcome) for s in seeds])
     alt = "greater" if sign > 0 else "less"
     assert stats.ttest_rel(hi, lo, alternative=alt).pvalue < ALPHA, hi - lo
+
+
+def test_evidence_table_counts_identical_pairs_and_paired_effects() -> None:
+    # the knock-out section's arithmetic on a made-up table: effect = mean of (0.9 - 0.1) per
+    # replicate, and a pair counts as identical only if all three outcomes are equal
+    from sim import evidence as ev
+
+    rows = []
+    for dial in DIALS:
+        for knocked in (False, True):
+            for r in range(3):
+                for level in LEVELS:
+                    vals = dict.fromkeys(ev.KO_OUTCOMES, 0.5)
+                    if not knocked and level == LEVELS[1]:
+                        vals["annual_churn"] = 0.5 - 0.01 * (r + 1)
+                    if knocked and dial == "socialisation" and r == 0 and level == LEVELS[1]:
+                        vals["first_contact_resolution"] = 0.6
+                    rows.append(
+                        {"dial": dial, "knocked": knocked, "level": level, "replicate": r, **vals}
+                    )
+    eff = ev.knockout_effects(pd.DataFrame(rows))
+    churn = eff[(eff["outcome"] == "annual_churn") & ~eff["knocked"]]
+    assert np.allclose(churn["effect"], -0.02)
+    ko_rows = eff[eff["knocked"]].groupby("dial")["identical"].first()
+    assert ko_rows["socialisation"] == 2 and ko_rows["decision_rights"] == 3
+    table = ev.knockout_markdown(eff)
+    assert "| socialisation |" in table and "2/3 |" in table

@@ -16,8 +16,8 @@ For each of the ten dials of :data:`sim.evidence.DIALS` the registry :data:`KNOC
 
 With the overrides applied, runs at dial 0.1 and 0.9 on the same seed give identical weekly
 tables on every outcome column (common random numbers: a severed dial changes no draw that
-matters); ``tests/test_dial_knockouts.py`` checks that in ``command_and_control`` and
-``functional_silos``, and the evidence section ``knockouts`` (``python run.py evidence --only
+matters); ``tests/test_dial_knockouts.py`` checks that in ``command_and_control``,
+``functional_silos`` and ``kotter_programme``, and the evidence section ``knockouts`` (``python run.py evidence --only
 knockouts``) measures each dial's effect intact and knocked out.
 
 Where a dial is read (``grep -rn "culture\\.<dial>\\|lv\\.<dial>" sim/``; the lagged dials in
@@ -27,12 +27,14 @@ covers the read:
 - psychological_safety: ``state.py`` initial felt safety and the safety of rest
   (``safety_at_rest``), ``processes/learning.py`` team climate -> felt safety -> reporting;
   ``processes/programme.py`` the anchor step. Reports only matter once fixed:
-  ``learning.fix_rate`` 0 (8.E).
+  ``learning.fix_rate`` 0 (8.E) and, under a programme, the quick wins'
+  ``change_programme.quick_win_fix_share`` 0.
 - decision_rights: ``state.py`` and ``processes/programme.py`` effective authority
   (``escalation.effective_authority``): ``decisions.rights_reach`` 0.
 - information_sharing: ``processes/sales.py`` (campaign announced, duplicates, permeability),
-  ``processes/decisions.py`` (facts from the other unit): the seven silo channels of 8.F plus
-  duplicate growth.
+  ``processes/decisions.py`` (facts from the other unit): five of the seven silo channels of
+  8.F plus duplicate growth (the other two are not needed once the lead flood and duplicate
+  growth are off).
 - executive_commitment: ``processes/adoption.py`` (facilitating conditions),
   ``processes/programme.py`` (effective data use, removing obstacles).
 - executive_support: ``processes/adoption.py`` (social influence).

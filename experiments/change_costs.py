@@ -29,6 +29,7 @@ BIG = {
 INSTANT = {
     "change_programme__structure_half_life_weeks": 0.0,
     "change_programme__norm_half_life_weeks": 0.0,
+    "change_programme__coaching_half_life_weeks": 0.0,
     "change_programme__change_cost_per_person_point": 0.0,
     "change_programme__change_away_weeks_per_point": 0.0,
 }

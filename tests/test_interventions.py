@@ -43,6 +43,7 @@ def test_same_before_the_week_different_after(small) -> None:
 INSTANT = {
     "change_programme.structure_half_life_weeks": 0.0,
     "change_programme.norm_half_life_weeks": 0.0,
+    "change_programme.coaching_half_life_weeks": 0.0,
     "change_programme.change_cost_per_person_point": 0.0,
     "change_programme.change_away_weeks_per_point": 0.0,
 }
@@ -471,10 +472,6 @@ def test_rescaled_draws_keep_the_draws(small) -> None:
     np.testing.assert_allclose(c.value[~had], 2 * val[~had], rtol=1e-9)
     np.testing.assert_array_equal(c.expectation[had], exp_[had])
     np.testing.assert_allclose(c.expectation[~had], exp_[~had] / 2, rtol=1e-12)
-    # a manager coaches while the uniform behind their style is below the share
-    m.intervene({"culture.supportive_leadership": 0.7})
-    np.testing.assert_array_equal(e.supportive, ~e.front & (e.style < 0.7))
-    assert e.supportive.sum() > 0 and (e.style[e.supportive] < 0.7).all()
     # the twin (no CRM) gets the non-CRM fields on its own draws
     cf = m.counterfactual
     assert cf is not None and cf.scenario_in_force.customers.annual_value == cu.annual_value * 2

@@ -6,6 +6,11 @@
    to 0.9), 52 weeks, seeds 0-9 at test size: the change vs the same change without time away
    (the dip) and vs no change (the cost).
 2. ``kotter_programme``, 104 weeks, 10 paired replicates (seed 7): lagged vs the knock-out.
+3. The two remaining dials (8.G): ``culture.socialisation`` and ``culture.supportive_leadership``
+   each 0.3 -> 0.9 at week 26 in ``command_and_control`` (supportive leadership set to 0.3 from
+   the start; the preset has 0.2), 104 weeks, seeds 0-9 at test size, lagged vs the knock-out:
+   investment and ROI, and the effect's time course (change minus no change, paired).
+   ``.venv/bin/python experiments/change_costs.py dials`` runs this part only.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ BIG = {
 INSTANT = {
     "change_programme__structure_half_life_weeks": 0.0,
     "change_programme__norm_half_life_weeks": 0.0,
+    "change_programme__coaching_half_life_weeks": 0.0,
     "change_programme__change_cost_per_person_point": 0.0,
     "change_programme__change_away_weeks_per_point": 0.0,
 }
@@ -78,6 +84,68 @@ def programme() -> None:
         )
 
 
+#: Each dial, its start and the outcomes it acts through (ODD 6.5, 6.5b, 6.10).
+DIALS = {
+    "culture.socialisation": ("practice_knowledge_mean", "first_contact_resolution"),
+    "culture.supportive_leadership": ("psych_safety_mean", "morale_mean", "quits_total"),
+}
+WINDOWS = ((W + 1, W + 4), (W + 13, W + 26), (W + 65, W + 78))
+
+
+def two_dials(seeds: int = 10, horizon: int = W + 78) -> None:
+    start = {"culture__supportive_leadership": 0.3}
+    kinds = {
+        "lagged": small("command_and_control", horizon_weeks=horizon, **start),
+        "knock-out": small("command_and_control", horizon_weeks=horizon, **start, **INSTANT),
+    }
+    for key, outcomes in DIALS.items():
+        lever = key.split(".", 1)[1]
+        print(f"\n== {key} 0.3 -> 0.9 at week {W}, {horizon} weeks, seeds 0-{seeds - 1}")
+        rows: dict[str, dict[str, list[float]]] = {k: {} for k in kinds}
+        for kind, sc in kinds.items():
+            acc = rows[kind]
+            for seed in range(seeds):
+                m = _run(sc, seed, {key: 0.9})
+                r, b = m.results(), _run(sc, seed, None).results()
+                if seed == 0:
+                    dial = m.culture_in_force()[lever]
+                    print(
+                        f"{kind:9s} dial in force weeks {W}, {W + 1}, {W + 4}, {W + 26}, {W + 78}:",
+                        " ".join(f"{dial.loc[w]:.3f}" for w in (W, W + 1, W + 4, W + 26, W + 78)),
+                    )
+                acc.setdefault("investment", []).append(
+                    r["investment_total"].iloc[-1] - b["investment_total"].iloc[-1]
+                )
+                acc.setdefault("roi", []).append(r["roi"].iloc[-1])
+                acc.setdefault("roi_no_change", []).append(b["roi"].iloc[-1])
+                acc.setdefault("net_benefit", []).append(
+                    r["net_benefit_total"].iloc[-1] - b["net_benefit_total"].iloc[-1]
+                )
+                for o in outcomes:
+                    for lo, hi in WINDOWS:
+                        if o.endswith("_total"):  # a running total: what the window added
+                            d = (r.loc[hi, o] - r.loc[lo - 1, o]) - (
+                                b.loc[hi, o] - b.loc[lo - 1, o]
+                            )
+                        else:
+                            d = r.loc[lo:hi, o].mean() - b.loc[lo:hi, o].mean()
+                        acc.setdefault(f"{o} w{lo}-{hi}", []).append(d)
+        for name in rows["lagged"]:
+            a, k = np.array(rows["lagged"][name]), np.array(rows["knock-out"][name])
+            pa = stats.ttest_1samp(a, 0).pvalue if name not in ("roi", "roi_no_change") else np.nan
+            pk = stats.ttest_1samp(k, 0).pvalue if name not in ("roi", "roi_no_change") else np.nan
+            pd_ = stats.ttest_rel(a, k).pvalue if a.std() + k.std() > 0 else np.nan
+            print(
+                f"{name:38s} lagged {a.mean():12.5g} (sd {a.std(ddof=1):.3g}, p {pa:.2g})  "
+                f"knock-out {k.mean():12.5g} (sd {k.std(ddof=1):.3g}, p {pk:.2g})  "
+                f"paired diff p {pd_:.2g}"
+            )
+
+
 if __name__ == "__main__":
-    intervention()
-    programme()
+    if sys.argv[1:] == ["dials"]:
+        two_dials()
+    else:
+        intervention()
+        programme()
+        two_dials()

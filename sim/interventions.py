@@ -103,7 +103,6 @@ RESCALED = {
     "customers.annual_value": "the values of customers not yet acquired",
     "customers.value_dispersion": "the values of customers not yet acquired",
     "customers.expectation_sd": "the expectations of customers not yet acquired",
-    "culture.supportive_leadership": "the managers' leadership styles",
 }
 
 #: Culture dials copied into ``state.levers`` at build: an intervention moves the lever.
@@ -116,6 +115,10 @@ LEVER_OF = {
     "culture.executive_support": "executive_support",
     "culture.psychological_safety": "psychological_safety",
     "culture.customer_orientation": "orientation_norm",
+    "culture.socialisation": "socialisation",
+    # the share in force re-sorts the managers in post by their kept style uniform
+    # (``sim.processes.programme.sort_styles``; no new random numbers)
+    "culture.supportive_leadership": "supportive_leadership",
 }
 
 #: Sections of the CRM programme itself: the no-change twin does not receive these.
@@ -268,10 +271,9 @@ def rescale_draws(state: State, old: Scenario, new: Scenario) -> None:
     The draws are kept and transformed, so the run uses no new random numbers (common random
     numbers): a normal draw ``m + sd * z`` becomes ``m' + sd' * z``, a log-normal value
     ``exp(mu + s * z)`` (``mu = log(mean) - s^2 / 2``, ``sim.state._lognormal_values``) becomes
-    ``exp(mu' + s' * z)``; a manager is supportive while the uniform behind their style
-    (``Employees.style``) is below ``culture.supportive_leadership``. Thresholds, affinities and
-    managers' styles change in every position (a person moves with the organisation; vacant
-    positions too, until their newcomer arrives); values and expectations only of customer
+    ``exp(mu' + s' * z)``. Thresholds and affinities change in every position (a person moves
+    with the organisation; vacant positions too, until their newcomer arrives); values and
+    expectations only of customer
     slots not yet acquired (customers already with us keep their contract and their demands).
     A spread of 0 is never widened (refused by :func:`plan_change`). Nothing changes unless one
     of the fields differs.
@@ -298,10 +300,6 @@ def rescale_draws(state: State, old: Scenario, new: Scenario) -> None:
     oe, ne = ocu.expectation_sd, ncu.expectation_sd
     if oe != ne:
         c.expectation[todo] = c.expectation[todo] * (ne / oe if oe > 0 else 0.0)
-    share = new.culture.supportive_leadership
-    if share != old.culture.supportive_leadership:
-        # the same uniform sorts each manager: those below the new share coach
-        e.supportive = ~e.front & (e.style < share)
 
 
 def check_schedule(scenario: Scenario) -> None:

@@ -406,19 +406,22 @@ class OrgModel(Model):
         to the new dial value, overriding earlier change-programme moves of that lever. The move
         has a lag: the dial in force closes half its gap to the new value every
         ``change_programme.structure_half_life_weeks`` (decision rights, incentives,
-        responsiveness, executive dials) or ``norm_half_life_weeks`` (safety, orientation,
-        sharing), from the first week after the change (see ``culture_in_force()``); with a
-        half-life of 0 the lever is set at once. It has costs: ``change_cost_per_person_point``
-        per person affected and per point moved, booked as investment at the start of the
-        next week, and ``change_away_weeks_per_point`` weeks of each front-line person's time
-        spread over ``change_away_spread_weeks`` weeks, taken from account care (the
-        executive dials take managers' time, not modelled). Effective authority is recomputed
-        when decision rights or ``decisions.rights_reach`` move.
+        responsiveness, executive dials, socialisation), ``norm_half_life_weeks`` (safety,
+        orientation, sharing) or ``coaching_half_life_weeks`` (supportive leadership: the
+        managers whose kept style uniform is below the share in force coach), from the first
+        week after the change (see ``culture_in_force()``); with a half-life of 0 the lever is
+        set at once. It has costs: ``change_cost_per_person_point`` per person affected (the
+        managers for the executive and supportive-leadership dials) and per point moved,
+        booked as investment at the start of the next week, and
+        ``change_away_weeks_per_point`` weeks of each front-line person's time spread over
+        ``change_away_spread_weeks`` weeks, taken from account care (the leaders' dials take
+        managers' time, not modelled). Effective authority is recomputed when decision rights
+        or ``decisions.rights_reach`` move.
 
         Values drawn at build move with the fields they were drawn from
         (``sim.interventions.RESCALED``, docs/ODD.md 8.I): every position's adoption threshold
         (``crm.threshold_mean``, ``crm.threshold_sd``) and affinity (``adoption.affinity_sd``),
-        each manager's style (``culture.supportive_leadership``), and the value and expectation
+        and the value and expectation
         of customers not yet acquired (``customers.annual_value``, ``value_dispersion``,
         ``expectation_sd``), by transforming the draws already made (no new random numbers).
         Fields that describe the starting state (``sim.interventions.STARTING``: the initial

@@ -1122,9 +1122,11 @@ def _reached_text(data: ReportData) -> str:
     if prop.design.set:
         parts.append(
             "Culture settings move towards their new values gradually, half the remaining way "
-            f"every {cp.structure_half_life_weeks:g} weeks for rules, rights and leaders' "
-            f"commitment and every {cp.norm_half_life_weeks:g} weeks for shared norms (safety, "
-            "customer orientation, information sharing)."
+            f"every {cp.structure_half_life_weeks:g} weeks for rules, rights, leaders' "
+            "commitment and onboarding (socialisation), every "
+            f"{cp.coaching_half_life_weeks:g} weeks for managers learning to coach and every "
+            f"{cp.norm_half_life_weeks:g} weeks for shared norms (safety, customer orientation, "
+            "information sharing)."
         )
     if p["people_moved"] or p["positions_removed"]:
         parts.append(

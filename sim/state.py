@@ -64,8 +64,8 @@ class Employees:
     champion: np.ndarray  # bool: member of the guiding coalition
     backlog: np.ndarray  # escalations waiting at this position (managers)
     beliefs: np.ndarray  # (n, m) int8 beliefs about customer-handling practice (March 1991)
-    # the uniform behind ``supportive`` (supportive where style < culture.supportive_leadership),
-    # kept so that an intervention on the share re-sorts the managers in post (ODD 8.I)
+    # the uniform behind ``supportive`` (supportive where style < the supportive-leadership share
+    # in force), kept so that a move of the share re-sorts the managers in post (ODD 8.I, 8.G)
     style: np.ndarray
 
     @property
@@ -113,6 +113,8 @@ class Levers:
     executive_support: float
     psychological_safety: float
     orientation_norm: float
+    socialisation: float  # culture strength in force (culture.socialisation, lagged: ODD 8.G)
+    supportive_leadership: float  # share of managers who coach, in force (lagged: ODD 8.G)
     urgency: float = 0.0
     vision: float = 0.0
     communication: float = 0.0
@@ -461,6 +463,8 @@ def build_state(
         executive_support=cul.executive_support,
         psychological_safety=cul.psychological_safety,
         orientation_norm=cul.customer_orientation,
+        socialisation=cul.socialisation,
+        supportive_leadership=cul.supportive_leadership,
     )
     # Latent process and tool defects: more of them with a poorer tool, per team of front line.
     n_front = int(front.sum())

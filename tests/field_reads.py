@@ -159,7 +159,17 @@ def survey(weeks: int = 12) -> tuple[set[str], set[str]]:
     from sim.inputs import load_scenario
     from sim.scenario import preset_names
 
-    iv = [{"week": 3, "set": {"culture.decision_rights": 0.9, "culture.information_sharing": 0.8}}]
+    # a structure, a norm and the coaching dial: each half-life is read while a dial moves
+    iv = [
+        {
+            "week": 3,
+            "set": {
+                "culture.decision_rights": 0.9,
+                "culture.information_sharing": 0.8,
+                "culture.supportive_leadership": 0.8,
+            },
+        }
+    ]
     build: set[str] = set()
     step: set[str] = set()
     for name in preset_names():

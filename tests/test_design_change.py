@@ -92,6 +92,46 @@ def test_twin_makes_and_pays_the_same_culture_move(tmp_path) -> None:
     pd.testing.assert_series_equal(twin_dial, m.culture_in_force()["psychological_safety"])
 
 
+def test_design_moving_socialisation_and_coaching_is_lagged_and_costed(tmp_path) -> None:
+    """The two remaining dials (ODD 8.G): a proposed design's socialisation (structure
+    half-life, everyone affected) and supportive leadership (coaching half-life, managers
+    affected) move from the change week through the same path as the other dials."""
+    cur, _ = _files(tmp_path)
+    prop = tmp_path / "proposed2.toml"
+    prop.write_text(
+        'base = "current.toml"\nname = "prop2"\n[design]\nchange_week = 2\n'
+        "[culture]\nsocialisation = 0.8\nsupportive_leadership = 0.8\n"
+    )
+    c, p = load_scenario(cur), load_scenario(prop)
+    assert p.design.set == {"culture.socialisation": 0.8, "culture.supportive_leadership": 0.8}
+    assert p.culture.socialisation == c.culture.socialisation
+    m, mc = OrgModel(p, rng=3), OrgModel(c, rng=3)
+    m.run(steps=2)
+    mc.run(steps=2)
+    e = m.state.emp
+    filled, managers = int(e.filled.sum()), int((e.filled & e.leader).sum())
+    m.run(steps=1)  # the change week
+    mc.run(steps=1)
+    cp, cu = p.change_programme, c.culture
+    cost = cp.change_cost_per_person_point * (
+        (0.8 - cu.socialisation) * filled + (0.8 - cu.supportive_leadership) * managers
+    )
+    assert m.ctx.changes.paid == pytest.approx(cost, rel=1e-12) and mc.ctx.changes.paid == 0
+    assert m.counterfactual.ctx.changes.paid == pytest.approx(cost, rel=1e-12)
+    m.run()
+    dials = m.culture_in_force()
+    for lever, half, start in (
+        ("socialisation", cp.structure_half_life_weeks, cu.socialisation),
+        ("supportive_leadership", cp.coaching_half_life_weeks, cu.supportive_leadership),
+    ):
+        assert dials.loc[2, lever] == start
+        r = change_programme.lag_retention(half)
+        for k in range(1, 9):
+            assert dials.loc[2 + k, lever] == pytest.approx(0.8 - (0.8 - start) * r**k, rel=1e-12)
+    share = m.state.levers.supportive_leadership
+    np.testing.assert_array_equal(e.supportive, e.leader & (e.style < share))
+
+
 def test_programme_step_before_the_change_week_is_refused(tmp_path) -> None:
     cur, prop = _files(
         tmp_path,

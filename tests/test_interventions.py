@@ -43,6 +43,7 @@ def test_same_before_the_week_different_after(small) -> None:
 INSTANT = {
     "change_programme.structure_half_life_weeks": 0.0,
     "change_programme.norm_half_life_weeks": 0.0,
+    "change_programme.coaching_half_life_weeks": 0.0,
     "change_programme.change_cost_per_person_point": 0.0,
     "change_programme.change_away_weeks_per_point": 0.0,
 }
@@ -370,6 +371,165 @@ def test_scheduled_and_api_identical_with_costs_and_lags(small) -> None:
     )
 
 
+# ---------------------------------------------------------------- the two remaining dials (8.G)
+# socialisation (an onboarding practice: structure half-life, everyone affected) and supportive
+# leadership (leaders' behaviour: coaching half-life, managers affected, no front-line time away)
+W26 = 26
+
+
+def _lever_run(
+    changes: dict, *, horizon: int, instant: bool = False, seed: int = 4
+) -> tuple[OrgModel, OrgModel, dict[str, list[float]]]:
+    """Paired runs of command_and_control at test size: ``changes`` after week 26 and none.
+
+    Returns the changed model, the unchanged one and, for the changed model, the socialisation
+    strength each week's orientation and playbook socialisation were computed with.
+    """
+    from sim.mechanisms import learning as learning_mech
+    from tests.conftest import small as small_preset
+
+    sc = small_preset("command_and_control", horizon_weeks=horizon)
+    if instant:
+        sc = sc.with_overrides(INSTANT)
+    base = _lever_base(sc, seed)
+    seen: dict[str, list[float]] = {"socialise": [], "playbook": []}
+    orig_s, orig_p = learning_mech.socialise, learning_mech.playbook_rate
+
+    def socialise(trait, norm, strength, tenure, **kw):
+        seen["socialise"].append(strength)
+        return orig_s(trait, norm, strength, tenure, **kw)
+
+    def playbook_rate(base_p1, strength, *a, **kw):
+        seen["playbook"].append(strength)
+        return orig_p(base_p1, strength, *a, **kw)
+
+    m = OrgModel(sc, rng=seed)
+    m.run(steps=W26)
+    m.intervene(changes)
+    learning_mech.socialise, learning_mech.playbook_rate = socialise, playbook_rate
+    try:  # the twin steps first each week: keep every other call
+        m.run()
+    finally:
+        learning_mech.socialise, learning_mech.playbook_rate = orig_s, orig_p
+    return m, base, {k: v[1::2] for k, v in seen.items()}
+
+
+def _lever_base(sc: Scenario, seed: int) -> OrgModel:
+    m = OrgModel(sc, rng=seed)
+    m.run()
+    return m
+
+
+def test_socialisation_is_lagged_costed_and_read_in_force() -> None:
+    """0.3 -> 0.9 at week 26: structure half-life exactly; the weekly socialisation rates use
+    the value in force; money = cost x points x filled positions (twin too); time away."""
+    m, base, seen = _lever_run({"culture.socialisation": 0.9}, horizon=W26 + 24)
+    sc = m.scenario
+    cp, old = sc.change_programme, sc.culture.socialisation
+    half = cp.structure_half_life_weeks
+    dial = m.culture_in_force()["socialisation"]
+    assert (dial.loc[:W26] == old).all()
+    after = dial.loc[W26 + 1 :].to_numpy()
+    k = np.arange(1, after.shape[0] + 1)
+    np.testing.assert_allclose(0.9 - after, (0.9 - old) * 0.5 ** (k / half), rtol=1e-9)
+    # the week's socialisation (orientation and playbook) uses the dial in force, not 0.9
+    np.testing.assert_allclose(seen["socialise"], after, rtol=1e-12)
+    np.testing.assert_allclose(seen["playbook"], after, rtol=1e-12)
+    # money: everyone is affected (mentors and mentees), booked in the next week
+    extra = m.results()["investment_total"] - base.results()["investment_total"]
+    assert (extra.loc[:W26] == 0).all()
+    filled = _filled_at(sc, W26, twin=False)
+    expected = cp.change_cost_per_person_point * (0.9 - old) * filled
+    assert extra.loc[W26 + 1 :].to_numpy() == pytest.approx(expected, rel=1e-9)
+    cf_filled = _filled_at(sc, W26, twin=True)
+    assert m.counterfactual.totals["investment"] == pytest.approx(
+        cp.change_cost_per_person_point * (0.9 - old) * cf_filled, rel=1e-9
+    )
+    # time away: the front line's, spread over change_away_spread_weeks
+    away = m.culture_in_force()["away"]
+    share = cp.change_away_weeks_per_point * (0.9 - old) / cp.change_away_spread_weeks
+    spread = int(cp.change_away_spread_weeks)
+    np.testing.assert_allclose(away.loc[W26 + 1 : W26 + spread], share, rtol=1e-12)
+    assert (away.loc[:W26] == 0).all() and (away.loc[W26 + spread + 1 :] == 0).all()
+    pd.testing.assert_series_equal(away, m.counterfactual.culture_in_force()["away"])
+
+
+def _filled_at(sc: Scenario, week: int, *, twin: bool) -> int:
+    m = OrgModel(sc, rng=4)
+    m.run(steps=week)
+    e = (m.counterfactual if twin else m).state.emp
+    return int(e.filled.sum())
+
+
+def test_supportive_leadership_is_lagged_costed_and_sorts_managers_gradually() -> None:
+    """0.2 -> 0.9 at week 26: coaching half-life exactly; each week the managers whose kept style
+    is below the share in force coach, so the coaching share rises gradually (after 1 week far
+    below, after 3 half-lives close to the share with style below 0.9); money = cost x points x
+    managers; no front-line time away."""
+    from tests.conftest import small as small_preset
+
+    sc = small_preset("command_and_control", horizon_weeks=W26 + 80)
+    cp, old = sc.change_programme, sc.culture.supportive_leadership
+    half = cp.coaching_half_life_weeks
+    base = _lever_base(sc, 4)
+    m = OrgModel(sc, rng=4)
+    m.run(steps=W26)
+    e = m.state.emp
+    managers = int((e.filled & e.leader).sum())
+    before = e.supportive.copy()
+    m.intervene({"culture.supportive_leadership": 0.9})
+    np.testing.assert_array_equal(e.supportive, before)  # nothing at once
+    coaching = []
+    for k in range(1, 81):
+        m.step()
+        share = m.state.levers.supportive_leadership
+        assert 0.9 - share == pytest.approx((0.9 - old) * 0.5 ** (k / half), rel=1e-9)
+        np.testing.assert_array_equal(m.state.emp.supportive, e.leader & (e.style < share))
+        coaching.append(m.state.emp.supportive[e.leader].mean())
+    at_target = (e.style[e.leader] < 0.9).mean()
+    assert coaching[0] < coaching[int(3 * half) - 1] <= at_target
+    assert coaching[0] - before[e.leader].mean() < 0.25 * (at_target - before[e.leader].mean())
+    assert at_target - coaching[int(3 * half) - 1] < 0.25 * (at_target - coaching[0])
+    assert (np.diff(coaching) >= 0).all()
+    dial = m.culture_in_force()["supportive_leadership"]
+    assert (dial.loc[:W26] == old).all()
+    # money: the managers only; time away: managers', not modelled (no front-line care lost)
+    extra = m.results()["investment_total"] - base.results()["investment_total"]
+    assert (extra.loc[:W26] == 0).all()
+    # (later the runs part: the change moves hiring and training spend too)
+    cost = cp.change_cost_per_person_point * (0.9 - old) * managers
+    assert extra.loc[W26 + 1] == pytest.approx(cost, rel=1e-9)
+    assert m.ctx.changes.paid == pytest.approx(cost, rel=1e-9)
+    assert (m.culture_in_force()["away"] == 0).all()
+    cf = m.counterfactual
+    pd.testing.assert_series_equal(cf.culture_in_force()["supportive_leadership"], dial)
+    cfe = cf.state.emp
+    np.testing.assert_array_equal(
+        cfe.supportive, cfe.leader & (cfe.style < cf.state.levers.supportive_leadership)
+    )
+
+
+def test_two_dials_knock_out_is_the_old_instant_free_change() -> None:
+    """Half-lives, cost and time away at 0: both dials in force at once, the managers re-sorted
+    at the intervention (as the old rescaled draw did), the rates read 0.9 from the first week,
+    no cost and no time away."""
+    changes = {"culture.socialisation": 0.9, "culture.supportive_leadership": 0.9}
+    m, base, seen = _lever_run(changes, horizon=W26 + 8, instant=True)
+    dials = m.culture_in_force()
+    assert (dials.loc[W26 + 1 :, ["socialisation", "supportive_leadership"]] == 0.9).all().all()
+    assert (dials["away"] == 0).all()
+    assert seen["socialise"] == [0.9] * 8 and seen["playbook"] == [0.9] * 8
+    pd.testing.assert_series_equal(
+        m.results()["investment_total"], base.results()["investment_total"]
+    )
+    sc = m.scenario.with_overrides(INSTANT)
+    k = OrgModel(sc, rng=4)
+    k.run(steps=W26)
+    k.intervene(changes)
+    e = k.state.emp
+    np.testing.assert_array_equal(e.supportive, e.leader & (e.style < 0.9))
+
+
 # ---------------------------------------------------------------- fields read only at build
 @pytest.fixture(scope="module")
 def reads() -> tuple[set[str], set[str]]:
@@ -471,10 +631,6 @@ def test_rescaled_draws_keep_the_draws(small) -> None:
     np.testing.assert_allclose(c.value[~had], 2 * val[~had], rtol=1e-9)
     np.testing.assert_array_equal(c.expectation[had], exp_[had])
     np.testing.assert_allclose(c.expectation[~had], exp_[~had] / 2, rtol=1e-12)
-    # a manager coaches while the uniform behind their style is below the share
-    m.intervene({"culture.supportive_leadership": 0.7})
-    np.testing.assert_array_equal(e.supportive, ~e.front & (e.style < 0.7))
-    assert e.supportive.sum() > 0 and (e.style[e.supportive] < 0.7).all()
     # the twin (no CRM) gets the non-CRM fields on its own draws
     cf = m.counterfactual
     assert cf is not None and cf.scenario_in_force.customers.annual_value == cu.annual_value * 2

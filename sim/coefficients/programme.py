@@ -194,6 +194,22 @@ class ProgrammeCoefficients(_Section):
         uncertain=True,
         plausible=(26.0, 156.0),
     )
+    coaching_half_life_weeks: float = _f(
+        26.0,
+        0.0,
+        520.0,
+        "Lag: coaching (supportive leadership) half-life",
+        "Weeks for half of a move of the supportive-leadership dial (the share of managers who "
+        "coach) to be in force: managers learn to coach on the job (0: at once).",
+        unit="weeks",
+        source="cited: Grant's study of 99 managers learning workplace coaching (University of "
+        "Sydney, reported in Coaching at Work, 28 April 2010) found it takes about six months "
+        "before the pros of coaching outweigh the cons for them; six months is taken as the "
+        "half-life (an interpretation: the study measured perceived pros and cons, not the "
+        "share of managers who coach)",
+        uncertain=True,
+        plausible=(8.0, 52.0),
+    )
     change_cost_per_person_point: float = _f(
         1_300.0,
         0.0,

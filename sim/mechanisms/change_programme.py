@@ -52,14 +52,22 @@ EFFECTS = {
 #: Dials that are norms (shared habits that shift slowly: Kotter 1995, Schein); the others are
 #: structure, rules and leaders' own decisions, which take effect faster.
 NORM_LEVERS = ("psychological_safety", "orientation_norm", "information_sharing")
-#: Dials that are leaders' own behaviour: moving them takes managers' time, not the front line's.
-LEADER_LEVERS = ("executive_commitment", "executive_support")
+#: Dials that are leaders' own behaviour: moving them takes managers' time, not the front line's
+#: (the people affected are the managers).
+LEADER_LEVERS = ("executive_commitment", "executive_support", "supportive_leadership")
+#: Dials that are a skill managers learn on the job (coaching): ``coaching_half_life_weeks``.
+#: Socialisation (onboarding and mentoring) is a practice, so it is structure-like: set up within
+#: a quarter or so, and from then on it acts on each person (docs/ODD.md 6.7, 8.G).
+COACHING_LEVERS = ("supportive_leadership",)
 #: Gap (dial units) below which a lagged dial is taken to have reached its target (numerical).
 SNAP = 1e-6
 
 
 def half_life(lever: str, *, p: ProgrammeCoefficients = DEFAULT_PROGRAMME) -> float:
-    """Half-life in weeks of a move of ``lever`` (norm dials slower than structural ones)."""
+    """Half-life in weeks of a move of ``lever`` (norm dials slower than structural ones; the
+    share of coaching managers with its own, ``coaching_half_life_weeks``)."""
+    if lever in COACHING_LEVERS:
+        return p.coaching_half_life_weeks
     return p.norm_half_life_weeks if lever in NORM_LEVERS else p.structure_half_life_weeks
 
 

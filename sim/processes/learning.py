@@ -77,7 +77,7 @@ def step(ctx: Context, week: Week) -> LearningWeek:
         p=lp,
     )
     e.orientation = learning.socialise(
-        e.orientation, norm, sc.culture.socialisation, e.tenure, p=lp
+        e.orientation, norm, lv.socialisation, e.tenure, p=lp
     )
     org.reality, org.code, e.beliefs = playbook.playbook_week(
         org.reality,
@@ -86,7 +86,7 @@ def step(ctx: Context, week: Week) -> LearningWeek:
         front_f,
         learning.playbook_rate(
             lp.playbook_p1,
-            sc.culture.socialisation,
+            lv.socialisation,
             e.tenure,
             sc.people.newcomer_socialisation_boost,
             p=lp,

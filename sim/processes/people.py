@@ -107,8 +107,8 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     )
     new_thr = r_p.normal(sc.crm.threshold_mean, sc.crm.threshold_sd, e.n)
     new_aff = r_p.normal(0.0, sc.adoption.affinity_sd, e.n)
-    new_style = r_p.random(e.n)  # kept, so a change of supportive_leadership can re-sort styles
-    new_sup = new_style < sc.culture.supportive_leadership
+    new_style = r_p.random(e.n)  # kept, so a move of supportive_leadership can re-sort styles
+    new_sup = new_style < lv.supportive_leadership  # the share in force (lagged, ODD 8.G)
     hire = ~e.filled & (e.vacant_weeks <= 0) & ~q
     e.vacant_weeks = np.where(~e.filled & ~hire, np.maximum(e.vacant_weeks - 1, 0), 0)
     e.filled |= hire

@@ -40,6 +40,8 @@ DIALS = (
     "executive_support",
     "psychological_safety",
     "orientation_norm",
+    "socialisation",
+    "supportive_leadership",
 )
 
 
@@ -66,12 +68,21 @@ class DialChanges:
     log: list[dict[str, float]] = field(default_factory=list)
 
 
+def sort_styles(ctx: Context) -> None:
+    """Managers whose kept style uniform (``Employees.style``) is below the supportive-leadership
+    share in force coach, the others direct: the same managers stay supportive as the share
+    rises, the least supportive stop first as it falls (no new random numbers; ODD 8.G, 8.I)."""
+    e = ctx.state.emp
+    e.supportive = e.leader & (e.style < ctx.state.levers.supportive_leadership)
+
+
 def move_dial(ctx: Context, lever: str, new: float, *, pay: bool, money: bool) -> None:
     """Start moving ``lever`` to ``new``: at once with a half-life of 0, else with a lag.
 
     The size of the move is the change of the dial's target (its value when none is pending).
     With ``pay``, the affected people's time away is scheduled (front-line dials only: the
-    leaders' dials take managers' time, not modelled) and, with ``money`` too, the cost is
+    leaders' dials, the share of coaching managers among them, take managers' time, not
+    modelled; their cost counts the managers only) and, with ``money`` too, the cost is
     queued as investment (``change_programme.change_cost``). The no-change twin pays for
     the interventions it shares (``OrgModel.pays_for_change``).
     """
@@ -79,8 +90,11 @@ def move_dial(ctx: Context, lever: str, new: float, *, pay: bool, money: bool) -
     lv, e = st.levers, st.emp
     moved = new - ch.target.get(lever, getattr(lv, lever))
     if change_programme.half_life(lever, p=cp) <= 0:
+        changed = new != getattr(lv, lever)
         setattr(lv, lever, new)
         ch.target.pop(lever, None)
+        if lever == "supportive_leadership" and changed:
+            sort_styles(ctx)
     else:
         ch.target[lever] = new
     if not pay or moved == 0:
@@ -164,7 +178,7 @@ def advance_dials(ctx: Context) -> float:
     """
     st, cp, ch = ctx.state, ctx.scenario.change_programme, ctx.changes
     lv, e = st.levers, st.emp
-    rights = lv.decision_rights
+    rights, share = lv.decision_rights, lv.supportive_leadership
     for lever, target in list(ch.target.items()):
         value = change_programme.value_in_force(
             getattr(lv, lever), target, change_programme.half_life(lever, p=cp)
@@ -176,6 +190,8 @@ def advance_dials(ctx: Context) -> float:
         e.authority = escalation.effective_authority(
             e.base_authority, lv.decision_rights, p=ctx.scenario.decisions
         )
+    if lv.supportive_leadership != share:
+        sort_styles(ctx)
     ch.away = [a for a in ch.away if a[1] > st.week]
     away = min(1.0, sum(share for first, _, share in ch.away if first <= st.week))
     ch.log.append({"week": st.week + 1, **{d: getattr(lv, d) for d in DIALS}, "away": away})

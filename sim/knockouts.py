@@ -17,8 +17,8 @@ For each of the ten dials of :data:`sim.evidence.DIALS` the registry :data:`KNOC
 With the overrides applied, runs at dial 0.1 and 0.9 on the same seed give identical weekly
 tables on every outcome column (common random numbers: a severed dial changes no draw that
 matters); ``tests/test_dial_knockouts.py`` checks that in ``command_and_control``,
-``functional_silos`` and ``kotter_programme``, and the evidence section ``knockouts`` (``python run.py evidence --only
-knockouts``) measures each dial's effect intact and knocked out.
+``functional_silos`` and ``kotter_programme``, and the evidence section ``knockouts``
+(``python run.py evidence --only knockouts``) measures each dial's effect intact and knocked out.
 
 Where a dial is read (``grep -rn "culture\\.<dial>\\|lv\\.<dial>" sim/``; the lagged dials in
 force are ``state.levers``, built in ``sim/state.py::build_state``), per dial, and which override

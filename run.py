@@ -9,7 +9,7 @@
     python run.py summarize DIR         CIs, paired differences and sensitivity of a sweep
     python run.py rerun DIR --run-id N [--out FILE]
                                         rebuild one run of a sweep from its folder alone
-    python run.py evidence [--only oat,sobol,stationarity,capacity,centola] [--quick]
+    python run.py evidence [--only oat,sobol,stationarity,capacity,centola,knockouts] [--quick]
                                         regenerate the model-evidence sections of
                                         docs/VALIDATION.md in place
     python run.py report --current C.toml --proposed P.toml --out report.html
@@ -174,7 +174,8 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("evidence", help="regenerate the model-evidence sections of VALIDATION.md")
     ev.add_argument(
         "--only",
-        help="comma list of sections: oat, sobol, stationarity, capacity, centola (default all)",
+        help="comma list of sections: oat, sobol, stationarity, capacity, centola, knockouts "
+        "(default all)",
     )
     ev.add_argument("--quick", action="store_true", help="small sizes (the test's)")
     ev.add_argument("--workers", type=COUNT, default=os.cpu_count() or 1)

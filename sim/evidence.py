@@ -1,6 +1,6 @@
 """Model evidence for docs/VALIDATION.md, regenerated in place by one command.
 
-    python run.py evidence [--only oat,sobol,stationarity,capacity,centola] [--quick]
+    python run.py evidence [--only oat,sobol,stationarity,capacity,centola,knockouts] [--quick]
                            [--workers N] [--seed S] [--doc docs/VALIDATION.md]
 
 Each section of docs/VALIDATION.md that this command owns sits between marker comments,
@@ -34,6 +34,10 @@ Sections:
   stationarity``).
 - ``capacity``: ``sim.capacity_sweep`` (decision rights across manager capacity).
 - ``centola``: ``sim.validation.run_checks(["centola"])`` (clustered vs random ties).
+- ``knockouts``: issue 14 item 3 (docs/ODD.md 8.W). Per dial, its effect (0.9 - 0.1, paired
+  seeds, mean and Student-t 95% CI) on churn, satisfaction and first-contact resolution
+  (:data:`KO_OUTCOMES`) in ``command_and_control``, intact and with its mechanisms switched off
+  (``sim.knockouts.knockout``), and how many knocked-out pairs are identical on those outcomes.
 
 Runs go through the sweep package's executors (:func:`sim.sweep.executors.make_executor`), so
 ``--workers 2`` uses both cores of the build container; results do not depend on the worker
@@ -105,7 +109,10 @@ SHORT = {
     "data_quality": ("data quality", 1.0, "{:+.3f}"),
     "net_benefit_total": ("net benefit (k)", 1e-3, "{:+,.0f}"),
 }
-SECTIONS = ("oat", "sobol", "stationarity", "capacity", "centola")
+SECTIONS = ("oat", "sobol", "stationarity", "capacity", "centola", "knockouts")
+#: Outcomes of the knock-out section and its preset.
+KO_OUTCOMES = ("annual_churn", "satisfaction_mean", "first_contact_resolution")
+KO_PRESET = "command_and_control"
 #: Test size of the model (as ``tests/conftest.py::SMALL``).
 TEST_SIZE = {"organisation.employees": 150, "customers.count": 1500}
 ALPHA = 0.01
@@ -130,6 +137,8 @@ class Size:
         stat_presets / stat_replicates / stat_years: the stationarity check.
         cap_capacities / cap_replicates: the capacity sweep.
         centola_size: ``full`` or ``ci``.
+        ko_replicates: paired replicates per (dial, intact or knocked out, level) of the
+            knock-out section (at ``oat_size`` and ``oat_weeks``).
     """
 
     name: str
@@ -149,6 +158,7 @@ class Size:
     cap_capacities: tuple[float, ...]
     cap_replicates: int
     centola_size: str
+    ko_replicates: int
 
 
 FULL = Size(
@@ -169,6 +179,7 @@ FULL = Size(
     cap_capacities=(3.0, 6.0, 12.0, 24.0),
     cap_replicates=12,
     centola_size="full",
+    ko_replicates=6,
 )
 QUICK = Size(
     name="quick",
@@ -190,6 +201,7 @@ QUICK = Size(
     cap_capacities=(3.0, 12.0),
     cap_replicates=3,
     centola_size="ci",
+    ko_replicates=2,
 )
 
 
@@ -700,15 +712,109 @@ def section_centola(size: Size, seed: int, workers: int) -> tuple[str, dict[str,
     return "```text\n" + format_table(df) + "\n```", {}
 
 
+# -------------------------------------------------------------------------------- knock-outs
+def knockout_runs(size: Size, seed: int, workers: int) -> pd.DataFrame:
+    """Tidy table: dial, knocked (bool), level, replicate, outcomes, in :data:`KO_PRESET`.
+
+    Replicate r has the same seed (``sim.rng.replicate_seeds``) in every dial, level and arm.
+    """
+    from sim.knockouts import knockout
+    from sim.rng import replicate_seeds
+
+    seeds = replicate_seeds(seed, size.ko_replicates)
+    base = _base(KO_PRESET, *size.oat_size, size.oat_weeks)
+    jobs = []
+    for dial in DIALS:
+        for knocked in (False, True):
+            over = knockout(dial) if knocked else {}
+            for level in LEVELS:
+                sc = base.with_overrides({**over, f"culture.{dial}": level})
+                for r, s in enumerate(seeds):
+                    jobs.append(((dial, knocked, level, r), sc, s))
+    res = run_all(jobs, workers, "knock-outs")
+    rows = [
+        {"dial": k[0], "knocked": k[1], "level": k[2], "replicate": k[3], **res[k]}
+        for k in sorted(res, key=lambda k: (DIALS.index(k[0]), k[1], k[2], k[3]))
+    ]
+    return pd.DataFrame(rows)
+
+
+def knockout_effects(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per dial, arm and outcome: paired effect (0.9 - 0.1), 95% CI, and identical pairs."""
+    from sim.experiment import mean_ci
+
+    rows = []
+    for (dial, knocked), g in runs.groupby(["dial", "knocked"], sort=False):
+        lo = g[g["level"] == LEVELS[0]].sort_values("replicate")
+        hi = g[g["level"] == LEVELS[1]].sort_values("replicate")
+        same = np.ones(len(lo), dtype=bool)
+        for k in KO_OUTCOMES:
+            a, b = lo[k].to_numpy(float), hi[k].to_numpy(float)
+            same &= (a == b) | (np.isnan(a) & np.isnan(b))
+        for k in KO_OUTCOMES:
+            d = hi[k].to_numpy(float) - lo[k].to_numpy(float)
+            m, a, b = mean_ci(d[np.isfinite(d)])
+            rows.append(
+                {
+                    "dial": dial,
+                    "knocked": bool(knocked),
+                    "outcome": k,
+                    "effect": m,
+                    "ci_low": a,
+                    "ci_high": b,
+                    "identical": int(same.sum()),
+                    "n": int(len(lo)),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def knockout_markdown(effects: pd.DataFrame) -> str:
+    lines = [
+        f"**{KO_PRESET}**: effect of the dial at 0.9 minus 0.1 (paired mean [95% CI]), intact "
+        f"and with its mechanisms switched off (`sim.knockouts.knockout`, docs/ODD.md 8.W); "
+        f"identical = knocked-out pairs whose three outcomes are exactly equal.",
+        "",
+        "| dial | "
+        + " | ".join(f"{SHORT[k][0]} {arm}" for k in KO_OUTCOMES for arm in ("intact", "KO"))
+        + " | identical |",
+        "|---|" + "---:|" * (2 * len(KO_OUTCOMES) + 1),
+    ]
+    for dial in DIALS:
+        g = effects[effects["dial"] == dial]
+        cells = []
+        for k in KO_OUTCOMES:
+            for knocked in (False, True):
+                r = g[(g["outcome"] == k) & (g["knocked"] == knocked)].iloc[0]
+                cells.append(_cell(k, r["effect"], r["ci_low"], r["ci_high"]))
+        ko_row = g[g["knocked"]].iloc[0]
+        cells.append(f"{ko_row['identical']}/{ko_row['n']}")
+        lines.append(f"| {dial} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def section_knockouts(size: Size, seed: int, workers: int) -> tuple[str, dict[str, Any]]:
+    runs = knockout_runs(size, seed, workers)
+    eff = knockout_effects(runs)
+    head = (
+        f"{size.oat_size[0]} people / {size.oat_size[1]:,} customers, {size.oat_weeks} weeks "
+        f"after the burn-in, {size.ko_replicates} paired replicates (root seed {seed}, "
+        f"`sim.rng.replicate_seeds`; the same seeds for every dial, level and arm), "
+        f"{KO_PRESET}, no no-change twin: {len(runs)} runs."
+    )
+    return head + "\n\n" + knockout_markdown(eff), {"runs": runs, "effects": eff}
+
+
 BUILDERS: dict[str, Callable[[Size, int, int], tuple[str, dict[str, Any]]]] = {
     "oat": section_oat,
     "sobol": section_sobol,
     "stationarity": section_stationarity,
     "capacity": section_capacity,
     "centola": section_centola,
+    "knockouts": section_knockouts,
 }
 #: Default seeds, per section (the stationarity and capacity tables' own defaults kept).
-SEEDS = {"oat": 7, "sobol": 11, "stationarity": 7, "capacity": 7, "centola": 1991}
+SEEDS = {"oat": 7, "sobol": 11, "stationarity": 7, "capacity": 7, "centola": 1991, "knockouts": 7}
 
 
 # ---------------------------------------------------------------------------- the document

@@ -46,6 +46,19 @@ class ProgrammeCoefficients(_Section):
         unit="index 0-1",
         source="assumption: being chosen and backed by leaders makes speaking up a little safer",
     )
+    coalition_orientation_pick: float = _f(
+        1.0,
+        0.0,
+        1.0,
+        "Coalition: picked by orientation",
+        "Gate of the coalition's choice of champions: above 0 the staff with the highest "
+        "customer orientation are recruited (any positive value ranks them alike); 0 recruits "
+        "them in position order, whatever their orientation (the knock-out of customer "
+        "orientation's path through the coalition, docs/ODD.md 8.W).",
+        unit="multiplier",
+        source="assumption: Kotter (1995) recruits the most committed to the guiding coalition; "
+        "1 is the model's behaviour before the gate existed, 0 exists for the knock-out test",
+    )
     vision_norm_gain: float = _f(
         0.2,
         0.0,

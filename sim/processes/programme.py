@@ -301,7 +301,10 @@ def apply_step(ctx: Context, name: str, spend: list[float], quick_fixes: list[fl
     elif name == "coalition":
         staff = np.flatnonzero(e.filled)
         n_ch = int(round(cp.champion_share * k * staff.shape[0]))
-        chosen = staff[np.argsort(-e.orientation[staff], kind="stable")[:n_ch]]
+        # the most customer-oriented first; with the gate at 0 every score ties and the stable
+        # sort keeps position order (the knock-out of orientation's path, docs/ODD.md 8.W)
+        score = cp.coalition_orientation_pick * e.orientation[staff]
+        chosen = staff[np.argsort(-score, kind="stable")[:n_ch]]
         e.champion[chosen] = True
         e.safety[chosen] = np.minimum(1.0, e.safety[chosen] + cp.coalition_safety_gain)
     elif name == "vision":

@@ -276,21 +276,26 @@ class Prior:
 
 
 def priors(names: Iterable[str] | None = None) -> list[Prior]:
-    """The parameters to calibrate: the flagged uncertain ones, or ``names``.
+    """The parameters to calibrate: the flagged uncertain ones (but the salaries by role, which
+    no target is informed by), or ``names``.
 
     A named parameter that is not flagged uncertain gets its schema range (``lo``..``hi``).
 
     Raises:
         InputError: for an unknown, non-numeric or unbounded parameter, naming it.
     """
+    from sim.assumptions import ROLE_SALARIES
     from sim.scenario import field_specs
 
     specs = {s.path: s for s in field_specs()}
     if names is None:
+        # no target (churn, turnover, adoption, FCR, ...) is informed by pay: the salaries by
+        # role would only widen the fit (ODD 8.L); name one to fit it
         return [
             Prior(s.path, float(s.plausible_lo), float(s.plausible_hi), s.kind, s.label)
             for s in specs.values()
             if s.uncertain
+            and s.path not in ROLE_SALARIES
             and s.plausible_lo is not None
             and s.plausible_hi is not None
             and s.plausible_hi > s.plausible_lo

@@ -136,6 +136,19 @@ def test_priors_default_to_the_flagged_uncertain_parameters_and_refuse_unknown_o
         priors(["crm.enabled"])
 
 
+def test_default_priors_leave_out_the_salaries_by_role_but_a_named_one_is_fitted() -> None:
+    """No target (churn, turnover, adoption, FCR...) is informed by pay (ODD 8.L): the six
+    salaries by role, flagged uncertain for the report, are not in the default fit."""
+    from sim.assumptions import ROLE_SALARIES, uncertain_factors
+
+    default = {p.path for p in priors()}
+    flagged = {f[0] for f in uncertain_factors()}
+    assert set(ROLE_SALARIES) <= flagged
+    assert default == flagged - set(ROLE_SALARIES)
+    (named,) = priors(["economics.salary_service"])
+    assert (named.low, named.high) == (33_000.0, 47_000.0)  # its BLS range
+
+
 # ------------------------------------------------------------------ the posterior in a scenario
 def _calibrated(weights=(1.0, 3.0)) -> object:
     cal = Calibration(

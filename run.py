@@ -647,9 +647,9 @@ def _screened(
         passed = t[t.p_adjusted < SCREEN_ALPHA]["parameter"].nunique()
         print(
             f"screen: {passed} of {len(everything)} parameters correlate with a target (Spearman, "
-            f"Holm-adjusted p < {SCREEN_ALPHA:g}); fitting {len(chosen)} (at most population / 10 = "
-            f"{sc.cap}), the other {len(everything) - len(chosen)} drawn from their priors in "
-            f"every run ({SCREEN_FILE})",
+            f"Holm-adjusted p < {SCREEN_ALPHA:g}); fitting {len(chosen)} (at most population "
+            f"/ 10 = {sc.cap}), the other {len(everything) - len(chosen)} drawn from their "
+            f"priors in every run ({SCREEN_FILE})",
             file=sys.stderr,
         )
         for name in chosen:

@@ -735,6 +735,22 @@ def test_parameters_left_to_their_priors_are_drawn_in_every_run() -> None:
     np.testing.assert_array_equal(pred[p.path], post.predict(6)[p.path])  # deterministic
 
 
+def test_resume_reads_the_screen_back_instead_of_running_it(tmp_path, monkeypatch) -> None:
+    import argparse
+
+    calmod.write_screen(_screen(), tmp_path)
+    assert calmod.read_screen_selection(tmp_path) == ["customers.base_churn_annual"]
+
+    def no_screen(*a, **k):
+        raise AssertionError("the screen ran again on --resume")
+
+    monkeypatch.setattr(calmod, "screen", no_screen)
+    args = argparse.Namespace(out=tmp_path, resume=True, seed=3, population=10, workers=1)
+    fitted, rest = run._screened(args, small(), CHURN_TURNOVER, 30)
+    assert fitted == ["customers.base_churn_annual"]
+    assert set(rest) == {p.path for p in priors()} - set(fitted)
+
+
 def test_cli_default_fit_screens_first_and_fits_the_selected_parameters(tmp_path: Path) -> None:
     scen = tmp_path / "small.toml"
     scen.write_text(SMALL_FILE, encoding="utf-8")

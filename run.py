@@ -212,6 +212,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     cb.add_argument("--budget", type=COUNT, default=1200, help="most model runs in all (1200)")
     cb.add_argument(
+        "--screen",
+        type=_whole(0),
+        default=None,
+        metavar="N",
+        help="without --parameters: run N prior points first and fit only the parameters whose "
+        "rank correlation with a target passes (Holm, 5%%; default a fifth of --budget, run in "
+        "addition to it); 0 fits every flagged parameter",
+    )
+    cb.add_argument(
         "--population", type=_whole(5), default=100, help="particles per generation (100)"
     )
     cb.add_argument("--generations", type=COUNT, default=6, help="most ABC-SMC generations (6)")
@@ -579,6 +588,8 @@ def _calibrate_command(args: argparse.Namespace, resume: bool) -> str:
     cmd = ["python", "run.py", "calibrate", str(args.scenario), "--observed", str(args.observed)]
     if args.parameters:
         cmd += ["--parameters", *args.parameters]
+    elif getattr(args, "screen", None) is not None:
+        cmd += ["--screen", str(args.screen)]
     for flag, value, default in (
         ("--budget", args.budget, 1200),
         ("--population", args.population, 100),
@@ -595,17 +606,75 @@ def _calibrate_command(args: argparse.Namespace, resume: bool) -> str:
     return shlex.join([*cmd, "--out", str(args.out), *(["--resume"] if resume else [])])
 
 
+def _screened(
+    args: argparse.Namespace, scenario: object, observed: object, n: int
+) -> tuple[list[str], list[str]]:
+    """The default fit's screen: (parameters to fit, parameters left to their priors).
+
+    Writes ``screen.csv`` in ``--out`` as soon as it is done; ``--resume`` reads the selection
+    back from it (the screen is deterministic, so this only saves its runs).
+    """
+    from sim.calibration import (
+        SCREEN_ALPHA,
+        SCREEN_FILE,
+        priors,
+        read_screen_selection,
+        screen,
+        screen_cap,
+        write_screen,
+    )
+
+    everything = priors()
+    chosen = read_screen_selection(args.out) if args.resume else None
+    if chosen is None:
+        print(
+            f"screen: {n} prior points of {len(everything)} parameters (one common seed) ...",
+            file=sys.stderr,
+            flush=True,
+        )
+        sc = screen(
+            scenario,  # type: ignore[arg-type]
+            observed,  # type: ignore[arg-type]
+            everything,
+            n,
+            seed=args.seed,
+            cap=screen_cap(args.population),
+            workers=args.workers,
+            dask=args.dask,
+        )
+        write_screen(sc, args.out)
+        chosen = sc.selected
+        t = sc.table
+        passed = t[t.p_adjusted < SCREEN_ALPHA]["parameter"].nunique()
+        print(
+            f"screen: {passed} of {len(everything)} parameters correlate with a target (Spearman, "
+            f"Holm-adjusted p < {SCREEN_ALPHA:g}); fitting {len(chosen)} (at most population "
+            f"/ 10 = {sc.cap}), the other {len(everything) - len(chosen)} drawn from their "
+            f"priors in every run ({SCREEN_FILE})",
+            file=sys.stderr,
+        )
+        for name in chosen:
+            r = t[t.parameter == name].sort_values("p_adjusted").iloc[0]
+            print(
+                f"  {name:40s} rho {r.rho:+.2f} with {r.target} (adjusted p {r.p_adjusted:.2g})",
+                file=sys.stderr,
+            )
+    chosen_set = set(chosen)
+    return list(chosen), [p.path for p in everything if p.path not in chosen_set]
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     if args.dask is not None and not args.dask.strip():
         raise BadInput("--dask: give 'local' or a scheduler address such as tcp://host:8786")
-    from sim.calibration import OUTPUTS, SETTINGS, history_path
+    from sim.calibration import OUTPUTS, SCREEN_FILE, SETTINGS, history_path
 
-    members = (*OUTPUTS, SETTINGS, history_path(args.out).name)
+    members = (*OUTPUTS, SETTINGS, SCREEN_FILE, history_path(args.out).name)
     check_outputs([Output(args.out, kind="folder", replaced=False, members=members)])
     from sim.calibration import (
         FEW_EFFECTIVE,
         calibrate,
         check_resume,
+        default_screen_points,
         load_observed,
         priors,
         settings_of,
@@ -621,7 +690,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         [Output(args.out, kind="folder", replaced=False, members=members)],
         [*scenario_inputs(args.scenario, scenario), args.observed],
     )
-    ps = priors(args.parameters)
+    fitted, rest = args.parameters, None
+    if args.parameters is None:
+        n = default_screen_points(args.budget) if args.screen is None else args.screen
+        if n > 0:
+            fitted, rest = _screened(args, scenario, observed, n)
+    ps = priors(fitted)
     settings = settings_of(
         str(resolve_scenario_path(args.scenario).resolve()),
         observed,
@@ -658,7 +732,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         post = calibrate(
             scenario,
             args.observed,
-            args.parameters,
+            fitted,
+            rest=rest,
+            screen_points=0,
             budget=args.budget,
             population=args.population,
             generations=args.generations,

@@ -1,12 +1,14 @@
 """The example company fitted to its four figures (issue 18's speed target: 10 minutes or less).
 
 Runs ``python run.py calibrate examples/acme/current.toml --observed examples/acme/observed.toml``
-(every parameter flagged uncertain, the default budget) through ``run.main`` in this process,
-timing every model run (wall and CPU seconds), and prints the command's own output, then the
-wall time and how it splits: model runs (and within one run: building and burning in the organisation vs the
-measured year) against everything else (pyabc's proposals, kernel fits and history database,
-the outputs), and the wall time on a quiet 2-core machine estimated from CPU seconds (runs x
-CPU seconds per run / 2 workers + the serial rest), for a loaded machine.
+(the default fit: the screen of a fifth of the budget over every parameter flagged uncertain, then
+the parameters it selects; add ``--screen 0`` to fit them all; the default budget) through
+``run.main`` in this process, timing every model run (wall and CPU seconds), and prints the
+command's own output, then the wall time and how it splits: model runs (and within one run:
+building and burning in the organisation vs the measured year) against everything else (pyabc's
+proposals, kernel fits and history database, the outputs), and the wall time on a quiet 2-core
+machine estimated from CPU seconds (runs x CPU seconds per run / 2 workers + the serial rest), for
+a loaded machine.
 
 Run: PYTHONPATH=. python benchmarks/calibrate_acme.py [--workers N] [--out DIR] [extra flags]
 (timing of the runs themselves is measured with 1 worker, where they run in this process).

@@ -19,6 +19,10 @@ The schema flags the parameters users are typically unsure of (``uncertain=True`
   section they belong to, each with a plain name. All points run on one seed (common random
   numbers), so the effects are the assumptions' and not noise.
 
+The salaries by role are drawn only for a scenario that pays by role
+(:func:`pay_keys_not_drawn`): drawing them on flat pay would change the pay model, not an
+assumption of it.
+
 Parameters a design itself sets (those the proposed design changes, e.g. the programme's
 intensity) are decisions, not assumptions: :func:`design_keys` lists them and they are left out
 of both.
@@ -92,6 +96,32 @@ def design_keys(current: Any, proposed: Any) -> set[str]:
                 if getattr(t, k) is not None
             }
     return keys
+
+
+def _role_salary_keys() -> tuple[str, ...]:
+    from sim.coefficients.accounts import ROLE_SALARY_ORDER
+
+    return tuple(f"economics.salary_{r}" for r in ROLE_SALARY_ORDER)
+
+
+#: The salaries by role (``economics.salary_<role>``), flagged uncertain with BLS ranges.
+ROLE_SALARIES = _role_salary_keys()
+
+
+def pay_keys_not_drawn(*scenarios: Any) -> list[str]:
+    """The salaries by role that must not be drawn for these scenarios (docs/ODD.md 8.L).
+
+    A salary by role is drawn only when every scenario already pays by role (any
+    ``economics.salary_<role>`` set): a scenario on flat pay (``people.salary_annual``, x
+    ``manager_salary_factor`` for the executive and managers) keeps flat pay, since drawing a
+    role salary would silently switch its pay model. Their plausible ranges are in USD
+    (BLS OEWS), so a scenario in another currency does not draw them either (nothing is
+    converted). A ``salary`` column of an org chart wins over salaries by role anyway.
+    """
+    by_role = all(
+        s.economics.role_salaries_set() and s.economics.currency == "USD" for s in scenarios
+    )
+    return [] if by_role and scenarios else list(ROLE_SALARIES)
 
 
 def value(x: float, kind: str) -> Any:
@@ -220,12 +250,14 @@ def morris_effects(
 
 __all__ = [
     "Draw",
+    "ROLE_SALARIES",
     "calibrated_draw",
     "Factor",
     "design_keys",
     "factors",
     "morris_effects",
     "morris_screen_points",
+    "pay_keys_not_drawn",
     "prior_draw",
     "replicate_draws",
     "screen_groups",

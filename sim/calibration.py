@@ -276,21 +276,26 @@ class Prior:
 
 
 def priors(names: Iterable[str] | None = None) -> list[Prior]:
-    """The parameters to calibrate: the flagged uncertain ones, or ``names``.
+    """The parameters to calibrate: the flagged uncertain ones (but the salaries by role, which
+    no target is informed by), or ``names``.
 
     A named parameter that is not flagged uncertain gets its schema range (``lo``..``hi``).
 
     Raises:
         InputError: for an unknown, non-numeric or unbounded parameter, naming it.
     """
+    from sim.assumptions import ROLE_SALARIES
     from sim.scenario import field_specs
 
     specs = {s.path: s for s in field_specs()}
     if names is None:
+        # no target (churn, turnover, adoption, FCR, ...) is informed by pay: the salaries by
+        # role would only widen the fit (ODD 8.L); name one to fit it
         return [
             Prior(s.path, float(s.plausible_lo), float(s.plausible_hi), s.kind, s.label)
             for s in specs.values()
             if s.uncertain
+            and s.path not in ROLE_SALARIES
             and s.plausible_lo is not None
             and s.plausible_hi is not None
             and s.plausible_hi > s.plausible_lo
@@ -324,6 +329,165 @@ def priors(names: Iterable[str] | None = None) -> list[Prior]:
 def overrides_of(ps: Sequence[Prior], values: Sequence[float]) -> dict[str, Any]:
     """Dotted overrides for one parameter set (integers rounded)."""
     return {p.path: int(round(v)) if p.kind == "int" else float(v) for p, v in zip(ps, values)}
+
+
+# ------------------------------------------------------------------ the screen
+#: Family-wise error rate of the screen: a parameter is selected when its Spearman correlation
+#: with some target has a Holm-adjusted p-value below this.
+SCREEN_ALPHA = 0.05
+#: The default fit keeps at most population // PARTICLES_PER_PARAMETER parameters: at least ten
+#: accepted particles per fitted parameter (an assumption: fewer and the weighted 90% intervals
+#: of a generation rest on a handful of particles per dimension, 8.K).
+PARTICLES_PER_PARAMETER = 10
+#: The default number of screen points: this share of the budget (in addition to it).
+SCREEN_SHARE = 0.2
+SCREEN_COLUMNS = ("parameter", "target", "rho", "p", "p_adjusted", "selected")
+
+
+def default_screen_points(budget: int) -> int:
+    """The screen's prior points when ``--screen`` is not given: a fifth of the budget."""
+    return max(0, int(budget * SCREEN_SHARE))
+
+
+def screen_cap(population: int) -> int:
+    """Most parameters the default fit keeps: population >= 10 x parameters (at least one)."""
+    return max(1, population // PARTICLES_PER_PARAMETER)
+
+
+def holm(p: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values (family-wise error over all of ``p``)."""
+    p = np.asarray(p, dtype=float)
+    m = p.size
+    order = np.argsort(p, kind="stable")
+    adj = np.empty(m)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        adj[i] = running
+    return adj
+
+
+def target_summaries(stats_: Mapping[str, float], observed: Observed) -> dict[str, float]:
+    """One number per target from a run's flat statistics: the value, or a series' mean."""
+    out: dict[str, float] = {}
+    for name, t in observed.targets.items():
+        if t.series is None:
+            out[name] = float(stats_[name])
+        else:
+            out[name] = float(np.mean([stats_[f"{name}[{i}]"] for i in range(len(t.series))]))
+    return out
+
+
+@dataclass
+class Screen:
+    """The screen's result: one row per (parameter, target) and the parameters selected."""
+
+    table: pd.DataFrame
+    selected: list[str]
+    points: int
+    cap: int
+
+
+def screen(
+    scenario: Scenario,
+    observed: Observed,
+    ps: Sequence[Prior],
+    points: int,
+    *,
+    seed: int = 2026,
+    cap: int = 10,
+    workers: int = 1,
+    dask: str | None = None,
+    alpha: float = SCREEN_ALPHA,
+) -> Screen:
+    """Which parameters the figures can inform: a rank-correlation screen over the priors.
+
+    ``points`` parameter sets are drawn uniformly from the priors (generator from the calibration
+    seed's spawn key 5) and run at rest on one common seed (spawn key 6: common random numbers,
+    so a correlation is the parameter's and not noise), through the same executors as the fit
+    (results keyed by point, so they do not depend on the worker count). For each parameter and
+    target, Spearman's rank correlation (``scipy.stats.spearmanr``) of the parameter with the
+    target's summary (its value, or a series' mean) and its p-value; the p-values are adjusted
+    by Holm's step-down method over all parameters x targets (family-wise error ``alpha``).
+    Selected: the parameters with a Holm-adjusted p below ``alpha`` for some target, the
+    strongest first (smallest adjusted p, then largest |rho|), at most ``cap``; when none passes,
+    the single strongest, so the fit has a parameter (its rows say it did not pass).
+
+    Raises:
+        InputError: for fewer than 3 points.
+    """
+    from scipy.stats import spearmanr
+
+    from sim.sweep.executors import make_executor
+
+    if points < 3:
+        raise InputError(f"--screen {points}: expected 0 (no screen) or at least 3 prior points")
+    base = at_start(scenario, observed.window())
+    rng = np.random.Generator(np.random.PCG64(_child(seed, _SCREEN_POINTS)))
+    lows = np.array([p.low for p in ps])
+    highs = np.array([p.high for p in ps])
+    X = rng.uniform(lows, highs, size=(points, len(ps)))
+    run_seed = seed_from_child(seed, _SCREEN_RUN)
+    sets = [overrides_of(ps, row) for row in X]
+    jobs = [(i, (base, o, run_seed, observed)) for i, o in enumerate(sets)]
+    ex = make_executor(workers, dask, key_prefix="calibrate-screen")
+    try:
+        got = {job[0]: res for job, res in ex.imap_unordered(_numbered, jobs)}
+    finally:
+        ex.close()
+    names = list(observed.targets)
+    Y = np.empty((points, len(names)))
+    for i in range(points):
+        res = got[i]
+        if isinstance(res, BaseException):
+            raise RuntimeError(f"screen run failed: {res}") from res
+        summ = target_summaries(res, observed)
+        Y[i] = [summ[n] for n in names]
+    # the parameters as run (integers rounded), so a rank is of the value the model saw
+    Xrun = np.array([[float(o[p.path]) for p in ps] for o in sets])
+    rows = []
+    for j, p in enumerate(ps):
+        for k, name in enumerate(names):
+            x, y = Xrun[:, j], Y[:, k]
+            ok = np.isfinite(y)
+            if ok.sum() < 3 or np.ptp(x[ok]) == 0 or np.ptp(y[ok]) == 0:
+                rho, pv = 0.0, 1.0
+            else:
+                r = spearmanr(x[ok], y[ok])
+                rho, pv = float(r.statistic), float(r.pvalue)
+            rows.append({"parameter": p.path, "target": name, "rho": rho, "p": pv})
+    t = pd.DataFrame(rows, columns=["parameter", "target", "rho", "p"])
+    t["p_adjusted"] = holm(t["p"].to_numpy()) if len(t) else []
+    best = (
+        t.assign(abs_rho=t["rho"].abs())
+        .sort_values(["p_adjusted", "abs_rho"], ascending=[True, False], kind="stable")
+        .drop_duplicates("parameter")
+    )
+    passed = best[best["p_adjusted"] < alpha]
+    chosen = list((passed if len(passed) else best.head(1))["parameter"][:cap])
+    t["selected"] = t["parameter"].isin(chosen)
+    order = {p: i for i, p in enumerate(chosen)}
+    return Screen(t[list(SCREEN_COLUMNS)], sorted(chosen, key=order.__getitem__), points, cap)
+
+
+def write_screen(sc: Screen, out: Path) -> Path:
+    """``screen.csv`` in ``out``, written atomically (a temporary file renamed into place)."""
+    from sim.csvsafe import to_csv
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / SCREEN_FILE
+    _atomic_text(path, to_csv(sc.table, index=False) or "")
+    return path
+
+
+def read_screen_selection(out: Path) -> list[str] | None:
+    """The parameters a folder's ``screen.csv`` selected (for ``--resume``), or None."""
+    path = Path(out) / SCREEN_FILE
+    if not path.exists():
+        return None
+    t = pd.read_csv(path)
+    return list(dict.fromkeys(t.loc[t["selected"].astype(bool), "parameter"]))
 
 
 # ------------------------------------------------------------------ the perturbation kernel
@@ -479,8 +643,20 @@ def _child(seed: int, *key: int) -> np.random.SeedSequence:
 
 
 #: Spawn-key roots of the calibration's own seeds: pyabc's proposal of particle i in generation
-#: t, and the simulation of that particle (both from the calibration seed, not a run's seed).
+#: t, and the simulation of that particle (both from the calibration seed, not a run's seed);
+#: 3 and 4 are the posterior predictive's; the screen's points and their common run seed; the
+#: draw of the parameters left to their priors in a fit's run and in a predictive run.
 _PROPOSAL, _RUN = 1, 2
+_SCREEN_POINTS, _SCREEN_RUN, _REST, _REST_PREDICT = 5, 6, 7, 8
+
+
+def rest_draw(rest: Sequence[Prior], seed: int, *key: int) -> dict[str, Any]:
+    """The parameters not fitted, drawn from their uniform priors for one run."""
+    if not rest:
+        return {}
+    rng = np.random.Generator(np.random.PCG64(_child(seed, *key)))
+    x = rng.uniform([p.low for p in rest], [p.high for p in rest])
+    return overrides_of(rest, x)
 
 
 class Interrupted(Exception):
@@ -682,6 +858,8 @@ class Posterior:
     seed: int = 0
     complete: bool = True
     observed_path: str | None = None
+    rest: list[Prior] = field(default_factory=list)  # drawn from their priors in every run
+    screen: Screen | None = None  # the screen that chose ``priors`` (a default fit)
 
     @property
     def ess(self) -> float:
@@ -775,6 +953,8 @@ class Posterior:
         rng = np.random.Generator(np.random.PCG64(_child(seed, 3)))
         sets = self.sample(runs, rng)
         base = at_start(self.scenario, self.observed.window())
+        # the parameters the fit left to their priors are drawn for each run, as in the fit
+        sets = [{**o, **rest_draw(self.rest, seed, _REST_PREDICT, i)} for i, o in enumerate(sets)]
         jobs = [
             (i, (base, o, seed_from_child(seed, 4, i), self.observed)) for i, o in enumerate(sets)
         ]
@@ -858,8 +1038,17 @@ def calibrate(
     db: str | os.PathLike[str] | None = None,
     resume: bool = False,
     on_batch: Callable[[int, int, int, int, float], None] | None = None,
+    screen_points: int | None = None,
+    rest: Sequence[str] | None = None,
 ) -> Posterior:
     """Fit parameters to observed figures by ABC-SMC (pyabc), deterministically.
+
+    With no ``parameters`` the fit is screened first (:func:`screen`, ``screen_points`` prior
+    points, by default a fifth of ``budget``, run in addition to it): only the parameters whose
+    rank correlation with a target passes the screen are fitted (at most
+    :func:`screen_cap` of the population), and every other flagged parameter is drawn from its
+    prior in each run of the fit and of the posterior predictive, so the posterior carries
+    their uncertainty. ``screen_points=0`` fits every flagged parameter (no screen).
 
     Args:
         scenario: the organisation (a ``Scenario``, a preset name or a scenario file); the
@@ -876,6 +1065,10 @@ def calibrate(
         resume: continue the history in ``db`` (same scenario, figures, parameters and seed).
         on_batch: called after each batch with (generation, accepted, population, runs of the
             generation, tolerance); may raise KeyboardInterrupt or :class:`Interrupted`.
+        screen_points: prior points of the screen when ``parameters`` is None (None: a fifth of
+            ``budget``; 0: no screen, fit every flagged parameter); ignored with ``parameters``.
+        rest: parameters drawn from their priors in every run instead of fitted (what the
+            screen left out; the CLI passes them with the screen's selection).
 
     Returns:
         The posterior (the last complete generation).
@@ -901,7 +1094,29 @@ def calibrate(
         observed = load_observed(observed)
     if budget < population:
         raise InputError(f"--budget {budget}: expected at least one generation's {population} runs")
+    screened = None
+    if parameters is None:
+        n = default_screen_points(budget) if screen_points is None else int(screen_points)
+        if n < 0:
+            raise InputError(f"--screen {n}: expected 0 (no screen) or a number of points")
+        if n > 0:
+            everything = priors()
+            screened = screen(
+                scenario,
+                observed,
+                everything,
+                n,
+                seed=seed,
+                cap=screen_cap(population),
+                workers=workers,
+                dask=dask,
+            )
+            parameters = screened.selected
+            rest = [p.path for p in everything if p.path not in set(parameters)]
     ps = priors(parameters)
+    rs = priors(rest) if rest else []
+    if {p.path for p in ps} & {p.path for p in rs}:
+        raise InputError("rest: a parameter is both fitted and drawn from its prior")
     base = at_start(scenario, observed.window())
     x0 = observed.statistics()
     logging.getLogger("ABC").setLevel(logging.WARNING)  # pyabc's per-generation log lines
@@ -916,7 +1131,9 @@ def calibrate(
     keys = [p.key for p in ps]
 
     def run(pars: dict[str, float], run_seed: int) -> tuple[Any, ...]:
-        return (base, overrides_of(ps, [pars[k] for k in keys]), run_seed, observed)
+        o = overrides_of(ps, [pars[k] for k in keys])
+        o.update(rest_draw(rs, seed, _REST, run_seed))  # the parameters not fitted
+        return (base, o, run_seed, observed)
 
     ex = make_executor(workers, dask, key_prefix="calibrate")
     tmp = None
@@ -999,6 +1216,8 @@ def calibrate(
             seed=seed,
             complete=complete,
             observed_path=observed_path,
+            rest=rs,
+            screen=screened,
         )
     finally:
         ex.close(abort=True)
@@ -1011,6 +1230,8 @@ def calibrate(
 #: What ``run.py calibrate`` writes in its folder (besides the pyabc history it resumes from).
 OUTPUTS = ("posterior.parquet", "summary.csv", "fit.csv", "fit.png", "calibrated.toml")
 SETTINGS = "settings.json"
+#: The screen's table (a default fit), written as soon as the screen is done.
+SCREEN_FILE = "screen.csv"
 
 
 def settings_of(

@@ -58,11 +58,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.assumptions import uncertain_factors
+from sim.assumptions import ROLE_SALARIES
+from sim.assumptions import uncertain_factors as _all_uncertain_factors
 from sim.csvsafe import to_csv
 from sim.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def uncertain_factors() -> list[tuple[str, float, float, str]]:
+    """The uncertain parameters the evidence screens: the presets pay a flat salary, so the
+    salaries by role are not among them (drawing one would switch the pay model, ODD 8.L)."""
+    return [f for f in _all_uncertain_factors() if f[0] not in ROLE_SALARIES]
+
+
 DOC = ROOT / "docs" / "VALIDATION.md"
 
 #: The culture dials of the model brief (issue 14 item 10).

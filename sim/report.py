@@ -659,8 +659,6 @@ def compute_report(
         )
     from sim.assumptions import (
         calibrated_draw,
-        design_keys,
-        factors,
         morris_screen_points,
         prior_draw,
         replicate_draws,
@@ -720,10 +718,7 @@ def compute_report(
             for k, s in breakdown_designs(each).items()
         }
     )
-    # decisions of the designs (and --set values) are not assumptions: never drawn
-    excluded = sorted(design_keys(current, proposed) | set(overrides or {}))
-    # calibrated parameters are drawn from the posterior, not from their plausible ranges
-    fs = factors(exclude=[*excluded, *(cal.parameters if cal is not None else [])])
+    excluded, fs = assumption_factors(current, proposed, overrides)
     if draw is None and cal is not None:
         draw = calibrated_draw(cal, prior_draw(fs))
     X, points = morris_screen_points(fs, screen_trajectories, seed)
@@ -825,6 +820,30 @@ def _span_rows(spans: dict[str, Any]) -> list[dict[str, Any]]:
             )
         )
     return rows
+
+
+def assumption_factors(
+    current: Scenario, proposed: Scenario, overrides: dict[str, Any] | None = None
+) -> tuple[list[str], list[Any]]:
+    """What the joint draws and the screen vary: (the keys left out as decisions, the factors).
+
+    Decisions of the designs (and ``--set`` values) are not assumptions: never drawn. Calibrated
+    parameters (the current design's ``[calibration]``) are drawn from the posterior, not from
+    their plausible ranges. The salaries by role are drawn only when both designs already pay by
+    role (``sim.assumptions.pay_keys_not_drawn``, docs/ODD.md 8.L): on flat pay they stay unset.
+    """
+    from sim.assumptions import design_keys, factors, pay_keys_not_drawn
+
+    cal = current.calibration
+    excluded = sorted(design_keys(current, proposed) | set(overrides or {}))
+    fs = factors(
+        exclude=[
+            *excluded,
+            *(cal.parameters if cal is not None else []),
+            *pay_keys_not_drawn(current, proposed),
+        ]
+    )
+    return excluded, fs
 
 
 def _all_uncertain() -> list[tuple[str, float, float, str]]:

@@ -136,6 +136,19 @@ def test_priors_default_to_the_flagged_uncertain_parameters_and_refuse_unknown_o
         priors(["crm.enabled"])
 
 
+def test_default_priors_leave_out_the_salaries_by_role_but_a_named_one_is_fitted() -> None:
+    """No target (churn, turnover, adoption, FCR...) is informed by pay (ODD 8.L): the six
+    salaries by role, flagged uncertain for the report, are not in the default fit."""
+    from sim.assumptions import ROLE_SALARIES, uncertain_factors
+
+    default = {p.path for p in priors()}
+    flagged = {f[0] for f in uncertain_factors()}
+    assert set(ROLE_SALARIES) <= flagged
+    assert default == flagged - set(ROLE_SALARIES)
+    (named,) = priors(["economics.salary_service"])
+    assert (named.low, named.high) == (33_000.0, 47_000.0)  # its BLS range
+
+
 # ------------------------------------------------------------------ the posterior in a scenario
 def _calibrated(weights=(1.0, 3.0)) -> object:
     cal = Calibration(
@@ -605,7 +618,8 @@ def test_abc_smc_with_the_kernel_recovers_a_known_posterior_at_a_bound(tmp_path:
 def test_default_fit_over_every_flagged_parameter_goes_past_the_second_generation(
     tmp_path: Path,
 ) -> None:
-    """All 144 flagged parameters (no --parameters), tiny size: three generations complete.
+    """Every flagged parameter (no --parameters, --screen 0: the fit without the screen), tiny
+    size: three generations complete.
     pyabc's normal kernel stalled here: it redraws proposals until one has prior density above
     zero and logs 'prior density zero' after 1000 misses; that warning fails this test instead
     of letting it hang."""
@@ -632,6 +646,7 @@ def test_default_fit_over_every_flagged_parameter_goes_past_the_second_generatio
             [
                 "calibrate", scen, "--observed", ob, "--budget", 150, "--population", 10,
                 "--generations", 3, "--predictive", 5, "--workers", 1, "--out", out,
+                "--screen", 0,
             ]
         )  # fmt: skip
     finally:
@@ -646,6 +661,123 @@ def test_default_fit_over_every_flagged_parameter_goes_past_the_second_generatio
     x = post[[p.path for p in ps]].to_numpy()
     assert ((x >= lo) & (x <= hi)).all()  # the parameters' own units, inside their ranges
     assert "not pinned down" in stdout
+    assert not (out / "screen.csv").exists() and "screen:" not in err  # the old path
+    assert "--screen 0" in load_scenario(out / "calibrated.toml").calibration.fitted
+
+
+# ------------------------------------------------------------------ the screen (issue 18)
+#: Parameters with no effect at all on the organisation at rest (no CRM, no programme): their
+#: correlation with any target is that of independent uniform draws.
+INERT = ["crm.threshold_mean", "change_programme.intensity"]
+
+
+def test_holm_adjusts_step_down_and_keeps_the_order() -> None:
+    # sorted 0.005, 0.01, 0.03, 0.04 -> 4 x 0.005, 3 x 0.01, 2 x 0.03, max(1 x 0.04, 0.06)
+    got = calmod.holm(np.array([0.01, 0.04, 0.03, 0.005]))
+    np.testing.assert_allclose(got, [0.03, 0.06, 0.06, 0.02])
+    assert calmod.holm(np.array([0.9, 0.8])).max() == 1.0  # capped at 1
+
+
+@functools.cache
+def _screen(workers: int = 1, cap: int = 5):
+    ps = priors(["customers.base_churn_annual", *INERT])
+    return calmod.screen(
+        small(), obs(annual_churn=(0.12, 0.02)), ps, 30, seed=3, cap=cap, workers=workers
+    )
+
+
+def test_screen_selects_the_parameter_that_drives_the_target_with_the_right_sign() -> None:
+    """Base churn drives annual churn (more base churn, more churn: rho > 0); the two inert
+    parameters cannot. Holm over 3 tests at 5%: an inert one passes with probability <= 5%."""
+    sc = _screen()
+    t = sc.table.set_index("parameter")
+    assert sc.selected == ["customers.base_churn_annual"]
+    assert t.loc["customers.base_churn_annual", "rho"] > 0.5
+    assert t.loc["customers.base_churn_annual", "p_adjusted"] < calmod.SCREEN_ALPHA
+    assert (t.loc[INERT, "p_adjusted"] >= calmod.SCREEN_ALPHA).all()
+    assert (t["p_adjusted"] >= t["p"]).all()
+
+
+def test_screen_is_the_same_on_one_and_two_workers() -> None:
+    a, b = _screen(1), _screen(2)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert a.selected == b.selected
+
+
+def test_screen_cap_and_the_budget_rules() -> None:
+    assert calmod.screen_cap(100) == 10 and calmod.screen_cap(5) == 1  # population >= 10 x k
+    assert calmod.default_screen_points(1200) == 240  # a fifth of the budget
+    # with a cap of 1 and nothing else passing, the cap keeps the strongest
+    assert _screen(1, 1).selected == ["customers.base_churn_annual"]
+    with pytest.raises(InputError, match="--screen 2"):
+        calmod.screen(small(), CHURN_TURNOVER, priors(PARAMS), 2)
+
+
+def test_parameters_left_to_their_priors_are_drawn_in_every_run() -> None:
+    """``rest``: not fitted, not in the posterior's columns, drawn from its prior in each run
+    (the predictive's runs show the values drawn: inside the prior and varying)."""
+    post = calibrate(
+        small(),
+        obs(annual_churn=(0.12, 0.02)),
+        PARAMS[:1],
+        rest=PARAMS[1:],
+        workers=1,
+        budget=40,
+        population=10,
+        generations=1,
+        seed=8,
+    )
+    assert post.names == PARAMS[:1] and [p.path for p in post.rest] == PARAMS[1:]
+    pred = post.predict(6)
+    (p,) = priors(PARAMS[1:])
+    x = pred[p.path].to_numpy()
+    assert ((x >= p.low) & (x <= p.high)).all() and len(set(x)) == len(x)
+    np.testing.assert_array_equal(pred[p.path], post.predict(6)[p.path])  # deterministic
+
+
+def test_resume_reads_the_screen_back_instead_of_running_it(tmp_path, monkeypatch) -> None:
+    import argparse
+
+    calmod.write_screen(_screen(), tmp_path)
+    assert calmod.read_screen_selection(tmp_path) == ["customers.base_churn_annual"]
+
+    def no_screen(*a, **k):
+        raise AssertionError("the screen ran again on --resume")
+
+    monkeypatch.setattr(calmod, "screen", no_screen)
+    args = argparse.Namespace(out=tmp_path, resume=True, seed=3, population=10, workers=1)
+    fitted, rest = run._screened(args, small(), CHURN_TURNOVER, 30)
+    assert fitted == ["customers.base_churn_annual"]
+    assert set(rest) == {p.path for p in priors()} - set(fitted)
+
+
+def test_cli_default_fit_screens_first_and_fits_the_selected_parameters(tmp_path: Path) -> None:
+    scen = tmp_path / "small.toml"
+    scen.write_text(SMALL_FILE, encoding="utf-8")
+    ob = tmp_path / "observed.toml"
+    ob.write_text("[targets.annual_churn]\nvalue = 0.12\nsd = 0.02\n", encoding="utf-8")
+    out = tmp_path / "fit"
+    code, _, err = _main(
+        [
+            "calibrate", scen, "--observed", ob, "--budget", 40, "--population", 10,
+            "--generations", 1, "--predictive", 5, "--workers", 1, "--out", out,
+            "--screen", 40,
+        ]
+    )  # fmt: skip
+    assert code == 0, err
+    assert "screen: 40 prior points" in err
+    t = pd.read_csv(out / "screen.csv")
+    assert tuple(t.columns) == calmod.SCREEN_COLUMNS
+    everything = [p.path for p in priors()]
+    assert sorted(set(t.parameter)) == sorted(everything) and set(t.target) == {"annual_churn"}
+    selected = list(dict.fromkeys(t.parameter[t.selected]))
+    post = pd.read_parquet(out / "posterior.parquet")
+    assert sorted(c for c in post.columns if c != "weight") == sorted(selected)
+    # 40 points cannot pass Holm over ~140 parameters: none passes, the strongest is fitted
+    assert (t.p_adjusted >= calmod.SCREEN_ALPHA).all() and "screen: 0 of" in err
+    assert selected == [t.sort_values("p").parameter.iloc[0]]
+    cal = load_scenario(out / "calibrated.toml").calibration
+    assert sorted(cal.parameters) == sorted(selected) and "--screen 40" in cal.fitted
 
 
 def test_a_posterior_resting_on_one_particle_pins_nothing_down() -> None:

@@ -131,9 +131,10 @@ def test_headline_with_assumptions_equals_runs_with_the_joint_draws(report: dict
     differences (wider than the noise-only CI of the same runs)."""
     from scipy import stats
 
-    from sim.assumptions import design_keys, factors, prior_draw, replicate_draws
+    from sim.assumptions import ROLE_SALARIES, design_keys, factors, prior_draw, replicate_draws
     from sim.experiment import headline
     from sim.model import OrgModel
+    from sim.report import assumption_factors
     from sim.rng import replicate_seeds
 
     table = report["csv"].set_index(["section", "key"])
@@ -141,8 +142,10 @@ def test_headline_with_assumptions_equals_runs_with_the_joint_draws(report: dict
     prop = load_scenario(ACME / "proposed.toml").with_overrides(OVERRIDES)
     keys = design_keys(cur, prop) | set(OVERRIDES)
     assert {"culture.incentive_alignment", "change_programme.intensity"} <= keys
-    fs = factors(exclude=keys)
+    excluded, fs = assumption_factors(cur, prop, OVERRIDES)
+    assert set(excluded) == keys
     paths = {f.path for f in fs}
+    assert paths == {f.path for f in factors(exclude=keys)} - set(ROLE_SALARIES)  # flat pay
     assert {"organisation.manager_capacity", "organisation.hop_days"} <= paths
     assert "change_programme.intensity" not in paths
     seeds = replicate_seeds(5, 2)

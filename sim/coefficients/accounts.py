@@ -20,16 +20,48 @@ _ROLE_SALARY_SOURCE = (
 )
 
 
+#: Plausible yearly full-time wage of each role (USD): the 25th-75th percentile annual wage of
+#: BLS Occupational Employment and Wage Statistics (OEWS), May 2023, national, cross-industry,
+#: for the SOC occupation named. ENTERED OFFLINE FROM RECALL, rounded to the thousand: check each
+#: against https://www.bls.gov/oes/ (tables "May 2023 National Occupational Employment and Wage
+#: Estimates") before relying on it. The joint draws (``sim.assumptions``) use them only for a
+#: scenario that already pays by role (docs/ODD.md 8.L).
+ROLE_SALARY_PLAUSIBLE: dict[str, tuple[float, float, str]] = {
+    # the 75th percentile of chief executives is top-coded by OEWS (>= $239,200 a year)
+    "executive": (131_000.0, 239_200.0, "11-1011 chief executives"),
+    "manager": (68_000.0, 160_000.0, "11-1021 general and operations managers"),
+    "sales": (
+        48_000.0,
+        95_000.0,
+        "41-4012 sales representatives, wholesale and manufacturing, "
+        "except technical and scientific products",
+    ),
+    "service": (33_000.0, 47_000.0, "43-4051 customer service representatives"),
+    "marketing": (
+        54_000.0,
+        101_000.0,
+        "13-1161 market research analysts and marketing specialists",
+    ),
+    "other": (35_000.0, 77_000.0, "00-0000 all occupations"),
+}
+
+
 def _role_salary(role: str, who: str) -> object:
+    lo, hi, soc = ROLE_SALARY_PLAUSIBLE[role]
     return _f(
         None,
         0.0,
         1e9,
         f"Salary: {role}",
         f"Yearly full-time cost of {who} (x FTE); unset: people.salary_annual"
-        + (" x economics.manager_salary_factor." if role in ("executive", "manager") else "."),
+        + (" x economics.manager_salary_factor." if role in ("executive", "manager") else ".")
+        + " Drawn with the uncertain parameters only when the scenario pays by role.",
         unit="currency/year",
-        source=_ROLE_SALARY_SOURCE,
+        source=f"{_ROLE_SALARY_SOURCE}; plausible range cited: BLS OEWS May 2023, national, "
+        f"25th-75th percentile annual wage (USD, full-time), SOC {soc}: {lo:,.0f}-{hi:,.0f}; "
+        "ENTERED OFFLINE FROM RECALL, check against https://www.bls.gov/oes/",
+        uncertain=True,
+        plausible=(lo, hi),
     )
 
 

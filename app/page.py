@@ -83,8 +83,12 @@ def Dial(
     """
     lo, hi = float(spec.lo or 0.0), float(spec.hi or 1.0)
     step = (hi - lo) / 100.0
+    # the slider shows the value on its own grid: given a value between two marks, the browser
+    # moves it to the nearest and sends that back, and the page set it again at every Step
+    # (four messages a Step for market turbulence, 0.0013 on a grid of 0.002)
+    shown = min(max(lo + round((value - lo) / step) * step, lo), hi) if step > 0 else value
     slider = rv.Slider(
-        v_model=value,
+        v_model=round(shown, 12),
         min=lo,
         max=hi,
         step=step,
@@ -697,9 +701,20 @@ def _start(search: str) -> tuple[Session, str, Restart | None]:
 
 @solara.component
 def Page():
-    """The whole page; one ``Session`` per browser session, restored from the address."""
+    """The whole page, restored from the address it was opened at (:func:`App`).
+
+    Only the first address is read: the page rewrites its own address every week
+    (``app.address``), and the router then changes, so everything under the component that
+    reads the router would render again at every Step (the controls and every dial).
+    """
     router = solara.use_router()
-    query = router.search or ""
+    first = solara.use_memo(lambda: router.search or "", [])
+    App(first)
+
+
+@solara.component
+def App(query: str):
+    """The whole page; one ``Session`` per browser session, restored from ``query``."""
     flags = tuple(
         dict.fromkeys(
             k
@@ -834,13 +849,15 @@ def Page():
                 solara.Error(error, classes=["orgsim-error"])
             Controls(
                 config, change, busy.value is not None, set_error, move, session.setting, rev.value
-            )
+            ).key("controls")
         with solara.Column(classes=["orgsim-live"]):
             if error:  # beside the live view too: an upload's refusal shows where it was made
                 solara.Error(error, classes=["live-error"])
             if notice:  # what a restart did with the changes made during the run
                 solara.Info(notice, classes=["restart-notice"])
+            # keyed: the error and the notice above it come and go, and a child that moves
+            # would be made anew (its state lost: the panels opened, the band switch)
             LiveView(
                 session, playing, config, presenter, "debug" in flags, rev, open_file, flags,
                 busy.value, progress,
-            )  # fmt: skip
+            ).key("live-view")  # fmt: skip

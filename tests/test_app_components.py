@@ -547,3 +547,36 @@ def test_a_page_opened_at_a_late_week_replays_in_the_background(
     rc.find(v.Btn, children=["Step"]).widget.click()
     assert _week(rc) == "Week 25 of 104"
     rc.close()
+
+
+def test_dials_sit_on_their_sliders_grid() -> None:
+    """Every dial's slider holds a value on its own grid (min + k * step): a value between two
+    marks is moved to the nearest by the browser, sent back, and set again at every Step."""
+    box, rc = solara.render(Page(), handle_error=False)
+    rc.find(v.Switch, label="Compare with design B").widget.v_model = True
+    sliders = rc.find(v.Slider).widgets
+    assert len(sliders) == 2 * len(culture_specs())
+    for s in sliders:
+        k = (s.v_model - s.min) / s.step
+        assert abs(k - round(k)) < 1e-6 and s.min <= s.v_model <= s.max, (s.label, s.v_model)
+    # the help line still gives the value in force
+    assert any(
+        "(now 0.00)" in str(w.children) for w in rc.find(v.Html, class_="orgsim-help").widgets
+    )
+    rc.close()
+
+
+def test_an_error_shown_keeps_the_live_views_state() -> None:
+    """A refused input shows a message above the live view; the view keeps its state (an
+    opened panel stays open: it is keyed, not placed by position)."""
+    box, rc = solara.render(Page(), handle_error=False)
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    rc.find(v.Btn, children=["Show files"]).widget.click()
+    assert "A scenario file holds one design" in _texts(rc)
+    seed = rc.find(v.TextField, label="Seed").widget
+    seed.v_model = "-3"
+    seed.fire_event("focusout", None)  # the seed is read when the field is left
+    assert rc.find(v.Alert).widgets  # the message
+    assert "A scenario file holds one design" in _texts(rc)
+    assert _week(rc) == "Week 1 of 104"
+    rc.close()

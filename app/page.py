@@ -313,7 +313,9 @@ def Debrief(session: Session, playing: bool, week: int, shown: solara.Reactive[b
         solara.Div(children=["Debrief"], classes=["orgsim-section"])
         if shown is not None:
             Fold("Debrief", shown, "debrief")
-    closed = shown is not None and not shown.value
+    # closed is read from the week given, not from ``shown``: reading it here would render this
+    # panel on its own before the page passes the week (the debrief written twice on opening)
+    closed = shown is not None and week == CLOSED
     text = solara.use_memo(
         lambda: {} if playing or closed else session.debrief(),
         [week, session.version, playing, closed],
@@ -344,12 +346,11 @@ def Export(
     Folded away until opened (``shown``), like :func:`Debrief`: closed, it gets ``week`` =
     ``CLOSED`` and is not rendered again at each Step (its file names would change every week).
     """
-    del week  # a new week renames the files
     with solara.Row(style={"align-items": "center"}):
         solara.Div(children=["Files"], classes=["orgsim-section"])
         if shown is not None:
             Fold("Files", shown, "files")
-    if shown is not None and not shown.value:
+    if shown is not None and week == CLOSED:  # as in Debrief: not shown.value
         return
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
         solara.FileDownload(

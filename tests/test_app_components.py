@@ -276,9 +276,11 @@ def test_abandoned_sessions_are_released_after_a_cull_timeout(
 
     monkeypatch.delenv("SOLARA_KERNEL_CULL_TIMEOUT", raising=False)
     monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    monkeypatch.delenv("REACTON_FAST", raising=False)
     env = server.environment()
     assert parse_timedelta(env["SOLARA_KERNEL_CULL_TIMEOUT"]) == 300
     assert env["MALLOC_ARENA_MAX"] == "2"  # freed memory goes back to fewer, denser heaps
+    assert env["REACTON_FAST"] == "1"  # a render walks only the components that changed
     monkeypatch.setenv("SOLARA_KERNEL_CULL_TIMEOUT", "30s")  # the operator's choice wins
     assert server.environment()["SOLARA_KERNEL_CULL_TIMEOUT"] == "30s"
     monkeypatch.setenv("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "True")  # the offline switches do not

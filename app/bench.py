@@ -22,7 +22,8 @@ changed design per week):
   repository root; loopback only, no network): the real server and a headless page in compare
   mode with a change in force in both designs, the Step click to charts-updated round trip (the
   week counter, the charts and the difference chart all redrawn; median and max of 10, and the
-  server's CPU time per Step, from /proc), and the weeks per second Play reaches there over 3 s.
+  server's CPU time per Step, from /proc; the websocket messages and their payload bytes per
+  Step, both ways), and the weeks per second Play reaches there over 3 s.
 
 Nothing here asserts a time (tests assert behaviour, not speed); docs/PERFORMANCE.md keeps the
 measured figures and the command.
@@ -174,6 +175,8 @@ def measure_browser(steps: int = 10, play_s: float = 3.0) -> dict[str, float] | 
             w.wait_week(CHANGE_WEEK)
             w.page.wait_for_function("document.querySelectorAll('.diff-chart').length > 0")
             step_ms = []
+            w.page.wait_for_timeout(500)  # let the opening's last messages arrive
+            n_in, b_in, b_out = len(w.ws_in), sum(w.ws_in), sum(w.ws_out)
             cpu0 = group_cpu_s(server.proc.pid)  # the server runs in its own process group
             for n in range(CHANGE_WEEK + 1, CHANGE_WEEK + steps + 1):
                 w.page.evaluate(f"window.__benchBefore = {_SOURCES}")
@@ -188,6 +191,10 @@ def measure_browser(steps: int = 10, play_s: float = 3.0) -> dict[str, float] | 
                 )
                 step_ms.append(1000 * (time.perf_counter() - t0))
             server_cpu = 1000 * (group_cpu_s(server.proc.pid) - cpu0) / steps
+            w.page.wait_for_timeout(500)  # the last Step's trailing messages
+            ws_msgs = (len(w.ws_in) - n_in) / steps
+            ws_in = (sum(w.ws_in) - b_in) / steps
+            ws_out = (sum(w.ws_out) - b_out) / steps
             w.page.get_by_role("button", name="Play").click()
             w.wait_week_at_least(CHANGE_WEEK + steps + 2)
             t0, w0 = time.perf_counter(), w.week()
@@ -200,6 +207,9 @@ def measure_browser(steps: int = 10, play_s: float = 3.0) -> dict[str, float] | 
         "step_median": float(np.median(step_ms)),
         "step_max": float(np.max(step_ms)),
         "server_cpu": server_cpu,
+        "ws_msgs": ws_msgs,
+        "ws_in_kb": ws_in / 1000,
+        "ws_out_kb": ws_out / 1000,
         "play_rate": (w1 - w0) / (t1 - t0),
     }
 
@@ -251,6 +261,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"{b['step_median'] / STEP_TARGET_MS:.2f} (server CPU "
                 f"{b['server_cpu'] / STEP_TARGET_MS:.2f}) | Play {b['play_rate']:.1f} weeks/s; "
                 f"ratio {PLAY_TARGET / b['play_rate']:.2f}"
+            )
+            print(
+                f"{'browser websocket':22s} per Step: {b['ws_msgs']:.1f} messages, "
+                f"{b['ws_in_kb']:.1f} kB to the page, {b['ws_out_kb']:.1f} kB from it "
+                "(payload, deflate undone)"
             )
     print(f"app.bench: done, {_load()}", flush=True)
     return 0

@@ -27,7 +27,15 @@ from app.address import Address, Upload
 from app.keep import from_query, read_scenario_upload, saved_from_scenario, to_query
 from app.luck import LuckBands
 from app.pace import Pace
-from app.session import PROGRAMME, Config, Frame, Session, culture_specs, presets
+from app.session import (
+    PROGRAMME,
+    Config,
+    Frame,
+    Restart,
+    Session,
+    culture_specs,
+    presets,
+)
 from sim.errors import InputError
 from sim.inputs import load_scenario
 from sim.scenario import FieldSpec
@@ -75,8 +83,12 @@ def Dial(
     """
     lo, hi = float(spec.lo or 0.0), float(spec.hi or 1.0)
     step = (hi - lo) / 100.0
+    # the slider shows the value on its own grid: given a value between two marks, the browser
+    # moves it to the nearest and sends that back, and the page set it again at every Step
+    # (four messages a Step for market turbulence, 0.0013 on a grid of 0.002)
+    shown = min(max(lo + round((value - lo) / step) * step, lo), hi) if step > 0 else value
     slider = rv.Slider(
-        v_model=value,
+        v_model=round(shown, 12),
         min=lo,
         max=hi,
         step=step,
@@ -273,12 +285,43 @@ def Cards(frame: Frame):
 
 
 @solara.component
-def Debrief(session: Session, playing: bool, week: int):
-    """The plain-language debrief (written from the run's data; paused runs only)."""
-    solara.Div(children=["Debrief"], classes=["orgsim-section"])
-    text = solara.use_memo(
-        lambda: {} if playing else session.debrief(), [week, session.version, playing]
+def Fold(title: str, shown: solara.Reactive[bool], name: str):
+    """A panel's heading that opens and closes it (``shown``); ``name`` classes the button
+    (``open-<name>``) for the keys and the browser tests."""
+    solara.Button(
+        f"{'Hide' if shown.value else 'Show'} {title.lower()}",
+        on_click=lambda: shown.set(not shown.value),
+        text=True,
+        classes=[f"open-{name}"],
     )
+
+
+#: What a closed panel is given instead of the week: its arguments then stay the same from
+#: one Step to the next, so it is not rendered again (nothing computed, nothing sent).
+CLOSED = -1
+
+
+@solara.component
+def Debrief(session: Session, playing: bool, week: int, shown: solara.Reactive[bool] | None = None):
+    """The plain-language debrief (written from the run's data; paused runs only).
+
+    Folded away until opened (``shown``): the page then passes ``week`` = ``CLOSED`` and
+    ``playing`` = False whatever they are, so a Step does not render it again; opening it writes
+    the debrief of the week reached.
+    """
+    with solara.Row(style={"align-items": "center"}):
+        solara.Div(children=["Debrief"], classes=["orgsim-section"])
+        if shown is not None:
+            Fold("Debrief", shown, "debrief")
+    # closed is read from the week given, not from ``shown``: reading it here would render this
+    # panel on its own before the page passes the week (the debrief written twice on opening)
+    closed = shown is not None and week == CLOSED
+    text = solara.use_memo(
+        lambda: {} if playing or closed else session.debrief(),
+        [week, session.version, playing, closed],
+    )
+    if closed:
+        return
     if playing:
         solara.Div(children=["Pause to read the debrief."], classes=["orgsim-help"])
         return
@@ -290,11 +333,25 @@ def Debrief(session: Session, playing: bool, week: int):
 
 
 @solara.component
-def Export(session: Session, week: int, on_open: Callable[[int, str, int, bytes], None]):
+def Export(
+    session: Session,
+    week: int,
+    on_open: Callable[[int, str, int, bytes], None],
+    shown: solara.Reactive[bool] | None = None,
+):
     """Downloads named by preset, design and week: the charts and the org view as PNG, the data
     as CSV (with the seed, dials and changes), each design as a scenario file; and the upload
-    of a scenario file into design A or B (the run restarts from it)."""
-    del week  # a new week renames the files
+    of a scenario file into design A or B (the run restarts from it).
+
+    Folded away until opened (``shown``), like :func:`Debrief`: closed, it gets ``week`` =
+    ``CLOSED`` and is not rendered again at each Step (its file names would change every week).
+    """
+    with solara.Row(style={"align-items": "center"}):
+        solara.Div(children=["Files"], classes=["orgsim-section"])
+        if shown is not None:
+            Fold("Files", shown, "files")
+    if shown is not None and week == CLOSED:  # as in Debrief: not shown.value
+        return
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
         solara.FileDownload(
             session.charts_png,
@@ -359,6 +416,60 @@ def play(session: Session, playing: solara.Reactive[bool], tick: solara.Reactive
         time.sleep(pace.stepped(n))
 
 
+class _Stale(Exception):
+    """Raised in a background replay that a newer one replaced (it stops there)."""
+
+
+@solara.lab.task
+def replay(
+    session: Session,
+    job: Restart,
+    progress: solara.Reactive[tuple[int, int]],
+    finished: Callable[[Restart, str], None],
+) -> None:
+    """Replay ``job`` in a thread, then hand the runs to ``session`` (``Session.adopt``).
+
+    The replay runs in a session of its own (``Restart.run``), so the page keeps drawing the
+    current run, answers clicks and shows ``progress`` (week k of n) meanwhile; the controls that
+    would conflict are disabled until ``finished(job, error)`` (error empty on success). Module
+    level for the reason given at :func:`play`; the sessions travel as arguments.
+    """
+
+    def tick(k: int, n: int) -> None:
+        if not replay.is_current():
+            raise _Stale
+        progress.set((k, n))
+
+    try:
+        fresh = job.run(tick)
+    except _Stale:
+        return
+    except InputError as e:  # the session keeps its runs
+        finished(job, str(e))
+        return
+    except Exception as e:  # never leave the page waiting for a replay that died
+        finished(job, f"The replay failed: {e}")
+        raise
+    if not replay.is_current():
+        return
+    session.adopt(fresh)
+    finished(job, "")
+
+
+@solara.component
+def ReplayBar(progress: solara.Reactive[tuple[int, int]], on: bool):
+    """The line "Replaying the run: week k of n" with a bar while ``on`` (only this re-renders
+    as the replay goes on). Always in the tree, empty when off: a child that comes and goes
+    would shift the widgets after it and the page would make them anew."""
+    k, n = progress.value
+    if not on:
+        solara.Div(classes=["no-replay"])
+        return
+    with solara.Div(classes=["replay-progress"]):
+        solara.Text(f"Replaying the run: week {k} of {n}", classes=["replay-status"])
+        rv.ProgressLinear(value=100.0 * k / max(n, 1), height=6, color="primary")
+
+
 def _bands(session: Session, luck: LuckBands, on: bool) -> str:
     """Ask for each design's band of other seeds, draw the ready ones; the status line.
 
@@ -409,8 +520,16 @@ def LiveView(
     rev: solara.Reactive[int] | None = None,
     on_open: Callable[[int, str, int, bytes], None] = lambda *_: None,
     flags: tuple[str, ...] = (),
+    busy: Restart | None = None,
+    progress: solara.Reactive[tuple[int, int]] | None = None,
 ):
     """Week counter, Step/Play/Reset, cards, org views, charts, difference, debrief, export.
+
+    ``busy`` is the restart being replayed in the background (``replay``): meanwhile the view
+    shows the run as it was with ``progress`` (week k of n) above it, Step, Play, Reset and the
+    keys do nothing, no band is asked for, and the address already holds the run being replayed
+    (a reload gets it). The debrief and the files are folded away until opened (they cost a
+    render and a message at each Step otherwise).
 
     ``config`` is passed so that a change of settings re-renders this view at week 0, and
     ``rev`` counts the changes made during the run (Reset counts too, so the controls show the
@@ -425,6 +544,9 @@ def LiveView(
     luck_on = solara.use_reactive(False)
     luck = solara.use_memo(LuckBands, [])
     band_ready = solara.use_reactive(0)
+    debrief_shown = solara.use_reactive(False)
+    own_progress = solara.use_reactive((0, 0))
+    files_shown = solara.use_reactive(False)
 
     def start_playing() -> None:
         if playing.value:
@@ -435,17 +557,17 @@ def LiveView(
     def render() -> tuple[Frame, str]:
         with session.lock:
             pv.apply_layout(session, presenter.value)
-            status = _bands(session, luck, luck_on.value)
+            status = _bands(session, luck, luck_on.value and busy is None)
             return session.frame(), status
 
     frame, luck_status = solara.use_memo(
         render,
         [
             tick.value, session.version, config, presenter.value, luck_on.value, rev.value,
-            band_ready.value,
+            band_ready.value, busy is None,
         ],
     )  # fmt: skip
-    pending = luck.pending() if luck_on.value else ()
+    pending = luck.pending() if luck_on.value and busy is None else ()
 
     def wait_for_bands() -> None:
         if pending:
@@ -454,19 +576,21 @@ def LiveView(
     solara.use_effect(wait_for_bands, [pending])
 
     def do_step() -> None:
-        if playing.value or session.done:
+        if playing.value or session.done or busy is not None:
             return
         session.step()
         tick.set(tick.value + 1)
 
     def do_reset() -> None:
+        if busy is not None:
+            return
         playing.set(False)
         session.reset()
         tick.set(tick.value + 1)
         rev.set(rev.value + 1)
 
     def do_play() -> None:
-        if playing.value or not session.done:
+        if busy is None and (playing.value or not session.done):
             playing.set(not playing.value)
 
     def on_key(action: str) -> None:
@@ -477,19 +601,26 @@ def LiveView(
         *(f for f in flags if f != "presenter"),
         *(["presenter"] if presenter.value else []),
     )
-    Address(to_query(session.config, session.changes, frame.week, tuple(room_flags)))
+    if busy is not None:  # the run being replayed: a reload or a shared link gets it
+        Address(to_query(busy.config, busy.changes, busy.week, tuple(room_flags)))
+    else:
+        Address(to_query(session.config, session.changes, frame.week, tuple(room_flags)))
+    waiting = busy is not None
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Text(f"Week {frame.week} of {frame.horizon}", classes=["week-counter"])
         solara.Button(
-            "Step", on_click=do_step, disabled=playing.value or session.done, color="primary"
+            "Step",
+            on_click=do_step,
+            disabled=playing.value or session.done or waiting,
+            color="primary",
         )
         solara.Button(
             "Pause" if playing.value else "Play",
             on_click=lambda: playing.set(not playing.value),
-            disabled=session.done and not playing.value,
+            disabled=(session.done and not playing.value) or waiting,
             color="primary",
         )
-        solara.Button("Reset", on_click=do_reset, outlined=True)
+        solara.Button("Reset", on_click=do_reset, outlined=True, disabled=waiting)
         RoomBar(presenter, luck_on)
         if debug:
             solara.Text(
@@ -497,6 +628,7 @@ def LiveView(
                 style={"color": "#555", "font-size": "0.75rem"},
                 classes=["frame-timer"],
             )
+    ReplayBar(progress if progress is not None else own_progress, waiting)
     Cards(frame)
     bergs = [(lab, pv.Iceberg.of(r.df)) for lab, r in zip(frame.labels, session.runs)]
     if presenter.value:
@@ -528,8 +660,12 @@ def LiveView(
             classes=["orgsim-section"],
         )
         solara.Image(frame.diff, width="100%", classes=["orgsim-img", "diff-chart"])
-    Debrief(session, playing.value, frame.week)
-    Export(session, frame.week, on_open)
+    # closed panels get the same arguments every week (CLOSED): no render, no message
+    if debrief_shown.value:
+        Debrief(session, playing.value, frame.week, debrief_shown)
+    else:
+        Debrief(session, False, CLOSED, debrief_shown)
+    Export(session, frame.week if files_shown.value else CLOSED, on_open, files_shown)
 
 
 @solara.component
@@ -550,23 +686,36 @@ def PresenterBody(frame: Frame, bergs: list[tuple[str, pv.Iceberg]], luck_status
                 solara.Div(children=[luck_status], classes=["orgsim-caption", "luck-status"])
 
 
-def _start(search: str) -> tuple[Session, str]:
+def _start(search: str) -> tuple[Session, str, Restart | None]:
     """The page's session: the one the address describes, or the default with the reason the
-    address was refused."""
+    address was refused; and the replay to its changes and week, when it has any (the page runs
+    it in the background, ``replay``, showing week 0 of the same settings meanwhile)."""
     try:
         saved = from_query(search)
         if saved is None:
-            return Session(), ""
-        return Session(saved.config, saved.changes, saved.week), ""
+            return Session(), "", None
+        job = Restart(saved.config, saved.changes, saved.week)
+        return Session(saved.config), "", job if job.replays else None
     except InputError as e:
-        return Session(), f"{e} (the default run is shown instead)"
+        return Session(), f"{e} (the default run is shown instead)", None
 
 
 @solara.component
 def Page():
-    """The whole page; one ``Session`` per browser session, restored from the address."""
+    """The whole page, restored from the address it was opened at (:func:`App`).
+
+    Only the first address is read: the page rewrites its own address every week
+    (``app.address``), and the router then changes, so everything under the component that
+    reads the router would render again at every Step (the controls and every dial).
+    """
     router = solara.use_router()
-    query = router.search or ""
+    first = solara.use_memo(lambda: router.search or "", [])
+    App(first)
+
+
+@solara.component
+def App(query: str):
+    """The whole page; one ``Session`` per browser session, restored from ``query``."""
     flags = tuple(
         dict.fromkeys(
             k
@@ -574,7 +723,7 @@ def Page():
             if k in ("presenter", "debug")
         )
     )
-    session, refused = solara.use_memo(lambda: _start(query), [])
+    session, refused, opening = solara.use_memo(lambda: _start(query), [])
     config, set_config = solara.use_state(session.config)
     playing = solara.use_reactive(False)
     rev = solara.use_reactive(0)
@@ -582,20 +731,60 @@ def Page():
     error, set_error = solara.use_state(refused)
 
     notice, set_notice = solara.use_state("")
+    # the restart being replayed in the background (None: none), its progress, and what to say
+    # when it is done (from the thread: read when it finishes)
+    busy = solara.use_reactive(opening)
+    progress = solara.use_reactive((0, 0))
+    said_when_done: solara.Ref[Callable[[], str]] = solara.use_ref(lambda: "")
+
+    def finished(job: Restart, failed: str) -> None:
+        # called by the replay's thread: the runs are the job's now (or unchanged on failure)
+        if busy.value is not job:
+            return
+        if failed:
+            set_error(failed)
+            set_notice("")
+        else:
+            set_error("")
+            set_notice(said_when_done.current())
+            set_config(session.config)
+        rev.set(rev.value + 1)
+        busy.set(None)
+
+    def run_in_background(job: Restart, said: Callable[[], str] = lambda: "") -> None:
+        said_when_done.current = said
+        progress.set((0, job.week))
+        busy.set(job)
+        replay(session, job, progress, finished)
+
+    def start_opening() -> None:
+        if opening is not None:
+            run_in_background(opening)
+
+    solara.use_effect(start_opening, [])
 
     def change(new: Config, copy_a: bool = False) -> None:
         # a restart: Play stops; the changes made during the run are replayed where they still
         # apply (another seed, design B switched or changed) or cleared (another preset), and
-        # the page says which (Session.reconfigure)
+        # the page says which (Session.plan); a replay of weeks runs in the background
+        if busy.value is not None:
+            return
         playing.set(False)
         try:
             with session.lock:
-                said = session.reconfigure(new, copy_a=copy_a)
+                plan = session.plan(new, copy_a=copy_a)
+                if plan is not None and not plan.replays:  # week 0: no weeks to replay
+                    session.restore(plan.config)
         except InputError as e:  # the session keeps its runs (Session.restore)
             set_error(str(e))
             return
+        if plan is not None and plan.replays:
+            set_error("")
+            set_notice("")
+            run_in_background(plan, lambda: plan.message(session.week))
+            return
         set_error("")
-        set_notice(said)
+        set_notice(plan.message(0) if plan is not None else "")
         set_config(new)
         rev.set(rev.value + 1)
 
@@ -611,6 +800,9 @@ def Page():
         rev.set(rev.value + 1)
 
     def open_file(design: int, name: str, size: int, raw: bytes) -> None:
+        if busy.value is not None:
+            set_error("A replay is under way: open the file again when it has finished.")
+            return
         playing.set(False)
         try:
             scenario = read_scenario_upload(name, raw, size)
@@ -623,18 +815,25 @@ def Page():
                 if design == 0 and not saved.config.compare:
                     other = ()
                 week = max([saved.week, *(ch.week for ch in other)])
-                session.restore(saved.config, saved.changes + other, week)
-                new = session.config
+                job = Restart(saved.config, saved.changes + other, week)
+                if not job.replays:
+                    session.restore(job.config)
         except InputError as e:  # the session keeps its runs (Session.restore)
             set_error(str(e))
             return
-        set_error("")
-        set_notice(
+        new = job.config
+        said = (
             f"Opened {Path(name).name or 'the file'} as design {'AB'[design]}"
             + (f"; its seed {new.seed} is the run's seed now (was {old.seed})"
                if new.seed != old.seed else f" (seed {new.seed})")
             + "."
         )  # fmt: skip
+        set_error("")
+        if job.replays:  # its changes and week are replayed in the background
+            set_notice("")
+            run_in_background(job, lambda: said)
+            return
+        set_notice(said)
         set_config(new)
         rev.set(rev.value + 1)
 
@@ -649,10 +848,17 @@ def Page():
         with solara.Column(classes=["orgsim-controls"]):
             if error:
                 solara.Error(error, classes=["orgsim-error"])
-            Controls(config, change, False, set_error, move, session.setting, rev.value)
+            Controls(
+                config, change, busy.value is not None, set_error, move, session.setting, rev.value
+            ).key("controls")
         with solara.Column(classes=["orgsim-live"]):
             if error:  # beside the live view too: an upload's refusal shows where it was made
                 solara.Error(error, classes=["live-error"])
             if notice:  # what a restart did with the changes made during the run
                 solara.Info(notice, classes=["restart-notice"])
-            LiveView(session, playing, config, presenter, "debug" in flags, rev, open_file, flags)
+            # keyed: the error and the notice above it come and go, and a child that moves
+            # would be made anew (its state lost: the panels opened, the band switch)
+            LiveView(
+                session, playing, config, presenter, "debug" in flags, rev, open_file, flags,
+                busy.value, progress,
+            ).key("live-view")  # fmt: skip

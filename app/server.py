@@ -60,6 +60,11 @@ DEFAULT_ENV = {
     "SOLARA_THEME_SHOW_BANNER": "False",
     "SOLARA_KERNEL_CULL_TIMEOUT": "5m",
     "MALLOC_ARENA_MAX": "2",
+    # Reacton's fast tree walk (opt-in in reacton 1.11): a render walks only the components
+    # whose state changed, where the default walk sets every prop of every widget on the page
+    # at each Step (137 widgets in compare mode; 24 with it); about 10% less server CPU a Step
+    # through the page (docs/PERFORMANCE.md, "The browser round trip")
+    "REACTON_FAST": "1",
 }
 
 

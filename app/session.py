@@ -15,6 +15,7 @@ import io
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -502,6 +503,61 @@ def cards_for(runs: list[Run]) -> tuple[Card, ...]:
     )
 
 
+#: Called after each week of a replay with the week reached and the week it replays to.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Restart:
+    """A restart worked out by :meth:`Session.plan`: the config to run, the changes to replay
+    at their weeks, the week to replay to, and what to tell the page about the changes.
+
+    ``run`` replays it into a new session of its own (nothing shared with the page's session,
+    so it can run in a worker thread while the page keeps showing the current run); the page
+    then hands it to :meth:`Session.adopt`. The result is the same run, week by week, as
+    :meth:`Session.reconfigure` in the foreground (the same code: :meth:`Session.replay`).
+    """
+
+    config: Config
+    changes: tuple[Change, ...] = ()
+    week: int = 0
+    #: Changes made before the restart, and how many of them are replayed.
+    made: int = 0
+    kept: int = 0
+    copy_a: bool = False
+    why: str = ""
+
+    @property
+    def replays(self) -> bool:
+        """Whether it has weeks to replay (else it is a plain restart at week 0)."""
+        return bool(self.changes) or self.week > 0
+
+    def run(self, progress: Progress | None = None) -> Session:
+        """Replay it in a new session (``progress(k, n)`` after each week).
+
+        Raises:
+            ScenarioError: when the config or a change is refused.
+        """
+        return Session(self.config, self.changes, self.week, progress)
+
+    def message(self, week: int) -> str:
+        """One sentence for the page once the runs reached ``week`` (empty when there were no
+        changes to keep or clear)."""
+        if not self.made:
+            return ""
+        if not self.changes:
+            return (
+                f"The run restarted at week 0 and the {self.made} change(s) made during "
+                f"it were cleared ({self.why})."
+            )
+        kept = f"replayed {self.kept} change(s) at their weeks"
+        if self.copy_a:
+            kept += " (B got a copy of A's)"
+        dropped = self.made - self.kept
+        tail = f"; {dropped} of B's cleared ({self.why})" if dropped else ""
+        return f"Restarted and {kept} up to week {week}{tail}."
+
+
 class Session:
     """The runs of one browser session and their pictures.
 
@@ -512,7 +568,11 @@ class Session:
     ORG_SIZE_COMPARE = (8.2, 4.8)
 
     def __init__(
-        self, config: Config | None = None, changes: tuple[Change, ...] = (), week: int = 0
+        self,
+        config: Config | None = None,
+        changes: tuple[Change, ...] = (),
+        week: int = 0,
+        progress: Progress | None = None,
     ) -> None:
         self.lock = threading.RLock()
         self.config = config or Config.for_preset(DEFAULT_PRESET)
@@ -523,9 +583,10 @@ class Session:
         self._last_frame: tuple[tuple[Any, ...], Frame] | None = None
         #: The changes made during the run, in the order they were made.
         self.changes: tuple[Change, ...] = ()
-        self._build()
         if changes or week:
-            self.replay(changes, week)
+            self.replay(changes, week, progress)  # builds the runs first
+        else:
+            self._build()
 
     # ----------------------------------------------------------------- setup
     def _build(self) -> None:
@@ -645,30 +706,45 @@ class Session:
             self.version += 1
             return True
 
-    def replay(self, changes: tuple[Change, ...], week: int = 0) -> None:
+    def replay(
+        self, changes: tuple[Change, ...], week: int = 0, progress: Progress | None = None
+    ) -> None:
         """Run from week 0 making ``changes`` at their weeks, then on to ``week``.
 
         The same seed, settings and changes give the same run week by week (a shared link or
-        a scenario file restores it).
+        a scenario file restores it). ``progress(k, n)`` is called after each week replayed
+        (week ``k`` of ``n``; the page shows it while the replay runs in the background, see
+        :class:`Restart`); an exception it raises stops the replay.
 
         Raises:
             ScenarioError: for a change out of range or one the model refuses, naming it.
         """
         with self.lock:
             self._build()
-            for ch in sorted(changes, key=lambda c: c.week):  # stable: same-week order kept
+            todo = sorted(changes, key=lambda c: c.week)  # stable: same-week order kept
+            last = max([0, *(ch.week for ch in todo)])
+            total = max(min(last, self.horizon), min(week, self.horizon))
+
+            def advance(weeks: int) -> None:
+                for _ in range(weeks):
+                    if not self.step():
+                        return
+                    if progress is not None:
+                        progress(self.week, total)
+
+            for ch in todo:
                 ch = ch.check()
                 if ch.week > self.horizon:
                     raise ScenarioError(
                         f"change {ch.name!r}: week {ch.week} is after the horizon, week "
                         f"{self.horizon}"
                     )
-                self.step(ch.week - self.week)
+                advance(ch.week - self.week)
                 try:
                     self.change(ch.design, ch.key, ch.value)
                 except ScenarioError as e:
                     raise ScenarioError(f"change {ch.name!r} at week {ch.week}: {e}") from None
-            self.step(max(0, min(week, self.horizon) - self.week))
+            advance(max(0, min(week, self.horizon) - self.week))
 
     def course_scenario(self, design: int) -> Scenario:
         """The course a design is on: its scenario with the changes made so far as
@@ -705,9 +781,23 @@ class Session:
                 left as it was).
         """
         with self.lock:
+            plan = self.plan(config, copy_a=copy_a)
+            if plan is None:
+                return ""
+            self.restore(plan.config, plan.changes, plan.week)
+            return plan.message(self.week)
+
+    def plan(self, config: Config, *, copy_a: bool = False) -> Restart | None:
+        """What :meth:`reconfigure` would run (the config, the changes kept and the week to
+        replay to) and say, without running it; None when nothing changes.
+
+        The page runs a plan that replays weeks in the background (:meth:`Restart.run`, then
+        :meth:`adopt`) and keeps the current run on screen meanwhile.
+        """
+        with self.lock:
             old, changes, week = self.config, self.changes, self.week
             if config == old and not copy_a:
-                return ""
+                return None
             a = tuple(ch for ch in changes if ch.design == 0)
             if config.preset != old.preset:
                 keep: tuple[Change, ...] = ()
@@ -720,27 +810,32 @@ class Session:
                 keep = a
             else:
                 keep = changes
-            dropped = len(changes) - len([ch for ch in keep if ch in changes])
             if not keep:
                 week = 0
-            self.restore(config, keep, week)
-            if not changes:
-                return ""
             why = (
                 "another preset is another organisation"
                 if config.preset != old.preset
                 else "design B restarted from its own settings"
             )
-            if not keep:
-                return (
-                    f"The run restarted at week 0 and the {len(changes)} change(s) made during "
-                    f"it were cleared ({why})."
-                )
-            kept = f"replayed {len([ch for ch in keep if ch in changes])} change(s) at their weeks"
-            if copy_a:
-                kept += " (B got a copy of A's)"
-            tail = f"; {dropped} of B's cleared ({why})" if dropped else ""
-            return f"Restarted and {kept} up to week {self.week}{tail}."
+            return Restart(
+                config,
+                keep,
+                week,
+                made=len(changes),
+                kept=len([ch for ch in keep if ch in changes]),
+                copy_a=copy_a,
+                why=why,
+            )
+
+    def adopt(self, other: Session) -> None:
+        """Take over the runs of ``other`` (a session replayed in the background, see
+        :meth:`Restart.run`): this session then is what ``other`` is, week by week; ``other``
+        must not be used afterwards."""
+        with self.lock, other.lock:
+            self.config, self.runs, self.changes = other.config, other.runs, other.changes
+            self.charts, self.diff = other.charts, other.diff
+            self._last_frame = None
+            self.version += 1
 
     # ----------------------------------------------------------------- running
     @property
@@ -890,7 +985,13 @@ class Session:
         with self.lock:
             return scenario_toml(self.config, self.changes, design, self.week, self.horizon)
 
-    def restore(self, config: Config, changes: tuple[Change, ...] = (), week: int = 0) -> None:
+    def restore(
+        self,
+        config: Config,
+        changes: tuple[Change, ...] = (),
+        week: int = 0,
+        progress: Progress | None = None,
+    ) -> None:
         """Start again from ``config``, make ``changes`` at their weeks and run to ``week``.
 
         Raises:
@@ -900,7 +1001,7 @@ class Session:
             old = (self.config, self.runs, self.changes, self.charts, self.diff)
             self.config = config
             try:
-                self.replay(changes, week)
+                self.replay(changes, week, progress)
             except Exception:
                 self.config, self.runs, self.changes, self.charts, self.diff = old
                 self.version += 1

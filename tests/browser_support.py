@@ -118,6 +118,13 @@ def chromium() -> Iterator[object]:
             b.close()
 
 
+def _size(payload: object) -> int:
+    """Bytes of one websocket message (Playwright gives text as ``str``, binary as ``bytes``)."""
+    if isinstance(payload, str):
+        return len(payload.encode())
+    return len(payload)  # type: ignore[arg-type]
+
+
 class Watched:
     """A page with every request, console error, page load and websocket open/close recorded."""
 
@@ -137,6 +144,10 @@ class Watched:
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.events: list[str] = []  # "load", "ws open", "ws close": to tell a reload or reconnect
+        #: Sizes of the websocket messages received from the server and sent to it (payload
+        #: bytes after per-message deflate is undone, i.e. what the page has to parse).
+        self.ws_in: list[int] = []
+        self.ws_out: list[int] = []
         self.page.on("load", lambda _: self.events.append("load"))
         self.page.on("websocket", self._socket)
         self.page.goto(url, wait_until="load" if wait else "commit")
@@ -146,6 +157,8 @@ class Watched:
     def _socket(self, ws: object) -> None:
         self.events.append("ws open")
         ws.on("close", lambda _: self.events.append("ws close"))  # type: ignore[attr-defined]
+        ws.on("framereceived", lambda p: self.ws_in.append(_size(p)))  # type: ignore[attr-defined]
+        ws.on("framesent", lambda p: self.ws_out.append(_size(p)))  # type: ignore[attr-defined]
 
     def ready(self, timeout: float = 60_000) -> None:
         """Wait until the page shows its week counter (its session is up)."""

@@ -84,6 +84,7 @@ def test_play_and_pause(watched: Watched, tmp_path: Path) -> None:
     assert w.week() == paused
     assert w1 > w0
     _shot(w, tmp_path / "paused.png")
+    w.page.get_by_role("button", name="Show debrief").click()  # folded away until opened
     text = w.page.inner_text(".orgsim-debrief")
     assert "customers" in text and "What drove the churn" in text
     assert w.errors == []
@@ -115,6 +116,7 @@ def test_a_dial_at_week_0_sets_the_start_and_downloads_work(watched: Watched) ->
     assert w.week() == 0
     w.page.get_by_role("button", name="Step").click()
     w.wait_week(1)
+    w.page.get_by_role("button", name="Show files").click()  # folded away until opened
     with w.page.expect_download() as dl:
         w.page.get_by_role("button", name="Data (CSV)").click()
     text = Path(dl.value.path()).read_text()

@@ -276,9 +276,11 @@ def test_abandoned_sessions_are_released_after_a_cull_timeout(
 
     monkeypatch.delenv("SOLARA_KERNEL_CULL_TIMEOUT", raising=False)
     monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    monkeypatch.delenv("REACTON_FAST", raising=False)
     env = server.environment()
     assert parse_timedelta(env["SOLARA_KERNEL_CULL_TIMEOUT"]) == 300
     assert env["MALLOC_ARENA_MAX"] == "2"  # freed memory goes back to fewer, denser heaps
+    assert env["REACTON_FAST"] == "1"  # a render walks only the components that changed
     monkeypatch.setenv("SOLARA_KERNEL_CULL_TIMEOUT", "30s")  # the operator's choice wins
     assert server.environment()["SOLARA_KERNEL_CULL_TIMEOUT"] == "30s"
     monkeypatch.setenv("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "True")  # the offline switches do not
@@ -332,6 +334,7 @@ def test_page_step_reset_and_controls() -> None:
         "self-organised" in str(w.children) or "circles" in str(w.children)
         for w in rc.find(v.Html, class_="orgsim-help").widgets
     )
+    rc.find(v.Btn, children=["Show debrief"]).widget.click()  # folded away until opened
     assert "Nothing has happened yet" in _html(rc)
     rc.close()
 
@@ -421,3 +424,161 @@ def test_a_changed_courses_band_is_drawn_when_ready_without_a_click(
     assert [iv.week for iv in asked[0].interventions] == [2]  # type: ignore[attr-defined]
     rc.close()
     pool.shutdown()
+
+
+# ------------------------------------------------------------------ what a Step renders
+def _texts(rc: object) -> str:
+    """The page's plain text blocks (help lines, headings) as one string."""
+    return str([w.children for w in rc.find(v.Html).widgets])  # type: ignore[attr-defined]
+
+
+def test_closed_debrief_and_files_are_not_rendered_again_at_a_step() -> None:
+    """The debrief and the files panel are folded away until opened; closed, a Step renders
+    neither (no debrief written, no file names sent); opened, they follow the week."""
+    import app.page as page
+
+    box, rc = solara.render(Page(), handle_error=False)
+    rc.find(v.Switch, label="Compare with design B").widget.v_model = True
+    step = rc.find(v.Btn, children=["Step"]).widget
+    step.click()
+    written = []
+    real = Session.debrief
+    try:
+        Session.debrief = lambda self: written.append(self.week) or real(self)  # type: ignore[method-assign]
+        debrief0, export0 = page.Debrief.render_count, page.Export.render_count
+        for _ in range(3):
+            step.click()
+        assert _week(rc) == "Week 4 of 104"
+        assert (page.Debrief.render_count, page.Export.render_count) == (debrief0, export0)
+        assert written == [] and "<h4>" not in _html(rc)  # no debrief on the page
+        assert "A scenario file holds one design" not in _texts(rc)  # no files panel
+        # opened: written for the week reached, and again at the next Step
+        rc.find(v.Btn, children=["Show debrief"]).widget.click()
+        rc.find(v.Btn, children=["Show files"]).widget.click()
+        assert written == [4] and "Difference" in _html(rc)
+        assert "A scenario file holds one design" in _texts(rc)
+        step.click()
+        assert written == [4, 5]
+        # closed again: no more renders
+        rc.find(v.Btn, children=["Hide debrief"]).widget.click()
+        rc.find(v.Btn, children=["Hide files"]).widget.click()
+        debrief0, export0 = page.Debrief.render_count, page.Export.render_count
+        step.click()
+        assert (page.Debrief.render_count, page.Export.render_count) == (debrief0, export0)
+        assert written == [4, 5]
+    finally:
+        Session.debrief = real  # type: ignore[method-assign]
+    rc.close()
+
+
+# ------------------------------------------------------------------ replay in the background
+def test_a_page_opened_at_a_late_week_replays_in_the_background(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page opened with a late week: the replay runs in a thread, the page shows "week k of n"
+    meanwhile with Step, Play, Reset and the controls disabled (a click does nothing), and ends
+    on exactly the run a foreground replay gives."""
+    import threading
+
+    import pandas as pd
+
+    import app.page as page
+    from app.keep import from_query
+    from app.session import Restart
+
+    query = (
+        "?preset=command_and_control&seed=4&compare=1&b=culture_first_rollout"
+        "&change=6:A:decision_rights:0.8&change=9:B:responsiveness:0.7&week=24"
+    )
+    halfway, go_on = threading.Event(), threading.Event()
+    seen: list[tuple[int, int]] = []
+    run = Restart.run
+
+    def gated(self: Restart, progress: object = None) -> Session:
+        def tick(k: int, n: int) -> None:
+            seen.append((k, n))
+            progress(k, n)  # type: ignore[operator]
+            if k == 12:
+                halfway.set()
+                go_on.wait(60)
+
+        return run(self, tick)
+
+    monkeypatch.setattr(Restart, "run", gated)
+    sessions: list[Session] = []
+    start = page._start
+
+    def started(_q: str) -> tuple[Session, str, Restart | None]:
+        out = start(query)
+        sessions.append(out[0])
+        return out
+
+    monkeypatch.setattr(page, "_start", started)
+    box, rc = solara.render(Page(), handle_error=False)
+    try:
+        assert halfway.wait(60)
+        status = rc.find(v.Html, class_="replay-status").widget.children[0]
+        assert status == "Replaying the run: week 12 of 24"
+        assert _week(rc) == "Week 0 of 104"  # the page answers, showing the run as it was
+        step = rc.find(v.Btn, children=["Step"]).widget
+        assert step.disabled and rc.find(v.Btn, children=["Reset"]).widget.disabled
+        assert rc.find(v.Btn, children=["Play"]).widget.disabled
+        assert all(s.disabled for s in rc.find(v.Slider).widgets)
+        assert rc.find(v.Btn, children=["Copy A"]).widget.disabled
+        step.click()  # ignored while replaying
+        assert _week(rc) == "Week 0 of 104"
+    finally:
+        go_on.set()
+    deadline = time.time() + 60
+    while time.time() < deadline and (
+        _week(rc) != "Week 24 of 104" or rc.find(v.Html, class_="replay-status").widgets
+    ):
+        time.sleep(0.05)
+    assert _week(rc) == "Week 24 of 104"
+    assert [k for k, _ in seen] == list(range(1, 25)) and {n for _, n in seen} == {24}
+    assert not rc.find(v.Html, class_="replay-status").widgets
+    assert not rc.find(v.Btn, children=["Step"]).widget.disabled
+    saved = from_query(query)
+    assert saved is not None
+    direct = Session(saved.config, saved.changes, saved.week)  # in the foreground
+    (session,) = sessions
+    assert session.changes == direct.changes and session.labels == direct.labels
+    for a, b in zip(session.runs, direct.runs, strict=True):
+        pd.testing.assert_frame_equal(a.df, b.df)
+    assert session.csv() == direct.csv()
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert _week(rc) == "Week 25 of 104"
+    rc.close()
+
+
+def test_dials_sit_on_their_sliders_grid() -> None:
+    """Every dial's slider holds a value on its own grid (min + k * step): a value between two
+    marks is moved to the nearest by the browser, sent back, and set again at every Step."""
+    box, rc = solara.render(Page(), handle_error=False)
+    rc.find(v.Switch, label="Compare with design B").widget.v_model = True
+    sliders = rc.find(v.Slider).widgets
+    assert len(sliders) == 2 * len(culture_specs())
+    for s in sliders:
+        k = (s.v_model - s.min) / s.step
+        assert abs(k - round(k)) < 1e-6 and s.min <= s.v_model <= s.max, (s.label, s.v_model)
+    # the help line still gives the value in force
+    assert any(
+        "(now 0.00)" in str(w.children) for w in rc.find(v.Html, class_="orgsim-help").widgets
+    )
+    rc.close()
+
+
+def test_an_error_shown_keeps_the_live_views_state() -> None:
+    """A refused input shows a message above the live view; the view keeps its state (an
+    opened panel stays open: it is keyed, not placed by position)."""
+    box, rc = solara.render(Page(), handle_error=False)
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    rc.find(v.Btn, children=["Show files"]).widget.click()
+    assert "A scenario file holds one design" in _texts(rc)
+    seed = rc.find(v.TextField, label="Seed").widget
+    seed.v_model = "-3"
+    seed.fire_event("focusout", None)  # the seed is read when the field is left
+    assert rc.find(v.Alert).widgets  # the message
+    assert "A scenario file holds one design" in _texts(rc)
+    assert _week(rc) == "Week 1 of 104"
+    rc.close()

@@ -16,7 +16,14 @@ pytest.importorskip("solara", reason="the app extra is not installed (pip instal
 
 from app.debrief import compare_debrief  # noqa: E402
 from app.keep import from_query, read_scenario_upload, saved_from_scenario, to_query  # noqa: E402
-from app.session import PROGRAMME, Change, Config, Session, design_names  # noqa: E402
+from app.session import (  # noqa: E402
+    PROGRAMME,
+    Change,
+    Config,
+    Restart,
+    Session,
+    design_names,
+)
 from sim.scenario import ScenarioError  # noqa: E402
 
 RIGHTS = "culture.decision_rights"
@@ -285,3 +292,41 @@ def test_the_scenario_file_keeps_the_seed_and_the_page_reads_it_back() -> None:
         with pytest.raises(ScenarioError) as e:
             read_scenario_upload("b.toml", raw.replace("seed = 9", bad).encode())
         assert str(e.value).startswith("b.toml") and message in str(e.value), str(e.value)
+
+
+def test_a_restart_replayed_apart_then_adopted_equals_the_foreground_restart() -> None:
+    """What the page does in the background (``Session.plan``, ``Restart.run`` in a session of
+    its own, ``Session.adopt``) ends on the same run, week by week, as ``reconfigure``; the
+    progress goes week by week to the week reached; a refused change leaves the session."""
+
+    def made() -> Session:
+        s = Session(_cfg(compare=True))
+        s.step(3)
+        s.change(0, RIGHTS, 0.8)
+        s.step(2)
+        s.change(1, PROGRAMME, True)
+        s.step(4)
+        return s
+
+    for new, copy_a in ((lambda c: replace(c, seed=11), False), (lambda c: c.copy_a(), True)):
+        fore, back = made(), made()
+        said = fore.reconfigure(new(fore.config), copy_a=copy_a)
+        plan = back.plan(new(back.config), copy_a=copy_a)
+        assert plan is not None and plan.replays
+        seen: list[tuple[int, int]] = []
+        fresh = plan.run(lambda k, n, out=seen: out.append((k, n)))
+        assert back.week == 9 and back.config != plan.config  # untouched until adopted
+        version = back.version
+        back.adopt(fresh)
+        assert back.version > version  # the page draws a new frame
+        assert seen == [(k, 9) for k in range(1, 10)]
+        assert plan.message(back.week) == said
+        assert back.config == fore.config and back.changes == fore.changes
+        assert back.labels == fore.labels
+        for a, b in zip(fore.runs, back.runs, strict=True):
+            pd.testing.assert_frame_equal(a.df, b.df)
+        assert back.csv() == fore.csv()
+        assert back.frame().week == 9
+    bad = Restart(_cfg(), (Change(3, 0, RIGHTS, 0.8), Change(2, 1, RIGHTS, 0.5)), 5)
+    with pytest.raises(ScenarioError, match="switch on 'Compare with design B'"):
+        bad.run()

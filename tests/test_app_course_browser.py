@@ -51,7 +51,16 @@ def _move(w: Watched, design: str, path: str, at: float) -> None:
     w.page.mouse.click(track["x"] + at * track["width"], track["y"] + track["height"] / 2)
 
 
+def _open(w: Watched, panel: str) -> None:
+    """Open a panel folded away until opened ("debrief" or "files"), if it is closed."""
+    button = w.page.locator(f".open-{panel}")
+    if button.inner_text().strip().lower().startswith("show"):
+        button.click()
+        w.page.locator(f".open-{panel}", has_text="Hide").wait_for()
+
+
 def _csv(w: Watched) -> tuple[str, str]:
+    _open(w, "files")
     with w.page.expect_download() as dl:
         w.page.get_by_role("button", name="Data (CSV)").click()
     return dl.value.suggested_filename, Path(dl.value.path()).read_text()
@@ -162,6 +171,7 @@ def test_b_has_its_own_dials_and_names(watched: Watched, tmp_path: Path) -> None
     value = float(b.loc[3, RIGHTS])
     assert value == pytest.approx(0.8, abs=0.011)
     w.page.screenshot(path=str(tmp_path / "b_dials.png"))
+    _open(w, "debrief")
     debrief = w.page.inner_text(".orgsim-debrief")
     assert f"B differs from A in: decision rights {round(value, 2):g} from week 2" in debrief
     assert "-0 points" not in debrief and "+0 points" not in debrief
@@ -219,6 +229,7 @@ def test_scenario_file_download_upload_and_refusal(watched: Watched, tmp_path: P
     _move(w, "A", RIGHTS, 0.8)
     w.page.wait_for_function("document.body.innerText.includes('from week 2')", timeout=30_000)
     _step_to(w, 3)
+    _open(w, "files")
     with w.page.expect_download() as dl:
         w.page.get_by_role("button", name="Scenario A (TOML)").click()
     assert dl.value.suggested_filename == ("orgsim_command_and_control-A_week3_scenario-A.toml")

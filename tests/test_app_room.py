@@ -99,3 +99,26 @@ def test_prediction_reveal_reads_week_52_or_so_far() -> None:
     rows = prediction_rows(Guess(), s.runs[0].df)
     assert rows[0][1] == "–"
     assert rows[0][2] == f"{s.runs[0].df['churned_total'].iloc[51]:,.0f} by week 52"
+
+
+def test_live_pictures_are_palette_pngs_close_to_the_drawing() -> None:
+    """The frames sent each week are PNGs of at most 256 colours (a third to two thirds of the
+    bytes), and no pixel of the charts moves far from what matplotlib drew, band included."""
+    import io
+
+    from PIL import Image
+
+    from app.render import FRAME_COLOURS
+
+    s = _session(compare=True, weeks=20)
+    weeks = np.arange(1, 105)
+    s.charts.set_band(0, {"adoption_rate": (weeks, np.zeros(104), np.full(104, 0.5))}, "k")
+    f = s.frame()
+    for png in (*f.orgs, f.charts, f.diff):
+        im = Image.open(io.BytesIO(png))
+        assert im.format == "PNG" and im.mode == "P"
+        assert len(im.getcolors(maxcolors=1024) or []) <= FRAME_COLOURS
+    drawn = np.array(s.charts.canvas.buffer_rgba())[..., :3].astype(int)
+    sent = np.asarray(Image.open(io.BytesIO(f.charts)).convert("RGB"), dtype=int)
+    assert sent.shape == drawn.shape
+    assert np.abs(sent - drawn).max() <= 24

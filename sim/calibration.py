@@ -388,6 +388,22 @@ class Screen:
     cap: int
 
 
+def select_parameters(t: pd.DataFrame, *, cap: int, alpha: float = SCREEN_ALPHA) -> list[str]:
+    """The screen's rule: parameters with a Holm-adjusted p below ``alpha`` for some target.
+
+    ``t`` has the columns ``parameter, rho, p_adjusted`` (one row per parameter and target).
+    Strongest first (smallest adjusted p, then largest |rho|), at most ``cap``; when none passes,
+    the single strongest, so the fit has a parameter (its rows then say it did not pass).
+    """
+    best = (
+        t.assign(abs_rho=t["rho"].abs())
+        .sort_values(["p_adjusted", "abs_rho"], ascending=[True, False], kind="stable")
+        .drop_duplicates("parameter")
+    )
+    passed = best[best["p_adjusted"] < alpha]
+    return list((passed if len(passed) else best.head(1))["parameter"][:cap])
+
+
 def screen(
     scenario: Scenario,
     observed: Observed,
@@ -458,13 +474,7 @@ def screen(
             rows.append({"parameter": p.path, "target": name, "rho": rho, "p": pv})
     t = pd.DataFrame(rows, columns=["parameter", "target", "rho", "p"])
     t["p_adjusted"] = holm(t["p"].to_numpy()) if len(t) else []
-    best = (
-        t.assign(abs_rho=t["rho"].abs())
-        .sort_values(["p_adjusted", "abs_rho"], ascending=[True, False], kind="stable")
-        .drop_duplicates("parameter")
-    )
-    passed = best[best["p_adjusted"] < alpha]
-    chosen = list((passed if len(passed) else best.head(1))["parameter"][:cap])
+    chosen = select_parameters(t, cap=cap, alpha=alpha)
     t["selected"] = t["parameter"].isin(chosen)
     order = {p: i for i, p in enumerate(chosen)}
     return Screen(t[list(SCREEN_COLUMNS)], sorted(chosen, key=order.__getitem__), points, cap)

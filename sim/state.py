@@ -499,9 +499,10 @@ def _orientation_at_rest(scenario: Scenario, emp: Employees) -> np.ndarray:
     (:func:`sim.mechanisms.learning.orientation_at_rest_by_person`).
 
     Each person's weekly quit chance at the pivot morale, as for the playbook's turnover
-    (:func:`_settled_playbook`; the base rate gives about the turnover measured at rest, ODD 7.2;
-    managers' scaled, staff who do not quit at 0, as in the people process) and the organisation's norm
-    ``culture.customer_orientation``: the mean does not drift during the burn-in (ODD 5.1, 8.E).
+    (:func:`_settled_playbook`; the base rate gives about the turnover measured at rest, ODD
+    7.2; managers' scaled, staff who do not quit at 0, as in the people process) and the
+    organisation's norm ``culture.customer_orientation``: the mean hardly drifts in the burn-in
+    and after it (ODD 5.1; 8.E measures what is left).
     """
     pp = scenario.people
     pivot = np.full(emp.front.shape[0], pp.quit_morale_pivot)

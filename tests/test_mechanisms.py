@@ -664,4 +664,4 @@ def test_orientation_at_rest_by_person_matches_the_closed_form_and_lifts_teams()
     hz[0] = 0.0
     y = learning.orientation_at_rest_by_person(0.5, 0.3, 0.4, hz, unit, mgr)
     assert y[1:].mean() > x[1:].mean()
-    assert 0.3 < y.min() and y.max() < 0.5
+    assert y.min() > 0.3 and y.max() < 0.5

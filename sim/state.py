@@ -395,9 +395,8 @@ def build_state(
         skill=np.clip(rng.beta(pc.skill_beta_a, pc.skill_beta_b, n), 0, 1),
         morale=np.clip(rng.normal(pc.initial_morale_mean, pc.initial_morale_sd, n), 0, 1),
         safety=np.clip(rng.normal(cul.psychological_safety, pc.initial_safety_sd, n), 0, 1),
-        orientation=np.clip(
-            rng.normal(cul.customer_orientation, pc.initial_orientation_sd, n), 0, 1
-        ),
+        # the spread only here (same draws); the mean at rest is added below (ODD 5.1)
+        orientation=rng.normal(0.0, pc.initial_orientation_sd, n),
         tenure=rng.integers(pc.tenure_min_weeks, pc.tenure_min_weeks + pc.tenure_span_weeks, n),
         workload=np.ones(n),
         powerless=np.zeros(n),
@@ -407,6 +406,7 @@ def build_state(
         beliefs=beliefs,
         style=style,
     )
+    emp.orientation = np.clip(emp.orientation + _orientation_at_rest(scenario, emp), 0, 1)
     org_reality, code, emp.beliefs = _settled_playbook(scenario, emp, reality, code, rest_rng)
     sales = np.flatnonzero(emp.role == SALES)
     cap = customer_capacity(scenario, sales.shape[0])
@@ -495,6 +495,32 @@ def build_state(
         code=code,
     )
     return State(emp=emp, cust=cust, levers=levers, org=org)
+
+
+def _orientation_at_rest(scenario: Scenario, emp: Employees) -> np.ndarray:
+    """Each position's mean customer orientation at the start: hiring from
+    ``people.hiring_pool_orientation``, turnover and socialisation in balance on the chart
+    (:func:`sim.mechanisms.learning.orientation_at_rest_by_person`).
+
+    Each person's weekly quit chance at the pivot morale, as for the playbook's turnover
+    (:func:`_settled_playbook`; the base rate gives about the turnover measured at rest, ODD
+    7.2; managers' scaled, staff who do not quit at 0, as in the people process) and the
+    organisation's norm ``culture.customer_orientation``: the mean hardly drifts in the burn-in
+    and after it (ODD 5.1; 8.E measures what is left).
+    """
+    pp = scenario.people
+    pivot = np.full(emp.front.shape[0], pp.quit_morale_pivot)
+    hazard = people_mech.quit_hazard(pivot, pp.base_quit_annual, emp.front, p=pp)
+    hazard = np.where(emp.other, 0.0, hazard)
+    return learning.orientation_at_rest_by_person(
+        scenario.culture.customer_orientation,
+        pp.hiring_pool_orientation,
+        scenario.culture.socialisation,
+        hazard,
+        emp.unit,
+        emp.manager,
+        p=scenario.learning,
+    )
 
 
 def _settled_playbook(

@@ -119,12 +119,9 @@ def _committed_plan() -> dict[str, tuple[str, str, int]]:
 
 #: Dials whose confirmatory test is known to fail, with the reason (a strict xfail: it fails
 #: the suite once the dial passes, so the entry must then be removed).
-THIN = {
-    "socialisation": "issue 14 item 10 open: with the 78-week burn-in balanced every 26 weeks "
-    "(docs/ODD.md 8.A wave 4) its effect on first-contact resolution in command_and_control "
-    "is +1.4 points in the table (p 0.0046) but p 0.04 at the plan's 26 replicates, seed 2027; "
-    "its second channel (newcomers' orientation from the hiring pool) is not built"
-}
+#: Empty since issue 14 item 10 (docs/ODD.md 8.E wave 5): socialisation's confirmatory test
+#: passes now that newcomers come from a hiring pool (data quality in command_and_control).
+THIN: dict[str, str] = {}
 
 
 @functools.cache

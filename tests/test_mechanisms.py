@@ -609,3 +609,59 @@ def test_ease_and_voice_efficacy() -> None:
     )
     assert learning.voice_efficacy(0.5, 0, 0.0) == 0.5
     assert learning.voice_efficacy(0.5, 10, 10.0) == pytest.approx(0.55)
+
+
+_unit = st.floats(0.0, 1.0, allow_nan=False)
+_quit = st.floats(1e-4, 0.05, allow_nan=False)  # weekly: about 0.5% to 93% a year
+
+
+@settings(max_examples=60, deadline=None)
+@given(norm=_unit, pool=_unit, strength=_unit, h=_quit)
+def test_orientation_at_rest_between_pool_and_norm(norm, pool, strength, h) -> None:
+    m = learning.orientation_at_rest(norm, pool, strength, h)
+    assert min(norm, pool) - 1e-12 <= m <= max(norm, pool) + 1e-12
+    # the pool at the norm: nothing to close, the staff sit at the norm
+    assert learning.orientation_at_rest(norm, norm, strength, h) == pytest.approx(norm, abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(norm=_unit, pool=_unit, s=st.tuples(_unit, _unit), h=_quit)
+def test_orientation_at_rest_moves_to_the_norm_with_socialisation(norm, pool, s, h) -> None:
+    weak, strong = sorted(s)
+    gap_weak = abs(learning.orientation_at_rest(norm, pool, weak, h) - norm)
+    gap_strong = abs(learning.orientation_at_rest(norm, pool, strong, h) - norm)
+    assert gap_strong <= gap_weak + 1e-12
+
+
+def test_orientation_at_rest_limits_and_a_cohort_simulation() -> None:
+    # no socialisation: the staff are the pool; no turnover: the norm
+    assert learning.orientation_at_rest(0.6, 0.3, 0.0, 0.01) == pytest.approx(0.3)
+    assert learning.orientation_at_rest(0.6, 0.3, 0.5, 0.0) == pytest.approx(0.6)
+    # the gap share against a direct sum over tenures (geometric, to 200 years)
+    h, s = 0.006, 0.4
+    p = learning.DEFAULT_LEARNING
+    k = np.arange(52 * 200)
+    r = s * (p.socialise_base + p.socialise_newcomer * np.exp(-k / p.socialise_tenure_weeks))
+    d = np.concatenate([[1.0], np.cumprod(1.0 - r)[:-1]])
+    direct = float(np.sum(h * (1.0 - h) ** k * d))
+    assert learning.socialisation_gap_share(s, h)[0] == pytest.approx(direct, rel=1e-9)
+    # more turnover leaves more of the pool's gap
+    assert learning.orientation_at_rest(0.6, 0.3, s, 0.02) < learning.orientation_at_rest(
+        0.6, 0.3, s, 0.005
+    )
+
+
+def test_orientation_at_rest_by_person_matches_the_closed_form_and_lifts_teams() -> None:
+    # one unit, nobody with a manager, one quit chance: the chart's balance is the closed form
+    n = 20
+    unit, none = np.zeros(n, dtype=np.int64), np.full(n, -1, dtype=np.int64)
+    x = learning.orientation_at_rest_by_person(0.5, 0.3, 0.4, np.full(n, 0.006), unit, none)
+    assert x == pytest.approx(np.full(n, learning.orientation_at_rest(0.5, 0.3, 0.4, 0.006)))
+    # a manager who never quits is socialised fully and lifts the team's norm above that
+    mgr = np.zeros(n, dtype=np.int64)
+    mgr[0] = -1
+    hz = np.full(n, 0.006)
+    hz[0] = 0.0
+    y = learning.orientation_at_rest_by_person(0.5, 0.3, 0.4, hz, unit, mgr)
+    assert y[1:].mean() > x[1:].mean()
+    assert y.min() > 0.3 and y.max() < 0.5

@@ -193,9 +193,28 @@ class PeopleCoefficients(_Section):
         1.0,
         "Newcomer orientation spread",
         "Standard deviation of a new hire's customer orientation around "
-        "culture.customer_orientation.",
+        "people.hiring_pool_orientation.",
         unit="index 0-1",
         source=_SET_BY_HAND + "the hiring pool varies as much as the staff do",
+    )
+    hiring_pool_orientation: float = _f(
+        0.3,
+        0.0,
+        1.0,
+        "Hiring pool's orientation",
+        "Mean customer orientation of the labour market newcomers are hired from, before "
+        "socialisation pulls them towards the local norm (team, manager, organisation; "
+        "learning.norm_*_weight). The staff start at the mean hiring, turnover and "
+        "socialisation settle to (sim.mechanisms.learning.orientation_at_rest).",
+        unit="index 0-1",
+        source="assumption: the labour market's average customer orientation sits below that of "
+        "a firm that sets out to be customer-centred (the presets' culture.customer_orientation "
+        "is 0.4-0.55), so newcomers arrive less oriented than the organisation's norm and "
+        "socialisation has a gap to close; the mechanism is Harrison & Carroll's (1991, Admin. "
+        "Science Quarterly) cultural transmission under hiring, socialisation and turnover, "
+        "the number is not from them (docs/ODD.md 8.E)",
+        uncertain=True,
+        plausible=(0.2, 0.5),
     )
     anchored_usage: float = _f(
         0.5,
@@ -304,8 +323,8 @@ class PeopleCoefficients(_Section):
         0.0,
         1.0,
         "Initial orientation spread",
-        "Standard deviation of customer orientation around culture.customer_orientation at "
-        "the start.",
+        "Standard deviation of customer orientation at the start around its mean at rest "
+        "(sim.mechanisms.learning.orientation_at_rest).",
         unit="index 0-1",
         source=_SET_BY_HAND + "culture traits vary more between people than morale does",
     )

@@ -178,6 +178,119 @@ def socialise(
     return np.clip(trait + rate * (norm - trait), 0.0, 1.0)
 
 
+def socialisation_gap_share(
+    strength: float, quit_weekly: np.ndarray | float, *, p: Learning = DEFAULT_LEARNING
+) -> np.ndarray:
+    """``A``: the share of a newcomer's gap to the norm still left, averaged over the tenures
+    of the people in a post at rest (one value per quit chance in ``quit_weekly``).
+
+    A newcomer starts at the hiring pool's orientation; each week of the learning process at
+    tenure ``k`` (0, 1, ...) closes the share
+    ``r_k = strength x (socialise_base + socialise_newcomer e^(-k/socialise_tenure_weeks))`` of
+    the gap to the norm (:func:`socialise`), so after ``j`` weeks in post the gap left is
+    ``D_j = prod_{k<j} (1 - r_k)``. With a weekly quit chance ``h`` the tenures of the people in
+    post at rest are geometric, ``pi_j = h (1 - h)^j`` (a post is refilled by a newcomer at
+    tenure 0), so ``A = sum_j pi_j D_j``. Beyond ``J = 30 socialise_tenure_weeks`` the newcomer
+    term has faded (``e^-30``) and the rest of the sum is geometric,
+    ``h (1 - h)^J D_J / (1 - (1 - h)(1 - strength x socialise_base))``. ``A`` is 0 without
+    turnover (nobody comes in from the pool) and 1 without socialisation.
+    """
+    h_all = np.clip(np.atleast_1d(np.asarray(quit_weekly, dtype=float)), 0.0, 1.0)
+    weeks = max(int(np.ceil(30.0 * p.socialise_tenure_weeks)), 1)
+    k = np.arange(weeks)
+    rate = strength * (
+        p.socialise_base + p.socialise_newcomer * np.exp(-k / p.socialise_tenure_weeks)
+    )
+    decay = np.concatenate([[1.0], np.cumprod(1.0 - rate)])  # D_0 .. D_J
+    tail_keep = 1.0 - strength * p.socialise_base
+    h_vals, inverse = np.unique(h_all, return_inverse=True)
+    a = np.zeros(h_vals.shape[0])
+    for i, h in enumerate(h_vals):
+        if h <= 0.0:
+            continue  # nobody leaves, so nobody comes in from the pool
+        survive = (1.0 - h) ** np.arange(weeks + 1)
+        head = h * float(np.dot(survive[:-1], decay[:-1]))
+        tail = h * survive[-1] * decay[-1] / (1.0 - (1.0 - h) * tail_keep)
+        a[i] = head + tail
+    return a[inverse].reshape(h_all.shape)
+
+
+def orientation_at_rest(
+    organisation_norm: float,
+    pool: float,
+    strength: float,
+    quit_weekly: np.ndarray | float,
+    *,
+    p: Learning = DEFAULT_LEARNING,
+) -> float:
+    """Mean customer orientation of the staff at rest: hiring from the pool, turnover and
+    socialisation in balance (Harrison & Carroll 1991), for a homogeneous organisation.
+
+    Derivation (mean field, in expectation). Let ``q`` be the hiring pool's mean orientation,
+    ``o`` the organisation's norm, ``m`` the staff's mean and ``N`` the mean norm people are
+    socialised to (:func:`orientation_norm` with the team's and the manager's orientation at the
+    staff mean): ``N = (w_team + w_manager) m + w_org o``. At rest the mean gap to the norm is
+    ``A (q - N)`` with ``A`` the mean of :func:`socialisation_gap_share` over the staff (one quit
+    chance per person in ``quit_weekly``, or one for all), so ``m = N + A (q - N)``, whose fixed
+    point is
+
+        m = ((1 - A) w_org o + A q) / (1 - (1 - A)(w_team + w_manager)).
+
+    ``A`` is 0 without turnover (``m = o`` when the three weights sum to 1) and 1 without
+    socialisation (``m = q``); in between ``m`` lies between ``q`` and ``o``, equals ``o`` when
+    ``q == o`` and moves towards ``o`` as ``strength`` rises. Clipping of the traits to 0-1 is
+    ignored; :func:`orientation_at_rest_by_person` solves the same balance on the chart (teams
+    and managers with their own quit chances).
+    """
+    a = socialisation_gap_share(strength, quit_weekly, p=p)
+    if a.size == 0:
+        return float(organisation_norm)
+    big_a = float(a.mean())
+    den = 1.0 - (1.0 - big_a) * (p.norm_team_weight + p.norm_manager_weight)
+    if den <= 0.0:  # no turnover and no organisational anchor: any mean is at rest
+        return float(organisation_norm)
+    return float(((1.0 - big_a) * p.norm_org_weight * organisation_norm + big_a * pool) / den)
+
+
+def orientation_at_rest_by_person(
+    organisation_norm: float,
+    pool: float,
+    strength: float,
+    quit_weekly: np.ndarray,
+    unit: np.ndarray,
+    manager: np.ndarray,
+    *,
+    p: Learning = DEFAULT_LEARNING,
+    tol: float = 1e-12,
+    max_iter: int = 10_000,
+) -> np.ndarray:
+    """Each position's mean orientation at rest on the chart: ``x_i = N_i + A_i (q - N_i)``.
+
+    As :func:`orientation_at_rest`, but the norm ``N_i`` is :func:`orientation_norm` of the
+    position's unit mean, its manager's value (its own without a manager, as the learning
+    process does) and the organisation's norm, and ``A_i`` is the gap share at the position's
+    own quit chance (:func:`socialisation_gap_share`): managers, who quit less, are more
+    socialised and pull their teams' norm up. Solved by fixed-point iteration; the map is a
+    contraction with factor ``max_i (1 - A_i)(w_team + w_manager) < 1`` when ``w_org > 0`` or
+    there is turnover. With one quit chance and no managers it reduces to the closed form.
+    """
+    n = unit.shape[0]
+    a = socialisation_gap_share(strength, quit_weekly, p=p) * np.ones(n)
+    x = np.full(n, orientation_at_rest(organisation_norm, pool, strength, quit_weekly, p=p))
+    has_mgr = manager >= 0
+    mgr = np.maximum(manager, 0)
+    ones = np.ones(n)
+    for _ in range(max_iter):
+        norm = orientation_norm(
+            unit_means(x, unit, ones), np.where(has_mgr, x[mgr], x), organisation_norm, p=p
+        )
+        new = norm + a * (pool - norm)
+        if float(np.max(np.abs(new - x), initial=0.0)) < tol:
+            return new
+        x = new
+    return x
+
+
 def playbook_rate(
     base_p1: float,
     strength: float,

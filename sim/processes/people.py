@@ -101,9 +101,10 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     e.trained &= ~q  # and their training: a newcomer waits for the next training slot
     e.trained_week[q] = NEVER
     e.champion &= ~q
-    # newcomers: one fresh draw per position every week keeps streams aligned
+    # newcomers: one fresh draw per position every week keeps streams aligned; their orientation
+    # is the hiring pool's, which socialisation pulls towards the local norm (docs/ODD.md 8.E)
     new_orient = np.clip(
-        r_p.normal(sc.culture.customer_orientation, pp.newcomer_orientation_sd, e.n), 0, 1
+        r_p.normal(pp.hiring_pool_orientation, pp.newcomer_orientation_sd, e.n), 0, 1
     )
     new_thr = r_p.normal(sc.crm.threshold_mean, sc.crm.threshold_sd, e.n)
     new_aff = r_p.normal(0.0, sc.adoption.affinity_sd, e.n)

@@ -421,7 +421,7 @@ def test_cli_ctrl_c_keeps_finished_generations_and_resume_completes(
         "--parameters",
         PARAMS[0],
         "--budget",
-        80,
+        200,  # room for both generations whatever the acceptance (80 ran out once the model moved)
         "--population",
         10,
         "--generations",
@@ -644,7 +644,7 @@ def test_default_fit_over_every_flagged_parameter_goes_past_the_second_generatio
     try:
         code, stdout, err = _main(
             [
-                "calibrate", scen, "--observed", ob, "--budget", 150, "--population", 10,
+                "calibrate", scen, "--observed", ob, "--budget", 400, "--population", 10,
                 "--generations", 3, "--predictive", 5, "--workers", 1, "--out", out,
                 "--screen", 0,
             ]

@@ -163,6 +163,18 @@ def safety_climate(
     )
 
 
+def newcomer_fade(tenure: np.ndarray | float, tenure_weeks: float) -> np.ndarray:
+    """How much of a newcomer's extra malleability is left at ``tenure``: e^(-tenure / weeks).
+
+    A scale of 0 (allowed by the schema) is the limit: only a person of tenure 0 is a newcomer
+    (1 there, 0 after), instead of the 0/0 that would make every orientation NaN.
+    """
+    t = np.asarray(tenure, dtype=float)
+    if tenure_weeks <= 0.0:
+        return (t <= 0.0).astype(float)
+    return np.exp(-t / tenure_weeks)
+
+
 def socialise(
     trait: np.ndarray,
     norm: np.ndarray,
@@ -173,7 +185,7 @@ def socialise(
 ) -> np.ndarray:
     """Move a culture trait towards the local norm; newcomers are the most malleable."""
     rate = strength * (
-        p.socialise_base + p.socialise_newcomer * np.exp(-tenure / p.socialise_tenure_weeks)
+        p.socialise_base + p.socialise_newcomer * newcomer_fade(tenure, p.socialise_tenure_weeks)
     )
     return np.clip(trait + rate * (norm - trait), 0.0, 1.0)
 
@@ -196,10 +208,10 @@ def socialisation_gap_share(
     turnover (nobody comes in from the pool) and 1 without socialisation.
     """
     h_all = np.clip(np.atleast_1d(np.asarray(quit_weekly, dtype=float)), 0.0, 1.0)
-    weeks = max(int(np.ceil(30.0 * p.socialise_tenure_weeks)), 1)
+    weeks = max(int(np.ceil(30.0 * max(p.socialise_tenure_weeks, 0.0))), 1)
     k = np.arange(weeks)
     rate = strength * (
-        p.socialise_base + p.socialise_newcomer * np.exp(-k / p.socialise_tenure_weeks)
+        p.socialise_base + p.socialise_newcomer * newcomer_fade(k, p.socialise_tenure_weeks)
     )
     decay = np.concatenate([[1.0], np.cumprod(1.0 - rate)])  # D_0 .. D_J
     tail_keep = 1.0 - strength * p.socialise_base
@@ -210,7 +222,9 @@ def socialisation_gap_share(
             continue  # nobody leaves, so nobody comes in from the pool
         survive = (1.0 - h) ** np.arange(weeks + 1)
         head = h * float(np.dot(survive[:-1], decay[:-1]))
-        tail = h * survive[-1] * decay[-1] / (1.0 - (1.0 - h) * tail_keep)
+        # 1 - (1 - h) * tail_keep written without the cancellation that makes it 0 for a tiny h
+        # (then h / den is 1, not 0/0)
+        tail = h * survive[-1] * decay[-1] / (h + (1.0 - h) * (1.0 - tail_keep))
         a[i] = head + tail
     return a[inverse].reshape(h_all.shape)
 
@@ -249,7 +263,10 @@ def orientation_at_rest(
     den = 1.0 - (1.0 - big_a) * (p.norm_team_weight + p.norm_manager_weight)
     if den <= 0.0:  # no turnover and no organisational anchor: any mean is at rest
         return float(organisation_norm)
-    return float(((1.0 - big_a) * p.norm_org_weight * organisation_norm + big_a * pool) / den)
+    value = ((1.0 - big_a) * p.norm_org_weight * organisation_norm + big_a * pool) / den
+    # orientation lives in [0, 1] (``socialise`` clips): norm weights summing above 1, which the
+    # schema allows, would otherwise put the balance outside it
+    return float(np.clip(value, 0.0, 1.0))
 
 
 def orientation_at_rest_by_person(
@@ -262,7 +279,7 @@ def orientation_at_rest_by_person(
     *,
     p: Learning = DEFAULT_LEARNING,
     tol: float = 1e-12,
-    max_iter: int = 10_000,
+    max_iter: int = 2_000,
 ) -> np.ndarray:
     """Each position's mean orientation at rest on the chart: ``x_i = N_i + A_i (q - N_i)``.
 
@@ -273,6 +290,9 @@ def orientation_at_rest_by_person(
     socialised and pull their teams' norm up. Solved by fixed-point iteration; the map is a
     contraction with factor ``max_i (1 - A_i)(w_team + w_manager) < 1`` when ``w_org > 0`` or
     there is turnover. With one quit chance and no managers it reduces to the closed form.
+    Each iterate is clipped to [0, 1], as the weekly ``socialise`` clips: with norm weights summing
+    above 1 (allowed by the schema) the unclipped map diverges; the clipped one is bounded and,
+    if it does not settle, the last iterate after ``max_iter`` is returned.
     """
     n = unit.shape[0]
     a = socialisation_gap_share(strength, quit_weekly, p=p) * np.ones(n)
@@ -284,7 +304,7 @@ def orientation_at_rest_by_person(
         norm = orientation_norm(
             unit_means(x, unit, ones), np.where(has_mgr, x[mgr], x), organisation_norm, p=p
         )
-        new = norm + a * (pool - norm)
+        new = np.clip(norm + a * (pool - norm), 0.0, 1.0)
         if float(np.max(np.abs(new - x), initial=0.0)) < tol:
             return new
         x = new
@@ -304,7 +324,7 @@ def playbook_rate(
     Socialisation (``strength``) teaches the playbook to everyone, and fastest to newcomers
     (onboarding), whose pull fades with tenure like that of orientation (:func:`socialise`).
     """
-    boost = 1.0 + newcomer_boost * np.exp(-tenure / p.socialise_tenure_weeks)
+    boost = 1.0 + newcomer_boost * newcomer_fade(tenure, p.socialise_tenure_weeks)
     return np.clip(base_p1 * strength * boost, 0.0, 1.0)
 
 

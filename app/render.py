@@ -64,8 +64,12 @@ class BlitFigure:
             if a.get_visible():
                 self.fig.draw_artist(a)
 
-    def overlay(self, rgb: np.ndarray) -> None:
-        """Paint extra marks straight into the frame's pixels (rows top-down); none by default."""
+    def overlay(self, rgba: np.ndarray) -> None:
+        """Paint extra marks straight into the frame's pixels; none by default.
+
+        Args:
+            rgba: the canvas's own (height, width, 4) uint8 pixels, C-contiguous, rows top-down.
+        """
 
     def png(self) -> bytes:
         """The current frame as PNG bytes: at most ``FRAME_COLOURS`` colours, fast compression.
@@ -77,10 +81,16 @@ class BlitFigure:
         6-7 (docs/PERFORMANCE.md). Downloads (:meth:`full_png`) keep every colour.
         """
         self.draw()
-        rgb = np.array(self.canvas.buffer_rgba())[..., :3]
-        self.overlay(rgb)
+        pixels = self.canvas.buffer_rgba()
+        # the overlay paints straight into the canvas (no copy of the frame): the next draw()
+        # restores the whole background over it, and a full export draws everything again
+        self.overlay(np.asarray(pixels))
+        h, w = pixels.shape[:2]
+        # one C pass from the canvas's RGBA to RGB; np.array(...)[..., :3] and
+        # Image.fromarray copied the frame twice (1.5-2.6 ms a picture, docs/PERFORMANCE.md)
+        rgb = Image.frombuffer("RGBA", (w, h), pixels, "raw", "RGBA", 0, 1).convert("RGB")
         buf = io.BytesIO()
-        Image.fromarray(rgb).quantize(
+        rgb.quantize(
             colors=FRAME_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
         ).save(buf, format="png", compress_level=1)
         return buf.getvalue()

@@ -82,7 +82,10 @@ class BlitFigure:
         edges between a few flat ones; mapped to a palette of 256 (octree, no dithering) no
         channel moves by more than about 14 of 255 in the app's pictures, and the PNG is a third
         to two thirds the size (an org view 60 kB -> 22 kB) and encodes in about 4 ms instead of
-        6-7 (docs/PERFORMANCE.md). Downloads (:meth:`full_png`) keep every colour.
+        6-7. Most weeks only the pixels that changed are mapped, to the last frame's palette
+        (:meth:`_palette_frame`, at most ``PALETTE_TOLERANCE`` off), which leaves about 1 ms of
+        PNG encoding a picture (docs/PERFORMANCE.md). Downloads (:meth:`full_png`) keep every
+        colour.
         """
         self.draw()
         pixels = self.canvas.buffer_rgba()

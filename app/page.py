@@ -62,6 +62,8 @@ CSS = """
 .orgsim-names .a { color: #1f5fa8; margin-right: 18px; }
 .orgsim-names .b { color: #b35900; }
 .orgsim-presenter .orgsim-names { display: none; }
+/* the empty place of the replay line: out of the flex flow, or the column's gap shows */
+.no-replay { display: none; }
 .first-hint { font-size: 1.05rem; background: #fff8d6; border-left: 4px solid #e0b000;
   padding: 4px 10px; margin: 4px 0; color: #222; }
 .orgsim-design-b { border-left: 4px solid #e07b00; padding-left: 8px; margin-top: 8px; }

@@ -20,10 +20,14 @@ import numpy as np  # noqa: E402
 from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from PIL import Image  # noqa: E402
+from PIL import Image, ImageChops  # noqa: E402
 
 #: Colours of a live frame's PNG (a palette image; see :meth:`BlitFigure.png`).
 FRAME_COLOURS = 256
+#: The most (of 255) any channel of a pixel may move when a frame reuses the last frame's
+#: palette for what changed (:meth:`BlitFigure._palette_frame`); a fresh octree palette moves
+#: none by more than about 14 in the app's pictures.
+PALETTE_TOLERANCE = 16
 
 
 class BlitFigure:
@@ -64,8 +68,12 @@ class BlitFigure:
             if a.get_visible():
                 self.fig.draw_artist(a)
 
-    def overlay(self, rgb: np.ndarray) -> None:
-        """Paint extra marks straight into the frame's pixels (rows top-down); none by default."""
+    def overlay(self, rgba: np.ndarray) -> None:
+        """Paint extra marks straight into the frame's pixels; none by default.
+
+        Args:
+            rgba: the canvas's own (height, width, 4) uint8 pixels, C-contiguous, rows top-down.
+        """
 
     def png(self) -> bytes:
         """The current frame as PNG bytes: at most ``FRAME_COLOURS`` colours, fast compression.
@@ -74,16 +82,57 @@ class BlitFigure:
         edges between a few flat ones; mapped to a palette of 256 (octree, no dithering) no
         channel moves by more than about 14 of 255 in the app's pictures, and the PNG is a third
         to two thirds the size (an org view 60 kB -> 22 kB) and encodes in about 4 ms instead of
-        6-7 (docs/PERFORMANCE.md). Downloads (:meth:`full_png`) keep every colour.
+        6-7. Most weeks only the pixels that changed are mapped, to the last frame's palette
+        (:meth:`_palette_frame`, at most ``PALETTE_TOLERANCE`` off), which leaves about 1 ms of
+        PNG encoding a picture (docs/PERFORMANCE.md). Downloads (:meth:`full_png`) keep every
+        colour.
         """
         self.draw()
-        rgb = np.array(self.canvas.buffer_rgba())[..., :3]
-        self.overlay(rgb)
+        pixels = self.canvas.buffer_rgba()
+        rgba = np.asarray(pixels)
+        # the overlay paints straight into the canvas (no copy of the frame): the next draw()
+        # restores the whole background over it, and a full export draws everything again
+        self.overlay(rgba)
         buf = io.BytesIO()
-        Image.fromarray(rgb).quantize(
-            colors=FRAME_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
-        ).save(buf, format="png", compress_level=1)
+        self._palette_frame(rgba).save(buf, format="png", compress_level=1)
         return buf.getvalue()
+
+    def _palette_frame(self, rgba: np.ndarray) -> Image.Image:
+        """The frame as a palette image: only what changed since the last frame is mapped.
+
+        From one week to the next most pixels do not change (a chart's lines gain a segment at
+        the current week). The rectangle around the changed pixels is mapped to the last
+        frame's palette and pasted into the last frame; when some colour there is farther than
+        ``PALETTE_TOLERANCE`` from every palette colour (a new mark, a rescaled axis, the first
+        frame), the whole frame gets a new octree palette instead (about 2-3 ms a picture,
+        where the rectangle costs a few tenths of a millisecond).
+        """
+        h, w = rgba.shape[:2]
+        # one C pass from the canvas's RGBA to RGB; np.array(...)[..., :3] and
+        # Image.fromarray copied the frame twice (1.5-2.6 ms a picture, docs/PERFORMANCE.md)
+        full = Image.frombuffer("RGBA", (w, h), rgba, "raw", "RGBA", 0, 1)
+        out = None
+        prev = getattr(self, "_last_frame", None)
+        if prev is not None and prev[0].shape == rgba.shape:
+            changed = rgba.view(np.uint32)[..., 0] != prev[0].view(np.uint32)[..., 0]
+            rows = np.flatnonzero(changed.any(axis=1))
+            if rows.size == 0:
+                out = prev[1]
+            else:
+                cols = np.flatnonzero(changed.any(axis=0))
+                box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+                crop = full.crop(box).convert("RGB")
+                mapped = crop.quantize(palette=prev[1], dither=Image.Dither.NONE)
+                off = ImageChops.difference(mapped.convert("RGB"), crop).getextrema()
+                if max(hi for _, hi in off) <= PALETTE_TOLERANCE:
+                    out = prev[1].copy()
+                    out.paste(mapped, box[:2])
+        if out is None:
+            out = full.convert("RGB").quantize(
+                colors=FRAME_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+            )
+        self._last_frame = (rgba.copy(), out)
+        return out
 
     def _export_only(self) -> list[Artist]:
         """Artists that the fast path paints with :meth:`overlay` but a full export draws."""

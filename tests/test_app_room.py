@@ -122,3 +122,34 @@ def test_live_pictures_are_palette_pngs_close_to_the_drawing() -> None:
     sent = np.asarray(Image.open(io.BytesIO(f.charts)).convert("RGB"), dtype=int)
     assert sent.shape == drawn.shape
     assert np.abs(sent - drawn).max() <= 24
+
+
+def test_a_frame_maps_what_changed_to_the_last_palette_within_the_tolerance() -> None:
+    """Week after week every sent picture stays within ``PALETTE_TOLERANCE`` of what was drawn
+    (the customers painted in too), most frames of the charts keep the last frame's palette
+    (only the changed rectangle is mapped), and a frame with nothing new is the same picture."""
+    import io
+
+    from PIL import Image
+
+    from app.render import PALETTE_TOLERANCE
+
+    s = _session(compare=True, weeks=30)  # past the go-live and the first rescaled axes
+    s.frame()
+    figures = [r.view for r in s.runs] + [s.charts, s.diff]
+    kept = dict.fromkeys(range(4), 0)
+    last = [None] * 4
+    for _ in range(12):
+        s.step()
+        f = s.frame()
+        for i, (fig, png) in enumerate(zip(figures, (*f.orgs, f.charts, f.diff))):
+            im = Image.open(io.BytesIO(png))
+            assert im.mode == "P"
+            drawn = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+            sent = np.asarray(im.convert("RGB"), dtype=int)
+            assert np.abs(sent - drawn).max() <= PALETTE_TOLERANCE
+            kept[i] += last[i] is not None and im.getpalette() == last[i]
+            last[i] = im.getpalette()
+    assert kept[2] >= 6 and kept[3] >= 6, kept  # the charts: a new palette only now and then
+    again = s.charts.png()  # nothing changed since the last frame: the same picture
+    assert again == f.charts

@@ -889,3 +889,35 @@ def test_a_budget_stop_discards_no_runs_and_says_so() -> None:
         assert post.complete == (post.stopped == "tolerance")
     # every run was in a generation kept (or the prior sample): none started and thrown away
     assert post.runs == KW["population"] + sum(g.runs for g in post.generations) <= KW["budget"]
+
+
+def test_cli_default_fit_interrupted_in_its_first_generation_resumes_to_the_same_posterior(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first tolerance is the screen's median distance: a resume before any generation
+    finished reads it back from settings.json (pyabc would otherwise run a prior sample and
+    start from another tolerance)."""
+    scen, ob, _ = cli_inputs(tmp_path)
+    argv = ["calibrate", scen, "--observed", ob, "--screen", 20, "--budget", 60,
+            "--population", 10, "--generations", 1, "--predictive", 5, "--workers", 1]  # fmt: skip
+    code, _, err = _main([*argv, "--out", tmp_path / "whole"])
+    assert code == 0, err
+    real = calmod._numbered
+    calls = {"n": 0}
+
+    def interrupt_after_25(job):
+        calls["n"] += 1
+        if calls["n"] > 25:  # past the 20 screen points, inside the first generation
+            raise KeyboardInterrupt
+        return real(job)
+
+    monkeypatch.setattr(calmod, "_numbered", interrupt_after_25)
+    code, _, err = _main([*argv, "--out", tmp_path / "cut"])
+    assert code == 130, err
+    monkeypatch.setattr(calmod, "_numbered", real)
+    code, _, err = _main([*argv, "--out", tmp_path / "cut", "--resume"])
+    assert code == 0, err
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "cut" / "posterior.parquet"),
+        pd.read_parquet(tmp_path / "whole" / "posterior.parquet"),
+    )

@@ -608,11 +608,13 @@ def _calibrate_command(args: argparse.Namespace, resume: bool) -> str:
 
 def _screened(
     args: argparse.Namespace, scenario: object, observed: object, n: int
-) -> tuple[list[str], list[str]]:
-    """The default fit's screen: (parameters to fit, parameters left to their priors).
+) -> tuple[list[str], list[str], float | None]:
+    """The default fit's screen: (parameters to fit, parameters left to their priors, the fit's
+    first tolerance from the screen's distances, or None on ``--resume``).
 
     Writes ``screen.csv`` in ``--out`` as soon as it is done; ``--resume`` reads the selection
-    back from it (the screen is deterministic, so this only saves its runs).
+    back from it (the screen is deterministic, so this only saves its runs) and the first
+    tolerance from ``settings.json``.
     """
     from sim.calibration import (
         SCREEN_ALPHA,
@@ -626,6 +628,7 @@ def _screened(
 
     everything = priors()
     chosen = read_screen_selection(args.out) if args.resume else None
+    eps0 = None
     if chosen is None:
         print(
             f"screen: {n} prior points of {len(everything)} parameters (one common seed) ...",
@@ -644,6 +647,7 @@ def _screened(
         )
         write_screen(sc, args.out)
         chosen = sc.selected
+        eps0 = sc.epsilon0
         t = sc.table
         passed = t[t.p_adjusted < SCREEN_ALPHA]["parameter"].nunique()
         print(
@@ -660,7 +664,7 @@ def _screened(
                 file=sys.stderr,
             )
     chosen_set = set(chosen)
-    return list(chosen), [p.path for p in everything if p.path not in chosen_set]
+    return list(chosen), [p.path for p in everything if p.path not in chosen_set], eps0
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -672,11 +676,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     check_outputs([Output(args.out, kind="folder", replaced=False, members=members)])
     from sim.calibration import (
         FEW_EFFECTIVE,
+        MIN_TOLERANCE_FALL,
         calibrate,
         check_resume,
         default_screen_points,
         load_observed,
         priors,
+        read_settings,
         settings_of,
         write_outputs,
         write_settings,
@@ -690,11 +696,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         [Output(args.out, kind="folder", replaced=False, members=members)],
         [*scenario_inputs(args.scenario, scenario), args.observed],
     )
-    fitted, rest = args.parameters, None
+    fitted, rest, eps0 = args.parameters, None, None
     if args.parameters is None:
         n = default_screen_points(args.budget) if args.screen is None else args.screen
         if n > 0:
-            fitted, rest = _screened(args, scenario, observed, n)
+            fitted, rest, eps0 = _screened(args, scenario, observed, n)
     ps = priors(fitted)
     settings = settings_of(
         str(resolve_scenario_path(args.scenario).resolve()),
@@ -705,6 +711,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     )
     if args.resume:
         check_resume(args.out, settings)
+        eps0 = read_settings(args.out).get("initial_epsilon")
     tty = sys.stderr.isatty()
     shown = {"at": (-2, -1)}
 
@@ -727,7 +734,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         )
 
     if not args.resume:
-        write_settings(args.out, settings)
+        # the first tolerance is the screen's: kept so that a resumed fit starts from the same
+        write_settings(args.out, {**settings, "initial_epsilon": eps0})
     try:
         post = calibrate(
             scenario,
@@ -735,6 +743,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             fitted,
             rest=rest,
             screen_points=0,
+            initial_epsilon=eps0,
             budget=args.budget,
             population=args.population,
             generations=args.generations,
@@ -798,6 +807,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         )
     print(f"wrote {', '.join(OUTPUTS)} in {args.out}/")
     print(f"next: python run.py compare {args.out / 'calibrated.toml'} ...")
+    if post.stopped == "tolerance":
+        print(
+            f"stopped after generation {len(post.generations)}: the next tolerance was less "
+            f"than {MIN_TOLERANCE_FALL:.0%} below the last (the runs' own spread is the floor)"
+        )
     if not post.complete:
         print(
             "note: the budget ran out before the last generation; raise --budget and "

@@ -11,7 +11,8 @@ machine estimated from CPU seconds (runs x CPU seconds per run / 2 workers + the
 a loaded machine.
 
 Run: PYTHONPATH=. python benchmarks/calibrate_acme.py [--workers N] [--out DIR] [extra flags]
-(timing of the runs themselves is measured with 1 worker, where they run in this process).
+(timing of the runs themselves is measured with 1 worker, where they run in this process; with
+more, the phases' wall times and one run's CPU split, measured after the fit, still print).
 """
 
 from __future__ import annotations
@@ -28,22 +29,52 @@ import run  # noqa: E402
 import sim.calibration as calmod  # noqa: E402
 
 
-def one_run_split(repeats: int = 3) -> tuple[float, float]:
-    """Seconds to build and burn in the acme organisation, and to run its measured year."""
+def one_run_split(repeats: int = 3) -> tuple[float, float, float]:
+    """CPU seconds of one acme run at rest: building the organisation (structure, state, the
+    settled playbook), its burn-in, and the measured year (mean of ``repeats`` runs)."""
     from sim.inputs import load_scenario
     from sim.model import OrgModel
 
     base = calmod.at_start(load_scenario("examples/acme/current.toml"))
-    build = year = 0.0
+    bare = base.with_overrides({"burn_in_weeks": 0}, "benchmark")
+    build = burn = year = 0.0
     for r in range(repeats):
-        t0 = time.perf_counter()
+        c0 = time.process_time()
+        OrgModel(bare, rng=100 + r, counterfactual=False)
+        c1 = time.process_time()
         m = OrgModel(base, rng=100 + r, counterfactual=False)
-        t1 = time.perf_counter()
+        c2 = time.process_time()
         m.run()
-        t2 = time.perf_counter()
-        build += t1 - t0
-        year += t2 - t1
-    return build / repeats, year / repeats
+        c3 = time.process_time()
+        build += c1 - c0
+        burn += (c2 - c1) - (c1 - c0)
+        year += c3 - c2
+    return build / repeats, burn / repeats, year / repeats
+
+
+class Phases:
+    """Wall seconds of the screen and the posterior predictive (the fit is the rest)."""
+
+    def __init__(self) -> None:
+        self.screen = self.predict = 0.0
+        real_screen, real_predict = calmod.screen, calmod.Posterior.predict
+
+        def screen(*a, **k):
+            t0 = time.perf_counter()
+            try:
+                return real_screen(*a, **k)
+            finally:
+                self.screen += time.perf_counter() - t0
+
+        def predict(post, *a, **k):
+            t0 = time.perf_counter()
+            try:
+                return real_predict(post, *a, **k)
+            finally:
+                self.predict += time.perf_counter() - t0
+
+        calmod.screen = screen  # run.py imports it from the module when the command runs
+        calmod.Posterior.predict = predict
 
 
 def main() -> int:
@@ -62,7 +93,9 @@ def main() -> int:
         cpu.append(time.process_time() - c0)
         return out
 
-    calmod._numbered = timed
+    if args.workers == 1:  # a pool pickles the function by name: a local one cannot go there
+        calmod._numbered = timed
+    phases = Phases()
     argv = [
         "calibrate",
         "examples/acme/current.toml",
@@ -78,7 +111,7 @@ def main() -> int:
     t0, c0 = time.perf_counter(), time.process_time()
     code = run.main(argv)
     wall, cpu_all = time.perf_counter() - t0, time.process_time() - c0
-    build, year = one_run_split()
+    build, burn, year = one_run_split()
     print(
         f"\nexit {code}; wall time {wall:.0f} s ({wall / 60:.1f} min) on {args.workers} "
         f"worker(s), load average {os.getloadavg()[0]:.1f} at the end"
@@ -104,7 +137,33 @@ def main() -> int:
             f"{rest_cpu:.0f} s serial = {len(cpu) * each / 2 + rest_cpu:.0f} s "
             f"({(len(cpu) * each / 2 + rest_cpu) / 60:.1f} min)"
         )
-    print(f"one run: build + 52-week burn-in {build:.2f} s, measured year {year:.2f} s")
+    import resource
+
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # the pools' workers, once closed
+    kids_cpu = kids.ru_utime + kids.ru_stime
+    if args.workers > 1:
+        print(
+            f"CPU: worker processes {kids_cpu:.0f} s, this process {cpu_all:.0f} s; quiet "
+            f"2-core estimate {kids_cpu:.0f} / {args.workers} + {cpu_all:.0f} = "
+            f"{kids_cpu / args.workers + cpu_all:.0f} s "
+            f"({(kids_cpu / args.workers + cpu_all) / 60:.1f} min)"
+        )
+    fit = wall - phases.screen - phases.predict
+    print(
+        f"phases (wall): screen {phases.screen:.0f} s, fit {fit:.0f} s, posterior predictive "
+        f"{phases.predict:.0f} s"
+    )
+    one = build + burn + year
+    print(
+        f"one run (CPU, this process afterwards): {one:.2f} s = build {build:.2f} s "
+        f"({100 * build / one:.0f}%: structure, state, the settled playbook) + burn-in "
+        f"{burn:.2f} s ({100 * burn / one:.0f}%) + measured year {year:.2f} s "
+        f"({100 * year / one:.0f}%)"
+    )
+    print(
+        "dominates: the model runs; within a run, the organisation at rest before the measured "
+        f"year (build + burn-in, {100 * (build + burn) / one:.0f}%)"
+    )
     return code
 
 

@@ -75,6 +75,11 @@ FEW_EFFECTIVE = 0.1
 #: A target is reported as not reached when the observed value lies more than this many of its
 #: sds outside the posterior predictive 90% interval.
 UNREACHED_SDS = 2.0
+#: A fit stops before a generation whose tolerance is less than this share below the last one's:
+#: the tolerance has stopped falling (the runs' own spread, simulation noise and the parameters
+#: left to their priors, is the floor) and a generation costs more runs than the last while
+#: barely moving the posterior (an assumption, docs/ODD.md 8.K).
+MIN_TOLERANCE_FALL = 0.05
 
 
 # ------------------------------------------------------------------ the observed file
@@ -386,6 +391,12 @@ class Screen:
     selected: list[str]
     points: int
     cap: int
+    #: median distance to the observed figures over the points (the prior predictive's, on
+    #: one seed): the fit's first tolerance instead of a prior sample of its own (inf if
+    #: fewer than half the points have every statistic)
+    epsilon0: float = float("inf")
+    #: each point's distance to the observed figures (the sd-scaled Euclidean of the fit)
+    distances: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def select_parameters(t: pd.DataFrame, *, cap: int, alpha: float = SCREEN_ALPHA) -> list[str]:
@@ -453,10 +464,14 @@ def screen(
         ex.close()
     names = list(observed.targets)
     Y = np.empty((points, len(names)))
+    dist = _distance(observed.sds())
+    x0 = observed.statistics()
+    dists = np.empty(points)
     for i in range(points):
         res = got[i]
         if isinstance(res, BaseException):
             raise RuntimeError(f"screen run failed: {res}") from res
+        dists[i] = dist(res, x0)
         summ = target_summaries(res, observed)
         Y[i] = [summ[n] for n in names]
     # the parameters as run (integers rounded), so a rank is of the value the model saw
@@ -477,7 +492,14 @@ def screen(
     chosen = select_parameters(t, cap=cap, alpha=alpha)
     t["selected"] = t["parameter"].isin(chosen)
     order = {p: i for i, p in enumerate(chosen)}
-    return Screen(t[list(SCREEN_COLUMNS)], sorted(chosen, key=order.__getitem__), points, cap)
+    return Screen(
+        t[list(SCREEN_COLUMNS)],
+        sorted(chosen, key=order.__getitem__),
+        points,
+        cap,
+        float(np.median(dists)),
+        dists,
+    )
 
 
 def write_screen(sc: Screen, out: Path) -> Path:
@@ -722,6 +744,16 @@ def ordered_sampler_class() -> type:
             on_batch: called after each batch with (t, accepted, n, runs in this generation);
                 it may raise :class:`Interrupted` or KeyboardInterrupt to stop.
             min_batch: smallest batch (a batch is sized from the last acceptance rate).
+            tolerance: ``t -> epsilon`` of generation ``t`` (pyabc's), to stop a fit whose
+                tolerance has stopped falling (:data:`MIN_TOLERANCE_FALL`); None: never.
+
+        A generation is not started (the sample is returned empty and not ok, so pyabc stops and
+        the last complete generation is the posterior; :attr:`stopped` says why) when its
+        expected runs would pass the budget, or when its tolerance is less than
+        :data:`MIN_TOLERANCE_FALL` below the previous generation's. Why: a generation the
+        budget cannot finish is discarded, so its runs were wasted (on acme, the third
+        generation's several hundred runs); both rules depend only on earlier generations, so
+        the same seed still gives the same posterior on any executor.
         """
 
         def __init__(
@@ -733,8 +765,12 @@ def ordered_sampler_class() -> type:
             budget: int | None = None,
             on_batch: Callable[[int, int, int, int], None] | None = None,
             min_batch: int = 8,
+            tolerance: Callable[[int], float] | None = None,
         ) -> None:
             super().__init__()
+            self.tolerance = tolerance
+            self.rates: list[float] = []  # each completed generation's acceptance rate
+            self.stopped = ""  # why the last generation was not started ("budget", "tolerance")
             self.executor = executor
             self.run = run
             self.proxy = proxy
@@ -758,6 +794,12 @@ def ordered_sampler_class() -> type:
             sample = self._create_empty_sample()
             accepted = considered = index = 0
             rate = 1.0 if all_accepted else self.rate
+            if not all_accepted:
+                self.stopped = self.stop_before(t, n)
+                if self.stopped:
+                    sample.ok = False
+                    self.nr_evaluations_ = 0
+                    return sample
             while accepted < n:
                 size = max(self.min_batch, math.ceil((n - accepted) / max(rate, 0.01)))
                 size = min(size, 4 * n)
@@ -805,10 +847,35 @@ def ordered_sampler_class() -> type:
                 rate = accepted / max(considered, 1)
             if not all_accepted and considered:
                 self.rate = max(accepted / considered, 0.01)
+                if accepted >= n:
+                    self.rates.append(accepted / considered)
             self.nr_evaluations_ = considered
             if sample.n_accepted < n:
                 sample.ok = False
             return sample
+
+        def expected_runs(self, n: int) -> int:
+            """Runs the next generation is expected to take: ``n`` over its expected acceptance
+            rate, the last one's times the last fall (acceptance falls as the tolerance does)."""
+            rate = self.rate
+            if len(self.rates) >= 2 and self.rates[-2] > 0:
+                rate *= min(1.0, self.rates[-1] / self.rates[-2])
+            return math.ceil(n / max(rate, 0.01))
+
+        def stop_before(self, t: int, n: int) -> str:
+            """Why generation ``t`` should not start: "budget", "tolerance", or "" (start)."""
+            if t >= 1 and self.tolerance is not None:
+                now, before = float(self.tolerance(t)), float(self.tolerance(t - 1))
+                if math.isfinite(before) and now > (1.0 - MIN_TOLERANCE_FALL) * before:
+                    return "tolerance"
+            # the first generation is always tried: it has no rate to predict from
+            if (
+                t >= 1
+                and self.budget is not None
+                and self.runs + self.expected_runs(n) > self.budget
+            ):
+                return "budget"
+            return ""
 
     return OrderedSampler
 
@@ -870,6 +937,9 @@ class Posterior:
     observed_path: str | None = None
     rest: list[Prior] = field(default_factory=list)  # drawn from their priors in every run
     screen: Screen | None = None  # the screen that chose ``priors`` (a default fit)
+    #: why the fit ended before ``generations``: "budget" (the next generation would not fit
+    #: in it), "tolerance" (it stopped falling, MIN_TOLERANCE_FALL) or "" (neither)
+    stopped: str = ""
 
     @property
     def ess(self) -> float:
@@ -947,6 +1017,7 @@ class Posterior:
             weights=[float(w) for w in self.weights],
             observed=observed,
             fitted=fitted,
+            drawn_from_priors=[p.path for p in self.rest],
         )
 
     def predict(
@@ -1029,6 +1100,17 @@ def _distance(sds: dict[str, float]) -> Callable[[dict, dict], float]:
     return distance
 
 
+def _tolerance(abc: Any, t: int) -> float:
+    """Generation ``t``'s tolerance: pyabc's, or the history's for one made before a resume
+    (a loaded history's epsilon knows only the generation it continues with)."""
+    try:
+        return float(abc.eps(t))
+    except KeyError:
+        pops = abc.history.get_all_populations()
+        row = pops[pops.t == t]
+        return float(row.epsilon.iloc[0]) if len(row) else float("nan")
+
+
 def history_path(out: Path) -> Path:
     """Where the ABC-SMC history (pyabc's sqlite database) is kept, so a run can resume."""
     return Path(out) / "history.db"
@@ -1050,6 +1132,7 @@ def calibrate(
     on_batch: Callable[[int, int, int, int, float], None] | None = None,
     screen_points: int | None = None,
     rest: Sequence[str] | None = None,
+    initial_epsilon: float | None = None,
 ) -> Posterior:
     """Fit parameters to observed figures by ABC-SMC (pyabc), deterministically.
 
@@ -1079,6 +1162,9 @@ def calibrate(
             ``budget``; 0: no screen, fit every flagged parameter); ignored with ``parameters``.
         rest: parameters drawn from their priors in every run instead of fitted (what the
             screen left out; the CLI passes them with the screen's selection).
+        initial_epsilon: the first generation's tolerance (the CLI passes the screen's
+            :attr:`Screen.epsilon0`); None: pyabc's, the median distance of a prior sample of
+            one population (``population`` runs more). A default fit uses its screen's.
 
     Returns:
         The posterior (the last complete generation).
@@ -1123,6 +1209,8 @@ def calibrate(
             )
             parameters = screened.selected
             rest = [p.path for p in everything if p.path not in set(parameters)]
+            if initial_epsilon is None:
+                initial_epsilon = screened.epsilon0
     ps = priors(parameters)
     rs = priors(rest) if rest else []
     if {p.path for p in ps} & {p.path for p in rs}:
@@ -1160,8 +1248,21 @@ def calibrate(
             on_batch(t, acc, n, runs, eps)
 
     try:
-        sampler = ordered_sampler_class()(ex, run, proxy, seed, budget=None, on_batch=batch)
+        sampler = ordered_sampler_class()(
+            ex,
+            run,
+            proxy,
+            seed,
+            budget=None,
+            on_batch=batch,
+            tolerance=lambda t: _tolerance(state["abc"], t),
+        )
         sampler.show_progress = False
+        first = (
+            "from_sample"
+            if initial_epsilon is None or not math.isfinite(initial_epsilon)
+            else float(initial_epsilon)
+        )
         abc = pyabc.ABCSMC(
             proxy,
             prior,
@@ -1169,6 +1270,9 @@ def calibrate(
             population_size=population,
             sampler=sampler,
             transitions=box_transition_class()({p.key: (p.low, p.high) for p in ps}),
+            # pyabc's default but for the first tolerance: the screen's prior points already
+            # measured the prior predictive's distances, so no prior sample is run for it
+            eps=pyabc.MedianEpsilon(initial_epsilon=first),
         )
         state["abc"] = abc
         url = f"sqlite:///{db.resolve()}"
@@ -1178,9 +1282,10 @@ def calibrate(
             sampler.runs = done
             if abc.history.max_t >= 0:
                 pop = abc.history.get_all_populations()
-                last = pop[pop.t == abc.history.max_t]
-                if len(last):
-                    sampler.rate = max(population / max(float(last.samples.iloc[0]), 1.0), 0.01)
+                done_pops = pop[pop.t >= 0].sort_values("t")
+                sampler.rates = [population / max(float(x), 1.0) for x in done_pops.samples]
+                if sampler.rates:
+                    sampler.rate = max(sampler.rates[-1], 0.01)
         else:
             if db.exists():
                 db.unlink()
@@ -1199,7 +1304,10 @@ def calibrate(
                 f"--budget {budget}: not enough runs for one generation of {population} "
                 "accepted particles; raise --budget or lower --population"
             )
-        complete = sampler.runs < budget or history.max_t + 1 >= generations
+        # stopped because the tolerance stopped falling: finished; by the budget: not
+        complete = sampler.stopped != "budget" and (
+            sampler.runs < budget or history.max_t + 1 >= generations
+        )
         df, w = history.get_distribution(m=0, t=history.max_t)
         particles = df[keys].to_numpy(dtype=float)
         pops = history.get_all_populations()
@@ -1228,6 +1336,7 @@ def calibrate(
             observed_path=observed_path,
             rest=rs,
             screen=screened,
+            stopped=sampler.stopped,
         )
     finally:
         ex.close(abort=True)
@@ -1284,6 +1393,17 @@ def check_resume(out: Path, settings: dict[str, Any]) -> None:
             )
 
 
+def read_settings(out: Path) -> dict[str, Any]:
+    """The settings a folder's calibration was started with ({} when there are none)."""
+    import json
+
+    f = Path(out) / SETTINGS
+    try:
+        return dict(json.loads(f.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
 def write_settings(out: Path, settings: dict[str, Any]) -> None:
     """Record the settings a later ``--resume`` is checked against."""
     import json
@@ -1325,6 +1445,14 @@ def calibrated_toml(post: Posterior, scenario_file: Path, out_dir: Path, fitted:
         f"(python run.py calibrate; docs/ODD.md 8.K).\n# Each run draws its values of the "
         f"{len(post.priors)} parameters in [calibration] from the posterior's particles.\n"
     )
+    if post.rest:
+        head += (
+            f"# What varies: the {len(post.priors)} fitted parameters (calibration.parameters) "
+            f"follow the posterior; the other {len(post.rest)} flagged parameters\n# "
+            "(calibration.drawn_from_priors) were drawn from their ranges in every run of the "
+            "fit, so the posterior is averaged\n# over them: the report draws them from their "
+            "ranges again; run and compare use the values in this file.\n"
+        )
     return head + dumps_toml(data) + "\n" + _calibration_table(cal)
 
 
@@ -1336,6 +1464,11 @@ def _calibration_table(cal: Any) -> str:
     lines = ["[calibration]"]
     lines.append(f"observed = {json.dumps(cal.observed)}")
     lines.append(f"fitted = {json.dumps(cal.fitted)}")
+    # the parameters the posterior is averaged over, one a line (a reader's list of what varies)
+    if cal.drawn_from_priors:
+        lines.append("drawn_from_priors = [")
+        lines += [f"    {json.dumps(name)}," for name in cal.drawn_from_priors]
+        lines.append("]")
     lines.append("parameters = [" + ", ".join(json.dumps(p) for p in cal.parameters) + "]")
     lines.append("weights = [" + ", ".join(repr(float(w)) for w in cal.weights) + "]")
     lines.append("particles = [")

@@ -1076,12 +1076,25 @@ class Calibration(_Section):
     )
     observed: str = Field("", max_length=2000, description="The observed-figures file fitted.")
     fitted: str = Field("", max_length=2000, description="How it was fitted (the command).")
+    drawn_from_priors: list[str] = Field(
+        default_factory=list,
+        description="Flagged parameters the fit left to their priors (not in the posterior): "
+        "drawn from their ranges in every run of the fit, of its predictive and of the report; "
+        "run and compare use the file's values for them (docs/ODD.md 8.K). A record: a run "
+        "reads only parameters, particles and weights.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Calibration:
         p = len(self.parameters)
         if len(set(self.parameters)) != p:
             raise ValueError("calibration.parameters: a parameter is named twice")
+        both = sorted(set(self.parameters) & set(self.drawn_from_priors))
+        if both:
+            raise ValueError(
+                f"calibration.drawn_from_priors: {', '.join(both)} also in parameters; expected "
+                "a parameter either fitted or drawn from its prior"
+            )
         for i, row in enumerate(self.particles):
             if len(row) != p:
                 raise ValueError(

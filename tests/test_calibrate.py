@@ -56,6 +56,19 @@ def obs(**targets: tuple[float, float]) -> Observed:
 CHURN_TURNOVER = obs(annual_churn=(0.12, 0.02), annual_staff_turnover=(0.2, 0.05))
 
 
+CHURN_FILE = "[targets.annual_churn]\nvalue = 0.12\nsd = 0.02\n"
+CHURN_TURNOVER_FILE = CHURN_FILE + "[targets.annual_staff_turnover]\nvalue = 0.2\nsd = 0.05\n"
+
+
+def cli_inputs(tmp_path: Path, observed: str = CHURN_FILE) -> tuple[Path, Path, Path]:
+    """The CLI tests' inputs: the small scenario file, an observed file and the --out folder."""
+    scen = tmp_path / "small.toml"
+    scen.write_text(SMALL_FILE, encoding="utf-8")
+    ob = tmp_path / "observed.toml"
+    ob.write_text(observed, encoding="utf-8")
+    return scen, ob, tmp_path / "fit"
+
+
 def _main(argv: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
@@ -189,6 +202,16 @@ def test_an_override_of_a_calibrated_parameter_wins_over_the_posterior() -> None
     assert m.ctx.scenario.customers.issue_rate == 0.05
     gone = sc.with_overrides({"people.hiring_delay_weeks": 3})
     assert gone.calibration is None
+
+
+def test_a_parameter_both_fitted_and_drawn_from_its_prior_is_refused() -> None:
+    with pytest.raises(ValueError, match="drawn_from_priors: customers.base_churn_annual"):
+        Calibration(
+            parameters=["customers.base_churn_annual"],
+            particles=[[0.1]],
+            weights=[1.0],
+            drawn_from_priors=["people.base_quit_annual", "customers.base_churn_annual"],
+        )
 
 
 def test_bad_calibration_tables_are_refused_naming_the_field() -> None:
@@ -340,11 +363,7 @@ def test_true_parameters_recovered_inside_90_percent_intervals() -> None:
 
 # ------------------------------------------------------------------ the command line
 def test_cli_calibrate_then_run_and_compare_the_calibrated_scenario(tmp_path: Path) -> None:
-    scen = tmp_path / "small.toml"
-    scen.write_text(SMALL_FILE, encoding="utf-8")
-    ob = tmp_path / "observed.toml"
-    ob.write_text("[targets.annual_churn]\nvalue = 0.12\nsd = 0.02\n", encoding="utf-8")
-    out = tmp_path / "fit"
+    scen, ob, out = cli_inputs(tmp_path)
     code, stdout, err = _main(
         [
             "calibrate",
@@ -408,11 +427,7 @@ def test_cli_calibrate_then_run_and_compare_the_calibrated_scenario(tmp_path: Pa
 def test_cli_ctrl_c_keeps_finished_generations_and_resume_completes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    scen = tmp_path / "small.toml"
-    scen.write_text(SMALL_FILE, encoding="utf-8")
-    ob = tmp_path / "observed.toml"
-    ob.write_text("[targets.annual_churn]\nvalue = 0.12\nsd = 0.02\n", encoding="utf-8")
-    out = tmp_path / "fit"
+    scen, ob, out = cli_inputs(tmp_path)
     argv = [
         "calibrate",
         scen,
@@ -630,15 +645,7 @@ def test_default_fit_over_every_flagged_parameter_goes_past_the_second_generatio
             if "prior density zero" in record.getMessage():
                 raise RuntimeError("stalled: " + record.getMessage())
 
-    scen = tmp_path / "small.toml"
-    scen.write_text(SMALL_FILE, encoding="utf-8")
-    ob = tmp_path / "observed.toml"
-    ob.write_text(
-        "[targets.annual_churn]\nvalue = 0.12\nsd = 0.02\n"
-        "[targets.annual_staff_turnover]\nvalue = 0.2\nsd = 0.05\n",
-        encoding="utf-8",
-    )
-    out = tmp_path / "fit"
+    scen, ob, out = cli_inputs(tmp_path, CHURN_TURNOVER_FILE)
     handler = Stall(logging.WARNING)
     logging.getLogger("ABC").addHandler(handler)
     try:
@@ -763,17 +770,14 @@ def test_resume_reads_the_screen_back_instead_of_running_it(tmp_path, monkeypatc
 
     monkeypatch.setattr(calmod, "screen", no_screen)
     args = argparse.Namespace(out=tmp_path, resume=True, seed=3, population=10, workers=1)
-    fitted, rest = run._screened(args, small(), CHURN_TURNOVER, 30)
+    fitted, rest, eps0 = run._screened(args, small(), CHURN_TURNOVER, 30)
+    assert eps0 is None  # on --resume the first tolerance comes from settings.json
     assert fitted == ["customers.base_churn_annual"]
     assert set(rest) == {p.path for p in priors()} - set(fitted)
 
 
 def test_cli_default_fit_screens_first_and_fits_the_selected_parameters(tmp_path: Path) -> None:
-    scen = tmp_path / "small.toml"
-    scen.write_text(SMALL_FILE, encoding="utf-8")
-    ob = tmp_path / "observed.toml"
-    ob.write_text("[targets.annual_churn]\nvalue = 0.12\nsd = 0.02\n", encoding="utf-8")
-    out = tmp_path / "fit"
+    scen, ob, out = cli_inputs(tmp_path)
     code, _, err = _main(
         [
             "calibrate", scen, "--observed", ob, "--budget", 40, "--population", 10,
@@ -796,6 +800,12 @@ def test_cli_default_fit_screens_first_and_fits_the_selected_parameters(tmp_path
     assert f"screen: {n_pass} of" in err
     cal = load_scenario(out / "calibrated.toml").calibration
     assert sorted(cal.parameters) == sorted(selected) and "--screen 40" in cal.fitted
+    # what varies, said in the file: every flagged parameter not fitted was drawn from its prior
+    assert sorted(cal.drawn_from_priors) == sorted(set(everything) - set(selected))
+    text = (out / "calibrated.toml").read_text(encoding="utf-8")
+    assert f"the other {len(everything) - len(selected)} flagged parameters" in text
+    settings = calmod.read_settings(out)
+    assert settings["initial_epsilon"] > 0  # the screen's median distance, kept for --resume
 
 
 def test_a_posterior_resting_on_one_particle_pins_nothing_down() -> None:
@@ -814,4 +824,100 @@ def test_a_posterior_resting_on_one_particle_pins_nothing_down() -> None:
     even = calmod.Posterior(small(), CHURN_TURNOVER, ps, x, np.full(20, 1 / 20))
     assert (
         even.ess == pytest.approx(20) and not even.summary().warning.str.contains("effective").any()
+    )
+
+
+# ------------------------------------------------------------------ fewer runs (issue 18 speed)
+def test_screen_first_tolerance_is_the_median_distance_of_its_points() -> None:
+    sc = _screen()
+    ps = priors(["customers.base_churn_annual", *INERT])
+    o = obs(annual_churn=(0.12, 0.02))
+    # point 0 run again on its own: the screen's draws and common seed (ODD 8.K)
+    rng = np.random.Generator(np.random.PCG64(calmod._child(3, calmod._SCREEN_POINTS)))
+    x = rng.uniform([p.low for p in ps], [p.high for p in ps], size=(30, len(ps)))[0]
+    got = simulate(
+        (
+            at_start(small(), o.window()),
+            calmod.overrides_of(ps, x),
+            calmod.seed_from_child(3, calmod._SCREEN_RUN),
+            o,
+        )
+    )
+    assert sc.distances[0] == pytest.approx(abs(got["annual_churn"] - 0.12) / 0.02)
+    assert len(sc.distances) == 30 and sc.epsilon0 == pytest.approx(np.median(sc.distances))
+
+
+def test_a_fit_given_its_first_tolerance_skips_the_prior_sample_and_nothing_else() -> None:
+    """The first generation at a given tolerance is the same particles, one population's runs
+    fewer (pyabc's prior sample only sets that tolerance)."""
+    one = {**KW, "generations": 1}
+    a = calibrate(small(), CHURN_TURNOVER, PARAMS, workers=1, **one)
+    b = calibrate(
+        small(), CHURN_TURNOVER, PARAMS, workers=1, initial_epsilon=a.generations[0].epsilon, **one
+    )
+    assert b.generations[0].epsilon == a.generations[0].epsilon
+    np.testing.assert_array_equal(b.particles, a.particles)
+    np.testing.assert_array_equal(b.weights, a.weights)
+    assert b.runs == a.runs - KW["population"] == b.generations[0].runs
+
+
+def _bare_sampler(budget: int, tolerances: dict[int, float]):
+    return calmod.ordered_sampler_class()(
+        None, None, None, 1, budget=budget, tolerance=tolerances.__getitem__
+    )
+
+
+def test_a_generation_is_not_started_when_the_tolerance_stopped_falling_or_the_budget_is_short():
+    s = _bare_sampler(1000, {0: 10.0, 1: 9.6})
+    assert s.stop_before(1, 10) == "tolerance"  # 4% below: less than MIN_TOLERANCE_FALL
+    s = _bare_sampler(1000, {0: 10.0, 1: 9.4})
+    assert s.stop_before(1, 10) == ""
+    s = _bare_sampler(100, {0: 10.0, 1: 5.0, 2: 2.5})
+    s.runs, s.rate, s.rates = 60, 0.25, [0.5, 0.25]
+    # the acceptance halved, so the next is expected at 12.5%: 80 runs, past the budget
+    assert s.expected_runs(10) == 80 and s.stop_before(2, 10) == "budget"
+    s.budget = 140
+    assert s.stop_before(2, 10) == ""
+    s.budget, s.runs = 10, 10
+    assert s.stop_before(0, 10) == ""  # the first generation is always tried
+
+
+def test_a_budget_stop_discards_no_runs_and_says_so() -> None:
+    post = calibrate(small(), CHURN_TURNOVER, PARAMS, workers=1, **{**KW, "generations": 6})
+    if len(post.generations) < 6:  # the budget, not the count, ended it
+        assert post.stopped in {"budget", "tolerance"}
+        assert post.complete == (post.stopped == "tolerance")
+    # every run was in a generation kept (or the prior sample): none started and thrown away
+    assert post.runs == KW["population"] + sum(g.runs for g in post.generations) <= KW["budget"]
+
+
+def test_cli_default_fit_interrupted_in_its_first_generation_resumes_to_the_same_posterior(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first tolerance is the screen's median distance: a resume before any generation
+    finished reads it back from settings.json (pyabc would otherwise run a prior sample and
+    start from another tolerance)."""
+    scen, ob, _ = cli_inputs(tmp_path)
+    argv = ["calibrate", scen, "--observed", ob, "--screen", 20, "--budget", 60,
+            "--population", 10, "--generations", 1, "--predictive", 5, "--workers", 1]  # fmt: skip
+    code, _, err = _main([*argv, "--out", tmp_path / "whole"])
+    assert code == 0, err
+    real = calmod._numbered
+    calls = {"n": 0}
+
+    def interrupt_after_25(job):
+        calls["n"] += 1
+        if calls["n"] > 25:  # past the 20 screen points, inside the first generation
+            raise KeyboardInterrupt
+        return real(job)
+
+    monkeypatch.setattr(calmod, "_numbered", interrupt_after_25)
+    code, _, err = _main([*argv, "--out", tmp_path / "cut"])
+    assert code == 130, err
+    monkeypatch.setattr(calmod, "_numbered", real)
+    code, _, err = _main([*argv, "--out", tmp_path / "cut", "--resume"])
+    assert code == 0, err
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "cut" / "posterior.parquet"),
+        pd.read_parquet(tmp_path / "whole" / "posterior.parquet"),
     )

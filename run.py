@@ -9,7 +9,8 @@
     python run.py summarize DIR         CIs, paired differences and sensitivity of a sweep
     python run.py rerun DIR --run-id N [--out FILE]
                                         rebuild one run of a sweep from its folder alone
-    python run.py evidence [--only oat,sobol,stationarity,capacity,centola,knockouts] [--quick]
+    python run.py evidence [--only oat,sobol,stationarity,capacity,centola,knockouts,utaut]
+                           [--quick]
                                         regenerate the model-evidence sections of
                                         docs/VALIDATION.md in place
     python run.py report --current C.toml --proposed P.toml --out report.html

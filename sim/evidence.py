@@ -1,6 +1,7 @@
 """Model evidence for docs/VALIDATION.md, regenerated in place by one command.
 
-    python run.py evidence [--only oat,sobol,stationarity,capacity,centola,knockouts] [--quick]
+    python run.py evidence [--only oat,sobol,stationarity,capacity,centola,knockouts,utaut]
+                           [--quick]
                            [--workers N] [--seed S] [--doc docs/VALIDATION.md]
 
 Each section of docs/VALIDATION.md that this command owns sits between marker comments,
@@ -34,6 +35,11 @@ Sections:
   stationarity``).
 - ``capacity``: ``sim.capacity_sweep`` (decision rights across manager capacity).
 - ``centola``: ``sim.validation.run_checks(["centola"])`` (clustered vs random ties).
+- ``utaut``: issue 14 item 9 (docs/ODD.md 8.U). A UTAUT survey of the simulated staff in every
+  preset (``sim.utaut_survey``): standardised paths of intention on performance expectancy,
+  effort expectancy and social influence, and R2, over the trained staff 4, 13 and 26 weeks after
+  go-live, mean and Student-t 95% CI over seeds, against the published bands
+  (``sim.utaut_survey.BANDS``).
 - ``knockouts``: issue 14 item 3 (docs/ODD.md 8.W). Per dial, its effect (0.9 - 0.1, paired
   seeds, mean and Student-t 95% CI) on churn, satisfaction and first-contact resolution
   (:data:`KO_OUTCOMES`) in ``command_and_control``, intact and with its mechanisms switched off
@@ -118,7 +124,7 @@ SHORT = {
     "data_quality": ("data quality", 1.0, "{:+.3f}"),
     "net_benefit_total": ("net benefit (k)", 1e-3, "{:+,.0f}"),
 }
-SECTIONS = ("oat", "sobol", "stationarity", "capacity", "centola", "knockouts")
+SECTIONS = ("oat", "sobol", "stationarity", "capacity", "centola", "knockouts", "utaut")
 #: Outcomes of the knock-out section and its preset.
 KO_OUTCOMES = ("annual_churn", "satisfaction_mean", "first_contact_resolution")
 KO_PRESET = "command_and_control"
@@ -148,6 +154,7 @@ class Size:
         centola_size: ``full`` or ``ci``.
         ko_replicates: paired replicates per (dial, intact or knocked out, level) of the
             knock-out section (at ``oat_size`` and ``oat_weeks``).
+        utaut_replicates: seeds per preset of the UTAUT survey (at ``oat_size``).
     """
 
     name: str
@@ -168,6 +175,7 @@ class Size:
     cap_replicates: int
     centola_size: str
     ko_replicates: int
+    utaut_replicates: int
 
 
 FULL = Size(
@@ -189,6 +197,7 @@ FULL = Size(
     cap_replicates=12,
     centola_size="full",
     ko_replicates=6,
+    utaut_replicates=8,
 )
 QUICK = Size(
     name="quick",
@@ -211,6 +220,7 @@ QUICK = Size(
     cap_replicates=3,
     centola_size="ci",
     ko_replicates=2,
+    utaut_replicates=2,
 )
 
 
@@ -721,6 +731,50 @@ def section_centola(size: Size, seed: int, workers: int) -> tuple[str, dict[str,
     return "```text\n" + format_table(df) + "\n```", {}
 
 
+# ------------------------------------------------------------------------------ UTAUT paths
+def utaut_markdown(summary: pd.DataFrame) -> str:
+    """The survey table: one row per preset and wave, each path with its CI and band verdict."""
+    from sim.utaut_survey import BANDS
+
+    figs = ("beta_pe", "beta_ee", "beta_si", "r2")
+    head = ["preset", "weeks after go-live", "PE -> BI", "EE -> BI", "SI -> BI", "R2"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    inside = total = 0
+    for (name, wave), g in summary.groupby(["scenario", "wave"], sort=False):
+        cells = [f"`{name}`", str(wave)]
+        for k in figs:
+            r = g[g["figure"] == k].iloc[0]
+            lo, hi = BANDS[k][:2]
+            ok = lo <= r["mean"] <= hi
+            inside += ok
+            total += 1
+            cells.append(f"{r['mean']:+.2f} [{r['ci_low']:+.2f}, {r['ci_high']:+.2f}]"
+                         + ("" if ok else " (outside)"))
+        lines.append("| " + " | ".join(cells) + " |")
+    bands = "; ".join(f"{k}: {lo:g} to {hi:g} ({why})" for k, (lo, hi, why) in BANDS.items())
+    return "\n".join(lines) + (
+        f"\n\n{inside} of {total} means inside their bands. Bands: {bands}.\n"
+    )
+
+
+def section_utaut(size: Size, seed: int, workers: int) -> tuple[str, dict[str, Any]]:
+    from sim.utaut_survey import summarise, survey_runs
+
+    from sim.scenario import preset_names
+
+    people, customers = size.oat_size
+    designs = {p: _base(p, people, customers, size.oat_weeks) for p in preset_names()}
+    designs = {p: sc for p, sc in designs.items() if sc.crm.enabled}
+    # seeds seed, seed + 1, ...: the survey is sequential, so this is the whole seed plan
+    runs = survey_runs(designs, range(seed, seed + size.utaut_replicates))
+    text = (
+        f"{len(designs)} presets x {size.utaut_replicates} seeds "
+        f"({seed}-{seed + size.utaut_replicates - 1}), {people} people / {customers} customers; "
+        "the trained staff in post at each wave.\n\n" + utaut_markdown(summarise(runs))
+    )
+    return text, {"replicates": size.utaut_replicates}
+
+
 # -------------------------------------------------------------------------------- knock-outs
 def knockout_runs(size: Size, seed: int, workers: int) -> pd.DataFrame:
     """Tidy table: dial, knocked (bool), level, replicate, outcomes, in :data:`KO_PRESET`.
@@ -821,9 +875,18 @@ BUILDERS: dict[str, Callable[[Size, int, int], tuple[str, dict[str, Any]]]] = {
     "capacity": section_capacity,
     "centola": section_centola,
     "knockouts": section_knockouts,
+    "utaut": section_utaut,
 }
 #: Default seeds, per section (the stationarity and capacity tables' own defaults kept).
-SEEDS = {"oat": 7, "sobol": 11, "stationarity": 7, "capacity": 7, "centola": 1991, "knockouts": 7}
+SEEDS = {
+    "oat": 7,
+    "sobol": 11,
+    "stationarity": 7,
+    "capacity": 7,
+    "centola": 1991,
+    "knockouts": 7,
+    "utaut": 7,
+}
 
 
 # ---------------------------------------------------------------------------- the document

@@ -194,6 +194,7 @@ class OrgModel(Model):
             self.structure,
             self.streams["init"],
             rest_rng=self.streams["playbook_rest"],
+            disposition_rng=self.streams["dispositions"],
         )
         e = state.emp
         # the plan per full-time position; a part-timer's plan is ``fte`` of it (people.step)

@@ -56,6 +56,7 @@ UNITS = (
     "count",
     "multiplier",
     "log-normal sigma",
+    "logit",
     "share of value",
     "share of contacts",
     "yes/no",

@@ -28,6 +28,7 @@ STREAMS = (
     "playbook",
     "newcomers",
     "playbook_rest",
+    "dispositions",
 )
 
 

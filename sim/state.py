@@ -52,6 +52,14 @@ class Employees:
     habit: np.ndarray  # usage that has become routine (kept without support; docs/ODD.md 6.4)
     intention: np.ndarray
     affinity: np.ndarray  # personal attitude to technology, added to the intention
+    # standard-normal dispositions behind each person's own beliefs about the CRM's usefulness
+    # and ease (scaled by adoption.usefulness_belief_sd / ease_belief_sd; docs/ODD.md 8.D)
+    useful_disposition: np.ndarray
+    ease_disposition: np.ndarray
+    # this week's UTAUT determinants as the person sees them (what a survey would measure)
+    usefulness: np.ndarray
+    ease: np.ndarray
+    social: np.ndarray
     threshold: np.ndarray  # Granovetter threshold on the share of contacts using the CRM
     skill: np.ndarray
     morale: np.ndarray
@@ -337,11 +345,14 @@ def build_state(
     rng: np.random.Generator,
     *,
     rest_rng: np.random.Generator,
+    disposition_rng: np.random.Generator,
 ) -> State:
     """Initial arrays from a scenario and a structure (one draw of each random attribute).
 
     ``rng`` draws every initial attribute; ``rest_rng`` (the ``playbook_rest`` stream) only the
-    playbook's settling (:func:`_settled_playbook`), so its length moves no other draw.
+    playbook's settling (:func:`_settled_playbook`), so its length moves no other draw;
+    ``disposition_rng`` (the ``dispositions`` stream, added after the others) the belief
+    dispositions, so adding them moved no earlier draw.
     """
     s = structure
     n = s.n
@@ -391,6 +402,11 @@ def build_state(
         trained_week=np.full(n, NEVER, dtype=np.int64),
         intention=np.zeros(n),
         affinity=rng.normal(0.0, scenario.adoption.affinity_sd, n),
+        useful_disposition=disposition_rng.standard_normal(n),
+        ease_disposition=disposition_rng.standard_normal(n),
+        usefulness=np.zeros(n),
+        ease=np.zeros(n),
+        social=np.zeros(n),
         threshold=rng.normal(crm.threshold_mean, crm.threshold_sd, n),
         skill=np.clip(rng.beta(pc.skill_beta_a, pc.skill_beta_b, n), 0, 1),
         morale=np.clip(rng.normal(pc.initial_morale_mean, pc.initial_morale_sd, n), 0, 1),

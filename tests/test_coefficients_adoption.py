@@ -69,8 +69,12 @@ def test_non_default_values_change_the_run() -> None:
     social, aff_s = _usage({"adoption.weight_social": 0.6, "adoption.champion_usage": 1.0})
     assert social[-1] > base[-1]
     np.testing.assert_array_equal(aff, aff_s)  # same initial draws
-    _, wide = _usage({"adoption.affinity_sd": 0.3})
+    _, wide = _usage({"adoption.affinity_sd": 2 * DEFAULT_ADOPTION.affinity_sd})
     np.testing.assert_allclose(wide, 2 * aff)  # the same normal draws, twice the spread
+    # the belief spreads act on intention: without them the run differs, the draws do not
+    flat, aff_f = _usage({"adoption.usefulness_belief_sd": 0.0, "adoption.ease_belief_sd": 0.0})
+    np.testing.assert_array_equal(aff, aff_f)
+    assert not np.array_equal(flat, base)
 
 
 @pytest.mark.parametrize(

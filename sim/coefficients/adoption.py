@@ -102,17 +102,55 @@ class Adoption(_Section):
         plausible=(0.05, 0.30),
     )
     affinity_sd: float = _f(
-        0.15,
+        0.10,
         0.0,
         0.5,
         "Spread of attitudes to technology",
-        "Standard deviation of each person's affinity, added to the intention (drawn at the "
-        "start and for each newcomer).",
+        "Standard deviation of each person's affinity (attitude to technology), added to the "
+        "intention (drawn at the start and for each newcomer).",
         unit="index 0-1",
-        source="assumption: TAM's attitude term (Davis 1989) as individual noise wide enough to "
-        "make early and late adopters; not measured",
+        source="assumption: TAM's attitude term (Davis 1989), which meta-UTAUT keeps as a direct "
+        "determinant of intention (Dwivedi et al. 2019, Inf. Syst. Front. 21); lowered from 0.15 "
+        "to 0.10 when the beliefs gained their own individual spread (usefulness_belief_sd, "
+        "ease_belief_sd), so that the intention's spread across people stays about 0.14 "
+        "(experiments/utaut_survey.py); not measured",
         uncertain=True,
-        plausible=(0.05, 0.25),
+        plausible=(0.05, 0.20),
+    )
+    usefulness_belief_sd: float = _f(
+        1.5,
+        0.0,
+        3.0,
+        "Spread of usefulness beliefs",
+        "Standard deviation, on the logit scale, of each person's own belief about the CRM's "
+        "usefulness around what the organisation shows them (drawn at the start and for each "
+        "newcomer).",
+        unit="logit",
+        source="cited: individual factors (personal innovativeness in IT, self-efficacy) shape "
+        "beliefs about usefulness and ease (Agarwal & Prasad 1998, Inf. Syst. Res. 9(2); Lewis, "
+        "Agarwal & Sambamurthy 2003, MIS Quarterly 27(4)); size: assumption, set so that a UTAUT "
+        "survey of the simulated staff finds the meta-analytic pattern (performance expectancy -> "
+        "intention strong, standardised beta >= 0.5; Taiwo & Downe 2013) with R2 inside "
+        "0.17-0.70 (Venkatesh et al. 2003: the eight earlier models 17-53%, UTAUT 70%); "
+        "measured by experiments/utaut_survey.py, tested in tests/test_utaut_paths.py",
+        uncertain=True,
+        plausible=(0.8, 2.2),
+    )
+    ease_belief_sd: float = _f(
+        0.6,
+        0.0,
+        3.0,
+        "Spread of ease-of-use beliefs",
+        "Standard deviation, on the logit scale, of each person's own belief about the CRM's "
+        "ease of use around what tool, training and skill give them (drawn at the start and for "
+        "each newcomer).",
+        unit="logit",
+        source="cited: computer self-efficacy and anxiety anchor perceived ease of use "
+        "(Venkatesh 2000, Inf. Syst. Res. 11(4)); size: assumption, set so that effort "
+        "expectancy -> intention stays weak in the simulated survey (standardised beta < 0.3; "
+        "Taiwo & Downe 2013; Tamilmani et al. 2020: EE -> BI mostly non-significant)",
+        uncertain=True,
+        plausible=(0.3, 1.2),
     )
     # --- social influence (sim.mechanisms.adoption.social_influence) ---
     social_peers: float = _f(

@@ -18,6 +18,7 @@ threshold model. The full model sets ``p``, ``q`` and the thresholds from the in
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 from sim.coefficients.adoption import DEFAULT_ADOPTION, Adoption
 
@@ -153,6 +154,33 @@ def facilitating_conditions(
     return p.facilitating_commitment * executive_commitment + p.facilitating_project * project
 
 
+def own_belief(shown: np.ndarray | float, offset: np.ndarray) -> np.ndarray:
+    """A person's own belief in [0, 1] around what the organisation shows them.
+
+    The offset is the person's disposition on the logit scale (``adoption.usefulness_belief_sd``
+    or ``ease_belief_sd`` times a standard-normal draw): personal innovativeness and
+    self-efficacy shape beliefs about a system's usefulness and ease (Agarwal & Prasad 1998;
+    Lewis, Agarwal & Sambamurthy 2003; Venkatesh 2000), so the same tool and the same
+    colleagues leave some people convinced and others not. On the logit scale a belief stays
+    inside (0, 1) without piling up at the bounds; a zero offset, or a belief already at 0 or 1
+    (logit -inf or +inf), returns ``shown`` unchanged.
+
+    Args:
+        shown: what the organisation shows the person (``perceived_usefulness`` or
+            ``ease_of_use``), in [0, 1].
+        offset: (n,) the person's disposition on the logit scale.
+
+    Returns:
+        (n,) beliefs in [0, 1].
+    """
+    shown = np.broadcast_to(np.asarray(shown, dtype=float), np.shape(offset))
+    # a belief at a bound is certain (logit +-inf): no disposition moves it
+    inside = (shown > 0.0) & (shown < 1.0) & (offset != 0.0)
+    x = np.where(inside, shown, 0.5)
+    moved = expit(np.log(x) - np.log1p(-x) + offset)
+    return np.where(inside, moved, shown)
+
+
 def intention(
     usefulness: np.ndarray,
     ease: np.ndarray | float,
@@ -173,8 +201,13 @@ def intention(
     Facilitating conditions are NOT a determinant of intention in UTAUT; they act on use
     (``update_usage``).
 
-    ``affinity`` is each person's attitude to technology (TAM's attitude term, Davis 1989), the
-    individual difference that makes the same organisation produce early and late adopters.
+    ``usefulness`` and ``ease`` are each person's own beliefs (``own_belief``: the same
+    organisation convinces some and not others), so a UTAUT survey of the simulated staff finds
+    performance expectancy the strong path and effort expectancy and social influence weak, as
+    the meta-analyses do (experiments/utaut_survey.py; docs/ODD.md 8.D). ``affinity`` is each
+    person's attitude to technology (TAM's attitude term, Davis 1989; a direct determinant of
+    intention in meta-UTAUT, Dwivedi et al. 2019), the rest of what makes early and late
+    adopters.
     """
     i = (
         p.weight_usefulness * usefulness

@@ -3,7 +3,8 @@
 Once the CRM is live: the rollout trains (and gives access to) a bounded number of people a
 week, managers first, then team by team (``crm.rollout_weeks``), and the project follows each
 person up for ``crm.reinforcement_weeks`` after their training; intention from usefulness (the
-tool, what others log, one's own records, data use), ease of use, social influence (peers, the
+tool, what others log, one's own records, data use) and ease of use as each person believes them
+(their own disposition around what the organisation shows; ``adoption.own_belief``), social influence (peers, the
 manager's example, executives' words),
 incentives, orientation, urgency and affinity; the Bass/Granovetter adoption step (with the
 mandated trial while the project reinforces use); usage moves towards what intention and the
@@ -89,9 +90,13 @@ def step(ctx: Context, week: Week) -> None:
         facil = adoption.facilitating_conditions(
             lv.executive_commitment, reinforced, crm.training, p=p
         )
+        # each person's own beliefs around what the organisation shows them (docs/ODD.md 8.D)
+        e.usefulness = adoption.own_belief(useful, p.usefulness_belief_sd * e.useful_disposition)
+        e.ease = adoption.own_belief(ease, p.ease_belief_sd * e.ease_disposition)
+        e.social = social
         e.intention = adoption.intention(
-            useful,
-            ease,
+            e.usefulness,
+            e.ease,
             social,
             incentives.crm_incentive(lv.incentive_alignment),
             e.orientation,

@@ -108,6 +108,10 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     )
     new_thr = r_p.normal(sc.crm.threshold_mean, sc.crm.threshold_sd, e.n)
     new_aff = r_p.normal(0.0, sc.adoption.affinity_sd, e.n)
+    # belief dispositions from their own stream (added later: the people stream is unchanged)
+    r_d = ctx.streams["dispositions"]
+    new_useful_d = r_d.standard_normal(e.n)
+    new_ease_d = r_d.standard_normal(e.n)
     new_style = r_p.random(e.n)  # kept, so a move of supportive_leadership can re-sort styles
     new_sup = new_style < lv.supportive_leadership  # the share in force (lagged, ODD 8.G)
     hire = ~e.filled & (e.vacant_weeks <= 0) & ~q
@@ -119,6 +123,8 @@ def step(ctx: Context, week: Week) -> PeopleWeek:
     e.orientation = np.where(hire, new_orient, e.orientation)
     e.threshold = np.where(hire, new_thr, e.threshold)
     e.affinity = np.where(hire, new_aff, e.affinity)
+    e.useful_disposition = np.where(hire, new_useful_d, e.useful_disposition)
+    e.ease_disposition = np.where(hire, new_ease_d, e.ease_disposition)
     e.safety = np.where(hire, climate, e.safety)
     e.morale = np.where(hire, pp.newcomer_morale, e.morale)
     e.supportive = np.where(hire, new_sup & e.leader, e.supportive)

@@ -77,9 +77,26 @@ def small(name: str, **overrides: object) -> Scenario:
     return load_scenario(name).with_overrides(o)
 
 
-def paired(designs: dict[str, Scenario], replicates: int = 10, seed: int = 7) -> pd.DataFrame:
-    """Headline outcomes per design and replicate; replicate r shares its seed across designs."""
-    weekly = run_replicates(designs, replicates, seed)
+def paired(
+    designs: dict[str, Scenario],
+    replicates: int = 10,
+    seed: int = 7,
+    *,
+    counterfactual: bool = False,
+) -> pd.DataFrame:
+    """Headline outcomes per design and replicate; replicate r shares its seed across designs.
+
+    Args:
+        designs: design name -> scenario.
+        replicates: paired replicates per design.
+        seed: root seed of the replicate seeds.
+        counterfactual: also run each design's no-change twin. Off by default because only
+            ``roi`` reads the twin (every other column is the same without it,
+            ``sim.experiment.run_replicates``) and the twin costs the whole horizon again: a
+            test of ``roi`` asks for it (without it ``roi`` is NaN, so such a test fails
+            loudly rather than passing on nothing).
+    """
+    weekly = run_replicates(designs, replicates, seed, counterfactual=counterfactual)
     heads = headlines_table(weekly)
     heads.attrs["weekly"] = weekly
     return heads

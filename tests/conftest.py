@@ -18,6 +18,33 @@ from sim.inputs import load_scenario
 from sim.model import OrgModel
 from sim.scenario import Scenario
 
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Make ``--dist loadgroup`` (pyproject's addopts) group by ``xdist_group`` on pytest 9.2.
+
+    pytest-xdist tells the controller an item's group by appending ``@group`` to its node id,
+    and does it by setting ``item._nodeid``, which pytest 9.2 no longer reads (its ids are
+    structured: pytest-xdist issue 1386), so the marks were silently ignored and each worker
+    built the shared batches again. This sets the id where pytest 9.2 keeps it; it does nothing
+    without ``--dist loadgroup``, on a pytest whose ids xdist can still set, or once xdist has
+    set them itself (the id already carries ``@``).
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    try:
+        from _pytest.nodeid import coerce_node_id
+    except ImportError:  # pytest < 9.2: xdist's own suffix works
+        return
+    for item in items:
+        names = {
+            str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+            for m in item.iter_markers("xdist_group")
+        }
+        if names and "@" not in item.nodeid and hasattr(item, "_id"):
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(sorted(names))}")
+
+
 # Small enough for CI, big enough for the mechanisms to act: 150 people, 1,500 customers.
 SMALL = {"organisation.employees": 150, "customers.count": 1500}
 

@@ -18,6 +18,33 @@ from sim.inputs import load_scenario
 from sim.model import OrgModel
 from sim.scenario import Scenario
 
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Make ``--dist loadgroup`` (pyproject's addopts) group by ``xdist_group`` on pytest 9.2.
+
+    pytest-xdist tells the controller an item's group by appending ``@group`` to its node id,
+    and does it by setting ``item._nodeid``, which pytest 9.2 no longer reads (its ids are
+    structured: pytest-xdist issue 1386), so the marks were silently ignored and each worker
+    built the shared batches again. This sets the id where pytest 9.2 keeps it; it does nothing
+    without ``--dist loadgroup``, on a pytest whose ids xdist can still set, or once xdist has
+    set them itself (the id already carries ``@``).
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    try:
+        from _pytest.nodeid import coerce_node_id
+    except ImportError:  # pytest < 9.2: xdist's own suffix works
+        return
+    for item in items:
+        names = {
+            str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+            for m in item.iter_markers("xdist_group")
+        }
+        if names and "@" not in item.nodeid and hasattr(item, "_id"):
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(sorted(names))}")
+
+
 # Small enough for CI, big enough for the mechanisms to act: 150 people, 1,500 customers.
 SMALL = {"organisation.employees": 150, "customers.count": 1500}
 
@@ -77,9 +104,26 @@ def small(name: str, **overrides: object) -> Scenario:
     return load_scenario(name).with_overrides(o)
 
 
-def paired(designs: dict[str, Scenario], replicates: int = 10, seed: int = 7) -> pd.DataFrame:
-    """Headline outcomes per design and replicate; replicate r shares its seed across designs."""
-    weekly = run_replicates(designs, replicates, seed)
+def paired(
+    designs: dict[str, Scenario],
+    replicates: int = 10,
+    seed: int = 7,
+    *,
+    counterfactual: bool = False,
+) -> pd.DataFrame:
+    """Headline outcomes per design and replicate; replicate r shares its seed across designs.
+
+    Args:
+        designs: design name -> scenario.
+        replicates: paired replicates per design.
+        seed: root seed of the replicate seeds.
+        counterfactual: also run each design's no-change twin. Off by default because only
+            ``roi`` reads the twin (every other column is the same without it,
+            ``sim.experiment.run_replicates``) and the twin costs the whole horizon again: a
+            test of ``roi`` asks for it (without it ``roi`` is NaN, so such a test fails
+            loudly rather than passing on nothing).
+    """
+    weekly = run_replicates(designs, replicates, seed, counterfactual=counterfactual)
     heads = headlines_table(weekly)
     heads.attrs["weekly"] = weekly
     return heads

@@ -18,6 +18,12 @@ SECTIONS = ("vs_mesa", "scale", "scaling", "collection")
 MODELS = ("OrgModel", "OrgModel + counterfactual twin", "VirusOnNetwork", "BoltzmannWealth")
 
 
+#: The tests reading the module fixture ``tiny`` (the benchmark command in a subprocess) are one
+#: xdist group (``--dist loadgroup`` in pyproject's addopts): the batch is built once, on one
+#: worker, not once on each worker that runs one of them.
+SHARED = pytest.mark.xdist_group("benchmark_tiny")
+
+
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, Path]:
     """``python benchmarks/bench.py --size tiny --out FILE``, run once for the module."""
@@ -43,6 +49,7 @@ def positive(x: object) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) and x > 0
 
 
+@SHARED
 def test_command_prints_every_section_and_writes_json(tiny) -> None:
     res, out = tiny
     assert res.returncode == 0, res.stderr
@@ -55,6 +62,7 @@ def test_command_prints_every_section_and_writes_json(tiny) -> None:
     assert out.exists() and not list(out.parent.glob("*.tmp"))  # atomic write left no temp file
 
 
+@SHARED
 def test_json_has_every_section_with_positive_finite_figures(result) -> None:
     assert result["size"] == "tiny"
     for key in ("cpu_model", "cores", "ram_bytes", "python", "numpy", "mesa"):
@@ -86,6 +94,7 @@ def test_json_has_every_section_with_positive_finite_figures(result) -> None:
     assert all(isinstance(row["met"], bool) for row in result["summary"])
 
 
+@SHARED
 def test_table_renders_from_the_json(result) -> None:
     table = benchmark.format_table(result)
     assert "OrgModel / VirusOnNetwork" in table and "peak RSS" in table

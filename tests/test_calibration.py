@@ -16,11 +16,16 @@ import sim
 from sim.experiment import headlines_table, mean_ci, run_replicates
 from sim.practitioner import ADOPTION_WEEK, PRACTITIONER_RANGES, PractitionerRange, adoption_at_week
 
+#: Every test reads the module fixture's one batch of runs: one xdist group (``--dist loadgroup``
+#: in pyproject's addopts), so the batch is run on one worker, not on each.
+pytestmark = pytest.mark.xdist_group("calibration_ranges")
+
 
 @pytest.fixture(scope="module")
 def runs() -> pd.DataFrame:
     s = sim.load_scenario("command_and_control")
-    weekly = run_replicates({"cc": s}, replicates=8, root_seed=2026)
+    # no no-change twins: only roi reads them and no range is on roi
+    weekly = run_replicates({"cc": s}, replicates=8, root_seed=2026, counterfactual=False)
     heads = headlines_table(weekly)
     heads[f"adoption_week{ADOPTION_WEEK}"] = adoption_at_week(weekly).to_numpy()
     return heads

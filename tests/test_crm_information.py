@@ -43,6 +43,12 @@ MARGIN = 0.002
 OFF = {"crm.enabled": False}
 
 
+#: The tests reading the module fixture ``heads`` are one xdist group (``--dist loadgroup`` in
+#: pyproject's addopts): the batch is built once, on one worker, not once on each worker that runs
+#: one of them.
+SHARED = pytest.mark.xdist_group("crm_information")
+
+
 @pytest.fixture(scope="module")
 def heads() -> pd.DataFrame:
     hi = {"crm.data_use": 0.9, "horizon_weeks": WEEKS}
@@ -66,6 +72,7 @@ def _effect(heads: pd.DataFrame, on: str, off: str, outcome: str = "annual_churn
     return column(heads, on, outcome) - column(heads, off, outcome)
 
 
+@SHARED
 def test_crm_lowers_churn_at_high_adoption_and_data_use(heads: pd.DataFrame) -> None:
     """One-sided paired t-test: Kotter with data use 0.9, CRM on churns less than CRM off."""
     d = _effect(heads, "hi_on", "hi_off")
@@ -77,6 +84,7 @@ def test_crm_lowers_churn_at_high_adoption_and_data_use(heads: pd.DataFrame) -> 
     assert stats.ttest_1samp(f, 0.0, alternative="greater").pvalue < ALPHA
 
 
+@SHARED
 def test_crm_effect_small_at_low_adoption(heads: pd.DataFrame) -> None:
     """Command and control (adoption about 0.3): the CRM's churn effect is small, and a one-sided
     paired t-test finds it smaller in size than the high-adoption effect."""
@@ -86,6 +94,7 @@ def test_crm_effect_small_at_low_adoption(heads: pd.DataFrame) -> None:
     assert stats.ttest_rel(hi, lo, alternative="less").pvalue < ALPHA
 
 
+@SHARED
 def test_knock_out_information_links_removes_crm_churn_effect(heads: pd.DataFrame) -> None:
     """TOST (two one-sided paired t-tests, alpha 0.01): with the information links at 0, CRM on
     vs off changes annual churn by less than MARGIN."""
@@ -95,6 +104,7 @@ def test_knock_out_information_links_removes_crm_churn_effect(heads: pd.DataFram
     assert max(p_low, p_high) < ALPHA, (d.mean(), p_low, p_high)
 
 
+@SHARED
 def test_silent_share_responds_to_listening(heads: pd.DataFrame) -> None:
     """Paired t-test (one-sided): at responsiveness 0.9 fewer churners are silent than at 0.1,
     and most still are."""

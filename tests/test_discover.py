@@ -35,6 +35,12 @@ weeks = "final"
 """
 
 
+#: The tests reading the module fixture ``sweep`` (a sweep on 2 processes) are one xdist group
+#: (``--dist loadgroup`` in pyproject's addopts): the batch is built once, on one worker, not once
+#: on each worker that runs one of them.
+SHARED = pytest.mark.xdist_group("discover_sweep")
+
+
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("discover")
@@ -45,6 +51,7 @@ def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@SHARED
 def test_box_names_decision_rights_behind_high_first_contact_resolution(sweep: Path) -> None:
     from sim.sweep.discover import discover
 
@@ -69,6 +76,7 @@ def test_box_names_decision_rights_behind_high_first_contact_resolution(sweep: P
     assert (sweep / "discover-first_contact_resolution.png").read_bytes()[:4] == b"\x89PNG"
 
 
+@SHARED
 def test_cli_prints_the_box_and_refuses_bad_questions(sweep: Path, tmp_path: Path) -> None:
     res = cli(
         "discover",

@@ -18,7 +18,7 @@ from scipy import stats
 
 from sim.model import OrgModel
 from sim.scenario import ScenarioError
-from sim.validation import at_rest, stationarity_runs, stationarity_tests
+from sim.validation import at_rest, stationarity_runs, stationarity_tests, yearly_at_rest
 from tests.conftest import small
 
 SIZE = {"organisation.employees": 150, "customers.count": 1500}
@@ -35,12 +35,57 @@ TREND_ALPHA = 0.01  # no trend: two-sided one-sample t-test of the per-replicate
 
 #: Outcomes held to the test. Service quality is checked separately (its own test below).
 AT_REST = ["churn", "turnover", "satisfaction", "morale"]
+PRESETS = ("command_and_control", "functional_silos")
+YEARS = 3
+
+
+class _RecordingStart(OrgModel):
+    """An OrgModel that keeps the staff's mean orientation as built (before the burn-in)."""
+
+    def _build(self, scenario, structure) -> None:
+        super()._build(scenario, structure)
+        e = self.ctx.state.emp
+        self.start_orientation = float(e.orientation[e.filled].mean())
+
+
+#: Each preset's runs at rest are shared by several tests (``_at_rest``): those tests are one
+#: xdist group per preset (``--dist loadgroup`` in pyproject's addopts), so each preset's 30 runs
+#: are made once, on one worker, and the two presets still go to different workers.
+_GROUP = {name: pytest.mark.xdist_group(f"rest_{name}") for name in PRESETS}
+
+
+def _per_preset(*names: str) -> list:
+    """Parameters ``names``, each in its preset's xdist group."""
+    return [pytest.param(n, marks=_GROUP[n]) for n in names]
 
 
 @functools.cache
+def _at_rest(name: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Runs at rest, seeds 21.. (what ``sim.validation.stationarity_runs`` runs, three years):
+    the yearly outcomes (its table), and per replicate the staff's mean orientation as built and
+    its mean over each year (the orientation test's readings of the same runs, so they are not
+    run twice)."""
+    sc = at_rest(name, **SIZE).with_overrides({"horizon_weeks": 52 * YEARS})
+    frames, start, years = [], [], []
+    for r in range(REPLICATES):
+        m = _RecordingStart(sc, rng=21 + r, counterfactual=False)
+        e = m.state.emp
+        start.append(m.start_orientation)
+        means = []
+        for _ in range(YEARS):
+            week = []
+            for _ in range(52):
+                m.step()
+                week.append(e.orientation[e.filled].mean())
+            means.append(np.mean(week))
+        years.append(means)
+        frames.append(yearly_at_rest(m.results()).reset_index().assign(replicate=r))
+    return pd.concat(frames, ignore_index=True), np.array(start), np.array(years)
+
+
 def _runs(name: str) -> pd.DataFrame:
     """Yearly outcomes at rest, seeds 21.. (shared by the tests of one preset)."""
-    return stationarity_runs(at_rest(name, **SIZE), REPLICATES, seed=21, years=3)
+    return _at_rest(name)[0]
 
 
 def _check(runs, what: str, outcomes: list[str] = AT_REST) -> None:
@@ -49,22 +94,27 @@ def _check(runs, what: str, outcomes: list[str] = AT_REST) -> None:
     assert bad.empty, f"{what} not at rest:\n{t.round(4).to_string()}"
 
 
-@pytest.mark.parametrize("name", ["command_and_control", "functional_silos"])
+@pytest.mark.parametrize("name", _per_preset(*PRESETS))
 def test_stationary_at_rest_tost_and_no_trend(name: str) -> None:
     """The customer book starts at its mix at rest (``OrgModel._rest_book``), so churn does not
     drift as demanding customers leave (docs/ODD.md 5.1, 8.A)."""
     _check(_runs(name), name)
 
 
+@_GROUP["command_and_control"]
 def test_service_quality_stationary_at_rest() -> None:
     """TOST and trend test as above, for service quality. The problem stock is counted per team
     of front-line staff (``learning.problems_reference_front``), so at 150 people it is about 85
     problems, not a handful, and it starts at its balance at the felt safety of rest
     (docs/ODD.md 8.A, 6.5)."""
-    _check(_runs("command_and_control"), "command_and_control", ["quality"])
+    runs = _runs("command_and_control")
+    _check(runs, "command_and_control", ["quality"])
+    # the shared runs are sim.validation.stationarity_runs's (checked on its first replicate)
+    one = stationarity_runs(at_rest("command_and_control", **SIZE), 1, seed=21, years=YEARS)
+    pd.testing.assert_frame_equal(one, runs[runs["replicate"] == 0].reset_index(drop=True))
 
 
-@pytest.mark.parametrize("name", ["command_and_control", "functional_silos"])
+@pytest.mark.parametrize("name", _per_preset(*PRESETS))
 def test_playbook_stationary_at_rest_and_above_chance(name: str) -> None:
     """The playbook starts at its balance (``sim.mechanisms.playbook.settle``, run for
     ``learning.playbook_rest_weeks`` before the burn-in): year 1 vs 3 TOST within 0.06 and no
@@ -112,15 +162,6 @@ def test_twin_and_model_identical_before_any_change() -> None:
     assert m.ctx.scenario.customers.acquisition_rate == cf.ctx.scenario.customers.acquisition_rate
 
 
-class _RecordingStart(OrgModel):
-    """An OrgModel that keeps the staff's mean orientation as built (before the burn-in)."""
-
-    def _build(self, scenario, structure) -> None:
-        super()._build(scenario, structure)
-        e = self.ctx.state.emp
-        self.start_orientation = float(e.orientation[e.filled].mean())
-
-
 ORIENTATION_MARGIN = 0.01  # a seventh of socialisation 0.1 -> 0.9's effect on it (about 0.07)
 ORIENTATION_SLOPE_MARGIN = 0.005  # per year
 
@@ -132,7 +173,7 @@ def _tost_p(d: np.ndarray, margin: float) -> float:
     return float(max(lo, hi))
 
 
-@pytest.mark.parametrize("name", ["command_and_control", "functional_silos"])
+@pytest.mark.parametrize("name", _per_preset(*PRESETS))
 def test_orientation_starts_at_rest_tost(name: str) -> None:
     """Newcomers come from the hiring pool (``people.hiring_pool_orientation``) and are
     socialised; the staff start at that balance (``learning.orientation_at_rest_by_person``,
@@ -144,24 +185,10 @@ def test_orientation_starts_at_rest_tost(name: str) -> None:
     relaxes over years (team and manager make up 0.8 of the norm, so only the organisation's
     0.2 and turnover pull the mean), and the initial tenures hold no newcomers, so a residual
     slope of about +0.0015 a year is measurable at 30 replicates (trend p 0.04 and 0.002)."""
-    sc = at_rest(name, **SIZE).with_overrides({"horizon_weeks": 156})
-    start, years = [], []
-    for r in range(REPLICATES):
-        m = _RecordingStart(sc, rng=21 + r, counterfactual=False)
-        e = m.state.emp
-        start.append(m.start_orientation)
-        means = []
-        for _ in range(3):
-            week = []
-            for _ in range(52):
-                m.step()
-                week.append(e.orientation[e.filled].mean())
-            means.append(np.mean(week))
-        years.append(means)
-    y = np.array(years)
+    _, start, y = _at_rest(name)  # the runs of the stationarity tests above
     slopes = np.polyfit(np.arange(3), y.T, 1)[0]
     p = {
-        "level": _tost_p(y.mean(axis=1) - np.array(start), ORIENTATION_MARGIN),
+        "level": _tost_p(y.mean(axis=1) - start, ORIENTATION_MARGIN),
         "year3-year1": _tost_p(y[:, 2] - y[:, 0], ORIENTATION_MARGIN),
         "slope": _tost_p(slopes, ORIENTATION_SLOPE_MARGIN),
     }

@@ -4,8 +4,9 @@ orientation only through the care behaviours it drives.
 Model tests are over paired replicates (common seeds across designs, ``tests.conftest.paired``):
 a one-sided paired t-test (``scipy.stats.ttest_rel``) at alpha = 0.01 for each effect, and for
 each knock-out a paired two-one-sided-tests equivalence (TOST, alpha = 0.05 each side) of the
-dial's churn effect within a margin. One module fixture runs all eight designs (10 replicates,
-150 people / 1,500 customers, 104 weeks, from the burnt-in steady state).
+dial's churn effect within a margin. One module fixture runs all eight designs (10 replicates;
+closed and open 30, their first 10 being the churn tests' runs), 150 people / 1,500 customers,
+104 weeks, from the burnt-in steady state, without the no-change twins (no test reads ``roi``).
 
 Restated at rest (wave 2): the effects are measured from the steady state the burn-in reaches.
 There the knock-out still left sharing three channels (the informed care call, the lead flood's
@@ -70,9 +71,36 @@ def knockout_designs() -> dict[str, Scenario]:
     }
 
 
+#: Every test of this module reads one batch of runs (the module fixture ``_runs``), so the
+#: module is one xdist group (``--dist loadgroup`` in pyproject's addopts): built once on one
+#: worker instead of once on each worker that runs one of its tests.
+pytestmark = pytest.mark.xdist_group("silos_channels")
+
+
 @pytest.fixture(scope="module")
-def heads() -> pd.DataFrame:
-    return paired(knockout_designs(), replicates=REPLICATES, seed=5)
+def _runs() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The eight designs at :data:`REPLICATES`, and closed/open at :data:`REVENUE_REPLICATES`.
+
+    One batch: replicate r has the same seed whatever the replicate count
+    (``sim.rng.replicate_seeds``), so closed/open's first :data:`REPLICATES` revenue runs are
+    exactly the churn tests' runs and are not run twice. No no-change twins: no test here reads
+    ``roi``.
+    """
+    d = knockout_designs()
+    both = ("closed", "open")
+    rest = paired({k: v for k, v in d.items() if k not in both}, replicates=REPLICATES, seed=5)
+    rev = paired({k: d[k] for k in both}, replicates=REVENUE_REPLICATES, seed=5)
+    first = rev[rev["replicate"] < REPLICATES].copy()
+    first.attrs, rest.attrs = {}, {}  # concat compares attrs, and these hold frames
+    heads = pd.concat([first, rest], ignore_index=True)
+    assert sorted(set(heads["scenario"])) == sorted(d)
+    assert (heads.groupby("scenario").size() == REPLICATES).all()
+    return heads, rev
+
+
+@pytest.fixture(scope="module")
+def heads(_runs: tuple[pd.DataFrame, pd.DataFrame]) -> pd.DataFrame:
+    return _runs[0]
 
 
 def revenue(heads: pd.DataFrame, design: str) -> np.ndarray:
@@ -96,9 +124,8 @@ REVENUE_REPLICATES = 30
 
 
 @pytest.fixture(scope="module")
-def sharing_revenue() -> pd.DataFrame:
-    d = knockout_designs()
-    return paired({k: d[k] for k in ("closed", "open")}, replicates=REVENUE_REPLICATES, seed=5)
+def sharing_revenue(_runs: tuple[pd.DataFrame, pd.DataFrame]) -> pd.DataFrame:
+    return _runs[1]
 
 
 def test_information_sharing_lowers_churn_and_raises_revenue(

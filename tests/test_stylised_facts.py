@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from scipy import optimize, stats
 
 from tests.conftest import column, paired, small
 
 ALPHA = 0.01
+
+
+#: The tests reading the session fixture ``presets_small`` (seven presets, 8 replicates) are one
+#: xdist group (``--dist loadgroup`` in pyproject's addopts): the batch is built once, on one
+#: worker, not once on each worker that runs one of them.
+SHARED = pytest.mark.xdist_group("presets_small")
 
 
 def lower(a: np.ndarray, b: np.ndarray) -> float:
@@ -58,6 +65,7 @@ def _logistic(t: np.ndarray, k: float, r: float, t0: float) -> np.ndarray:
     return k / (1.0 + np.exp(-r * (t - t0)))
 
 
+@SHARED
 def test_adoption_follows_an_s_curve(presets_small: pd.DataFrame) -> None:
     """Mean adoption up to its peak is fitted far better by a logistic than by a straight line."""
     weekly = presets_small.attrs["weekly"]
@@ -77,6 +85,7 @@ def test_adoption_follows_an_s_curve(presets_small: pd.DataFrame) -> None:
         assert r > 0 and y[0] < 0.1 * y.max()  # slow start, then growth
 
 
+@SHARED
 def test_commitment_and_a_full_programme_raise_final_adoption(presets_small: pd.DataFrame) -> None:
     heads = paired(
         {
@@ -110,6 +119,7 @@ def test_stopping_reinforcement_lets_usage_decay() -> None:
     assert lower(final["stopped"], peak) < ALPHA
 
 
+@SHARED
 def test_technology_only_ends_below_culture_first(presets_small: pd.DataFrame) -> None:
     tech = column(presets_small, "technology_only_rollout", "adoption_rate")
     culture = column(presets_small, "culture_first_rollout", "adoption_rate")
@@ -159,13 +169,15 @@ def test_higher_turnover_lowers_adoption_and_the_business_case() -> None:
         {
             "stable": small("culture_first_rollout", people__base_quit_annual=0.1),
             "churning": small("culture_first_rollout", people__base_quit_annual=0.9),
-        }
+        },
+        counterfactual=True,  # roi is read off the no-change twin
     )
     for outcome in ("adoption_rate", "roi", "net_benefit_total"):
         churning, stable = column(heads, "churning", outcome), column(heads, "stable", outcome)
         assert lower(churning, stable) < ALPHA, outcome
 
 
+@SHARED
 def test_most_churners_never_complained(presets_small: pd.DataFrame) -> None:
     """One-sample t-test per preset that the silent share of churners exceeds 0.8."""
     for name, g in presets_small.groupby("scenario"):

@@ -28,6 +28,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import run  # noqa: E402
+from sim.csvsafe import to_csv  # noqa: E402
 
 PROPOSED = "examples/acme/proposed.toml"
 CURRENT = "examples/acme/current.toml"
@@ -113,7 +114,8 @@ def main() -> int:
     print()
     for name, h in heads.items():
         print(describe(name, h))
-    pd.DataFrame(heads).T.to_csv(args.out / "headlines.csv")
+    # text cells neutralised like every CSV the project writes (sim.csvsafe)
+    to_csv(pd.DataFrame(heads).T.rename_axis("design").reset_index(), args.out / "headlines.csv")
     print(f"wrote {args.out / 'headlines.csv'}")
     return 0
 

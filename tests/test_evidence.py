@@ -122,13 +122,6 @@ def _committed_plan() -> dict[str, tuple[str, str, int]]:
     return plan
 
 
-#: Dials whose confirmatory test is known to fail, with the reason (a strict xfail: it fails
-#: the suite once the dial passes, so the entry must then be removed).
-#: Empty since issue 14 item 10 (docs/ODD.md 8.E wave 5): socialisation's confirmatory test
-#: passes now that newcomers come from a hiring pool (data quality in command_and_control).
-THIN: dict[str, str] = {}
-
-
 @functools.cache
 def _confirmatory() -> pd.DataFrame:
     """Each dial's test in its pre-registered preset and outcome, Holm across the ten dials."""
@@ -147,17 +140,8 @@ def _confirmatory() -> pd.DataFrame:
 
 def test_every_dial_matters_somewhere() -> None:
     """Issue 14 item 10: each dial significant (Holm across dials, alpha 0.01) in its
-    pre-registered preset and outcome, except those in ``THIN`` (tested below)."""
+    pre-registered preset and outcome. (The list of known-thin dials this test once excluded,
+    with a strict xfail each, emptied when socialisation passed: docs/ODD.md 8.E wave 5.)"""
     act = _confirmatory()
-    inert = act.loc[~act["active"] & ~act["dial"].isin(list(THIN))]
+    inert = act.loc[~act["active"]]
     assert inert.empty, f"dials without a significant effect:\n{act.to_string()}"
-
-
-@pytest.mark.parametrize(
-    "dial",
-    [pytest.param(d, marks=pytest.mark.xfail(reason=r, strict=True)) for d, r in THIN.items()],
-)
-def test_thin_dial_matters(dial: str) -> None:
-    """The known-thin dials' confirmatory test (same runs, same Holm correction)."""
-    act = _confirmatory().set_index("dial")
-    assert act.loc[dial, "active"], act.loc[dial].to_string()

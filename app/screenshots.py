@@ -78,6 +78,9 @@ def _presenter(browser: object, url: str, out: Path) -> Path:
         )  # drawn when ready, with no click: the page waits for the band itself
         w.page.wait_for_timeout(1500)
         _check(w)
+        line = w.page.locator(".luck-status").bounding_box()  # under the charts, not cut off
+        if line is None or line["y"] + line["height"] > PRESENTER_SIZE[1] + 0.5:
+            raise RuntimeError(f"the band's status line is outside the screen: {line}")
         path = out / "app-presenter.png"
         save_screenshot(w.page, path)
         return path

@@ -2,17 +2,16 @@
 
 One server for the module (127.0.0.1, a free port); every request must stay on loopback and no
 console error may occur. Sizes are measured with Playwright's bounding boxes and computed styles.
-``ORGSIM_PRESENTER_SCREENSHOT=docs/app-presenter.png`` also saves the README's screenshot.
+The README's presenter screenshot is made by ``python -m app.screenshots`` (app/screenshots.py).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, ROOT, Watched, save_screenshot
+from tests.browser_support import CHROMIUM, Watched
 
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -137,32 +136,6 @@ def test_keys_step_play_reset_but_not_while_typing(browser: object, server: str)
         w.page.wait_for_timeout(800)
         assert w.week() == 0
         assert w.page.get_by_role("button", name="Play").is_visible()
-        assert w.errors == [] and w.outside() == []
-    finally:
-        w.close()
-
-
-def test_presenter_screenshot(browser: object, server: str) -> None:
-    """The README's presenter picture (kotter_programme, decision rights moved at week 24, at
-    week 40, with the band of other seeds of that course), when asked for."""
-    target = os.environ.get("ORGSIM_PRESENTER_SCREENSHOT")
-    if not target:
-        pytest.skip("set ORGSIM_PRESENTER_SCREENSHOT=docs/app-presenter.png to make it")
-    w = _open(browser, server + "?presenter&preset=kotter_programme&seed=1"
-              "&change=24:A:decision_rights:0.8&week=40")  # fmt: skip
-    try:
-        w.wait_week(40)
-        w.page.locator(".luck-switch").click()  # the band of 20 other seeds of this course
-        w.page.wait_for_function(
-            "(document.querySelector('.luck-status') || {}).innerText?.includes('Shaded')",
-            timeout=900_000,
-        )  # drawn when ready, with no click: the page waits for the band itself
-        assert "this course" in w.page.inner_text(".luck-status")
-        w.page.wait_for_timeout(1500)
-        _check_room_view(w)
-        line = w.page.locator(".luck-status").bounding_box()  # under the charts, not cut off
-        assert line is not None and line["y"] + line["height"] <= H + 0.5, line
-        save_screenshot(w.page, ROOT / target)
         assert w.errors == [] and w.outside() == []
     finally:
         w.close()

@@ -758,9 +758,8 @@ def utaut_markdown(summary: pd.DataFrame) -> str:
 
 
 def section_utaut(size: Size, seed: int, workers: int) -> tuple[str, dict[str, Any]]:
-    from sim.utaut_survey import summarise, survey_runs
-
     from sim.scenario import preset_names
+    from sim.utaut_survey import summarise, survey_runs
 
     people, customers = size.oat_size
     designs = {p: _base(p, people, customers, size.oat_weeks) for p in preset_names()}

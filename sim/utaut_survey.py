@@ -133,18 +133,15 @@ def survey_runs(
 
 def summarise(runs: pd.DataFrame) -> pd.DataFrame:
     """Mean and 95% t interval over seeds per scenario and wave, with the published bands."""
-    from scipy import stats
+    from sim.experiment import mean_ci
 
     rows = []
     for (name, wave), g in runs.groupby(["scenario", "wave"], sort=False):
         for k in ("beta_pe", "beta_ee", "beta_si", "r2", "r_pe", "r_ee", "r_si"):
             v = g[k].to_numpy(dtype=float)
-            v = v[np.isfinite(v)]
-            m = float(v.mean()) if v.size else np.nan
-            h = float(stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size)) \
-                if v.size > 1 else np.nan
+            m, ci_low, ci_high = mean_ci(v)  # NaNs (unestimated paths) dropped
             lo, hi = BANDS.get(k, (np.nan, np.nan, ""))[:2]
             rows.append({"scenario": name, "wave": wave, "figure": k, "mean": m,
-                         "ci_low": m - h, "ci_high": m + h, "band_low": lo, "band_high": hi,
-                         "replicates": v.size})
+                         "ci_low": ci_low, "ci_high": ci_high, "band_low": lo, "band_high": hi,
+                         "replicates": int(np.isfinite(v).sum())})
     return pd.DataFrame(rows)

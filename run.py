@@ -222,6 +222,14 @@ def _parser() -> argparse.ArgumentParser:
         "addition to it); 0 fits every flagged parameter",
     )
     cb.add_argument(
+        "--others",
+        choices=("held", "drawn"),
+        default="held",
+        help="after the screen, the flagged parameters it leaves out: held at the scenario's "
+        "values (default; the fit is conditional on them, the report's assumption draws vary "
+        "them) or drawn from their priors in every run (the fit averages over them)",
+    )
+    cb.add_argument(
         "--population", type=_whole(5), default=100, help="particles per generation (100)"
     )
     cb.add_argument("--generations", type=COUNT, default=6, help="most ABC-SMC generations (6)")
@@ -591,6 +599,8 @@ def _calibrate_command(args: argparse.Namespace, resume: bool) -> str:
         cmd += ["--parameters", *args.parameters]
     elif getattr(args, "screen", None) is not None:
         cmd += ["--screen", str(args.screen)]
+    if not args.parameters and getattr(args, "others", "held") != "held":
+        cmd += ["--others", args.others]
     for flag, value, default in (
         ("--budget", args.budget, 1200),
         ("--population", args.population, 100),
@@ -610,8 +620,8 @@ def _calibrate_command(args: argparse.Namespace, resume: bool) -> str:
 def _screened(
     args: argparse.Namespace, scenario: object, observed: object, n: int
 ) -> tuple[list[str], list[str], float | None]:
-    """The default fit's screen: (parameters to fit, parameters left to their priors, the fit's
-    first tolerance from the screen's distances, or None on ``--resume``).
+    """The default fit's screen: (parameters to fit, the flagged parameters it leaves out, the
+    fit's first tolerance from the screen's distances, or None on ``--resume``).
 
     Writes ``screen.csv`` in ``--out`` as soon as it is done; ``--resume`` reads the selection
     back from it (the screen is deterministic, so this only saves its runs) and the first
@@ -654,8 +664,14 @@ def _screened(
         print(
             f"screen: {passed} of {len(everything)} parameters correlate with a target (Spearman, "
             f"Holm-adjusted p < {SCREEN_ALPHA:g}); fitting {len(chosen)} (at most population "
-            f"/ 10 = {sc.cap}), the other {len(everything) - len(chosen)} drawn from their "
-            f"priors in every run ({SCREEN_FILE})",
+            f"/ 10 = {sc.cap}; the targets take turns), the other "
+            f"{len(everything) - len(chosen)} "
+            + (
+                "drawn from their priors in every run"
+                if getattr(args, "others", "held") == "drawn"
+                else "held at the scenario's values"
+            )
+            + f" ({SCREEN_FILE})",
             file=sys.stderr,
         )
         for name in chosen:
@@ -697,11 +713,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         [Output(args.out, kind="folder", replaced=False, members=members)],
         [*scenario_inputs(args.scenario, scenario), args.observed],
     )
-    fitted, rest, eps0 = args.parameters, None, None
+    fitted, rest, held, eps0 = args.parameters, None, None, None
     if args.parameters is None:
         n = default_screen_points(args.budget) if args.screen is None else args.screen
         if n > 0:
-            fitted, rest, eps0 = _screened(args, scenario, observed, n)
+            fitted, left, eps0 = _screened(args, scenario, observed, n)
+            rest, held = (left, None) if args.others == "drawn" else (None, left)
     ps = priors(fitted)
     settings = settings_of(
         str(resolve_scenario_path(args.scenario).resolve()),
@@ -709,6 +726,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         ps,
         args.seed,
         args.population,
+        drawn=rest or (),
     )
     if args.resume:
         check_resume(args.out, settings)
@@ -743,6 +761,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             args.observed,
             fitted,
             rest=rest,
+            held=held,
             screen_points=0,
             initial_epsilon=eps0,
             budget=args.budget,

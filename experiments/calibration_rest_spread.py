@@ -1,17 +1,18 @@
 """Do the parameters a fit left to their priors widen its posterior predictive? (issue 18; 8.K)
 
 A default fit (``run.py calibrate`` without ``--parameters``) fits the parameters its screen
-selects and draws every other flagged parameter from its prior in each run. This reads a
+selects and holds every other flagged parameter at the scenario's value (``--others held``, the
+default) or draws it from its prior in each run (``--others drawn``). This reads a
 calibration folder (``posterior.parquet``, ``screen.csv``) and runs the posterior predictive
 four ways on the same draws (the same particles, run seeds and prior draws as
 ``Posterior.predict``: common random numbers, so a difference in spread is the rest's alone):
 
-- ``all drawn``: every parameter not fitted drawn from its prior (what ``fit.csv`` shows and
-  what the report's replicates do);
+- ``all drawn``: every parameter not fitted drawn from its prior (what ``fit.csv`` shows after
+  ``--others drawn``, and what the report's replicates do with the assumptions drawn);
 - ``passed drawn``: only the ones the screen passed (Holm-adjusted p < 0.05 for some target)
   but did not fit (over the cap) drawn, the ones it found irrelevant at the scenario's values;
-- ``none drawn``: every parameter not fitted at the scenario's values (what ``run`` and
-  ``compare`` of ``calibrated.toml`` do);
+- ``none drawn``: every parameter not fitted at the scenario's values (what ``fit.csv`` shows
+  after ``--others held``, and what ``run`` and ``compare`` of ``calibrated.toml`` do);
 - ``noise only``: also the fitted ones fixed (at their posterior means): simulation noise alone.
 
 Prints per target the predictive's 90% interval and its width under each, and the share of the
@@ -150,8 +151,8 @@ def main() -> int:
     targets = list(cal.load_observed(args.observed).statistics())
     t = spread_table(runs_df, targets)
     print(
-        f"{counts['fitted']} fitted, {counts['rest']} drawn from priors ({counts['rest passed']} "
-        f"of them passed the screen); {args.runs} predictive runs per way, common draws"
+        f"{counts['fitted']} fitted, {counts['rest']} not fitted ({counts['rest passed']} of them "
+        f"passed the screen); {args.runs} predictive runs per way, common draws"
     )
     print(f"{'target':27s} {'way':13s} {'mean':>9s}  90% interval          width")
     for r in t.itertuples():

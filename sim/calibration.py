@@ -344,6 +344,9 @@ SCREEN_ALPHA = 0.05
 #: accepted particles per fitted parameter (an assumption: fewer and the weighted 90% intervals
 #: of a generation rest on a handful of particles per dimension, 8.K).
 PARTICLES_PER_PARAMETER = 10
+#: What a screened fit does with the flagged parameters the screen leaves out (the first is the
+#: default): hold them at the scenario's values, or draw them from their priors in every run.
+OTHERS = ("held", "drawn")
 #: The default number of screen points: this share of the budget (in addition to it).
 SCREEN_SHARE = 0.2
 SCREEN_COLUMNS = ("parameter", "target", "rho", "p", "p_adjusted", "selected")
@@ -400,19 +403,46 @@ class Screen:
 
 
 def select_parameters(t: pd.DataFrame, *, cap: int, alpha: float = SCREEN_ALPHA) -> list[str]:
-    """The screen's rule: parameters with a Holm-adjusted p below ``alpha`` for some target.
+    """The screen's rule: parameters with a Holm-adjusted p below ``alpha`` for some target,
+    the targets taking turns.
 
-    ``t`` has the columns ``parameter, rho, p_adjusted`` (one row per parameter and target).
-    Strongest first (smallest adjusted p, then largest |rho|), at most ``cap``; when none passes,
-    the single strongest, so the fit has a parameter (its rows then say it did not pass).
+    ``t`` has the columns ``parameter, target, rho, p_adjusted`` (one row per parameter and
+    target). Each target ranks the parameters that pass for it, strongest first (smallest
+    adjusted p, then largest |rho|); the targets then take turns, each adding its strongest
+    parameter not yet chosen (within a round, the strongest of those first), until ``cap``
+    parameters are chosen or none passes. Taking turns keeps one target whose several
+    parameters all correlate strongly (staff turnover's quit rates, say) from filling the cap
+    while another target is left without its own levers (churn, whose correlations are weaker):
+    a target with no fitted parameter can only be matched by luck. When none passes, the single
+    strongest, so the fit has a parameter (its rows then say it did not pass).
     """
-    best = (
-        t.assign(abs_rho=t["rho"].abs())
-        .sort_values(["p_adjusted", "abs_rho"], ascending=[True, False], kind="stable")
-        .drop_duplicates("parameter")
+    ranked = t.assign(abs_rho=t["rho"].abs()).sort_values(
+        ["p_adjusted", "abs_rho"], ascending=[True, False], kind="stable"
     )
-    passed = best[best["p_adjusted"] < alpha]
-    return list((passed if len(passed) else best.head(1))["parameter"][:cap])
+    passed = ranked[ranked["p_adjusted"] < alpha]
+    if not len(passed):
+        return list(ranked["parameter"].head(1))
+    queues = {
+        name: list(g[["parameter", "p_adjusted", "abs_rho"]].itertuples(index=False))
+        for name, g in passed.groupby("target", sort=False)
+    }
+    chosen: list[str] = []
+
+    def head(q: list[Any]) -> Any:
+        while q and q[0].parameter in chosen:
+            q.pop(0)
+        return q[0] if q else None
+
+    while len(chosen) < cap and any(head(q) is not None for q in queues.values()):
+        # one round: each target with a parameter left adds one, the strongest head first
+        for q in sorted(
+            (q for q in queues.values() if head(q) is not None),
+            key=lambda q: (q[0].p_adjusted, -q[0].abs_rho),
+        ):
+            h = head(q)  # a target earlier in the round may have taken this one
+            if h is not None and len(chosen) < cap:
+                chosen.append(q.pop(0).parameter)
+    return chosen
 
 
 def screen(
@@ -436,9 +466,10 @@ def screen(
     target, Spearman's rank correlation (``scipy.stats.spearmanr``) of the parameter with the
     target's summary (its value, or a series' mean) and its p-value; the p-values are adjusted
     by Holm's step-down method over all parameters x targets (family-wise error ``alpha``).
-    Selected: the parameters with a Holm-adjusted p below ``alpha`` for some target, the
-    strongest first (smallest adjusted p, then largest |rho|), at most ``cap``; when none passes,
-    the single strongest, so the fit has a parameter (its rows say it did not pass).
+    Selected by :func:`select_parameters`: the parameters with a Holm-adjusted p below ``alpha``
+    for some target, the targets taking turns (each its strongest not yet chosen), at most
+    ``cap``; when none passes, the single strongest, so the fit has a parameter (its rows say
+    it did not pass).
 
     Raises:
         InputError: for fewer than 3 points.
@@ -936,6 +967,9 @@ class Posterior:
     complete: bool = True
     observed_path: str | None = None
     rest: list[Prior] = field(default_factory=list)  # drawn from their priors in every run
+    #: flagged parameters the screen left out and the fit held at the scenario's values
+    #: (``others="held"``): the posterior is conditional on them
+    held: list[str] = field(default_factory=list)
     screen: Screen | None = None  # the screen that chose ``priors`` (a default fit)
     #: why the fit ended before ``generations``: "budget" (the next generation would not fit
     #: in it), "tolerance" (it stopped falling, MIN_TOLERANCE_FALL) or "" (neither)
@@ -1018,6 +1052,7 @@ class Posterior:
             observed=observed,
             fitted=fitted,
             drawn_from_priors=[p.path for p in self.rest],
+            held_at_file_values=list(self.held),
         )
 
     def predict(
@@ -1133,15 +1168,20 @@ def calibrate(
     screen_points: int | None = None,
     rest: Sequence[str] | None = None,
     initial_epsilon: float | None = None,
+    others: str = "held",
+    held: Sequence[str] | None = None,
 ) -> Posterior:
     """Fit parameters to observed figures by ABC-SMC (pyabc), deterministically.
 
     With no ``parameters`` the fit is screened first (:func:`screen`, ``screen_points`` prior
     points, by default a fifth of ``budget``, run in addition to it): only the parameters whose
     rank correlation with a target passes the screen are fitted (at most
-    :func:`screen_cap` of the population), and every other flagged parameter is drawn from its
-    prior in each run of the fit and of the posterior predictive, so the posterior carries
-    their uncertainty. ``screen_points=0`` fits every flagged parameter (no screen).
+    :func:`screen_cap` of the population), and every other flagged parameter is held at the
+    scenario's value (``others="held"``, the default: the posterior is conditional on them, as
+    in factor fixing, and the report's assumption draws vary them) or drawn from its prior in
+    each run of the fit and of the posterior predictive (``others="drawn"``: the posterior is
+    averaged over them, which on the example leaves the tolerance at 13 sds and nothing
+    narrowed, docs/ODD.md 8.K). ``screen_points=0`` fits every flagged parameter (no screen).
 
     Args:
         scenario: the organisation (a ``Scenario``, a preset name or a scenario file); the
@@ -1162,6 +1202,10 @@ def calibrate(
             ``budget``; 0: no screen, fit every flagged parameter); ignored with ``parameters``.
         rest: parameters drawn from their priors in every run instead of fitted (what the
             screen left out; the CLI passes them with the screen's selection).
+        others: what a screened fit does with the flagged parameters it does not fit:
+            ``"held"`` at the scenario's values or ``"drawn"`` from their priors in every run.
+        held: a record of the parameters held at the scenario's values (the CLI passes what
+            its screen left out with ``others="held"``); they are not varied either way.
         initial_epsilon: the first generation's tolerance (the CLI passes the screen's
             :attr:`Screen.epsilon0`); None: pyabc's, the median distance of a prior sample of
             one population (``population`` runs more). A default fit uses its screen's.
@@ -1190,6 +1234,8 @@ def calibrate(
         observed = load_observed(observed)
     if budget < population:
         raise InputError(f"--budget {budget}: expected at least one generation's {population} runs")
+    if others not in OTHERS:
+        raise InputError(f"--others {others}: expected one of {', '.join(OTHERS)}")
     screened = None
     if parameters is None:
         n = default_screen_points(budget) if screen_points is None else int(screen_points)
@@ -1208,7 +1254,8 @@ def calibrate(
                 dask=dask,
             )
             parameters = screened.selected
-            rest = [p.path for p in everything if p.path not in set(parameters)]
+            left = [p.path for p in everything if p.path not in set(parameters)]
+            rest, held = (left, None) if others == "drawn" else (None, left)
             if initial_epsilon is None:
                 initial_epsilon = screened.epsilon0
     ps = priors(parameters)
@@ -1335,6 +1382,7 @@ def calibrate(
             complete=complete,
             observed_path=observed_path,
             rest=rs,
+            held=list(held or []),
             screen=screened,
             stopped=sampler.stopped,
         )
@@ -1354,14 +1402,21 @@ SCREEN_FILE = "screen.csv"
 
 
 def settings_of(
-    scenario_ref: str, observed: Observed, ps: Sequence[Prior], seed: int, population: int
+    scenario_ref: str,
+    observed: Observed,
+    ps: Sequence[Prior],
+    seed: int,
+    population: int,
+    drawn: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """What a resumed calibration must share with the one it continues."""
+    """What a resumed calibration must share with the one it continues (``drawn``: the
+    parameters drawn from their priors in every run)."""
     return {
         "scenario": scenario_ref,
         "observed": observed.statistics(),
         "sds": observed.sds(),
         "parameters": [p.path for p in ps],
+        "drawn": list(drawn),
         "seed": seed,
         "population": population,
     }
@@ -1445,6 +1500,14 @@ def calibrated_toml(post: Posterior, scenario_file: Path, out_dir: Path, fitted:
         f"(python run.py calibrate; docs/ODD.md 8.K).\n# Each run draws its values of the "
         f"{len(post.priors)} parameters in [calibration] from the posterior's particles.\n"
     )
+    if post.held:
+        head += (
+            f"# What varies: the {len(post.priors)} fitted parameters (calibration.parameters) "
+            f"follow the posterior; the other {len(post.held)} flagged parameters\n# "
+            "(calibration.held_at_file_values) were held at this file's values in the fit, so "
+            "the posterior is conditional\n# on them: run and compare use those values; the "
+            "report's assumption draws vary them.\n"
+        )
     if post.rest:
         head += (
             f"# What varies: the {len(post.priors)} fitted parameters (calibration.parameters) "
@@ -1468,6 +1531,10 @@ def _calibration_table(cal: Any) -> str:
     if cal.drawn_from_priors:
         lines.append("drawn_from_priors = [")
         lines += [f"    {json.dumps(name)}," for name in cal.drawn_from_priors]
+        lines.append("]")
+    if cal.held_at_file_values:
+        lines.append("held_at_file_values = [")
+        lines += [f"    {json.dumps(name)}," for name in cal.held_at_file_values]
         lines.append("]")
     lines.append("parameters = [" + ", ".join(json.dumps(p) for p in cal.parameters) + "]")
     lines.append("weights = [" + ", ".join(repr(float(w)) for w in cal.weights) + "]")

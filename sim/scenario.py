@@ -1083,12 +1083,26 @@ class Calibration(_Section):
         "run and compare use the file's values for them (docs/ODD.md 8.K). A record: a run "
         "reads only parameters, particles and weights.",
     )
+    held_at_file_values: list[str] = Field(
+        default_factory=list,
+        description="Flagged parameters the fit held at this file's values (not fitted, not "
+        "drawn): the posterior is conditional on them; run and compare use them, the report's "
+        "assumption draws vary them (docs/ODD.md 8.K). A record, as drawn_from_priors.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Calibration:
         p = len(self.parameters)
         if len(set(self.parameters)) != p:
             raise ValueError("calibration.parameters: a parameter is named twice")
+        held = sorted(
+            (set(self.parameters) | set(self.drawn_from_priors)) & set(self.held_at_file_values)
+        )
+        if held:
+            raise ValueError(
+                f"calibration.held_at_file_values: {', '.join(held)} also fitted or drawn; "
+                "expected a parameter fitted, drawn from its prior or held, one of the three"
+            )
         both = sorted(set(self.parameters) & set(self.drawn_from_priors))
         if both:
             raise ValueError(

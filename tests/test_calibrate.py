@@ -212,6 +212,26 @@ def test_a_parameter_both_fitted_and_drawn_from_its_prior_is_refused() -> None:
             weights=[1.0],
             drawn_from_priors=["people.base_quit_annual", "customers.base_churn_annual"],
         )
+    # held at the file's values is a third, exclusive state (fitted, drawn or held)
+    for fitted, drawn in (
+        (["customers.base_churn_annual"], []),
+        (["x.y"], ["people.base_quit_annual"]),
+    ):
+        with pytest.raises(ValueError, match="held_at_file_values: .* also fitted or drawn"):
+            Calibration(
+                parameters=fitted,
+                particles=[[0.1]],
+                weights=[1.0],
+                drawn_from_priors=drawn,
+                held_at_file_values=["customers.base_churn_annual", "people.base_quit_annual"],
+            )
+    ok = Calibration(
+        parameters=["customers.base_churn_annual"],
+        particles=[[0.1]],
+        weights=[1.0],
+        held_at_file_values=["people.base_quit_annual"],
+    )
+    assert ok.held_at_file_values == ["people.base_quit_annual"]
 
 
 def test_bad_calibration_tables_are_refused_naming_the_field() -> None:
@@ -759,6 +779,27 @@ def test_selection_rule_passing_first_capped_and_the_strongest_when_none_passes(
     assert calmod.select_parameters(none, cap=10) == ["a"]
 
 
+def test_selection_lets_each_target_have_its_levers_before_a_target_has_more() -> None:
+    """Three parameters drive turnover strongly, two drive churn weakly: with room for four,
+    the targets take turns (turnover's best, churn's best, then again), so churn is not left
+    without a fitted parameter; a parameter passing for both counts once."""
+    t = pd.DataFrame(
+        {
+            "parameter": ["q1", "q2", "q3", "c1", "c2", "q1"],
+            "target": ["turnover", "turnover", "turnover", "churn", "churn", "churn"],
+            "rho": [0.9, 0.8, 0.7, 0.3, 0.25, 0.2],
+            "p_adjusted": [1e-20, 1e-15, 1e-10, 1e-3, 1e-2, 0.04],
+        }
+    )
+    assert calmod.select_parameters(t, cap=4) == ["q1", "c1", "q2", "c2"]
+    assert calmod.select_parameters(t, cap=2) == ["q1", "c1"]
+    # churn's list is used up (q1 taken already, c1 and c2 chosen): turnover goes on alone
+    assert calmod.select_parameters(t, cap=10) == ["q1", "c1", "q2", "c2", "q3"]
+    # the strongest-first order alone (the rule before) would have given turnover all three
+    strongest = t.sort_values("p_adjusted").drop_duplicates("parameter")["parameter"]
+    assert list(strongest[:3]) == ["q1", "q2", "q3"]
+
+
 def test_resume_reads_the_screen_back_instead_of_running_it(tmp_path, monkeypatch) -> None:
     import argparse
 
@@ -776,13 +817,16 @@ def test_resume_reads_the_screen_back_instead_of_running_it(tmp_path, monkeypatc
     assert set(rest) == {p.path for p in priors()} - set(fitted)
 
 
-def test_cli_default_fit_screens_first_and_fits_the_selected_parameters(tmp_path: Path) -> None:
+@pytest.mark.parametrize("others", ["held", "drawn"])
+def test_cli_default_fit_screens_first_and_fits_the_selected_parameters(
+    tmp_path: Path, others: str
+) -> None:
     scen, ob, out = cli_inputs(tmp_path)
     code, _, err = _main(
         [
             "calibrate", scen, "--observed", ob, "--budget", 40, "--population", 10,
             "--generations", 1, "--predictive", 5, "--workers", 1, "--out", out,
-            "--screen", 40,
+            "--screen", 40, *(["--others", others] if others == "drawn" else []),
         ]
     )  # fmt: skip
     assert code == 0, err
@@ -800,10 +844,19 @@ def test_cli_default_fit_screens_first_and_fits_the_selected_parameters(tmp_path
     assert f"screen: {n_pass} of" in err
     cal = load_scenario(out / "calibrated.toml").calibration
     assert sorted(cal.parameters) == sorted(selected) and "--screen 40" in cal.fitted
-    # what varies, said in the file: every flagged parameter not fitted was drawn from its prior
-    assert sorted(cal.drawn_from_priors) == sorted(set(everything) - set(selected))
+    # what varies, said in the file: every flagged parameter not fitted was held at the file's
+    # value (the default) or drawn from its prior (--others drawn), and the command says which
+    left = sorted(set(everything) - set(selected))
+    if others == "drawn":
+        assert sorted(cal.drawn_from_priors) == left and cal.held_at_file_values == []
+        assert "--others drawn" in cal.fitted and "drawn from their priors in every run" in err
+    else:
+        assert sorted(cal.held_at_file_values) == left and cal.drawn_from_priors == []
+        assert "--others" not in cal.fitted and "held at the scenario's values" in err
+    assert sorted(calmod.read_settings(out)["drawn"]) == (left if others == "drawn" else [])
     text = (out / "calibrated.toml").read_text(encoding="utf-8")
-    assert f"the other {len(everything) - len(selected)} flagged parameters" in text
+    assert f"the other {len(left)} flagged parameters" in text
+    assert ("held_at_file_values" in text) == (others == "held")
     settings = calmod.read_settings(out)
     assert settings["initial_epsilon"] > 0  # the screen's median distance, kept for --resume
 

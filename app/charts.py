@@ -378,7 +378,7 @@ class Charts(BlitFigure):
                 if (nlo, nhi) != (lo, hi):
                     self.limits[i] = (nlo, nhi)
                     self.axes[i].set_ylim(nlo, nhi)
-                    self.invalidate()
+                    self.invalidate_axes(self.axes[i])  # this panel only
             for d, series in enumerate(data[i]):
                 x = weeks if weeks is not None else frames[d].index.to_numpy()
                 for line, y in zip(self.lines[i][d], series):

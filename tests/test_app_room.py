@@ -199,3 +199,33 @@ def test_the_incremental_tables_equal_the_models_results() -> None:
         for r in s.runs:
             pd.testing.assert_frame_equal(r.df, r.model.results(), check_exact=True)
             pd.testing.assert_frame_equal(r.ghost_df(), r.ghost.results(), check_exact=True)
+
+
+def test_a_rescaled_panel_is_drawn_again_alone_and_as_a_full_redraw_draws_it() -> None:
+    """When a panel's y axis grows (the difference chart's, here at weeks 25 and 27), only that
+    panel is cleared and drawn again on the cached background, and the picture is what a full
+    redraw of the figure draws."""
+    s = _session(compare=True, weeks=2, preset_b="culture_first_rollout")
+    s.change(0, "culture.decision_rights", 0.8)
+    s.change(1, "culture.decision_rights", 0.6)
+    s.frame()
+    assert s.diff is not None
+    limits = list(s.diff.limits)
+    full_draws = {"n": 0}
+    draw = s.diff.canvas.draw
+
+    def counted() -> None:
+        full_draws["n"] += 1
+        draw()
+
+    s.diff.canvas.draw = counted  # type: ignore[method-assign]
+    for _ in range(28):
+        s.step()
+        s.frame()
+    assert s.diff.limits != limits  # some panel was rescaled
+    assert full_draws["n"] == 0
+    painted = np.asarray(s.diff.canvas.buffer_rgba())[..., :3].astype(int).copy()
+    s.diff.invalidate()
+    s.diff.draw()
+    redrawn = np.asarray(s.diff.canvas.buffer_rgba())[..., :3].astype(int)
+    assert int((np.abs(painted - redrawn).max(axis=2) > 16).sum()) <= 20

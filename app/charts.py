@@ -378,7 +378,7 @@ class Charts(BlitFigure):
                 if (nlo, nhi) != (lo, hi):
                     self.limits[i] = (nlo, nhi)
                     self.axes[i].set_ylim(nlo, nhi)
-                    self.invalidate()
+                    self.invalidate_axes(self.axes[i])  # this panel only
             for d, series in enumerate(data[i]):
                 x = weeks if weeks is not None else frames[d].index.to_numpy()
                 for line, y in zip(self.lines[i][d], series):
@@ -404,12 +404,13 @@ class Charts(BlitFigure):
         for wk in go_live_weeks:
             if wk is not None and wk not in self.go_live and frames and len(frames[0]) >= wk:
                 self.go_live.add(wk)
-                for ax in self.axes[: len(self.panels)]:
+                self._static(
                     ax.axvline(wk, color="#2ca25f", ls="--", lw=1.0, alpha=0.8)
+                    for ax in self.axes[: len(self.panels)]
+                )
                 if self.strip is not None:  # on the timeline, not on the adoption curve
-                    self.strip.axvline(wk, color="#2ca25f", ls="--", lw=1.0)
+                    self._static([self.strip.axvline(wk, color="#2ca25f", ls="--", lw=1.0)])
                     self._strip_text(wk, "CRM live", "#1b7a45")
-                self.invalidate()
 
     def _label_row(self, week: float, label: str) -> int:
         """The first row of the timeline strip where ``label`` at ``week`` overlaps no other.
@@ -435,10 +436,11 @@ class Charts(BlitFigure):
         row = self._label_row(week, label)
         if row < 0:
             return
-        self.strip.text(
+        text = self.strip.text(
             week, 1.0 - row / STRIP_ROWS, " " + label, fontsize=NOTE_PT * self.font,
             color=colour, va="top", ha="left",
         )  # fmt: skip
+        self._static([text])
 
     def _mark(self, week: int, label: str, colour: str, change: bool = False) -> None:
         """A vertical line at ``week`` on every panel, named on the timeline strip.
@@ -447,17 +449,20 @@ class Charts(BlitFigure):
         a strip (the difference chart) its name is written up the line in the first panel.
         """
         style = {"ls": "-.", "lw": 1.4, "alpha": 0.9} if change else {"lw": 0.8, "alpha": 0.5}
-        for ax in self.axes[: len(self.panels)]:
-            ax.axvline(week, color=colour, **style)
+        # painted onto the cached background (BlitFigure._static), not a full redraw
+        panels = self.axes[: len(self.panels)]
+        self._static(ax.axvline(week, color=colour, **style) for ax in panels)
         if self.strip is not None:
-            self.strip.axvline(week, color=colour, **{**style, "alpha": 0.8})
+            self._static([self.strip.axvline(week, color=colour, **{**style, "alpha": 0.8})])
             self._strip_text(week, label, colour)
         elif change and self.axes:
-            self.axes[0].text(
-                week, 0.97, " " + label, transform=self.axes[0].get_xaxis_transform(),
-                rotation=90, va="top", ha="right", fontsize=NOTE_PT * self.font, color=colour,
-            )  # fmt: skip
-        self.invalidate()
+            self._static([
+                self.axes[0].text(
+                    week, 0.97, " " + label, transform=self.axes[0].get_xaxis_transform(),
+                    rotation=90, va="top", ha="right", fontsize=NOTE_PT * self.font,
+                    color=colour,
+                )
+            ])  # fmt: skip
 
 
 def results_csv(

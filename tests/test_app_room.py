@@ -155,6 +155,20 @@ def test_a_frame_maps_what_changed_to_the_last_palette_within_the_tolerance() ->
     assert again == f.charts
 
 
+def _count_full_draws(fig: object) -> dict[str, int]:
+    """Count the full redraws of a figure's canvas from now on (``["n"]``)."""
+    full_draws = {"n": 0}
+    canvas = fig.canvas  # type: ignore[attr-defined]
+    draw = canvas.draw
+
+    def counted() -> None:
+        full_draws["n"] += 1
+        draw()
+
+    canvas.draw = counted
+    return full_draws
+
+
 def test_markers_are_painted_onto_the_background_without_a_full_redraw() -> None:
     """The CRM go-live and a change's mark are painted onto the charts' cached background (no
     full redraw: about 110 ms of CPU each), and the picture stays what a full redraw draws but
@@ -163,14 +177,7 @@ def test_markers_are_painted_onto_the_background_without_a_full_redraw() -> None
     s = _session(compare=True, weeks=2)
     s.change(0, "culture.decision_rights", 0.8)
     s.frame()
-    full_draws = {"n": 0}
-    draw = s.charts.canvas.draw
-
-    def counted() -> None:
-        full_draws["n"] += 1
-        draw()
-
-    s.charts.canvas.draw = counted  # type: ignore[method-assign]
+    full_draws = _count_full_draws(s.charts)
     for _ in range(14):  # past both go-lives (weeks 4 and 12 in these two designs)
         s.step()
         s.frame()
@@ -211,14 +218,7 @@ def test_a_rescaled_panel_is_drawn_again_alone_and_as_a_full_redraw_draws_it() -
     s.frame()
     assert s.diff is not None
     limits = list(s.diff.limits)
-    full_draws = {"n": 0}
-    draw = s.diff.canvas.draw
-
-    def counted() -> None:
-        full_draws["n"] += 1
-        draw()
-
-    s.diff.canvas.draw = counted  # type: ignore[method-assign]
+    full_draws = _count_full_draws(s.diff)
     for _ in range(28):
         s.step()
         s.frame()

@@ -252,3 +252,17 @@ def test_an_upload_naming_an_org_chart_is_still_refused(offered: Path) -> None:
     """A file given on the command line may name other files; an upload may not."""
     with pytest.raises(ScenarioError, match="may not name other files"):
         read_scenario_upload("current.toml", ACME.read_bytes())
+
+
+def test_the_server_stops_on_a_file_gone_bad_since_run_py_checked_it(tmp_path: Path) -> None:
+    """``app.launch`` reads the files before the first page: a bad one stops it with exit 2."""
+    import os
+    import subprocess
+    import sys
+
+    bad = _write(tmp_path, "gone_bad.toml", "[culture]\nresponsiveness = 9\n")
+    env = {**os.environ, SCENARIOS_VAR: json.dumps([str(bad)]), "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "app.launch", "run", "app.page", "--port", "1"]
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "gone_bad.toml" in done.stderr and "culture.responsiveness" in done.stderr

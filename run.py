@@ -17,8 +17,9 @@
                                         an org design tested: a self-contained HTML report
     python run.py calibrate SCENARIO --observed FILE --out DIR
                                         fit the uncertain parameters to your own figures
-    python run.py app [--host H] [--port P]
-                                        the trainer's browser app (http://127.0.0.1:8765/)
+    python run.py app [--host H] [--port P] [--scenario FILE ...]
+                                        the trainer's browser app (http://127.0.0.1:8765/),
+                                        offering these scenario files beside the presets
 
 Exit codes: 0 ok; 2 bad input (one line on stderr, nothing written); 3 finished with failed runs
 (a sweep whose runs failed, after recording every run; ``summarize`` of such a sweep, after
@@ -248,6 +249,14 @@ def _parser() -> argparse.ArgumentParser:
     ap = sub.add_parser("app", help="the trainer's browser app")
     ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     ap.add_argument("--port", type=_whole(1, 65535), default=8765)
+    ap.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a scenario file (e.g. a calibrated.toml) to offer beside the presets, under its "
+        "scenario name; repeat for several",
+    )
     return p
 
 
@@ -856,7 +865,14 @@ def cmd_app(args: argparse.Namespace) -> int:
     missing = check_installed()
     if missing:
         raise BadInput(missing)
-    return serve(host=args.host, port=args.port)
+    from app.scenario_files import load_files
+
+    # every file is loaded and validated here, before the server starts: a bad file or a name
+    # clash is one line and exit 2, not a page that fails in front of the room
+    files = load_files(args.scenario)
+    for f in files:
+        print(f"offering {f.name} ({f.path})", flush=True)
+    return serve(host=args.host, port=args.port, scenarios=[f.path for f in files])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,14 +29,15 @@ from app.session import (
     Change,
     Config,
     check_dial,
+    choices,
     course_interventions,
     culture_specs,
+    has_programme,
     preset_dials,
-    presets,
     programme_steps,
+    scenario_for,
 )
 from sim.design import prepare_scenario
-from sim.inputs import load_scenario
 from sim.interventions import flatten
 from sim.scenario import Scenario, ScenarioError, read_toml_file
 from sim.tomlwrite import toml_key, toml_value
@@ -77,7 +78,7 @@ def to_query(
     q: list[tuple[str, str]] = [(f, "") for f in flags]
     q += [("preset", c.preset), ("seed", str(c.seed))]
     own_a = dict(preset_dials(c.preset))
-    if c.programme != bool(load_scenario(c.preset).change_programme.steps):
+    if c.programme != has_programme(c.preset):
         q.append(("prog", "1" if c.programme else "0"))
     q += [(f"a.{_dial_name(p)}", _num(v)) for p, v in c.dials_of(0) if v != own_a.get(p)]
     if c.compare:
@@ -116,9 +117,11 @@ def _dial_path(name: str, what: str) -> str:
 
 
 def _preset(name: str, what: str) -> str:
-    if name not in presets():
+    # a scenario file is a choice only on a server started with it (run.py app --scenario)
+    if name not in choices():
         raise ScenarioError(
-            f"address {what}: {name!r} is not a preset; presets: {', '.join(presets())}"
+            f"address {what}: {name!r} is not a preset or a scenario file this server was "
+            f"started with; choices: {', '.join(choices())}"
         )
     return name
 
@@ -305,16 +308,17 @@ def saved_from_scenario(scenario: Scenario, config: Config, design: int) -> Save
         ScenarioError: naming the field.
     """
     preset = scenario.name
-    if preset not in presets():
+    if preset not in choices():
         raise ScenarioError(
             f"name = {preset!r}: the page opens designs saved from it, named after a preset "
-            f"({', '.join(presets())}); run other scenarios with python run.py"
+            f"or a scenario file the server was started with ({', '.join(choices())}); run "
+            "other scenarios with python run.py, or start the app with --scenario FILE"
         )
     dials = tuple(
         (f.path, float(getattr(scenario.culture, _dial_name(f.path)))) for f in culture_specs()
     )
     steps = [st.model_dump() for st in scenario.change_programme.steps]
-    own = [st.model_dump() for st in load_scenario(preset).change_programme.steps]
+    own = [st.model_dump() for st in scenario_for(preset).change_programme.steps]
     if steps not in ([], own, programme_steps(0)):
         raise ScenarioError(
             "change_programme.steps: the page's switch runs the preset's own steps or Kotter's "

@@ -63,6 +63,16 @@ def main(argv: list[str] | None = None) -> None:
     install(
         argv[1], _option(argv, "--host", DEFAULT_HOST), _option(argv, "--port", str(DEFAULT_PORT))
     )
+    from app.scenario_files import registered
+    from sim.errors import InputError
+
+    try:
+        # the offered scenario files (run.py app --scenario) are read once, here, before the
+        # first page: a file changed into a bad one since run.py checked it stops the server
+        registered()
+    except InputError as e:
+        print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
+        raise SystemExit(2) from None
     from solara.__main__ import cli
 
     cli(argv, prog_name="solara")

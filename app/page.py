@@ -33,11 +33,12 @@ from app.session import (
     Frame,
     Restart,
     Session,
+    choices,
     culture_specs,
-    presets,
+    scenario_file_of,
+    scenario_for,
 )
 from sim.errors import InputError
-from sim.inputs import load_scenario
 from sim.scenario import FieldSpec
 
 CSS = """
@@ -147,7 +148,7 @@ def Controls(
     playing: a move waits for the week being computed, then the run goes on.
     """
     del rev  # only here to re-render the controls after a change during the run
-    names = presets()
+    names = choices()  # the presets, then the scenario files the server was started with
 
     def guarded(act: Callable[[], None]) -> None:
         # a refused input shows a message on the page and leaves the runs as they were
@@ -178,7 +179,15 @@ def Controls(
         on_value=lambda p: change(config.with_preset(p)),
         disabled=disabled,
     )
-    desc = " ".join(load_scenario(config.preset).description.split())
+    own = scenario_for(config.preset)
+    desc = " ".join(own.description.split())
+    if own.calibration is not None:
+        # the runs and the band draw a parameter set per seed: say so, the numbers move with it
+        n = len(own.calibration.parameters)
+        fitted = f"{n} fitted parameter{'s' if n != 1 else ''}"
+        desc = f"Calibrated: each seed draws a parameter set ({fitted}) from the posterior. {desc}"
+    if scenario_file_of(config.preset):
+        desc = f"Scenario file {scenario_file_of(config.preset)}. {desc}"
     solara.Div(children=[desc], classes=["orgsim-help"])
 
     def set_seed(s: int | None) -> None:

@@ -12,9 +12,11 @@ websockets (and any state-changing request) only from the page's own origin.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import socket
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -36,6 +38,10 @@ OFFLINE_ENV = {
     "SOLARA_ASSETS_CDN": "/_solara/cdn",
     "MPLBACKEND": "Agg",
 }
+
+#: The scenario files the server offers (a JSON list of absolute paths; ``run.py app --scenario``),
+#: read by :func:`app.scenario_files.registered`.
+SCENARIOS_VAR = "ORGSIM_APP_SCENARIOS"
 
 #: Addresses that mean "every interface".
 WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]", "")
@@ -133,13 +139,26 @@ def command(host: str, port: int) -> list[str]:
     ]
 
 
-def environment() -> dict[str, str]:
-    """The server's environment: offline switches, session cull timeout, the repo on the path."""
+def environment(scenarios: Sequence[str | Path] = ()) -> dict[str, str]:
+    """The server's environment: offline switches, session cull timeout, the repo on the path,
+    and the scenario files it offers (``run.py app --scenario``).
+
+    Args:
+        scenarios: the scenario files' paths, already validated (``app.scenario_files``); they
+            are passed as absolute paths in ``ORGSIM_APP_SCENARIOS`` (a JSON list), which the
+            server reads once (:func:`app.scenario_files.registered`). None given: the variable
+            is removed, so a server started without files never offers any left in the caller's
+            environment.
+    """
     env = dict(os.environ)
     env.update(OFFLINE_ENV)
     for key, value in DEFAULT_ENV.items():
         env.setdefault(key, value)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    env.pop(SCENARIOS_VAR, None)
+    if scenarios:
+        # absolute: the server runs from the repo's root, not from where the command was typed
+        env[SCENARIOS_VAR] = json.dumps([str(Path(p).resolve()) for p in scenarios])
     return env
 
 
@@ -168,16 +187,23 @@ def announce(host: str, port: int, out: TextIO | None = None, err: TextIO | None
     )
 
 
-def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
+def serve(
+    host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, scenarios: Sequence[str | Path] = ()
+) -> int:
     """Announce the address and run the server.
 
     Replaces the current process with the server on POSIX (so Ctrl+C and signals reach it).
+
+    Args:
+        host: the address to bind.
+        port: the port.
+        scenarios: scenario files to offer beside the presets, validated by the caller.
 
     Returns:
         The server's exit code (only where the process cannot be replaced).
     """
     announce(host, port)
-    cmd, env = command(host, port), environment()
+    cmd, env = command(host, port), environment(scenarios)
     os.chdir(ROOT)
     if os.name == "posix":
         os.execve(cmd[0], cmd, env)

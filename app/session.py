@@ -26,6 +26,7 @@ from PIL import Image
 from app.charts import DIFF_PANELS, PANELS, Charts, results_csv
 from app.debrief import ChurnLedger, compare_debrief, debrief
 from app.orgview import OrgView
+from app.scenario_files import registered
 from sim.inputs import load_scenario
 from sim.model import OrgModel
 from sim.scenario import (
@@ -51,10 +52,34 @@ def culture_specs() -> tuple[FieldSpec, ...]:
     return tuple(f for f in field_specs() if f.path.startswith("culture."))
 
 
+def scenario_for(name: str) -> Scenario:
+    """The validated scenario of a choice: a scenario file the server was started with
+    (``run.py app --scenario``, under its scenario ``name``) or a built-in preset.
+
+    Every place in the app that needs a choice's own settings goes through here.
+
+    Raises:
+        ScenarioError: for a name that is neither, listing the choices.
+    """
+    for f in registered():
+        if f.name == name:
+            return f.scenario
+    if name in preset_names():
+        return load_scenario(name)
+    raise ScenarioError(
+        f"{name!r} is not a preset or scenario file; choices: {', '.join(choices())}"
+    )
+
+
+def scenario_file_of(name: str) -> str | None:
+    """The file name of a choice that is a scenario file (None for a preset)."""
+    return next((f.path.name for f in registered() if f.name == name), None)
+
+
 @functools.cache
 def preset_dials(preset: str) -> tuple[tuple[str, float], ...]:
-    """The preset's own culture dial values, as ``(dotted path, value)`` pairs."""
-    s = load_scenario(preset)
+    """The choice's own culture dial values, as ``(dotted path, value)`` pairs."""
+    s = scenario_for(preset)
     return tuple(
         (f.path, float(getattr(s.culture, f.path.split(".", 1)[1]))) for f in culture_specs()
     )
@@ -62,8 +87,8 @@ def preset_dials(preset: str) -> tuple[tuple[str, float], ...]:
 
 @functools.cache
 def has_programme(preset: str) -> bool:
-    """Whether the preset schedules change-programme steps of its own."""
-    return bool(load_scenario(preset).change_programme.steps)
+    """Whether the choice (a preset or scenario file) schedules change-programme steps."""
+    return bool(scenario_for(preset).change_programme.steps)
 
 
 def programme_steps(start: int, horizon: int | None = None) -> list[dict[str, Any]]:
@@ -261,8 +286,9 @@ class Config:
         return self.preset if design == 0 else self.preset_b
 
     def scenario_of(self, design: int) -> Scenario:
-        """A design's validated scenario: its preset with its dials and programme setting."""
-        s = load_scenario(self.preset_of(design))
+        """A design's validated scenario: its preset (or scenario file) with its dials and
+        programme setting."""
+        s = scenario_for(self.preset_of(design))
         over: dict[str, object] = dict(self.dials_of(design))
         if self.programme_of(design) != bool(s.change_programme.steps):
             over["change_programme.steps"] = programme_steps(0) if self.programme_of(design) else []
@@ -1100,3 +1126,9 @@ def presets() -> list[str]:
     """The built-in presets, the default first."""
     names = preset_names()
     return [DEFAULT_PRESET, *[n for n in names if n != DEFAULT_PRESET]]
+
+
+def choices() -> list[str]:
+    """What design A and B can start from: the presets, then the scenario files the server
+    was started with (``run.py app --scenario``), each under its scenario ``name``."""
+    return [*presets(), *(f.name for f in registered())]

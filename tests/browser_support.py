@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,12 +57,15 @@ class AppServer:
 
 
 @contextmanager
-def app_server(env: dict[str, str] | None = None, timeout: float = 60.0) -> Iterator[AppServer]:
+def app_server(
+    env: dict[str, str] | None = None, timeout: float = 60.0, args: Sequence[str] = ()
+) -> Iterator[AppServer]:
     """``python run.py app`` on 127.0.0.1 and a free port, stopped (its process group) on exit.
 
     Args:
         env: extra environment variables for the server.
         timeout: seconds to wait for the first page.
+        args: more arguments for ``run.py app`` (``--scenario FILE``).
 
     The server's output goes to a temporary file (a pipe nobody reads would fill up and stall
     the server once it has logged 64 KB).
@@ -72,7 +75,7 @@ def app_server(env: dict[str, str] | None = None, timeout: float = 60.0) -> Iter
     log = Path(name)
     with os.fdopen(fd, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "run.py", "app", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "run.py", "app", "--host", "127.0.0.1", "--port", str(port), *args],
             cwd=ROOT,
             env={**os.environ, **(env or {})},
             stdout=out,

@@ -1064,7 +1064,7 @@ class Session:
         (``orgsim_command_and_control-A_vs_culture_first_rollout-B_week30_data.csv``)."""
         with self.lock:
             designs = "_vs_".join(
-                f"{self.config.preset_of(d)}-{r.label}" for d, r in enumerate(self.runs)
+                f"{file_part(self.config.preset_of(d))}-{r.label}" for d, r in enumerate(self.runs)
             )
             return f"orgsim_{designs}_week{self.week}_{what}.{ext}"
 
@@ -1120,6 +1120,16 @@ class Session:
                 r.org_png(self.ORG_SIZE)
             assert r.view is not None
             return r.view.full_png(dpi=120)
+
+
+def file_part(name: str) -> str:
+    """A choice's name as part of a download's file name: a scenario file's ``name`` may be any
+    text (``"Acme / today"``), and a browser would turn a path separator or a control character
+    into something else or refuse it. Letters, digits, ``.``, ``_`` and ``-`` are kept, every
+    other run of characters becomes one ``_``; an empty result is ``"scenario"``."""
+    import re
+
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "scenario"
 
 
 def presets() -> list[str]:

@@ -266,3 +266,14 @@ def test_the_server_stops_on_a_file_gone_bad_since_run_py_checked_it(tmp_path: P
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "gone_bad.toml" in done.stderr and "culture.responsiveness" in done.stderr
+
+
+def test_a_scenario_name_becomes_a_safe_part_of_a_download_name() -> None:
+    from app.session import file_part
+
+    assert file_part("command_and_control") == "command_and_control"  # a preset unchanged
+    assert file_part("acme_current_calibrated") == "acme_current_calibrated"
+    assert file_part("Acme / today") == "Acme_today"
+    assert file_part("../../etc/passwd") == "etc_passwd"
+    assert file_part("a\nb\tc") == "a_b_c"
+    assert file_part("///") == "scenario" and file_part("..") == "scenario"

@@ -69,7 +69,8 @@ def test_pick_the_acme_file_and_step(watched: Watched, tmp_path: Path) -> None:
         timeout=60_000,
     )
     w.wait_week(0)
-    assert w.page.get_by_text("A: acme_current").first.is_visible()  # the charts' legend
+    # the charts' legend: drawn after the description, so waited for (is_visible does not wait)
+    w.page.get_by_text("A: acme_current").first.wait_for(state="visible", timeout=30_000)
     charts = w.page.locator(".charts").first
     org = w.page.locator(".org-view").first
     w.page.wait_for_timeout(500)

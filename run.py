@@ -710,6 +710,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         priors,
         read_settings,
         settings_of,
+        split_others,
         write_outputs,
         write_settings,
     )
@@ -727,7 +728,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         n = default_screen_points(args.budget) if args.screen is None else args.screen
         if n > 0:
             fitted, left, eps0 = _screened(args, scenario, observed, n)
-            rest, held = (left, None) if args.others == "drawn" else (None, left)
+            rest, held = split_others(left, args.others)
     ps = priors(fitted)
     settings = settings_of(
         str(resolve_scenario_path(args.scenario).resolve()),

@@ -13,6 +13,7 @@ import copy
 import functools
 import io
 import math
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -1127,8 +1128,6 @@ def file_part(name: str) -> str:
     text (``"Acme / today"``), and a browser would turn a path separator or a control character
     into something else or refuse it. Letters, digits, ``.``, ``_`` and ``-`` are kept, every
     other run of characters becomes one ``_``; an empty result is ``"scenario"``."""
-    import re
-
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "scenario"
 
 

@@ -1151,6 +1151,18 @@ def history_path(out: Path) -> Path:
     return Path(out) / "history.db"
 
 
+def split_others(left: Sequence[str], others: str) -> tuple[list[str] | None, list[str] | None]:
+    """The parameters a screened fit leaves out, as ``(rest, held)`` for :func:`calibrate`:
+    drawn from their priors in every run (``others="drawn"``) or held at the scenario's values.
+
+    Raises:
+        InputError: for ``others`` not in :data:`OTHERS`.
+    """
+    if others not in OTHERS:
+        raise InputError(f"--others {others}: expected one of {', '.join(OTHERS)}")
+    return (list(left), None) if others == "drawn" else (None, list(left))
+
+
 def calibrate(
     scenario: Scenario | str | os.PathLike[str],
     observed: Observed | str | os.PathLike[str],
@@ -1255,7 +1267,7 @@ def calibrate(
             )
             parameters = screened.selected
             left = [p.path for p in everything if p.path not in set(parameters)]
-            rest, held = (left, None) if others == "drawn" else (None, left)
+            rest, held = split_others(left, others)
             if initial_epsilon is None:
                 initial_epsilon = screened.epsilon0
     ps = priors(parameters)
